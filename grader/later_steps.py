@@ -216,5 +216,6 @@ def _not_graded(last: int, found: list[tuple[str, int]], whose: str = "your code
     more = f" and {len(latest) - _SHOWN} more" if len(latest) > _SHOWN else ""
     return (
         f"; {whose} also has code of {which}, after step {last}, the last step graded here (step "
-        f"{steps[-1]}: {', '.join(latest[:_SHOWN])}{more}): that code is not graded"
+        f"{steps[-1]}: {', '.join(latest[:_SHOWN])}{more}): that code is not graded (no case here runs it, "
+        "so a mistake in it goes unreported)"
     )

@@ -23,10 +23,11 @@ from grader.cases import stage_steps
 from grader.defined import copies_of, copy_reasons_of, defaults_off, graded_files, program_files, public_names
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
-from grader.inside.aliases import COMPOSED
+from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.inside.choice import for_stage, stage_step
 from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
+from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
 from grader.reports import Report
@@ -310,7 +311,7 @@ def _source_notes(
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
     if submission is None:
-        return {"warnings": [], "signatures": (), "dropped_args": (), "defined": None}
+        return {"warnings": [], "signatures": (), "dropped_args": (), "defined": None, "respelt": {}}
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
@@ -339,13 +340,22 @@ def _source_notes(
         "defined": _read(program, lambda files: tuple(public_names(files)))
         if _composed_found(plan.assignment.family, load)
         else None,
+        # a method the cases call under another accepted spelling, named as the student wrote it
+        "respelt": dict(
+            _read(program, lambda files: tuple(method_spellings(plan.assignment.family, files).items()))
+        ),
     }
 
 
 def _composed_found(family: str, load: LoadInfo | None) -> bool:
     """Whether the student's process graded a composed helper for a class (softmax_simple for softmax)."""
     composed = COMPOSED.get(family, {})
-    return load is not None and any(str(w).rsplit(".", 1)[-1] in composed for w in load.found.values())
+    if load is None:
+        return False
+    unless_class = COMPOSED_UNLESS_CLASS.get(family, {}).items()
+    return any(str(w).rsplit(".", 1)[-1] in composed for w in load.found.values()) or any(
+        helper in load.found and cls not in load.found for helper, (cls, _) in unless_class
+    )
 
 
 def _program(plan: RunPlan, submission: SubmissionFiles) -> Mapping[str, bytes]:

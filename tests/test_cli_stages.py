@@ -472,7 +472,9 @@ def test_check_grades_the_books_chapter7_layers_file_alone_at_stage_layers() -> 
 
 def test_check_of_a_chapter6_layers_file_at_dlfs_advanced_grades_dropout() -> None:
     """The chapter-6 file with Dropout.backward ignoring the mask: stage ch06 inferred, the Dropout mistake
-    shown with its hint, exit 1; no Convolution or Pooling case is asked of a chapter-6 file."""
+    shown with its hint, exit 1; no Convolution or Pooling case is asked of a chapter-6 file. Of the training
+    case's three checks (out, dx, and the forward value redrawn after another seed, session 28) dx fails: 4/3
+    of its 2 points."""
     done = grader("check", str(ADVANCED / "ch06_dropout_backward_unmasked"), "--assignment", "dlfs-advanced")
     assert done.returncode == 1, done.stdout + done.stderr
     out = done.stdout
@@ -480,7 +482,7 @@ def test_check_of_a_chapter6_layers_file_at_dlfs_advanced_grades_dropout() -> No
     assert any(line.startswith("FAIL") and "dropout-train-unit" in line for line in out.splitlines())
     graded = [line.split()[2] for line in out.splitlines() if line.startswith(("PASS", "FAIL", "ERROR"))]
     assert graded and not any(case.startswith(("convolution", "pooling", "simple-conv")) for case in graded)
-    assert "score 12 / 13" in out
+    assert "score 12.3333 / 13" in out
 
 
 def test_check_grades_a_file_named_for_a_later_step_as_that_step(tmp_path: Path) -> None:

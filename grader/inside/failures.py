@@ -219,6 +219,8 @@ class ErrorInfo:
     attr_near: str | None = None  # a method of the owner's class spelt like the missing one (`backwards`)
     attr_near_in: str | None = None  # the base class defining attr_near, when not the owner's own class
     gy_none: bool = False  # the failing backward's own gy (or one of its gys) was None when it raised
+    # the class of the function Variable.backward was at (its local `f`) when that backward raised
+    backward_of: str | None = None
 
     def where(self) -> str:
         if not self.frames:
@@ -239,6 +241,7 @@ class ErrorInfo:
             "attr_near": self.attr_near,
             "attr_near_in": self.attr_near_in,
             "gy_none": self.gy_none,
+            "backward_of": self.backward_of,
         }
 
     @classmethod
@@ -265,13 +268,14 @@ class ErrorInfo:
             attr_near=_short(_text(info, "attr_near")),
             attr_near_in=_short(_text(info, "attr_near_in")),
             gy_none=info.get("gy_none", False) is True,
+            backward_of=_short(_text(info, "backward_of")),
         )
 
 
 _ERROR_KEYS = frozenset(
     {
         *("description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module"),
-        *("attr_near", "attr_near_in", "gy_none"),
+        *("attr_near", "attr_near_in", "gy_none", "backward_of"),
     }
 )
 _MAX_FRAMES = 1000  # the server sends a traceback's student frames: far fewer than Python's depth limit
@@ -328,6 +332,7 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         attr_near=near[0] if (near := _near_method(owner, name)) else None,
         attr_near_in=near[1] if near else None,
         gy_none=_gy_was_none(exc.__traceback__),
+        backward_of=_backward_of(exc.__traceback__),
     )
 
 
@@ -370,6 +375,21 @@ def _gy_was_none(tb: TracebackType | None) -> bool:
         return True
     # exact types only, so that iterating runs no student code
     return type(gys) in (tuple, list) and isinstance(gys, tuple | list) and any(g is None for g in gys)
+
+
+def _backward_of(tb: TracebackType | None) -> str | None:
+    """The class name of the function (`f`) the innermost `backward` of the traceback was at:
+    Variable.backward adding the gx that function's backward returned."""
+    frame = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_name == "backward":
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    f = frame.f_locals.get("f") if frame is not None else None
+    if f is None:
+        return None
+    name = type.__dict__["__name__"].__get__(type(f))  # the type's own name: no metaclass code runs
+    return name if isinstance(name, str) else None
 
 
 def _inherited_stub(tb: TracebackType | None) -> tuple[object, str | None]:
@@ -1043,7 +1063,7 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
     last = e.frames[-1]
     owner, _, method = last.function.rpartition(".")
     if owner == "Variable" and method == "backward" and _GX.search(last.source) is not None:
-        return _none_gx_note()
+        return _none_gx_note(e.backward_of)
     if method != "backward" or owner in ("", "Variable") or _GY.search(last.source) is None:
         return None
     return (
@@ -1060,13 +1080,15 @@ def _none_upstream_note(e: ErrorInfo) -> str | None:
 _GX = re.compile(r"\bgx\b")
 
 
-def _none_gx_note() -> str:
+def _none_gx_note(function: str | None) -> str:
     """Variable.backward adding a None gx into x.grad, when the gys it handed the function held None: an
     Add.backward passes its gy on as it got it, so the None came from the output's grad, and the student read
     Python's "unsupported operand type(s) for +: 'float' and 'NoneType'" alone (sample
-    step18_retain_clears_inputs.py, its Add cases)."""
+    step18_retain_clears_inputs.py, its Add cases). `function`: the class of the function whose backward
+    handed the None on (it said "Add.backward" whichever it was: tests/inside/test_failures.py)."""
+    passed = f"{function}.backward passed gy on" if function else "its backward passed gy on"
     return (
-        "gx is None: gys, the grads of the function's outputs, held None (Add.backward passes gy on): "
+        f"gx is None: gys, the grads of the function's outputs, held None ({passed}): "
         "nothing set that grad (the seed, or a later backward with no `return`?) or, from step 18 on, "
         "Variable.backward cleared it first (retain_grad=False clears a function's outputs' grads once its "
         "backward ran, never its inputs')"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from grader.inside import contexts
 from grader.judge.results import Blame, CaseResult
+from grader.judge.wording import WHOLE_PASS
 
 
 def _upstream_shape_says(ids: str, one: bool, culprit: str) -> str:
@@ -370,6 +371,39 @@ def _on_data_message(passing: list[str], methods: tuple[str, ...]) -> str:
     )
 
 
+def _forward_first(rest: list[CaseResult], units: dict[str, list[CaseResult]], family: str) -> Blame | None:
+    """The entry for graph cases whose first wrong record is a forward value (the loss) while the unit cases
+    of the classes they apply pass: the function they apply that no unit case covers computes it wrong
+    (step 42's mean_squared_error written in steps/step42.py without `/ len(diff)`), and every gradient after
+    it is wrong for that reason. Blame said "look at how gradients are combined ... Variable.backward"
+    (sample book_step42_local_mse_no_len/). None unless every such case is so, for a family whose driver is
+    a class."""
+    forward = WHOLE_PASS.get(family, ("", ""))[1]
+    if family not in DRIVER_CLASS or not rest or _known_method(rest) is not None:
+        return None
+    firsts = [next((c for c in r.checks if not c.passed), None) for r in rest]
+    if any(
+        r.status != "failed" or c is None or c.method != forward for r, c in zip(rest, firsts, strict=True)
+    ):
+        return None
+    used = [op for r in rest for op in _classes_used(r, units)]
+    passing = sorted({op for op in used if op in units})
+    uncovered = list(dict.fromkeys(op for op in used if op not in units))
+    if not passing or not uncovered:
+        return None
+    ids = tuple(r.case_id for r in rest)
+    one = len(uncovered) == 1
+    keys = ", ".join(dict.fromkeys(c.key for c in firsts if c is not None))
+    message = (
+        f"Graph cases compute a wrong forward value ({keys}) although the unit cases of {', '.join(passing)} "
+        f"pass: {', '.join(uncovered)}, which they also apply, {'has' if one else 'have'} no unit case here: "
+        f"the mistake is most likely in {'its' if one else 'their'} forward computation (each case's hint "
+        "says what the value looks like); the gradients are computed from that value, so fix it first"
+    )
+    unit_ids = tuple(r.case_id for cls in passing for r in units[cls])
+    return Blame(uncovered[0] if one else None, message, unit_ids, ids, ())
+
+
 def _driver(rest: list[CaseResult], family: str) -> str | None:
     """The class named by the driver entry: DRIVER_CLASS's when a failing check names one of its methods."""
     cls = DRIVER_CLASS.get(family)
@@ -433,7 +467,18 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
             message = f"The failing graph cases are explained by {what}"
         else:
             message = f"The unit cases of {cls} fail: {what}"
-        entries.append(Blame(cls, message, tuple(r.case_id for r in cases), explains, codes))
+        # Every wrong record of this class's cases is what a known mistake of another class's method gives
+        # (utils.sum_to without the leading axes: Linear's gb, BroadcastTo's gx): that method is named, not
+        # this class's code, which the hints already say is right (book_step43_sum_to_no_lead/).
+        known = _known_method(cases)
+        culprit = known.split(".", 1)[0] if known is not None and " " not in known else cls
+        if known is not None and culprit != cls:
+            through = f"; the failing graph cases through {cls} too" if explains else ""
+            message = (
+                f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code "
+                f"({what}){through}: fix {known} (each case's hint says how)"
+            )
+        entries.append(Blame(culprit, message, tuple(r.case_id for r in cases), explains, codes))
 
     rest = [r for r in composite if r.case_id not in explained]
     absent = [r for r in rest if _absent(r)]
@@ -548,6 +593,10 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
         )
         entries.append(Blame(None, message, (), ids, (PRECISION,)))
         rest = [r for r in rest if r not in imprecise]
+    forward_first = _forward_first(rest, units, family) if backward else None
+    if forward_first is not None:
+        entries.append(forward_first)
+        rest = [r for r in rest if r.case_id not in forward_first.explains]
     if rest:
         # a case that stopped while applying a function ran no backward: passing unit cases say nothing of it
         forward_only = all(_stopped_in_forward(r) for r in rest)

@@ -562,8 +562,9 @@ def _wrong_mask(ev: Evidence) -> str | None:
             "; a Dropout whose draw is not the book's (np.random.rand(*x.shape) > self.dropout_ratio after "
             "the case's np.random.seed) is graded by what makes it a dropout: each element of out x or 0, "
             "dx = dout where forward kept and 0 where it dropped, some but not all dropped, a mask drawn at "
-            "random and not read from x; this one is not: is the mask drawn from random numbers, not from x "
-            "(x > self.dropout_ratio keeps by x's values), and does backward reuse it (dout * self.mask)?"
+            "random at every call and not read from x; this one is not: is the mask drawn from random "
+            "numbers, not from x (x > self.dropout_ratio keeps by x's values) nor a fixed pattern, and does "
+            "backward reuse it (dout * self.mask)?"
         )
     return what
 

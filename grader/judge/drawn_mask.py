@@ -15,13 +15,19 @@ a training-time forward and backward pass when, with the mask M their own draw m
   whose mask is `x > self.dropout_ratio` (np.random.rand left out) or Relu's `x > 0`, draws nothing and
   passed every property (a right draw makes one of those four masks with probability about 1e-5 at the
   drawn copies' 18 elements and ratio 0.4, 4 * 0.5**20 at the stored case's);
+- the mask is drawn: a fresh layer on the same x after another seed (the case's second apply step, `redrawn`)
+  keeps other units. A mask that is a function of the layer's arguments alone, a fixed pattern
+  (`np.arange(x.size) % 5 >= 2`) or one read from x by any threshold (`x > x.mean()`), is the same at every
+  call: it passed every other property, 8 of 8 (session 28, sample `dropout_fixed_pattern.py`);
 - and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
 
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
 (dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. Not
 told apart: a mask that keeps dropout_ratio of the units (`rand < dropout_ratio` with the mask meaning kept)
 is a right dropout at the stored case's ratio 0.5, and at the drawn copies' 0.4 differs from one only in the
-number dropped, which 18 elements cannot decide (docs/CASES.md).
+number dropped, which 18 elements cannot decide (docs/CASES.md); a mask that changes from call to call by a
+rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw (an
+instructor's own, without the redraw), a mask that is the same at every call.
 
 The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
 are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).
@@ -50,14 +56,16 @@ NOTE = (
 )
 
 
-def _drawn_step(case: Case) -> tuple[Mapping[str, Any], str] | None:
+def _drawn_steps(case: Case) -> list[tuple[Mapping[str, Any], str]]:
+    """The case's training-time apply steps of a drawing op, with the setting holding their ratio."""
+    found = []
     for step in case.steps:
         if step.get("do") != "apply" or step.get("op") not in DRAWN:
             continue
         settings = step.get("settings", {})
         if settings.get("train_flg", True) and DRAWN[step["op"]] in settings:
-            return step, DRAWN[step["op"]]
-    return None
+            found.append((step, DRAWN[step["op"]]))
+    return found
 
 
 def _upstream(case: Case, out: str) -> np.ndarray | None:
@@ -77,52 +85,100 @@ def _plausible(dropped: int, n: int, ratio: float) -> bool:
     return min(sum(pmf[: dropped + 1]), sum(pmf[dropped:])) >= TAIL
 
 
-def _keys(case: Case, step: Mapping[str, Any]) -> tuple[str, str] | None:
-    """The record keys of the forward value and of the input's gradient of the drawn apply step."""
+def _keys(case: Case, step: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The record keys of the forward value and of the input's gradient of the drawn apply step (None where
+    the case records none: the redraw records its forward value only)."""
     forward = gradient = None
     x = step["args"][0]
     for key, rec in case.record_steps().items():
         if rec.get("value_of") == step.get("out"):
             forward = key
-        elif rec.get("grad_of") == x:
+        elif rec.get("grad_of") == x and rec.get("via", step.get("out")) == step.get("out"):
             gradient = key
-    return (forward, gradient) if forward and gradient else None
+    return forward, gradient
 
 
 def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
     """Whether record `key` of `case`, not the book's value, is a valid dropout of the student's own draw: the
-    forward value by itself, the gradient with the forward value it must share its mask with."""
-    found = _drawn_step(case)
-    if found is None:
+    forward value by itself, the gradient with the forward value it must share its mask with, and either only
+    when the case's other draws on the same x (a fresh layer after another seed) kept other units."""
+    mine = None
+    others = []
+    for step, setting in _drawn_steps(case):
+        forward, gradient = _keys(case, step)
+        if forward is None:
+            return False
+        if key in (forward, gradient):
+            mine = _drawn(case, step, setting, forward, gradient if key == gradient else None, records)
+            if mine is None:
+                return False
+        else:
+            others.append((step["args"][0], _mask(case, step, forward, None, records)))
+    if mine is None:
         return False
-    step, setting = found
-    keys = _keys(case, step)
-    if keys is None or key not in keys:
+    return all(_redrawn(mine, other, case.inputs.get(x)) for x, other in others)
+
+
+def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None) -> bool:
+    """Whether another draw's mask keeps other units than `mine`. A mask that is a function of the layer's
+    arguments alone (a fixed pattern, `x > x.mean()`) draws nothing and is the same at every call; two right
+    draws on the same x keep the same units with probability (ratio**2 + (1 - ratio)**2) ** n, about 1e-6 at
+    the stored case's 20 elements and ratio 0.5, 8e-6 at the drawn copies' 18 and 0.4. Elements where x is 0,
+    whose kept state the forward value cannot show, are left out. Another draw that is no dropout (None)
+    proves nothing."""
+    if other is None or x is None or other.shape != mine.shape:
         return False
+    told = x != 0
+    return not np.array_equal(mine[told], other[told])
+
+
+def _mask(
+    case: Case, step: Mapping[str, Any], forward: str, gradient: str | None, records: Mapping[str, Any]
+) -> np.ndarray | None:
+    """The mask of the drawn apply step `step` read from its forward record (and from its gradient record
+    when `gradient` is given): None unless out is x where kept and 0 where dropped, and dx dout likewise."""
     x, dout = case.inputs.get(step["args"][0]), _upstream(case, step["out"])
-    out, dx = (records.get(k) for k in keys)
-    if x is None or dout is None or out is None or (key == keys[1] and dx is None):
-        return False
-    for k, got in zip(keys, (out, dx), strict=True):
-        for predicted in case.known_mistakes.values():
-            if k in predicted and values_match(got, predicted[k], case.tolerance_of(k)):
-                return False  # a known mistake reproduced under the case's seed is that mistake
+    out, dx = records.get(forward), None if gradient is None else records.get(gradient)
+    if x is None or out is None or (gradient is not None and (dx is None or dout is None)):
+        return None
     out_a = _finite(out, x.shape)
     if out_a is None:
-        return False
+        return None
     kept = out_a != 0
-    if key == keys[1]:
+    if gradient is not None:
         dx_a = _finite(dx, x.shape)
         if dx_a is None:
-            return False
+            return None
         # Where x is 0 a kept element reads 0 as well: its mask is read from dx (where dout is not 0).
         kept = np.where(x == 0, dx_a != 0, kept)
-        if not values_match(dx_a, dout * kept, case.tolerance_of(keys[1])):
-            return False
-    if not values_match(out_a, x * kept, case.tolerance_of(keys[0])):
-        return False
+        if not values_match(dx_a, dout * kept, case.tolerance_of(gradient)):
+            return None
+    return kept if values_match(out_a, x * kept, case.tolerance_of(forward)) else None
+
+
+def _drawn(
+    case: Case,
+    step: Mapping[str, Any],
+    setting: str,
+    forward: str,
+    gradient: str | None,
+    records: Mapping[str, Any],
+) -> np.ndarray | None:
+    """`_mask`, when it is a valid dropout of the student's own draw: no known mistake's values, not read
+    from x, a count dropped that a draw of the ratio gives; None otherwise. (The other draws of the case
+    are only compared with it: each property asked of them too would refuse a right draw twice as often.)"""
+    kept = _mask(case, step, forward, gradient, records)
+    x = case.inputs.get(step["args"][0])
+    if kept is None or x is None:
+        return None
+    for k in (forward,) if gradient is None else (forward, gradient):
+        for predicted in case.known_mistakes.values():
+            if k in predicted and values_match(records[k], predicted[k], case.tolerance_of(k)):
+                return None  # a known mistake reproduced under the case's seed is that mistake
     ratio = float(step["settings"][setting])
-    return not _read_from_x(x, kept, ratio) and _plausible(int((~kept).sum()), int(kept.size), ratio)
+    if _read_from_x(x, kept, ratio) or not _plausible(int((~kept).sum()), int(kept.size), ratio):
+        return None
+    return kept
 
 
 def _read_from_x(x: np.ndarray, kept: np.ndarray, ratio: float) -> bool:

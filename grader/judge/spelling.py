@@ -22,7 +22,7 @@ import dataclasses
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from grader.inside.aliases import BY_FAMILY, COMPOSED
+from grader.inside.aliases import BY_FAMILY, COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.judge.diagnose import Finding
 from grader.judge.results import Blame, CaseResult, Check
 
@@ -37,6 +37,7 @@ def spellings(family: str, found: Mapping[str, str], defined: Iterable[str] | No
     helper: "softmax_simple", "the backward of softmax_simple's exp, sum and /"."""
     table = BY_FAMILY.get(family, ({}, {}))[0]
     composed = COMPOSED.get(family, {})
+    unless_class = COMPOSED_UNLESS_CLASS.get(family, {})
     has = set(defined) if defined is not None else None
     out: dict[str, str] = {}
     for required, where in found.items():
@@ -44,13 +45,14 @@ def spellings(family: str, found: Mapping[str, str], defined: Iterable[str] | No
         spelt = str(where).rsplit(".", 1)[-1]
         if spelt != canonical and spelt in table.get(required, ()):
             out[canonical] = spelt
-            if spelt in composed and has is not None and composed[spelt][0] not in has:
-                cls, parts = composed[spelt]
-                out |= {
-                    cls: spelt,
-                    f"{cls}.forward": spelt,
-                    f"{cls}.backward": f"the backward of {spelt}'s {parts}",
-                }
+        stands_in = composed.get(spelt) if spelt != canonical else unless_class.get(spelt)
+        if stands_in is not None and has is not None and stands_in[0] not in has:
+            cls, parts = stands_in
+            out |= {
+                cls: spelt,
+                f"{cls}.forward": spelt,
+                f"{cls}.backward": f"the backward of {spelt}'s {parts}",
+            }
     return out
 
 

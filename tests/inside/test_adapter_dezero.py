@@ -946,3 +946,21 @@ def test_the_variable_in_data_message_quotes_the_optimizers_own_rule():
     assert "MomentumSGD.update_one" in momentum and "param.grad.data" in momentum
     other = said("AdaGrad")
     assert "self.lr" not in other and "AdaGrad.update_one" in other and "param.grad.data" in other
+
+
+def test_a_linear_taking_the_input_size_first_is_recognised() -> None:
+    """torch's Linear(in_features, out_features) and its spellings; controls: the book's Linear(out_size,
+    ..., in_size=None), an input size with a default, an unknown first name, too few parameters."""
+    from grader.inside.adapters.dezero import _takes_in_size_first
+    from grader.inside.remote import Param
+
+    def init(*params: tuple[str, bool]) -> tuple[Param, ...]:
+        return (Param("self", 1, False), *(Param(n, 1, d) for n, d in params))
+
+    for first in ("in_size", "in_features", "input_size", "in_dim", "n_in", "I"):
+        assert _takes_in_size_first(init((first, False), ("out_size", False)))
+    assert not _takes_in_size_first(init(("out_size", False), ("nobias", True), ("in_size", True)))
+    assert not _takes_in_size_first(init(("in_size", True), ("out_size", False)))
+    assert not _takes_in_size_first(init(("hidden", False), ("out_size", False)))
+    assert not _takes_in_size_first(init(("in_size", False)))
+    assert not _takes_in_size_first(None)

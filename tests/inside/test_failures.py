@@ -723,6 +723,40 @@ def test_variable_backward_adding_a_none_gx_says_where_it_came_from() -> None:
         assert "gx is None" not in from_error(info, "b", family=family).message
 
 
+def test_the_none_gx_note_names_the_function_that_passed_gy_on() -> None:
+    """The note said "Add.backward passes gy on" whichever function's backward handed the None on: it names
+    the class of Variable.backward's `f` at the time (a student's Identity here), read from the traceback, and
+    survives the wire; control: without a function, no class is named."""
+
+    class Identity:
+        def backward(self, gy: object) -> object:
+            return gy
+
+    class Variable:  # the book's loop, at a function whose backward passed a None gy on
+        grad = 1.0
+
+        def backward(self) -> None:
+            f = Identity()
+            gys = [None]
+            gx = f.backward(*gys)
+            self.grad = self.grad + gx  # type: ignore[operator]
+
+    try:
+        Variable().backward()
+    except TypeError as exc:
+        info = ErrorInfo.from_wire(error_info(exc, "/").to_wire())
+    else:
+        raise AssertionError("no TypeError")
+    assert info.backward_of == "Identity"
+    where = (Frame("step18.py", 70, "Variable.backward", "x.grad = x.grad + gx"),)
+    told = ErrorInfo(info.description, info.kinds, where, gy_none=True, backward_of=info.backward_of)
+    message = from_error(told, "b", family="dezero").message
+    assert "held None (Identity.backward passed gy on)" in message, message
+    assert "Add.backward" not in message, message
+    unnamed = ErrorInfo(info.description, info.kinds, where, gy_none=True)
+    assert "held None (its backward passed gy on)" in from_error(unnamed, "b", family="dezero").message
+
+
 def test_gy_none_is_read_from_the_failing_backward_itself() -> None:
     """Square.backward's `2 * self.x * gy` with self.x never stored (sample
     submissions/dezero/step09_square_x_unset.py) was told 'if gy is None here, Square.backward is not at

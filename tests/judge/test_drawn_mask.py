@@ -113,3 +113,60 @@ def test_a_drawn_mask_on_the_same_x_is_accepted() -> None:
     records = {"out": MIXED * KEEP, "dx": DOUT * KEEP}
     assert drawn_mask.accepts(case, "out", records)
     assert drawn_mask.accepts(case, "dx", records)
+
+
+REDRAW = (
+    {"do": "apply", "op": "Dropout", "args": ["x"], "out": "redrawn",
+     "settings": {"dropout_ratio": 0.5, "seed": 8, "train_flg": True}},
+    {"do": "record", "key": "redrawn", "value_of": "redrawn", "method": "Dropout.forward"},
+)  # fmt: skip
+OTHER_KEEP = np.array([0, 1] * 10, dtype=bool).reshape(4, 5)  # 10 of 20 dropped, none kept where KEEP keeps
+
+
+def _redrawn_case() -> Case:
+    """The shipped training cases' shape: the draw, its backward, a fresh Dropout on the same x after
+    another seed whose forward value is recorded as `redrawn`."""
+    case = _case()
+    steps = (*case.steps[:2], REDRAW[0], *case.steps[2:], REDRAW[1])
+    return Case(**{**case.__dict__, "steps": steps, "expected": {**case.expected, "redrawn": X * KEEP}})
+
+
+def test_two_draws_that_keep_other_units_are_accepted() -> None:
+    """Each record is a dropout and the second draw keeps other units: out, dx and redrawn all pass."""
+    records = {"out": X * KEEP, "dx": DOUT * KEEP, "redrawn": X * OTHER_KEEP}
+    for key in ("out", "dx", "redrawn"):
+        assert drawn_mask.accepts(_redrawn_case(), key, records), key
+
+
+@pytest.mark.parametrize(
+    "keep, why",
+    [
+        (KEEP, "a fixed pattern by position (np.arange(x.size) % 2 == 0)"),
+        (np.greater(X, X.mean()), "x > x.mean(): read from x at a threshold neither 0 nor the ratio"),
+    ],
+)
+def test_a_mask_that_is_the_same_at_every_call_is_no_draw(keep: np.ndarray, why: str) -> None:
+    """A mask of the layer's arguments alone keeps the same units after another seed: every record fails,
+    though each alone is a dropout (sample dropout_fixed_pattern.py got 8 of 8)."""
+    records = {"out": X * keep, "dx": DOUT * keep, "redrawn": X * keep}
+    assert drawn_mask.accepts(_case(), "dx", records), "alone, it has every other property"
+    for key in ("out", "dx", "redrawn"):
+        assert not drawn_mask.accepts(_redrawn_case(), key, records), (key, why)
+
+
+def test_a_redraw_that_is_no_dropout_proves_nothing() -> None:
+    """The second draw must be a dropout itself: a redrawn value that scales (inverted dropout) leaves the
+    first draw unproven."""
+    records = {"out": X * KEEP, "dx": DOUT * KEEP, "redrawn": X * OTHER_KEEP / 0.5}
+    assert not drawn_mask.accepts(_redrawn_case(), "out", records)
+    assert not drawn_mask.accepts(_redrawn_case(), "redrawn", records)
+
+
+def test_the_other_draw_is_only_compared() -> None:
+    """The redraw is asked only to keep other units, not to pass every property again (a right draw would
+    be refused twice as often): a redraw that dropped nothing still shows the first draw was no fixed mask,
+    while `redrawn` itself, judged as a draw, fails."""
+    records = {"out": X * KEEP, "dx": DOUT * KEEP, "redrawn": X}
+    assert drawn_mask.accepts(_redrawn_case(), "out", records)
+    assert drawn_mask.accepts(_redrawn_case(), "dx", records)
+    assert not drawn_mask.accepts(_redrawn_case(), "redrawn", records)

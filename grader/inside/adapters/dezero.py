@@ -20,7 +20,7 @@ import numpy as np
 from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
-from ..remote import Ref, RemoteFailure, Session, accepts_keyword, decode_array
+from ..remote import Param, Ref, RemoteFailure, Session, accepts_keyword, decode_array
 from ..spelling import attribute_typo, unmangled
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
@@ -88,6 +88,7 @@ def _shown(kind: str | None, name: str, value: Any) -> str:
 
 
 _PRIORITY = "__array_priority__"
+_MAX_OWN = 200  # an object's attributes read for a misspelt _PRIORITY: a Variable has a handful
 
 
 def _array_first(expression: str, name: str, typo: tuple[str, str] | None = None) -> StudentFailure:
@@ -284,6 +285,9 @@ class LayerBuild:
     creates: str  # what the first call should create, said with any failure of the first call
     # said when a parameter is still None after the first call (the forward skipped a layer)
     uncreated: str = ""
+    # arrays -> args, kwargs for a class whose __init__ takes the input size first, as torch.nn.Linear(in,
+    # out) does (None: the book's signature only)
+    build_in_first: Callable[[Sequence[np.ndarray]], tuple[tuple[Any, ...], dict[str, Any]]] | None = None
 
 
 def _linear_params(n: int) -> tuple[str, ...] | None:
@@ -292,6 +296,26 @@ def _linear_params(n: int) -> tuple[str, ...] | None:
 
 def _linear_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return (int(np.shape(params[0])[1]),), ({} if len(params) > 1 else {"nobias": True})
+
+
+def _linear_build_in_first(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    in_size, out_size = (int(n) for n in np.shape(params[0]))
+    return (in_size, out_size), ({} if len(params) > 1 else {"nobias": True})
+
+
+# The first parameter of a Linear.__init__ that takes the input size first (torch's in_features): a student
+# who wrote Linear(in_size, out_size) lost every Layer case to "missing 1 required positional argument:
+# 'out_size'" on the book's L.Linear(4), the arithmetic never run (sample book_step44_linear_in_size_first/).
+_IN_SIZE = re.compile(r"^(?:in|input|n_in|fan_in)(?:_?(?:size|features|dim|channels|units))?$|^i$", re.I)
+
+
+def _takes_in_size_first(init: Sequence[Param] | None) -> bool:
+    """Whether an __init__ (self first) takes two required positional sizes, an input size first."""
+    if init is None or len(init) < 3:
+        return False
+    first, second = init[1], init[2]
+    positional = all(p.kind in (0, 1) and not p.has_default for p in (first, second))
+    return positional and _IN_SIZE.match(first.name) is not None
 
 
 def _mlp_params(n: int) -> tuple[str, ...] | None:
@@ -313,6 +337,7 @@ LAYERS: dict[str, LayerBuild] = {
         "step 44's Linear(out_size) creates W on its first call, in_size = x.shape[1]: "
         "W.data = np.random.randn(I, O).astype(dtype) * np.sqrt(1 / I), shape (I, O), b = zeros(O), "
         "and returns F.linear(x, self.W, self.b)",
+        build_in_first=_linear_build_in_first,
     ),
     "MLP": LayerBuild(
         "MLP",
@@ -567,7 +592,20 @@ class DeZeroAdapter(AdapterBase):
             typo = attribute_typo(_PRIORITY, written)
             if typo is not None and about is not None:
                 return about.name, typo
+        # set per object in __init__ (`self.__array_priorty__ = 200`): numpy reads the object's own
+        # attribute too, so only its spelling is wrong (sample step21_instance_priorty_typo.py)
+        typo = attribute_typo(_PRIORITY, self._own_attributes(variable))
+        if typo is not None and info is not None:
+            return f"{info.name}.__init__", f"self.{typo}"
         return None
+
+    def _own_attributes(self, obj: Ref) -> list[str]:
+        """The names of `obj`'s own attributes (its __dict__'s keys, as far as they are strings)."""
+        namespace = self.session.getattr(obj, "__dict__", missing_ok=True)
+        if namespace.kind != "dict" or not 0 < namespace.length <= _MAX_OWN:
+            return []
+        keys = self.session.items(self.session.listed(namespace))
+        return [str(k.desc.get("v")) for k in keys if k.kind == "str"]
 
     def _call_method(
         self, cls_name: str, args: Sequence[str], out: str, settings: Mapping[str, Any], form: str
@@ -638,9 +676,14 @@ class DeZeroAdapter(AdapterBase):
                 f"no Layer {cls_name!r} on {len(args)} input(s); known: {', '.join(LAYERS)}"
             )
         names = list(args[1:])
-        positional, keywords = spec.build([self.originals[n] for n in names])
-        shown = ", ".join([*map(repr, positional), *(f"{k}={v!r}" for k, v in keywords.items())])
+        arrays = [self.originals[n] for n in names]
+        positional, keywords = spec.build(arrays)
         cls = self.names.require(spec.name)
+        if spec.build_in_first is not None:
+            info = self.session.classinfo(cls)
+            if info is not None and _takes_in_size_first(info.init):
+                positional, keywords = spec.build_in_first(arrays)
+        shown = ", ".join([*map(repr, positional), *(f"{k}={v!r}" for k, v in keywords.items())])
         obj = self.construct(cls, *positional, keywords=keywords, label=f"{spec.name}({shown})")
         context = self.session.context
         x_shape = np.shape(self.originals[args[0]])
