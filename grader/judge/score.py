@@ -38,6 +38,7 @@ from grader.judge.node_values import node_operand
 from grader.judge.operators import number_not_wrapped, reflected_missing
 from grader.judge.own_shape import expected_in_own_shape
 from grader.judge.per_case import per_case
+from grader.judge.probe_words import probe_false
 from grader.judge.results import Blame, CaseResult, Check
 from grader.judge.stages import apply_stage, is_later_stage
 from grader.judge.support import LazySupport, contradicted, ranked
@@ -269,6 +270,10 @@ def _checks(
                 finding = diagnose(dataclasses.replace(evidence, method=sibling))
                 result = dataclasses.replace(result, message=_renamed(result.message, method, sibling))
                 method = sibling
+            plain = probe_false(step.get("probe"), method) if got is False else None
+            if plain is not None:
+                result = dataclasses.replace(result, message=plain[0])
+                finding = Finding("unknown", plain[1])
         checks.append(Check(key, label, method, result.passed, result.outcome, result.message, finding))
     return checks
 
