@@ -239,11 +239,12 @@ def name(value: object) -> str:
 # each of a job's loads normalised each of them twice (its account, then the parent's narrowing of it:
 # grader/sandbox/frames.py), ~120 a submission, each through five passes over its characters. `clean` is a
 # function of the text alone, so a short name's normal form is kept; a long one (up to the frame's cap) is
-# worked out each time, which bounds the memory kept to about 4,096 short names.
-_KEPT_NAME = 256
+# worked out each time: at most 1,024 names of up to 128 characters are kept (under 1.5 MB even when
+# every one is 4-byte characters shown as code points).
+_KEPT_NAME = 128
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _short_name(text: str) -> str:
     return clean(text, NAME)
 
