@@ -99,6 +99,14 @@ class MachineError(SandboxError):
         self.config = config
 
 
+class BwrapRefused(MachineError):
+    """bwrap stopped before the worker's Python ran (no user namespaces here): `why` is what it said."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(machine.BWRAP_REFUSED.format(why=why), config=True)
+        self.why = why
+
+
 class IsolationRefused(SandboxError):
     """No confinement worth the name can be had here: grading is refused (REFUSAL says why and what to do)."""
 
@@ -206,6 +214,9 @@ class _Worker:
         except (_WorkerLost, ValueError) as err:
             stderr = self.stderr_tail()  # before kill(), which closes it
             self.kill()
+            refusal = machine.bwrap_refusal(argv[0], stderr)
+            if refusal is not None:  # this machine's setting, said in one line with what to do
+                raise BwrapRefused(refusal) from None
             raise SandboxError(f"a sandbox worker did not start: {err}; its stderr: {stderr}") from None
         if not ready.get("ready"):
             self.kill()
@@ -459,7 +470,8 @@ class SandboxPool:
                     raise
                 raise SandboxError(f"isolation 'bwrap' was requested but is unusable here: {err}") from None
             self.isolation = self._fallback()
-            self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {err}")
+            why = err.why if isinstance(err, BwrapRefused) else str(err)
+            self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {why}")
 
     @staticmethod
     def _make_scratch() -> str:
