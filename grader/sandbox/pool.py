@@ -9,14 +9,12 @@ benchmark baseline.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import itertools
 import json
 import os
 import queue
-import secrets
 import select
 import signal
 import struct
@@ -33,6 +31,7 @@ from grader.inside.frames import blob_parts, write_parts
 
 from . import machine, stale_scratch, uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
+from .calls import OneThread
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
@@ -379,7 +378,7 @@ class SandboxPool:
         # workers sharing one let a student's threads leave another worker's student none. Random, so that
         # two pools of the machine (two batches, a batch and a `grade`) rarely share one either.
         self._uid_block = uid_block.UidChoice(range(0))  # chosen once the isolation is known (bwrap may fail)
-        self._uids = itertools.count(secrets.randbelow(1 << 16))
+        self._uids = itertools.count(int.from_bytes(os.urandom(2), "big"))  # uniform below 1 << 16
         self._idle: list[_Worker] = []
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
@@ -393,9 +392,7 @@ class SandboxPool:
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
         # not the process. Workers are shared between map()'s lane threads, which end at different times, so
         # every worker is started from this one long-lived thread instead.
-        self._spawner = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="sandbox-spawn"
-        )
+        self._spawner = OneThread("sandbox-spawn")
         self._closed = False
         self._on_first_popen = on_first_popen
         # Workers never write bytecode (`python -B`, a read-only runtime): where a module's pyc is missing or
@@ -508,7 +505,7 @@ class SandboxPool:
     # ------------------------------------------------------------ workers
 
     def _start(self) -> _Worker:
-        return self._spawner.submit(self._spawn).result()
+        return self._spawner.run(self._spawn)
 
     def _spawn(self) -> _Worker:
         layout = host_layout()
