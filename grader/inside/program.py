@@ -137,7 +137,14 @@ def _grad(run: Run, step: Mapping[str, Any]) -> str:
 
 
 def _backward_local(run: Run, step: Mapping[str, Any]) -> str:
-    run.adapter.backward_local(str(step.get("of")), run.upstream(step))
+    of, upstream = str(step.get("of")), run.upstream(step)
+    later = getattr(run.adapter, "backward_local_later", None)
+    if run.records_follow and later is not None:  # as `_backward`: its sync is the case's end's
+        settles = later(of, upstream)
+        if settles is not None:
+            run.later = (settles, dict(run.records))
+    else:
+        run.adapter.backward_local(of, upstream)
     return ""
 
 

@@ -1174,6 +1174,40 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
         assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
 
 
+INPUT_UNIT = [  # the fixture's input-unit case (fixtures/miniflow/sources/infrastructure.json)
+    {"do": "apply", "op": "Linear", "args": ["X", "W1", "b1"], "out": "f1"},
+    {"do": "apply", "op": "Linear", "args": ["X", "W2", "b2"], "out": "f2"},
+    {"do": "backward_local", "of": "f1", "upstream": "G1"},
+    {"do": "backward_local", "of": "f2", "upstream": "G2"},
+    {"do": "backward_local", "of": "X"},
+    {"do": "record", "key": "dX", "grad_of": "X", "via": "X", "method": "Input.backward"},
+]
+INPUT_UNIT_INPUTS = {
+    "X": [[1.0, 2.0]], "W1": [[1.0], [0.0]], "b1": [0.0], "W2": [[0.0], [1.0]], "b2": [0.0],
+    "G1": [[1.0]], "G2": [[3.0]],
+}  # fmt: skip
+
+
+def test_an_inputs_own_backward_goes_with_the_cases_end_and_is_explained_as_before() -> None:
+    """An Input's own backward (input-unit) followed only by records: its sync goes with the case's end, one
+    round trip fewer (2 for the case alone, 3 before session 28); dX = G1 W1^T + G2 W2^T = [[1, 3]] by hand.
+    An Input.backward that adds into its own gradients[self] before setting it (KeyError on itself) is
+    explained as before, of the case's objects, with a case after it: the frame it has alone."""
+    cases = [case("c1", INPUT_UNIT_INPUTS, INPUT_UNIT)]
+    ran = run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert ran.record("dX", "c1").tolist() == [[1.0, 3.0]]
+    assert _round_trips(ran) == 2
+    unset = S.MINIFLOW.replace("        self.gradients = {self: 0}\n", "        self.gradients = {}\n", 1)
+    assert unset != S.MINIFLOW
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    both = [*cases, case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": unset}, job("miniflow", both, **MF))
+    alone = run_inside({"miniflow.py": unset}, job("miniflow", cases, **MF))
+    assert "Input.backward likely added into its own gradients[self]" in ran.case("c1")["failure"]["message"]
+    assert _unaddressed(ran.case("c1")) == _unaddressed(alone.case("c1"))
+    assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+
+
 def test_a_case_with_an_unset_record_is_explained_before_the_next_case_runs() -> None:
     """A case whose record comes back unset (Sigmoid.backward a TODO) has its explanation asked of its own
     objects: the student process refuses the batch sent behind that case's end (`if_clean`), the case asks

@@ -8,6 +8,7 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, NoReturn
@@ -60,14 +61,14 @@ class PassLater:
     def __init__(
         self,
         adapter: MiniFlowAdapter,
-        graph: Graph | None,
+        explain: Callable[[RemoteFailure], NoReturn],
         marker: Pending,
         context: str,
         fed: dict[str, Ref],
         driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None,
         before: tuple[bool, Graph | None],
     ) -> None:
-        self.adapter, self.graph, self.marker, self.context = adapter, graph, marker, context
+        self.adapter, self.explain, self.marker, self.context = adapter, explain, marker, context
         self.fed, self.driver, self.before = fed, driver, before
 
     def settle(self, error: BaseException | None) -> BaseException | None:
@@ -93,7 +94,7 @@ class PassLater:
                 return error
             adapter.forwarded, adapter.passed = self.before
             if failure is not None:
-                adapter._explain_pass(self.graph, failure)
+                self.explain(failure)
             return error
         except BaseException:
             adapter.forwarded, adapter.passed = self.before  # the pass did not pass: as when it raised
@@ -777,7 +778,8 @@ class MiniFlowAdapter(AdapterBase):
         # the batch got past the pass: the fed values were read; one unset keeps the next case's batch from
         # running behind this one (`Session.hold`), so that `_check_fed` may still ask of this case's nodes
         marker = self.session.gate_none(list(self.fed.values()))
-        later = PassLater(self, graph, marker, self.session.context, self.fed, self.driver, before)
+        explain = functools.partial(self._explain_pass, graph)
+        later = PassLater(self, explain, marker, self.session.context, self.fed, self.driver, before)
         self.forwarded = True  # as after the pass: the records read next need no forward of their own
         self.passed = graph if self.names.get("topological_sort") is not None else None
         return later
@@ -846,19 +848,29 @@ class MiniFlowAdapter(AdapterBase):
         return PROBES[probe](self, of)
 
     def backward_local(self, of: str, upstream: Ref | None) -> None:
+        later = self.backward_local_later(of, upstream)
+        if later is not None:
+            later.settle(None)
+
+    def backward_local_later(self, of: str, upstream: Ref | None) -> PassLater | None:
+        """A node's own backward queued; for an Input's (input-unit, the case blame sends the student to
+        first), what `settle` explains: its KeyError on itself, as in a whole backward pass, with its
+        sync left to the next batch like a pass's (`backward_later`). None: an op node's, nothing to
+        explain."""
         if not self.forwarded:
             self._forward_all()
         if upstream is not None:
             self._stub(of, upstream)
         self.session.call(self.session.getattr(self.node(of), "backward"))
         if of in self.op_of:
-            return
-        # An Input's own backward (input-unit, the case blame sends the student to first): its KeyError on
-        # itself is explained as in a whole backward pass (one round trip, in the case that runs it).
-        try:
-            self.session.sync()
-        except RemoteFailure as failure:
-            raise self._unset_gradient(failure) from None
+            return None
+        marker = self.session.gate_none([])  # no fed value: it only tells that the batch got this far
+        before = (self.forwarded, self.passed)
+        context = self.session.context
+        return PassLater(self, self._explain_local, marker, context, self.fed, self.driver, before)
+
+    def _explain_local(self, failure: RemoteFailure) -> NoReturn:
+        raise self._unset_gradient(failure) from None
 
     # ---------------------------------------------------------------- reading
     def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Reading:
