@@ -1174,6 +1174,36 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
         assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
 
 
+# A student process whose server ignores `gate_none` (the student's code rewrote it): it runs the next case's
+# batch behind a pass whose sort left an Input unset.
+_DRIVER_GATE_IGNORED = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    "import inside.server as SV\nSV.PLAIN_OPS['gate_none'] = lambda s, op: None\n"
+    "from inside.runner import run_job",
+)
+
+
+def test_a_process_that_runs_the_next_batch_behind_an_unset_fed_value_has_its_own_doing_told() -> None:
+    """Hostile: a student process that ignores `gate_none` runs the next case's batch (its `release` first)
+    behind a pass that passed with X.value unset. The case's explanation, asked of its released nodes, is
+    the student process's "could not run this step (unknown handle ...)" in the pass's words, never the
+    grader's failure, and the next case is graded as it would be."""
+    driver = _DRIVER_GATE_IGNORED
+    source = _PASS_FAILURES["renamed"][0]
+    gradients = [*GRAPH[:4], *GRAPH[5:]]
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, gradients), case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF), driver=driver)
+    failure = ran.case("c1")["failure"]
+    assert failure["code"] == "exception", failure
+    assert failure["message"].startswith(
+        "backward from cost: the submission's process could not run this step"
+    )
+    assert "unknown handle" in failure["message"]
+    honest = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF))
+    assert _unaddressed(ran.case("c2")) == _unaddressed(honest.case("c2"))
+
+
 INPUT_UNIT = [  # the fixture's input-unit case (fixtures/miniflow/sources/infrastructure.json)
     {"do": "apply", "op": "Linear", "args": ["X", "W1", "b1"], "out": "f1"},
     {"do": "apply", "op": "Linear", "args": ["X", "W2", "b2"], "out": "f2"},
