@@ -11,7 +11,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -48,6 +48,10 @@ class Run:
         self.copies = copies
         self.records: dict[str, Any] = {}
         self.updated: set[str] = set()  # inputs an sgd step changes on purpose
+        self.records_follow = False  # every step after this one reads a record, with no round trip of its own
+        # A backward pass queued without its own sync (it goes with the case's end), and the records taken
+        # before it: settled before the case's records are read (`_settled`).
+        self.later: tuple[_Settles, dict[str, Any]] | None = None
 
     def upstream(self, step: Mapping[str, Any]) -> Ref | None:
         name = step.get("upstream")
@@ -59,6 +63,12 @@ class Run:
 
 
 Step = Callable[[Run, Mapping[str, Any]], str]  # a step's work: its record's key, or ""
+
+
+class _Settles(Protocol):
+    """A backward pass queued, settled once its batch is answered (MiniFlow's `PassLater`)."""
+
+    def settle(self, error: BaseException | None) -> BaseException | None: ...
 
 
 def _method(step: Mapping[str, Any], default: str) -> str:
@@ -111,6 +121,9 @@ def _backward(run: Run, step: Mapping[str, Any]) -> str:
     of, upstream, retain_grad = str(step.get("of")), run.upstream(step), bool(step.get("retain_grad"))
     if step.get("create_graph"):  # DeZero steps 32 on: only that adapter knows create_graph
         run.adapter.backward_graph(of, upstream, retain_grad=retain_grad)
+    elif run.records_follow and hasattr(run.adapter, "backward_later"):
+        # only records follow: the pass's sync is the case's end's, and what it raises is explained then
+        run.later = (run.adapter.backward_later(of, upstream), dict(run.records))
     else:
         run.adapter.backward(of, upstream, retain_grad=retain_grad)
     return ""
@@ -124,7 +137,14 @@ def _grad(run: Run, step: Mapping[str, Any]) -> str:
 
 
 def _backward_local(run: Run, step: Mapping[str, Any]) -> str:
-    run.adapter.backward_local(str(step.get("of")), run.upstream(step))
+    of, upstream = str(step.get("of")), run.upstream(step)
+    later = getattr(run.adapter, "backward_local_later", None)
+    if run.records_follow and later is not None:  # as `_backward`: its sync is the case's end's
+        settles = later(of, upstream)
+        if settles is not None:
+            run.later = (settles, dict(run.records))
+    else:
+        run.adapter.backward_local(of, upstream)
     return ""
 
 
@@ -382,6 +402,29 @@ def _planned_apply(step: Mapping[str, Any]) -> Step:
 _PLANNERS: dict[str, Callable[[Mapping[str, Any]], Step]] = {"apply": _planned_apply, "record": _recorder}
 
 
+def _is_plain_record(step: Any) -> bool:
+    """A record step that only queues its reading (MiniFlow's values and gradients): no round trip, no
+    error of its own."""
+    return (
+        isinstance(step, dict)
+        and step.get("do") == "record"
+        and isinstance(step.get("key"), str)
+        and ("value_of" in step or "grad_of" in step)
+        and not any(k in step for k in ("has_creator", "probe", "property"))
+    )
+
+
+def _records_from(steps: Any) -> int:
+    """The first index from which every step is a plain record (the length of a list that ends otherwise;
+    a step list that is no list: never)."""
+    if not isinstance(steps, list):
+        return 1 << 30
+    tail = len(steps)
+    while tail > 0 and _is_plain_record(steps[tail - 1]):
+        tail -= 1
+    return tail
+
+
 def _plan(steps: Any) -> tuple[_Planned, ...] | None:
     """The view's steps with what `run_case` derives from each alone; None: not a list, run as it is."""
     if not isinstance(steps, list):
@@ -415,6 +458,7 @@ class _Prepared:
     originals: dict[str, np.ndarray]
     sent: dict[str, Any]
     steps: tuple[_Planned, ...] | None
+    records_from: int  # `_records_from`
 
 
 _views_kept: dict[int, _Prepared] = {}
@@ -430,7 +474,8 @@ def _prepared(view: Mapping[str, Any]) -> _Prepared:
         sent = {n: codec.encode_bytes(a) for n, a in originals.items()}
         if len(_views_kept) >= VIEWS_KEPT:
             _views_kept.clear()
-        kept = _views_kept[id(view)] = _Prepared(view, originals, sent, _plan(view.get("steps", [])))
+        steps = view.get("steps", [])
+        kept = _views_kept[id(view)] = _Prepared(view, originals, sent, _plan(steps), _records_from(steps))
     return kept
 
 
@@ -472,41 +517,45 @@ def start_case(
             if planned.run is None:
                 raise StepError(f"step {i}: unknown step {planned.step!r}")
             session.context = _context(planned.step) if planned.context is None else planned.context
+            run.records_follow = i + 1 >= prepared.records_from
             planned.run(run, planned.step)
         session.context = "checking the inputs"
         case.asked = _ask_inputs(run, case.originals)
     except Exception as exc:
-        case.verdict(exc)
+        case.verdict(exc, step=True)
         _read_back(case, emit)
         return
-    if session.hold(lambda error: emit(case.conclude(error, release=False))):
+    if session.hold(lambda error: case.conclude(error, emit, release=False)):
         session.release()  # the next batch's first operation: what the case's end leaves to ask runs before
         return
     try:
         session.sync()
     except Exception as exc:
-        emit(case.conclude(exc, release=True))
+        case.conclude(exc, emit, release=True)
         return
-    emit(case.conclude(None, release=True))
+    case.conclude(None, emit, release=True)
 
 
-def _read_back(case: _Case, emit: Callable[[dict[str, Any]], None]) -> None:
-    """A case that stopped before its end: its inputs read back, held like an end (`Session.hold`) so
-    that they go with the next case's first batch; now when there is one held already or nothing to ask."""
+def _read_back(case: _Case, emit: Callable[[dict[str, Any]], None], *, release: bool = True) -> None:
+    """A case that stopped before its end (or whose end stopped early): its inputs read back, held like an
+    end (`Session.hold`) so that they go with the next case's first batch; now when there is one held
+    already or nothing to ask. `release`: queue the release of its objects (not when the next case's
+    batch, already queued, begins with it)."""
     session, run = case.session, case.run
     asked = case.asked
     if session.broken or run is None or (asked is not None and all(p.done for p in asked.values())):
         # a case held before this one is finished first: frames go out in the cases' order (a case that
         # failed before its first round trip, its inputs unreadable, was emitted ahead of the one before it)
         session.flush()
-        emit(case.readback(None, release=True))
+        emit(case.readback(None, release=release))
         return
     session.context = "checking the inputs"
     case.asked = _ask_inputs(run, case.originals)
     if session.hold(lambda error: emit(case.readback(error, release=False))):
-        session.release()
+        if release:
+            session.release()
         return
-    emit(case.readback(None, release=True))
+    emit(case.readback(None, release=release))
 
 
 class _Case:
@@ -520,17 +569,24 @@ class _Case:
         self.sent: dict[str, Any] = {}
         self.asked: dict[str, Pending] | None = None
 
-    def conclude(self, error: BaseException | None, *, release: bool) -> dict[str, Any]:
-        """The case's frame, given what its steps or its end's sync raised (None: the end was answered).
-        `release`: queue the release of its objects (not when the next case's batch begins with it)."""
+    def conclude(
+        self, error: BaseException | None, emit: Callable[[dict[str, Any]], None], *, release: bool
+    ) -> None:
+        """The case's frame emitted, given what its steps or its end's sync raised (None: the end was
+        answered): at once, or, when the end stopped before its inputs were read back, once they are, held
+        for the next batch (`_read_back`). `release`: queue the release of its objects (not when the next
+        case's batch begins with it)."""
         self.session.context = "checking the inputs"  # as when its end's sync returned (held: it ends later)
         self.verdict(error)
-        return self.readback(None, release=release)
+        _read_back(self, emit, release=release)
 
-    def verdict(self, error: BaseException | None) -> None:
-        """The frame's status, failure and records, given what the steps or the end's sync raised."""
+    def verdict(self, error: BaseException | None, *, step: bool = False) -> None:
+        """The frame's status, failure and records, given what the steps (`step`) or the end's sync
+        raised."""
         session, run, frame = self.session, self.run, self.frame
         try:
+            if run is not None and run.later is not None:
+                error = _settled(run, error, step=step)
             if error is not None:
                 raise error
             assert run is not None
@@ -575,6 +631,23 @@ class _Case:
         if release:
             session.release()
         return frame
+
+
+def _settled(run: Run, error: BaseException | None, *, step: bool) -> BaseException | None:
+    """A backward pass that went with the case's end settled (`Run.later`): its failure raised as its own
+    sync raised it, with the records taken before it only, as when the case stopped at the pass; so too
+    when a later step raised (`step`): those records were never answered then."""
+    assert run.later is not None
+    later, before = run.later
+    run.later = None
+    try:
+        error = later.settle(error)
+    except BaseException:
+        run.records = before
+        raise
+    if step:
+        run.records = before
+    return error
 
 
 def _run_steps(run: Run, steps: Any) -> None:

@@ -342,9 +342,8 @@ class Session:
         second = b"" if alone else wire.dump_ops([op for op, _, _ in gated])
         if alone or len(first) + len(second) > PAIR_MAX_BYTES:
             self._finish(held[1], self._answered(held[0], first))  # the end alone, as before
-            batch, self._pending = self._pending + batch, []  # what its explanation left queued goes first
-            if batch:
-                self._exchange(batch)
+            self._pending = self._pending + batch  # what its explanation left queued goes first
+            self.sync()  # with what the finished case held in turn (its inputs read back), if anything
             return
         self._exchange_pair(held, first, gated, second)
 
@@ -361,8 +360,8 @@ class Session:
     def flush(self) -> None:
         """Send the held case's end alone and finish that case (a phase's last case: reported before the
         phase ends). Operations queued since (its `release`) stay queued for the next batch, as before."""
-        held, self._held = self._held, None
-        if held is not None:
+        while self._held is not None:  # a case finished may hold its inputs' read-back in turn
+            held, self._held = self._held, None
             queued, self._pending = self._pending, []
             self._finish(held[1], self._answered(held[0], wire.dump_ops([op for op, _, _ in held[0]])))
             self._pending += queued
@@ -420,8 +419,8 @@ class Session:
             raise StudentProcessEnded("eof")
         if _skipped(answer):
             self._finish(finish, error)
-            again, self._pending = self._pending + gated[1:], []
-            self._exchange(again)
+            self._pending = self._pending + gated[1:]
+            self.sync()  # with what the finished case held in turn (its inputs read back), if anything
             return
         self._finish(finish, error)
         failure = self._answer(gated, answer)
@@ -677,6 +676,12 @@ class Session:
         if gate:
             op["gate"] = True
         return self._later(op)
+
+    def gate_none(self, objs: Sequence[Ref]) -> Pending:
+        """Queued: should any of `objs` be None or missing, the student process runs no batch sent behind
+        this one (`hold`), as behind a gated record left unset. Its answer (None) tells only that the batch
+        got this far."""
+        return self._later({"o": "gate_none", "obj": self._encode(list(objs))})
 
     def array(self, obj: Ref, what: str) -> np.ndarray:
         return self.arrays([(obj, what)])[0]

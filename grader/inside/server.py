@@ -548,6 +548,15 @@ def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:
     return type("UpstreamStub", (s.value(op["base"]),), {"forward": forward, "backward": backward})
 
 
+def _gate_none(s: Server, op: Mapping[str, Any]) -> None:
+    """Values the harness explains should any be None or missing (the Inputs' values a MiniFlow sort fed,
+    read before a backward pass whose sync goes with the case's end): `if_clean` then refuses the batch
+    behind, as it does behind a record left unset."""
+    for obj in s.value(op["obj"]):
+        if obj is None or obj is MISSING:
+            s.unset = True
+
+
 def _if_clean(s: Server, op: Mapping[str, Any]) -> None:
     """The first operation of a batch the harness sent in one write behind a case's end (docs/SANDBOX.md,
     "A case's end and the next case's first batch"): that batch runs only when the case's end ran to its
@@ -635,6 +644,7 @@ PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
     "release": _release,
     "load": _load,
     "if_clean": _if_clean,
+    "gate_none": _gate_none,
 }
 
 

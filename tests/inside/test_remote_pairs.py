@@ -202,6 +202,28 @@ def test_the_server_runs_a_batch_behind_a_clean_end_only(tmp_path) -> None:
     assert ran["err"] is None and len(ran["res"]) == 2
 
 
+def test_the_server_refuses_a_batch_behind_a_gated_none(tmp_path) -> None:
+    """`gate_none` (the Inputs' fed values, read before a MiniFlow backward pass whose sync goes with the
+    case's end): any of its values None or missing, and the batch behind is refused, as behind a record left
+    unset, until the next release; none of them None (or none at all): run."""
+    s = server.Server(str(tmp_path))
+
+    def behind(first: list[dict[str, Any]]) -> dict[str, Any]:
+        server.execute(s, first)
+        return server.execute(s, [{"o": "if_clean"}, {"o": "new", "id": 9, "value": 1.0}])
+
+    skipped = {"res": [], "err": {"at": 0, "wire": wire.SKIPPED}}
+    values = [{"o": "new", "id": 1, "value": None}, {"o": "new", "id": 2, "value": 2.0}]
+    missing = {"o": "getattr", "id": 3, "obj": {"r": 2}, "names": ["nothing"], "missing_ok": True}
+    assert behind([*values, {"o": "gate_none", "obj": [{"r": 2}, {"r": 1}]}]) == skipped
+    server.execute(s, [{"o": "release", "keep": []}, *values, missing])
+    assert behind([{"o": "gate_none", "obj": [{"r": 3}]}]) == skipped
+    ran = behind([{"o": "release", "keep": []}, *values, {"o": "gate_none", "obj": [{"r": 2}]}])
+    assert ran["err"] is None and len(ran["res"]) == 2
+    ran = behind([{"o": "release", "keep": []}, {"o": "gate_none", "obj": []}])
+    assert ran["err"] is None and len(ran["res"]) == 2
+
+
 @pytest.mark.parametrize("cap", [remote.PAIR_MAX_BYTES, 1 << 30])
 def test_a_pair_over_the_cap_goes_as_two_round_trips(tmp_path, monkeypatch, cap: int) -> None:
     """A next batch that would take the pair over PAIR_MAX_BYTES (here ~100 KB: a case's inputs): the held

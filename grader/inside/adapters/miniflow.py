@@ -8,16 +8,26 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 import numpy as np
 
 from .. import aliases, contexts
 from ..failures import StudentFailure
 from ..names import StudentNames
-from ..remote import ClassInfo, Param, Ref, RemoteFailure, Session, accepts_positional
+from ..remote import (
+    ClassInfo,
+    Param,
+    Pending,
+    Ref,
+    RemoteFailure,
+    Session,
+    StudentProcessEnded,
+    accepts_positional,
+)
 from .base import AdapterBase, Reading
 
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
@@ -42,6 +52,55 @@ def _renamed_words(renamed: str) -> str:
         "MiniFlow's nodes keep their result in .value (the course's topological_sort, forward_pass and "
         f"sgd_update read and set n.value): rename {renamed} to value throughout"
     )
+
+
+class PassLater:
+    """A backward pass queued, not yet answered (`MiniFlowAdapter.backward_later`): settled once the batch
+    that carried it is, before anything else of its case is read."""
+
+    def __init__(
+        self,
+        adapter: MiniFlowAdapter,
+        explain: Callable[[RemoteFailure], NoReturn],
+        marker: Pending,
+        context: str,
+        fed: dict[str, Ref],
+        driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None,
+        before: tuple[bool, Graph | None],
+    ) -> None:
+        self.adapter, self.explain, self.marker, self.context = adapter, explain, marker, context
+        self.fed, self.driver, self.before = fed, driver, before
+
+    def settle(self, error: BaseException | None) -> BaseException | None:
+        """`error`: what the sync that sent the pass raised (None: it was answered, or it is still queued,
+        then sent now, as the pass's own sync sent it). The pass's failure (the batch stopped at it or
+        before it), explained, or an Input its sort left unset (`_check_fed`), is raised as the pass's own
+        sync raised it, in the pass's context; anything else is returned as it came."""
+        adapter, session = self.adapter, self.adapter.session
+        if isinstance(error, StudentProcessEnded):
+            return error
+        failure = error if isinstance(error, RemoteFailure) else None
+        context = session.context
+        try:
+            if not self.marker.done and failure is None and not session.broken:
+                try:
+                    _ = self.marker.value
+                except RemoteFailure as exc:
+                    failure = exc
+            adapter.fed, adapter.driver = self.fed, self.driver  # what the explanations read: the pass's
+            session.context = self.context
+            if self.marker.done:
+                adapter._check_fed()
+                return error
+            adapter.forwarded, adapter.passed = self.before
+            if failure is not None:
+                self.explain(failure)
+            return error
+        except BaseException:
+            adapter.forwarded, adapter.passed = self.before  # the pass did not pass: as when it raised
+            raise
+        finally:
+            session.context = context
 
 
 class MiniFlowAdapter(AdapterBase):
@@ -735,29 +794,45 @@ class MiniFlowAdapter(AdapterBase):
             s.setattr(ops[out], "value", None)
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
+        later = self.backward_later(of, upstream)
+        later.settle(None)  # errors of the pass surface here, where they can be explained
+
+    def backward_later(self, of: str, upstream: Ref | None) -> PassLater:
+        """The backward pass queued, its sync left to whatever sends the batch next (a case's end: the pass
+        costs no round trip of its own); `settle` it with what that sync raised, before anything else is
+        read of the case. An error met while queueing (a signature asked) is explained and raised here."""
         if upstream is not None:
             self._stub(of, upstream)
         self.fed = {}
         graph: Graph | None = None
+        before = (self.forwarded, self.passed)
         try:
             graph = self._sorted()
             for driver in DRIVERS:
                 self.driver = driver  # the one that raises is the one that ran
                 if driver(self, graph, of):
                     break
-            self.session.sync()  # errors of the pass surface here, where they can be explained
         except RemoteFailure as failure:
-            self._check_sort_key(failure)
-            self._check_fp_call(failure)
-            self._check_fed()  # a pass that failed on values never fed: the sort is the cause
-            if graph is not None:
-                self._check_order(graph, failure)
-            self._check_gradient_shapes(failure)
-            self._check_matrix_values(failure)
-            raise self._unset_gradient(self._in_forward_half(failure)) from None
-        self._check_fed()
-        self.forwarded = True
+            self._explain_pass(graph, failure)
+        # the batch got past the pass: the fed values were read; one unset keeps the next case's batch from
+        # running behind this one (`Session.hold`), so that `_check_fed` may still ask of this case's nodes
+        marker = self.session.gate_none(list(self.fed.values()))
+        explain = functools.partial(self._explain_pass, graph)
+        later = PassLater(self, explain, marker, self.session.context, self.fed, self.driver, before)
+        self.forwarded = True  # as after the pass: the records read next need no forward of their own
         self.passed = graph if self.names.get("topological_sort") is not None else None
+        return later
+
+    def _explain_pass(self, graph: Graph | None, failure: RemoteFailure) -> NoReturn:
+        """A pass that failed, explained while the case's objects are at hand."""
+        self._check_sort_key(failure)
+        self._check_fp_call(failure)
+        self._check_fed()  # a pass that failed on values never fed: the sort is the cause
+        if graph is not None:
+            self._check_order(graph, failure)
+        self._check_gradient_shapes(failure)
+        self._check_matrix_values(failure)
+        raise self._unset_gradient(self._in_forward_half(failure)) from None
 
     def _in_forward_half(self, failure: RemoteFailure) -> RemoteFailure:
         """An error raised in a node's forward while the driver ran the whole pass: said to be the forward's,
@@ -844,19 +919,29 @@ class MiniFlowAdapter(AdapterBase):
         return PROBES[probe](self, of)
 
     def backward_local(self, of: str, upstream: Ref | None) -> None:
+        later = self.backward_local_later(of, upstream)
+        if later is not None:
+            later.settle(None)
+
+    def backward_local_later(self, of: str, upstream: Ref | None) -> PassLater | None:
+        """A node's own backward queued; for an Input's (input-unit, the case blame sends the student to
+        first), what `settle` explains: its KeyError on itself, as in a whole backward pass, with its
+        sync left to the next batch like a pass's (`backward_later`). None: an op node's, nothing to
+        explain."""
         if not self.forwarded:
             self._forward_all()
         if upstream is not None:
             self._stub(of, upstream)
         self.session.call(self.session.getattr(self.node(of), "backward"))
         if of in self.op_of:
-            return
-        # An Input's own backward (input-unit, the case blame sends the student to first): its KeyError on
-        # itself is explained as in a whole backward pass (one round trip, in the case that runs it).
-        try:
-            self.session.sync()
-        except RemoteFailure as failure:
-            raise self._unset_gradient(failure) from None
+            return None
+        marker = self.session.gate_none([])  # no fed value: it only tells that the batch got this far
+        before = (self.forwarded, self.passed)
+        context = self.session.context
+        return PassLater(self, self._explain_local, marker, context, self.fed, self.driver, before)
+
+    def _explain_local(self, failure: RemoteFailure) -> NoReturn:
+        raise self._unset_gradient(failure) from None
 
     # ---------------------------------------------------------------- reading
     def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Reading:
