@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import codec, frames, guard, stable_hash, standins, student, wire
+from .address import key as _key
 from .failures import ErrorInfo, StudentFailure, clean_text, error_info
 from .params import KEYWORD_ONLY, POSITIONAL_ONLY, POSITIONAL_OR_KEYWORD, Param, read_without_code
 from .params import parameters as read_parameters
@@ -35,7 +36,6 @@ _STR_CAP = 200
 _isinstance = isinstance
 _TypeError = TypeError
 _type = type
-_id = id
 _getattr = getattr
 _MRO = type.__dict__["__mro__"]  # a type's own MRO, whatever its metaclass says
 _DICT = type.__dict__["__dict__"]  # a type's own namespace, whatever its metaclass says
@@ -61,12 +61,12 @@ class Server:
         self.objects: dict[int, Any] = {}
         self.names: student.Names | None = None
         self.load_failed = False
-        self._types: list[type] = []  # keeps every described type alive, so its id is never reused
-        self._heads: dict[int, tuple[str, int]] = {}  # id(type) -> (its name, its index in _types)
+        self._types: list[type] = []  # keeps every described type alive, so its key is never reused
+        self._heads: dict[int, tuple[str, int]] = {}  # key(type) -> (its name, its index in _types)
         self._standin_types: dict[int, tuple[type, bool]] = {}
         self._signatures: dict[tuple[int, bool], tuple[Any, list[Param] | None]] = {}
         self._next_local = -1
-        # id(class) -> (class, name): the graded classes of the student's named like a stand-in layer
+        # key(class) -> (class, name): the graded classes of the student's named like a stand-in layer
         # (set by `load`); from a case's first call of one to its release, the stand-in's layers refuse to
         # run (`_calling`)
         self.layers: dict[int, tuple[type, str]] = {}
@@ -121,7 +121,7 @@ class Server:
         bound = _isinstance(fn, _MethodType)
         target = fn.__func__ if bound else fn
         cacheable = _isinstance(target, (_FunctionType, type))
-        key = (_id(target), bound)
+        key = (_key(target), bound)
         if cacheable and key in self._signatures:
             return self._signatures[key][1]
         params = read_parameters(fn)
@@ -132,18 +132,18 @@ class Server:
     def is_standin_type(self, cls: type) -> bool:
         """Whether instances of `cls` are the grader's stand-ins' (asked of every call's result: cached per
         type, each type kept alive by the cache so that its id names it for good)."""
-        known = self._standin_types.get(_id(cls))
+        known = self._standin_types.get(_key(cls))
         if known is None:
             registry = student.standin_registry()
             known = (cls, registry is not None and registry.is_standin(cls))
-            self._standin_types[_id(cls)] = known
+            self._standin_types[_key(cls)] = known
         return known[1]
 
     def describe(self, obj: Any) -> dict[str, Any]:
         cls = _type(obj)
-        head = self._heads.get(_id(cls))
+        head = self._heads.get(_key(cls))
         if head is None:  # a type seen before stays alive in _types, so its id names it for good
-            head = self._heads[_id(cls)] = (
+            head = self._heads[_key(cls)] = (
                 clean_text(_getattr(cls, "__qualname__", "?"), _STR_CAP),
                 _len(self._types),
             )
@@ -218,7 +218,7 @@ def _built(s: Server, fn: Any, obj: Any) -> Any:
     """A graded layer class's call returns an instance of it: a `__new__` returning an object of another
     class (whose methods call the stand-in's) is graded as no layer at all (review of s20-hostile,
     i_new_returns_other.py: 29 / 29 before). `type(obj)`'s own MRO, read past any metaclass."""
-    hit = s.layers.get(_id(fn))
+    hit = s.layers.get(_key(fn))
     if hit is None or hit[0] is not fn or fn in _MRO.__get__(_type(obj)):
         return obj
     made = clean_text(_getattr(_type(obj), "__qualname__", "?"), _STR_CAP)
@@ -269,8 +269,8 @@ def _graded_of(s: Server, target: Any) -> tuple[str, bool] | None:
     (its name, whether it is named like a stand-in layer)."""
     owner = _getattr(target, "__self__", target) if _isinstance(target, _MethodType) else target
     cls = owner if _isinstance(owner, type) else _type(owner)
-    hit = s.layers.get(_id(cls)) or s.others.get(_id(cls))
-    return (hit[1], _id(cls) in s.layers) if hit is not None and hit[0] is cls else None
+    hit = s.layers.get(_key(cls)) or s.others.get(_key(cls))
+    return (hit[1], _key(cls) in s.layers) if hit is not None and hit[0] is cls else None
 
 
 def _calling(s: Server, target: Any, run: Callable[[], Any]) -> Any:
@@ -597,7 +597,7 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
     for name in loaded.found:
         cls = loaded.names.get(name)
         if _isinstance(cls, type):
-            (s.layers if name in standins.BOOK_LAYERS else s.others)[_id(cls)] = (cls, name)
+            (s.layers if name in standins.BOOK_LAYERS else s.others)[_key(cls)] = (cls, name)
     blocked = loaded.names.blocked
     return {
         **loaded.frame(),

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 from grader.inside import server, wire
@@ -384,3 +389,52 @@ def test_a_class_description_runs_no_code_of_the_students_that_can_break_it() ->
     )
     assert len(linear["mro"]) == 3
     assert plain["init"] == [["self", 1, False], ["X", 1, False], ["W", 1, False], ["b", 1, True]]
+
+
+# Run in a throwaway interpreter: an audit hook cannot be removed. A student process runs the grader's own
+# hook (audit.py, Python) on every audit event, so each event the server raises per operation is a Python
+# call of the hook (grader/inside/address.py).
+SERVER_EVENTS = """
+import json, sys
+from grader.inside import server
+
+class Linear:
+    def __init__(self, n):
+        self.n = n
+
+    def forward(self, x):
+        return [x] * self.n
+
+s = server.Server("/")
+s.layers = {server._key(Linear): (Linear, "Linear")}
+s.objects[1] = Linear
+events = []
+sys.addaudithook(lambda event, args: events.append(event))
+out = server.execute(s, [
+    {"o": "call", "id": 2, "f": {"r": 1}, "a": [2]},
+    {"o": "getattr", "id": 3, "obj": {"r": 2}, "names": ["forward"]},
+    {"o": "call", "id": 4, "f": {"r": 3}, "a": [1.5]},
+    {"o": "getattr", "id": 5, "obj": {"r": 2}, "names": ["n"]},
+])
+print(json.dumps({"err": out["err"], "res": [r["k"] for r in out["res"]], "events": events}))
+"""
+
+
+def test_the_servers_operations_raise_no_audit_event(tmp_path) -> None:
+    """A batch of calls and attribute reads on the student's objects raises no audit event of the server's
+    own: it keyed its caches by `id()`, whose "builtins.id" ran the grader's audit hook several times an
+    operation."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER_EVENTS],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ran["err"] is None and ran["res"] == ["object", "callable", "list", "int"]
+    assert ran["events"] == []

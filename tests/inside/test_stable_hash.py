@@ -126,3 +126,30 @@ def test_a_metaclass_of_the_students_neither_runs_nor_refuses_for_the_hash(tmp_p
     class statement: "no class Variable in dezero.py")."""
     out = _run_alone(GUARDED, tmp_path)
     assert out == {"ran": [], "serial": True}, out
+
+
+# An audit hook counting the events a serial hash raises: a student process runs the grader's own hook
+# (audit.py, Python) on every event, so each one is a Python call per hash (address.py).
+HASH_EVENTS = """
+import json, os, sys
+from grader.inside import stable_hash
+
+stable_hash.install(os.getcwd())
+space = {}
+exec(compile("class Node:\\n    pass\\n", "node.py", "exec"), space)
+nodes = [space["Node"]() for _ in range(5)]
+events = []
+sys.addaudithook(lambda event, args: events.append(event))
+first = [hash(n) for n in nodes]
+again = [hash(n) for n in nodes] + [len(set(nodes)), nodes[0] in {n: 1 for n in nodes}]
+print(json.dumps({"serial": first == [(1 << 60) - k for k in range(1, 6)], "same": again[:5] == first,
+                  "events": events}))
+"""
+
+
+def test_a_serial_hash_raises_no_audit_event(tmp_path) -> None:
+    """Hashing a submission's instance by serial, the first time and after, raises no audit event (`id()`
+    raised "builtins.id" on every hash, and the grader's audit hook ran for each)."""
+    ran = _run_alone(HASH_EVENTS, tmp_path)
+    assert ran["serial"] and ran["same"]
+    assert ran["events"] == []

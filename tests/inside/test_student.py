@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -370,6 +372,37 @@ def test_imported_files_reads_every_module_before_the_worker_remembers_any(
     held = _module_at("held_by_worker", os.path.join(root, "h.py"))
     monkeypatch.setitem(sys.modules, "held_by_worker", held)
     assert student.imported_files(root) == {os.path.join(root, "h.py")}
+
+
+# Run in a throwaway interpreter: an audit hook cannot be removed (grader/inside/address.py).
+PASS_EVENTS = """
+import json, sys
+from grader.inside import student
+
+student.remember_preloaded()
+events = []
+sys.addaudithook(lambda event, args: events.append(event))
+found = student.imported_files("/nonexistent-root")
+print(json.dumps({"found": sorted(found), "events": events}))
+"""
+
+
+def test_the_pass_over_the_workers_modules_raises_no_audit_event(tmp_path: Path) -> None:
+    """A student process's pass over the modules the worker held (`imported_files`) raises no audit event:
+    `id()` of each raised "builtins.id", and the grader's audit hook ran ~280 times a process."""
+    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(
+        [sys.executable, "-c", PASS_EVENTS],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    assert ran == {"found": [], "events": []}
 
 
 def _defining(name: str, source: str, **known: object) -> ModuleType:
