@@ -51,6 +51,7 @@ class _Missing:
 
 
 MISSING = _Missing()
+_NO_HANDLE = _Missing()  # what `objects.get` answers for a handle it does not hold
 
 
 class Server:
@@ -88,11 +89,13 @@ class Server:
     def value(self, obj: Any) -> Any:
         # Handles, alone or in a list of arguments, are most of what the harness sends: resolved here
         # without the general walk (which gives the same for them).
+        # A handle is looked up here, not through `resolve` (one Python call less each, ~1,400 a job).
         kind = _type(obj)
         if kind is dict:
             rid = obj.get("r") if _len(obj) == 1 else None
             if _type(rid) is int:
-                return self.resolve(rid)
+                found = self.objects.get(rid, _NO_HANDLE)
+                return found if found is not _NO_HANDLE else self.resolve(rid)
         elif kind is list:
             return [self._item(v) for v in obj]
         return wire.decode(obj, self.resolve, _make_array)
@@ -101,7 +104,8 @@ class Server:
         if _type(obj) is dict and _len(obj) == 1:
             rid = obj.get("r")
             if _type(rid) is int:
-                return self.resolve(rid)
+                found = self.objects.get(rid, _NO_HANDLE)
+                return found if found is not _NO_HANDLE else self.resolve(rid)
         return wire.decode(obj, self.resolve, _make_array, 1)
 
     def local(self, obj: Any) -> int:
@@ -341,11 +345,10 @@ def _wanted_extras(params: list[Param] | None, n_args: int, extras: Mapping[str,
 
 def _getattr_op(s: Server, op: Mapping[str, Any]) -> Any:
     obj = s.value(op["obj"])
-    names = [str(n) for n in op["names"]]
     first: AttributeError | None = None
-    for name in names:
+    for name in op["names"]:  # a loop, not a list comprehension first: one Python call less an op
         try:
-            return _calling(s, obj, functools.partial(_getattr, obj, name))  # a property runs code too
+            return _calling(s, obj, functools.partial(_getattr, obj, str(name)))  # a property runs code too
         except AttributeError as err:
             first = first or err
     if "default" in op:
@@ -650,15 +653,11 @@ def _error(s: Server, exc: BaseException, at: int) -> dict[str, Any]:
     return out
 
 
-def _guarded(s: Server, run: Callable[[Server, Mapping[str, Any]], Any], op: Mapping[str, Any]) -> Any:
-    """An op, its stand-in refusal (if any) raised in place of whatever it returned or raised."""
-    try:
-        result = run(s, op)
-    except BaseException:
-        _refusal(s)
-        raise
-    _refusal(s)
-    return result
+# name -> (the operation, whether its result is kept under a handle and described): one lookup an operation
+OPS: dict[str, tuple[Callable[[Server, Mapping[str, Any]], Any], bool]] = {
+    **{name: (run, True) for name, run in REF_OPS.items()},
+    **{name: (run, False) for name, run in PLAIN_OPS.items()},
+}
 
 
 def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
@@ -667,14 +666,22 @@ def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
     for i, op in enumerate(ops):
         try:
             name = op["o"]
-            if name in REF_OPS:
-                obj = _guarded(s, REF_OPS[name], op)
-                s.objects[int(op["id"])] = obj
-                results.append(s.describe(obj))
-            elif name in PLAIN_OPS:
-                results.append(_guarded(s, PLAIN_OPS[name], op))
-            else:
+            entry = OPS.get(name) if _type(name) is str else None
+            if entry is None:
                 raise wire.WireError(f"unknown operation {name!r}")
+            run, kept = entry
+            # The stand-in's refusal during the op (if any) is raised in place of whatever it returned or
+            # raised (`_refusal`, checked here rather than in a wrapper: two Python calls less an op).
+            try:
+                result = run(s, op)
+            finally:
+                registry = student.standin_registry()
+                if registry is not None and registry.layer_refused is not None:
+                    _refusal(s)
+            if kept:
+                s.objects[int(op["id"])] = result
+                result = s.describe(result)
+            results.append(result)
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
             s.failed = True
             try:
