@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 
 import pytest
+from inside_helpers import run_alone
 
 from grader.inside import server, wire
 
@@ -424,18 +422,7 @@ def test_the_servers_operations_raise_no_audit_event(tmp_path) -> None:
     """A batch of calls and attribute reads on the student's objects raises no audit event of the server's
     own: it keyed its caches by `id()`, whose "builtins.id" ran the grader's audit hook several times an
     operation."""
-    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(
-        [sys.executable, "-c", SERVER_EVENTS],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    ran = run_alone(SERVER_EVENTS, tmp_path)
     assert ran["err"] is None and ran["res"] == ["object", "callable", "list", "int"]
     assert ran["events"] == []
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import case, job, run_alone, run_inside
 from inside_helpers import students as S
 
 from grader.inside import student
@@ -390,18 +388,7 @@ print(json.dumps({"found": sorted(found), "events": events}))
 def test_the_pass_over_the_workers_modules_raises_no_audit_event(tmp_path: Path) -> None:
     """A student process's pass over the modules the worker held (`imported_files`) raises no audit event:
     `id()` of each raised "builtins.id", and the grader's audit hook ran ~280 times a process."""
-    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(
-        [sys.executable, "-c", PASS_EVENTS],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    ran = json.loads(done.stdout.strip().splitlines()[-1])
+    ran = run_alone(PASS_EVENTS, tmp_path)
     assert ran == {"found": [], "events": []}
 
 
