@@ -27,6 +27,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from .address import key as _key
+
 _object_hash = object.__hash__
 # A class's attributes read, set and deleted as `type` does, past any metaclass of the student's: none of its
 # `__getattribute__`, `__setattr__` or `__delattr__` runs for the grader's hash.
@@ -35,7 +37,6 @@ _type_set = type.__setattr__
 _type_del = type.__delattr__
 _object_eq = object.__eq__
 _DICT = type.__dict__["__dict__"]
-_id = id
 _serials: dict[int, tuple[int, weakref.ref[Any]]] = {}
 _next = [itertools.count(1)]
 # Counted down from here: a set pops the instance hashed last first. Popped in the order they were made, the
@@ -52,8 +53,9 @@ def _forget(key: int, _ref: object) -> None:
 
 def serial_hash(self: object) -> int:
     """The instance's serial number (counted down from `_TOP`), drawn on its first hash; an instance that
-    cannot be weakly referenced (`__slots__` without `__weakref__`) keeps its address hash."""
-    key = _id(self)
+    cannot be weakly referenced (`__slots__` without `__weakref__`) keeps its address hash. Keyed by address
+    without `id()`, whose audit event ran the grader's hook on every hash (address.py)."""
+    key = _key(self)
     held = _serials.get(key)
     if held is not None:
         return held[0]

@@ -42,6 +42,7 @@ from collections.abc import Iterable, Mapping
 from types import ModuleType
 
 from . import newer_stdlib, pickles
+from .address import key as _key
 
 _STARTUP = ("encodings",)  # loaded by the interpreter before sys.path holds the script's folder
 # The modules whose names the runtime's decisions read (see the docstring): the standard ones, always.
@@ -114,7 +115,7 @@ def _python_keeps(name: str) -> bool:
 
 
 def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> list[str]:
-    """Take out of sys.modules each standard module the worker imported (`preloaded`: its modules by id)
+    """Take out of sys.modules each standard module the worker imported (`preloaded`: its modules by key)
     whose name a file of the submission has and Python would have given that file; returns the names
     released."""
     files = _names_of(relpaths)
@@ -123,7 +124,7 @@ def release(relpaths: Iterable[str], preloaded: Mapping[int, ModuleType]) -> lis
         for name in files
         if name in sys.stdlib_module_names
         and (held := sys.modules.get(name)) is not None
-        and preloaded.get(id(held)) is held
+        and preloaded.get(_key(held)) is held
     )
     candidates = [name for name in shadowed if not _python_keeps(name)]
     # a helper typing.py or collections/ is kept as surely as pickle.py: its failing import says so too

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
+from inside_helpers import run_alone
 
 from grader.inside import server, wire
 
@@ -384,3 +387,70 @@ def test_a_class_description_runs_no_code_of_the_students_that_can_break_it() ->
     )
     assert len(linear["mro"]) == 3
     assert plain["init"] == [["self", 1, False], ["X", 1, False], ["W", 1, False], ["b", 1, True]]
+
+
+# Run in a throwaway interpreter: an audit hook cannot be removed. A student process runs the grader's own
+# hook (audit.py, Python) on every audit event, so each event the server raises per operation is a Python
+# call of the hook (grader/inside/address.py).
+SERVER_EVENTS = """
+import json, sys
+from grader.inside import server
+
+class Linear:
+    def __init__(self, n):
+        self.n = n
+
+    def forward(self, x):
+        return [x] * self.n
+
+s = server.Server("/")
+s.layers = {server._key(Linear): (Linear, "Linear")}
+s.objects[1] = Linear
+events = []
+sys.addaudithook(lambda event, args: events.append(event))
+out = server.execute(s, [
+    {"o": "call", "id": 2, "f": {"r": 1}, "a": [2]},
+    {"o": "getattr", "id": 3, "obj": {"r": 2}, "names": ["forward"]},
+    {"o": "call", "id": 4, "f": {"r": 3}, "a": [1.5]},
+    {"o": "getattr", "id": 5, "obj": {"r": 2}, "names": ["n"]},
+])
+print(json.dumps({"err": out["err"], "res": [r["k"] for r in out["res"]], "events": events}))
+"""
+
+
+def test_the_servers_operations_raise_no_audit_event(tmp_path) -> None:
+    """A batch of calls and attribute reads on the student's objects raises no audit event of the server's
+    own: it keyed its caches by `id()`, whose "builtins.id" ran the grader's audit hook several times an
+    operation."""
+    ran = run_alone(SERVER_EVENTS, tmp_path)
+    assert ran["err"] is None and ran["res"] == ["object", "callable", "list", "int"]
+    assert ran["events"] == []
+
+
+def test_an_operation_costs_the_server_few_python_calls() -> None:
+    """An attribute read of a float runs seven Python functions of the server's (the op, the handle, the
+    stand-in guard and its registry, the refusal's registry, the description and the float's encoding): the
+    op's wrapper, its refusal check, the handle's lookup and the names' list were a Python call each (eleven
+    an op), and a job sends ~1,300 operations."""
+
+    class Plain:
+        x = 1.5
+
+    s = server.Server("/")
+    s.objects[1] = Plain()
+    ops = [{"o": "getattr", "id": 10 + i, "obj": {"r": 1}, "names": ["x"]} for i in range(50)]
+    called: list[str] = []
+
+    def count(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call":
+            called.append(frame.f_code.co_name)
+
+    sys.setprofile(count)
+    try:
+        out = server.execute(s, ops)
+    finally:
+        sys.setprofile(None)
+    assert out["err"] is None and [r["v"] for r in out["res"]] == [1.5] * 50
+    assert len(called) <= 7 * len(ops) + 2, sorted(
+        set(called)
+    )  # and `execute`, the type named once  # less `execute` itself

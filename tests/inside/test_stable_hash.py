@@ -4,11 +4,7 @@ rules, run without the grader (a graded file: tests/inside/test_adapter_miniflow
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from typing import Any
+from inside_helpers import run_alone
 
 # Run in a throwaway interpreter: `install` replaces builtins.__build_class__ for good.
 HASHES = """
@@ -58,24 +54,12 @@ print(json.dumps({"serial": serial, "sizes": sizes, "data": space["Data"].__hash
 """
 
 
-def _run_alone(program: str, folder: Any) -> Any:
-    """`program`'s last line of output, as JSON, run in a throwaway interpreter with this checkout first on
-    its path: `install` replaces builtins.__build_class__ for good."""
-    repo = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-    env = {**os.environ, "PYTHONPATH": repo + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    done = subprocess.run(
-        [sys.executable, "-c", program], capture_output=True, text=True, env=env, cwd=folder, check=False
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def test_only_a_class_that_keeps_objects_hash_and_equality_hashes_by_serial(tmp_path) -> None:
     """A class keeping object's hash and equality hashes by serial, a dataclass with eq=False too; a class
     writing its own `__hash__`, one with its own `__eq__` (and its subclass), and a dataclass comparing by
     its fields hash as Python makes them: a plain @dataclass unhashable, two equal frozen or unsafe_hash
     instances one set element."""
-    out = _run_alone(HASHES, tmp_path)
+    out = run_alone(HASHES, tmp_path)
     assert out["serial"] == {
         "Plain": True,
         "Explicit": False,
@@ -124,5 +108,32 @@ def test_a_metaclass_of_the_students_neither_runs_nor_refuses_for_the_hash(tmp_p
     enable_backprop) loads as it does without the grader: the serial hash is set past the metaclass, whose
     `__setattr__` and `__getattribute__` never run for it (before, its RuntimeError stopped the module at the
     class statement: "no class Variable in dezero.py")."""
-    out = _run_alone(GUARDED, tmp_path)
+    out = run_alone(GUARDED, tmp_path)
     assert out == {"ran": [], "serial": True}, out
+
+
+# An audit hook counting the events a serial hash raises: a student process runs the grader's own hook
+# (audit.py, Python) on every event, so each one is a Python call per hash (address.py).
+HASH_EVENTS = """
+import json, os, sys
+from grader.inside import stable_hash
+
+stable_hash.install(os.getcwd())
+space = {}
+exec(compile("class Node:\\n    pass\\n", "node.py", "exec"), space)
+nodes = [space["Node"]() for _ in range(5)]
+events = []
+sys.addaudithook(lambda event, args: events.append(event))
+first = [hash(n) for n in nodes]
+again = [hash(n) for n in nodes] + [len(set(nodes)), nodes[0] in {n: 1 for n in nodes}]
+print(json.dumps({"serial": first == [(1 << 60) - k for k in range(1, 6)], "same": again[:5] == first,
+                  "events": events}))
+"""
+
+
+def test_a_serial_hash_raises_no_audit_event(tmp_path) -> None:
+    """Hashing a submission's instance by serial, the first time and after, raises no audit event (`id()`
+    raised "builtins.id" on every hash, and the grader's audit hook ran for each)."""
+    ran = run_alone(HASH_EVENTS, tmp_path)
+    assert ran["serial"] and ran["same"]
+    assert ran["events"] == []

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import case, job, run_alone, run_inside
 from inside_helpers import students as S
 
 from grader.inside import student
@@ -370,6 +370,26 @@ def test_imported_files_reads_every_module_before_the_worker_remembers_any(
     held = _module_at("held_by_worker", os.path.join(root, "h.py"))
     monkeypatch.setitem(sys.modules, "held_by_worker", held)
     assert student.imported_files(root) == {os.path.join(root, "h.py")}
+
+
+# Run in a throwaway interpreter: an audit hook cannot be removed (grader/inside/address.py).
+PASS_EVENTS = """
+import json, sys
+from grader.inside import student
+
+student.remember_preloaded()
+events = []
+sys.addaudithook(lambda event, args: events.append(event))
+found = student.imported_files("/nonexistent-root")
+print(json.dumps({"found": sorted(found), "events": events}))
+"""
+
+
+def test_the_pass_over_the_workers_modules_raises_no_audit_event(tmp_path: Path) -> None:
+    """A student process's pass over the modules the worker held (`imported_files`) raises no audit event:
+    `id()` of each raised "builtins.id", and the grader's audit hook ran ~280 times a process."""
+    ran = run_alone(PASS_EVENTS, tmp_path)
+    assert ran == {"found": [], "events": []}
 
 
 def _defining(name: str, source: str, **known: object) -> ModuleType:

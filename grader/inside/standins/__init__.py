@@ -46,6 +46,7 @@ from types import CodeType, FrameType, FunctionType, ModuleType
 from typing import Any
 
 from .. import cells, lazy_annotations, newer_stdlib, numpy_removed, shipped
+from ..address import key as _key
 from . import data, gpu, inert, notebooks, scientific, typing_ext
 from .data import DATA_PACKAGES
 from .gpu import GPU_PACKAGES
@@ -212,7 +213,7 @@ class Registry:
         self.uses: list[Use] = []
         # Sentences about the notebook kernel's %run (standins/kernel.py): a file it ran that raised.
         self.runs: list[str] = []
-        self._objects: dict[int, Any] = {}  # id -> object, kept alive so that an id is never reused
+        self._objects: dict[int, Any] = {}  # address.key -> object, kept alive so that a key is never reused
         # The stand-in classes' methods, compared by value: the very function borrowed as a class attribute,
         # or a copy compiled from the stand-in's source (exec), is the grader's code under any name.
         self._method_keys: set[tuple[Any, ...]] = set()
@@ -266,12 +267,12 @@ class Registry:
         return f"only the grader's stand-in common.layers.{cls} was found, {said}"
 
     def register(self, module: ModuleType) -> None:
-        self._objects[id(module)] = module
+        self._objects[_key(module)] = module
         if "_GRADER_GUARD" in vars(module):
             _guard_layers(module, _guard_of(self))
         for value in list(vars(module).values()):
             if callable(value) and getattr(value, "__module__", None) == module.__name__:
-                self._objects[id(value)] = value
+                self._objects[_key(value)] = value
                 if isinstance(value, type):
                     # by code_key: a copy exec'd with the lazy-annotations flag is the same code
                     codes = [c for v in vars(value).values() for c in _codes(v)]
@@ -279,7 +280,7 @@ class Registry:
                     self._method_bytecodes.update(c.co_code for c in codes)
 
     def _known(self, obj: Any) -> bool:
-        return self._objects.get(id(obj)) is obj
+        return self._objects.get(_key(obj)) is obj
 
     def _borrowed(self, code: CodeType) -> bool:
         in_book = _in_book(code.co_filename) and "." in code.co_qualname
