@@ -15,10 +15,12 @@ a training-time forward and backward pass when, with the mask M their own draw m
   whose mask is `x > self.dropout_ratio` (np.random.rand left out) or Relu's `x > 0`, draws nothing and
   passed every property (a right draw makes one of those four masks with probability about 1e-5 at the
   drawn copies' 18 elements and ratio 0.4, 4 * 0.5**20 at the stored case's);
-- the mask is drawn: a fresh layer on the same x after another seed (the case's second apply step, `redrawn`)
-  keeps other units. A mask that is a function of the layer's arguments alone, a fixed pattern
-  (`np.arange(x.size) % 5 >= 2`) or one read from x by any threshold (`x > x.mean()`), is the same at every
-  call: it passed every other property, 8 of 8 (session 28, sample `dropout_fixed_pattern.py`);
+- the mask is drawn: the same layer's forward called again on the same x after another seed (the case's
+  second apply step, `again: "out"`, recorded as `redrawn`) keeps other units. A mask that is a function of
+  the layer's arguments alone, a fixed pattern (`np.arange(x.size) % 5 >= 2`) or one read from x by any
+  threshold (`x > x.mean()`), is the same at every call: it passed every other property, 8 of 8 (session 28,
+  sample `dropout_fixed_pattern.py`). The same layer, not a fresh one: a generator of the layer's own seeded
+  in `__init__` starts over in every new layer (sample `dropout_own_generator.py`);
 - and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
 
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
@@ -101,7 +103,8 @@ def _keys(case: Case, step: Mapping[str, Any]) -> tuple[str | None, str | None]:
 def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
     """Whether record `key` of `case`, not the book's value, is a valid dropout of the student's own draw: the
     forward value by itself, the gradient with the forward value it must share its mask with, and either only
-    when the case's other draws on the same x (a fresh layer after another seed) kept other units."""
+    when the case's other draws on the same x (the layer's forward again after another seed) kept other
+    units."""
     mine = None
     others = []
     for step, setting in _drawn_steps(case):

@@ -124,7 +124,7 @@ OTHER_KEEP = np.array([0, 1] * 10, dtype=bool).reshape(4, 5)  # 10 of 20 dropped
 
 
 def _redrawn_case() -> Case:
-    """The shipped training cases' shape: the draw, its backward, a fresh Dropout on the same x after
+    """The shipped training cases' shape: the draw, its backward, the same Dropout's forward on x again after
     another seed whose forward value is recorded as `redrawn`."""
     case = _case()
     steps = (*case.steps[:2], REDRAW[0], *case.steps[2:], REDRAW[1])

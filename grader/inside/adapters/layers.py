@@ -190,6 +190,7 @@ class LayersAdapter(AdapterBase):
         *,
         no_grad: bool = False,
         settings: Mapping[str, Any] | None = None,
+        again: str | None = None,
     ) -> None:
         cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op.partition(".")[0])
         xs = self._args(op, args)
@@ -210,10 +211,39 @@ class LayersAdapter(AdapterBase):
         if spec.optimizer:
             self.values[out] = self._optimize(op, cls, spec, given, args)
             return
+        if again is not None:
+            self._forward_again(op, cls, spec, given, xs, args, out, again)
+            return
         try:
             self._apply_layer(op, cls, spec, given, xs, args, out)
         except StudentFailure as failure:
             raise self._explain_tuple_input(op, args, failure) from None
+
+    def _forward_again(
+        self,
+        op: str,
+        cls: Ref,
+        spec: LayerSpec,
+        given: Mapping[str, Any],
+        xs: Sequence[Ref],
+        args: Sequence[str],
+        out: str,
+        again: str,
+    ) -> None:
+        """The layer that made value `again` asked forward once more, not a fresh one (a step's `again`):
+        Dropout's mask drawn again after another seed, so that a mask kept from call to call (a fixed
+        pattern, a mask drawn once and cached) shows, while a generator of the layer's own, seeded once in
+        its __init__, moves on as it does from one training step to the next."""
+        entry = next((e for e in reversed(self.applied) if e.out == again and e.op == op), None)
+        if entry is None:
+            raise StepUnsupported(f"{op}: 'again' names {again!r}, which no earlier {op} step made")
+        if spec.seed is not None and spec.seed in given:
+            self._seed_numpy(op, int(given[spec.seed]))
+        forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
+        self.values[out] = self._forward(
+            op, entry.obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec), cls
+        )
+        self.applied.append(Applied(out, op, list(args), entry.obj))
 
     def _apply_layer(
         self,
