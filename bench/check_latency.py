@@ -1,6 +1,6 @@
 """Cold `grader check` latency: the median wall time of fresh processes, what a student waits for.
 
-    python -m bench.check_latency [--runs 7] [--importtime] [--no-precompile] [--json PATH]
+    python -m bench.check_latency [--runs 7] [--importtime] [--no-precompile] [--json PATH] [--compare DIR]
 
 Each run is a new `python -m grader check FILE` (and the installed `grader` script, when on PATH) on a correct
 generated MiniFlow submission. A bare `python -c "import numpy"` is timed the same way as the floor no
@@ -11,6 +11,10 @@ install` does for a wheel: where PYTHONDONTWRITEBYTECODE is set (as on the build
 would otherwise compile ~60 modules on every run, a cost no installed user pays. `--no-precompile` measures
 that case instead. The validation cache (grader/schema.py) starts empty in a private folder and the first
 run warms it, as a student's first `grader check` does; that first run is printed too.
+
+`--compare DIR` also times another checkout (a worktree of an earlier commit), compiled the same way:
+`python -m grader check` from each checkout's root with PYTHONPATH set to it, the two alternated run by run,
+so that a machine shared with other work loads both alike; it prints both medians and their ratio.
 """
 
 from __future__ import annotations
@@ -55,11 +59,25 @@ def slowest_imports(argv: Sequence[str], top: int = 15) -> list[tuple[float, str
     return sorted(rows, reverse=True)[:top]
 
 
-def precompile() -> bool:
-    """Compile grader/ and reference/ of this checkout to bytecode (git ignores __pycache__/); Python reads
+def precompile(checkout: Path = measure.REPO) -> bool:
+    """Compile grader/ and reference/ of a checkout to bytecode (git ignores __pycache__/); Python reads
     existing bytecode even under PYTHONDONTWRITEBYTECODE, which only stops it writing any."""
-    packages = (measure.REPO / "grader", measure.REPO / "reference")
+    packages = (checkout / "grader", checkout / "reference")
     return all(compileall.compile_dir(str(package), quiet=1) for package in packages)
+
+
+def alternated(student: Path, other: Path, runs: int) -> tuple[list[float], list[float]]:
+    """The wall times of `python -m grader check STUDENT` from this checkout and from `other`, each run from
+    its own root with PYTHONPATH set to it, alternated run by run."""
+    walls: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for checkout, into in ((measure.REPO, walls[0]), (other, walls[1])):
+            env = {**os.environ, "PYTHONPATH": str(checkout)}
+            m = measure.run(measure.python_module("grader", "check", str(student)), cwd=checkout, env=env)
+            if m.exit_code != 0:
+                raise SystemExit(f"grader check from {checkout} exited {m.exit_code}\n{m.stderr[-2000:]}")
+            into.append(m.wall_seconds)
+    return walls
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -68,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--importtime", action="store_true")
     parser.add_argument("--no-precompile", action="store_true", help="let every run compile the sources")
     parser.add_argument("--json")
+    parser.add_argument("--compare", metavar="DIR", help="another checkout, timed alternately with this one")
     args = parser.parse_args(argv)
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-check-"))
@@ -87,6 +106,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             median, walls[label] = median_seconds(cmd, args.runs)
             figs.append(Figure(f"cold {label}, median of {args.runs}", median, "s", TARGET_SECONDS))
             figs.append(Figure(f"first run of {label}", walls[label][0], "s", note="validation cache cold"))
+        if args.compare:
+            other = Path(args.compare).resolve()
+            precompiled = precompiled and (args.no_precompile or precompile(other))
+            ours, theirs = alternated(student, other, args.runs)
+            walls["alternated, this checkout"], walls[f"alternated, {other}"] = ours, theirs
+            mine, base = statistics.median(ours), statistics.median(theirs)
+            label = f"median of {args.runs}"
+            figs.append(Figure(f"alternated: this checkout, {label}", mine, "s", TARGET_SECONDS))
+            figs.append(Figure(f"alternated: {other}, {label}", base, "s", TARGET_SECONDS))
+            figs.append(Figure("alternated: this checkout / the other", mine / base, "x"))
         floor, walls["import numpy"] = median_seconds([sys.executable, "-c", "import numpy"], args.runs)
         figs.append(Figure(f"floor: python -c 'import numpy', median of {args.runs}", floor, "s"))
         imports = slowest_imports(commands["python -m grader check"]) if args.importtime else []

@@ -45,11 +45,13 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-def run(argv: Sequence[str], *, cwd: Path | None = None) -> Measured:
-    """Run argv to completion; output goes to temp files so a chatty child never blocks on a full pipe."""
+def run(argv: Sequence[str], *, cwd: Path | None = None, env: Mapping[str, str] | None = None) -> Measured:
+    """Run argv to completion; output goes to temp files so a chatty child never blocks on a full pipe.
+    `env`: the whole environment (default: bench_env(), this checkout first on the path)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(list(argv), stdout=out, stderr=err, cwd=cwd or REPO, env=bench_env())
+        environment = dict(env) if env is not None else bench_env()
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=err, cwd=cwd or REPO, env=environment)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again

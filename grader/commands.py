@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import contextlib
 import importlib
 import os
-import secrets
 import shutil
 import sys
 import threading
@@ -79,11 +77,18 @@ def _stage_origin(args: argparse.Namespace) -> str | None:
     return None if where == "--stage" else where
 
 
+def random_seed() -> int:
+    """A seed drawn from the operating system's randomness, uniform over 0 to 2**31 - 1 (as
+    secrets.randbelow(2**31), without importing `secrets`: its hmac loads OpenSSL, ~3 ms before a `grader
+    check` starts its sandbox worker)."""
+    return int.from_bytes(os.urandom(4), "big") >> 1
+
+
 def _settings(args: argparse.Namespace, *, seed: int | None = None) -> dict[str, Any]:
     """The settings with a seed: the one given, else `seed`, else a random one."""
     settings = _resolved(args)
     if settings["seed"] is None:
-        settings["seed"] = seed if seed is not None else secrets.randbelow(2**31)
+        settings["seed"] = seed if seed is not None else random_seed()
     return settings
 
 
@@ -114,20 +119,21 @@ def _plan_and_pool(
         finally:  # refused or failed before any Popen: the plan still runs (its errors come first)
             popened.set()
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as starter:
-        pool = starter.submit(start_pool)
-        try:
-            popened.wait()
-            plan = make_plan()
-            for name in meanwhile():
-                if pool.done():
-                    break
-                importlib.import_module(name)
-        except BaseException:
-            with contextlib.suppress(Exception):
-                pool.result().close()
-            raise
-        return plan, pool.result()
+    from grader.sandbox.calls import Call
+
+    pool = Call.on_thread(start_pool, "pool-starter")
+    try:
+        popened.wait()
+        plan = make_plan()
+        for name in meanwhile():
+            if pool.done():
+                break
+            importlib.import_module(name)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            pool.result().close()
+        raise
+    return plan, pool.result()
 
 
 def _pool(
@@ -426,7 +432,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
                 settings[name] = previous
                 reused.add(name)
     if settings["seed"] is None:
-        settings["seed"] = secrets.randbelow(2**31)
+        settings["seed"] = random_seed()
 
     def origin(name: str) -> str:  # looked up only for a refusal: it reads the config file again
         from grader.settings import SETTINGS

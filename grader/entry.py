@@ -19,4 +19,4 @@ def main() -> int:
     except KeyboardInterrupt:
         print("grader: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    return cli_main()
+    return cli_main(leave=True)  # this process's entry: `check` may leave at once

@@ -7,7 +7,6 @@ valid, so that a course designer can fix the file without reading the schema.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterable
@@ -181,6 +180,10 @@ def validation_cache_dir() -> Path | None:
 
 @cache
 def _schemas_digest() -> bytes:
+    # hashlib imported here: loading OpenSSL's libcrypto (~3 ms) is for validation, not for every command
+    # that reads ConfigError (the CLI, before a `grader check` starts its sandbox worker)
+    import hashlib
+
     digest = hashlib.sha256()
     for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -188,6 +191,8 @@ def _schemas_digest() -> bytes:
 
 
 def _cache_key(raw: bytes, schema_name: str, definition: str | None) -> str:
+    import hashlib  # imported by _schemas_digest above: a lookup
+
     head = _schemas_digest() + f"\0{schema_name}\0{definition or ''}\0".encode()
     return hashlib.sha256(head + raw).hexdigest()
 

@@ -10,6 +10,7 @@ The caps (characters, lines, list items, report bytes) are the constants below, 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -229,7 +230,23 @@ def clean(value: object, cap: TextCap = MESSAGE) -> str:
 
 
 def name(value: object) -> str:
+    if type(value) is str and len(value) <= _KEPT_NAME:
+        return _short_name(value)
     return clean(value, NAME)
+
+
+# A batch's names are mostly the same few hundred (modules, classes, "module.attr", case ids, file names):
+# each of a job's loads normalised each of them twice (its account, then the parent's narrowing of it:
+# grader/sandbox/frames.py), ~120 a submission, each through five passes over its characters. `clean` is a
+# function of the text alone, so a short name's normal form is kept; a long one (up to the frame's cap) is
+# worked out each time: at most 1,024 names of up to 128 characters are kept (under 1.5 MB even when
+# every one is 4-byte characters shown as code points).
+_KEPT_NAME = 128
+
+
+@functools.lru_cache(maxsize=1024)
+def _short_name(text: str) -> str:
+    return clean(text, NAME)
 
 
 def path(value: object) -> str:

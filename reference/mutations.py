@@ -619,8 +619,20 @@ def _softmax_over_axis0(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=0)
 
 
+def _softmax_column_max(x: np.ndarray) -> np.ndarray:
+    # The book's 2-D softmax with its transposes dropped and only the sum's axis put right: each row divided
+    # by its own sum, after subtracting each column's maximum (one class over the samples), not each row's
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim < 2:
+        return _softmax_over_batch(x)
+    e = np.exp(x - np.max(x, axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):  # a row far below the columns' maxima: 0 / 0, NaN
+        return e / e.sum(axis=1, keepdims=True)
+
+
 _SOFTMAX_CE_OVER_BATCH = _softmax_ce_with(_softmax_over_batch)
 _SOFTMAX_CE_OVER_AXIS0 = _softmax_ce_with(_softmax_over_axis0)
+_SOFTMAX_CE_COLUMN_MAX = _softmax_ce_with(_softmax_column_max)
 
 
 def _relu_mask_inverted(g: np.ndarray, x: np.ndarray, *, y: np.ndarray) -> Grads:
@@ -1324,6 +1336,15 @@ MUTATIONS: dict[str, Mutation] = {
             ("layers",),
             vjps={"softmax_ce": _SOFTMAX_CE_OVER_AXIS0[1]},
             forwards={"softmax_ce": _SOFTMAX_CE_OVER_AXIS0[0]},
+        ),
+        _mutation(
+            "softmax_column_max",
+            "wrong_forward",
+            "SoftmaxWithLoss.forward: softmax subtracts each column's maximum, np.max(x, axis=0); subtract "
+            "each row's, np.max(x, axis=1, keepdims=True) (in your common/functions.py if it is yours).",
+            ("layers",),
+            vjps={"softmax_ce": _SOFTMAX_CE_COLUMN_MAX[1]},
+            forwards={"softmax_ce": _SOFTMAX_CE_COLUMN_MAX[0]},
         ),
         _mutation(
             "cross_entropy_onehot_only",

@@ -20,6 +20,11 @@ while time.monotonic() < end:
 print(time.process_time() - cpu)
 """
 MIN_SHARE = 0.05  # below this the machine is thrashing, not running tests: a wall 20 times the CPU at most
+# A guard that only catches a hang is stretched by the share too, but at most this many times: stretched by
+# MIN_SHARE, the samples test's 300 s guard became 6000 s, and a hung CI run waited 100 minutes to fail. Four
+# times covers a share of a quarter of a core (seven busy processes on two cores), where a run that is slow,
+# not hung, still ends inside its guard.
+MAX_HANG_STRETCH = 4.0
 
 
 def cpu_share(seconds: float = 0.5) -> float:
@@ -33,3 +38,9 @@ def wall_for(cpu_seconds: float, *, margin: float = 2.0) -> float:
     """A wall limit in which a busy process gets `cpu_seconds` of CPU at the share measured now, `margin`
     times over: on an idle machine, `cpu_seconds * margin`."""
     return cpu_seconds * margin / cpu_share()
+
+
+def hang_guard(seconds: float) -> float:
+    """A time limit that only catches a hang: `seconds` at a whole CPU, scaled to the share measured now, at
+    most MAX_HANG_STRETCH times over, so that a hung run fails within `seconds * MAX_HANG_STRETCH`."""
+    return seconds / max(cpu_share(), 1 / MAX_HANG_STRETCH)

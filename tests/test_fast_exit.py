@@ -3,8 +3,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+from batch.students import MINIFLOW_CORRECT
+
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 # A cycle with a finalizer, alive until the interpreter exits: only a final collection could run its __del__.
 _CYCLE = """
@@ -45,3 +52,42 @@ def test_it_registers_once_however_often_it_is_called() -> None:
     done = _run(code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "1"
+
+
+# A module global whose finalizer says when the interpreter's finalisation clears the modules, and an atexit
+# handler: `grader check`, run as the process's entry, leaves before the one and after the other.
+_CLEARED = """
+import atexit, functools, os, sys
+
+class Cleared:  # os.write bound now: while the modules are cleared, `os` may already be None here
+    __del__ = staticmethod(functools.partial(os.write, 1, b"modules cleared at exit\\n"))
+
+kept = Cleared()
+atexit.register(lambda: os.write(1, b"atexit ran\\n"))
+sys.argv = ["grader", "check", "--seed", "1", sys.argv[1]]
+"""
+_ENTRY = "from grader.entry import main\nsys.exit(main())\n"
+_IN_PROCESS = "from grader.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+
+
+@pytest.mark.parametrize(
+    ("caller", "cleared"), [(_ENTRY, False), (_IN_PROCESS, True)], ids=["entry", "control-in-process"]
+)
+def test_check_leaves_without_the_finalisation(tmp_path: Path, caller: str, cleared: bool) -> None:
+    """`grader check` run as the process's entry point ends once it returns: its output whole, its exit code,
+    its atexit handlers run, and the modules never cleared (fast_exit.leave). Control: `cli.main` called in
+    process (as the tests do) returns, and the interpreter's finalisation clears the modules."""
+    student = tmp_path / "miniflow.py"
+    student.write_text(MINIFLOW_CORRECT, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-c", _CLEARED + caller, str(student)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(CHECKOUT)},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    lines = done.stdout.splitlines()
+    assert "all visible cases pass" in lines and "atexit ran" in lines
+    assert ("modules cleared at exit" in done.stdout) is cleared

@@ -213,8 +213,19 @@ def _run_grader(tmp_path: Path, script: str, *args: str) -> subprocess.Completed
 # Popen is on the path a student waits for, while what it runs after (its plan: numpy, the assignments, the
 # judge) overlaps the worker's own start. untrusted's patterns are for messages only (cli._visible).
 # ctypes: the worker's system calls (grader/inside/libc.py, rootfs.py); the parent needs only the folders
-# bwrap hides (grader/inside/masked.py).
-NOT_BEFORE_THE_WORKER = ("numpy", "grader.assignments", "grader.pipeline", "grader.untrusted", "ctypes")
+# bwrap hides (grader/inside/masked.py). hashlib (OpenSSL's libcrypto; through secrets' hmac too) is for the
+# validation cache's keys; concurrent.futures (and logging) stood for two threads (grader/sandbox/calls.py).
+NOT_BEFORE_THE_WORKER = (
+    "numpy",
+    "grader.assignments",
+    "grader.pipeline",
+    "grader.untrusted",
+    "ctypes",
+    "hashlib",
+    "secrets",
+    "concurrent.futures",
+    "logging",
+)
 
 _AT_THE_WORKER = """
 import os, subprocess, sys
@@ -236,18 +247,24 @@ main()
 """
 
 
-@pytest.mark.parametrize("before", [(), ("grader.untrusted",)], ids=["check", "control-imported-before"])
+@pytest.mark.parametrize(
+    "before",
+    [(), ("grader.untrusted",), ("concurrent.futures",)],
+    ids=["check", "control-imported-before", "control-futures-imported-before"],
+)
 def test_check_starts_its_worker_before_it_imports_what_only_later_steps_use(
     tmp_path: Path, before: tuple[str, ...]
 ) -> None:
     """The real `grader check`, stopped at its worker's Popen, has imported none of NOT_BEFORE_THE_WORKER;
-    the control imports one of them first and is seen."""
+    the controls import one of them first and it is seen (the session's start imported concurrent.futures,
+    logging, hashlib and secrets there)."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
     done = _run_grader(tmp_path, _AT_THE_WORKER, str(directory / "ann.py"), *before)
     assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]
     modules = set(done.stdout.split())
     assert "grader.sandbox.pool" in modules
-    assert sorted(set(NOT_BEFORE_THE_WORKER) & modules) == sorted(before)
+    seen = set(NOT_BEFORE_THE_WORKER) & modules  # concurrent.futures brings logging with it
+    assert set(before) <= seen and bool(seen) == bool(before), sorted(seen)
 
 
 _PLAN_AFTER_THE_POPEN = """

@@ -320,3 +320,39 @@ def test_names_and_paths_show_the_marks_past_eight_by_code_point() -> None:
 def test_the_marks_of_real_scripts_are_kept(text: str) -> None:
     """No script stacks more than eight marks: text in these is kept character for character."""
     assert clean(text, untrusted.OUTPUT) == text
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "miniflow.Linear",
+        f"jo{ESC}[mn.py",
+        "jo\u200dn.py",
+        "lee" + "\u0301" * 12,
+        "  spaced\tname\n",
+        "x" * 128,
+    ],
+)
+def test_a_short_names_kept_normal_form_is_cleans(raw: str) -> None:
+    """A name of up to 128 characters is normalised once and kept: asked again (a batch's names repeat from
+    job to job) it is the same text `clean` gives under NAME, worked out afresh by the test."""
+    untrusted._short_name.cache_clear()
+    first = untrusted.name(raw)
+    assert first == clean(raw, NAME)
+    assert untrusted.name(raw) == first
+    assert untrusted._short_name.cache_info().hits == 1
+
+
+def test_a_long_name_or_a_str_subclass_is_normalised_each_time_never_kept() -> None:
+    """Past 128 characters (up to a frame's cap: 1,024 of those would be megabytes) or not exactly a str, a
+    name goes to `clean` and nothing is kept."""
+
+    class Odd(str):
+        pass
+
+    untrusted._short_name.cache_clear()
+    long = "y" * 128 + "\x07"
+    assert untrusted.name(long) == clean(long, NAME)
+    assert untrusted.name(Odd("Linear")) == "Linear"
+    assert untrusted.name(3) == "3"
+    assert untrusted._short_name.cache_info().currsize == 0

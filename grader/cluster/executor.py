@@ -23,9 +23,10 @@ from grader.batch.executors import WorkerInfo
 from grader.model import Confinement, Failure, RunResult
 from grader.pipeline import Graded, Prepared, RunPlan, prepare
 from grader.reports.escape import terminal
-from grader.sandbox import SandboxError
+from grader.sandbox import MachineError, SandboxError
+from grader.sandbox.machine import on_workers
 
-from .plugin import PLUGIN_NAME, SandboxPlugin, grade_job, worker_state
+from .plugin import PLUGIN_NAME, SandboxPlugin, SandboxUnavailable, grade_job, worker_state
 from .wire import WireError, WorkerReply, accept
 
 CONNECT_SECONDS = 30
@@ -78,6 +79,10 @@ class DaskExecutor:
         if not states:
             raise ClusterError("the Dask scheduler has no workers: start some with `dask worker SCHEDULER`")
         broken = {addr: s["error"] for addr, s in states.items() if s["error"]}
+        machine = {addr: str(s.get("machine") or "") for addr, s in states.items() if s["error"]}
+        if broken and all(machine.values()):  # each worker's machine's to fix: said once, in the TA's words
+            config = all(bool(states[addr].get("config", True)) for addr in machine)
+            raise MachineError(on_workers(machine), config=config)
         if broken:
             lines = "; ".join(f"{addr}: {why}" for addr, why in sorted(broken.items()))
             raise ClusterError(f"Dask workers without a working sandbox: {lines}")
@@ -159,6 +164,10 @@ class DaskExecutor:
             data = future.result()
         except KilledWorker as err:  # the task took down worker after worker: report it, go on
             return prepared.graded(plan, _lost(self.confinement, f"KilledWorker: {err}"), CLIENT)
+        except SandboxUnavailable as err:  # a worker that joined later without a sandbox
+            if not err.machine:
+                raise ClusterError(f"a Dask worker failed on {prepared.student}: {err}") from err
+            raise MachineError(on_workers({err.address: err.machine}), config=err.config) from None
         except Exception as err:  # no sandbox on a worker, or an error of the grader itself: stop, say why
             why = f"{type(err).__name__}: {err}"
             raise ClusterError(f"a Dask worker failed on {prepared.student}: {why}") from err

@@ -12,7 +12,7 @@ from typing import Any
 
 from distributed import Worker, WorkerPlugin, get_worker
 
-from grader.sandbox import SandboxError, SandboxPool
+from grader.sandbox import IsolationRefused, MachineError, SandboxError, SandboxPool
 
 from .wire import WorkerReply
 
@@ -20,7 +20,17 @@ PLUGIN_NAME = "backprop-grader-sandbox"
 
 
 class SandboxUnavailable(RuntimeError):
-    """This worker has no sandbox pool (it failed to start): the batch stops and says why."""
+    """This worker has no sandbox pool (it failed to start): the batch stops and says why. `machine`: the line
+    of a cause that is the worker's machine's (its `setup` error's, pool.MachineError or IsolationRefused),
+    or "" for any other; `config`: a setting to change there rather than a resource to free; `address`: the
+    worker's. Positional, so that it crosses to the client as it was raised."""
+
+    def __init__(self, message: str, machine: str = "", config: bool = True, address: str = "") -> None:
+        super().__init__(message, machine, config, address)
+        self.message, self.machine, self.config, self.address = message, machine, config, address
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class SandboxPlugin(WorkerPlugin):
@@ -33,12 +43,19 @@ class SandboxPlugin(WorkerPlugin):
         self.isolation = isolation
         self.pool: SandboxPool | None = None
         self.error: str | None = None
+        # What this worker's machine lacks or refuses (a MachineError's or a refusal's own line, which says
+        # what to do), and whether it is a setting: the client says it in the TA's words, not as a fault
+        self.machine = ""
+        self.config = True
 
     def setup(self, worker: Worker) -> None:
         try:
             self.pool = SandboxPool(jobs=worker.state.nthreads, isolation=self.isolation)  # type: ignore[arg-type]
         except SandboxError as err:  # IsolationRefused included: said by worker_state and by every task
             self.error = f"{type(err).__name__}: {err}"
+            if isinstance(err, (MachineError, IsolationRefused)):
+                self.machine = str(err)
+                self.config = getattr(err, "config", True)
 
     def teardown(self, worker: Worker) -> None:
         if self.pool is not None:
@@ -64,6 +81,8 @@ def worker_state(dask_worker: Worker) -> dict[str, Any]:
         "isolation_notes": list(pool.isolation_notes) if pool else [],
         "sandboxes": pool.jobs if pool else 0,
         "error": plugin.error,
+        "machine": plugin.machine,
+        "config": plugin.config,
         "host": worker.ip,
     }
 
@@ -73,6 +92,7 @@ def grade_job(job: bytes, student: str, sha256: str) -> bytes:
     worker = get_worker()
     plugin = _plugin(worker)
     if plugin.pool is None:
-        raise SandboxUnavailable(f"no sandbox on {worker.address}: {plugin.error}")
+        why = f"no sandbox on {worker.address}: {plugin.error}"
+        raise SandboxUnavailable(why, plugin.machine, plugin.config, worker.address)
     run = plugin.pool.run(json.loads(job))
     return WorkerReply(student, sha256, worker.address, run).to_bytes()

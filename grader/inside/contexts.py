@@ -55,15 +55,38 @@ _MATRIX_CLASS = re.compile(r"\. (\w+)\.forward stored a numpy\.matrix in ")
 # An error raised in the sort itself (`G.has_key(n)`, Python 2's): blame said "look at how gradients are
 # combined" beside the message naming topological_sort's line (s26-realmf, sample sort_has_key.py).
 _SORT_FRAME = ", in topological_sort: "
+# What the sort returned could not be listed (grader/inside/adapters/miniflow.py `_sorted`): a None.
+SORT_RETURNED = "topological_sort(feed_dict) returned "
+# A node the sort listed before one it is built from (grader/inside/adapters/miniflow.py `_check_order`).
+SORT_PUT = "topological_sort(feed_dict) put the "
+
+
+# How the MiniFlow adapter places an error raised in a node's forward while a backward step ran the whole pass
+# (`_in_forward_half`, `_forward_all`): "Sigmoid.forward, during the forward half of ..., before any backward
+# ran (backward from cost): ...". Blame names that forward, not "how gradients are combined".
+BEFORE_ANY_BACKWARD = "before any backward"
+# Said of such an error on a None: the pass's order or an inbound forward, not the raising forward's own code.
+NONE_IN_FORWARD = "a value it read was still None"
+FORWARD_CALL = "a node's forward call"
+_FORWARD_HALF = re.compile(rf"(\w+\.forward|{FORWARD_CALL}), (?:during|run) [^:]*?{BEFORE_ANY_BACKWARD}")
 
 
 def earlier_cause(message: str) -> str | None:
     """The code a message says made a case fail before any gradient (`topological_sort`, `Linear.forward`),
     or None."""
-    if SORT_LEFT_OUT in message or _SORT_FRAME in message:
+    if any(said in message for said in (SORT_LEFT_OUT, _SORT_FRAME, SORT_PUT)) or message.startswith(
+        SORT_RETURNED
+    ):
         return "topological_sort"
     found = _MATRIX_CLASS.search(message)
-    return f"{found.group(1)}.forward" if found else None
+    if found:
+        return f"{found.group(1)}.forward"
+    forward = _FORWARD_HALF.search(message)
+    if forward is None:
+        return None
+    if forward.group(1) == FORWARD_CALL or NONE_IN_FORWARD in message:
+        return "the forward pass"
+    return forward.group(1)
 
 
 def in_sgd_step(message: str) -> bool:

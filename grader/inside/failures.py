@@ -318,11 +318,12 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     """Describe an exception raised by student code (in the student's process)."""
     owner = getattr(exc, "obj", None) if isinstance(exc, AttributeError) else None
     name = getattr(exc, "name", None) if isinstance(exc, AttributeError) else None
-    if isinstance(exc, NotImplementedError):
+    placeholder = _course_placeholder(exc)
+    if isinstance(exc, NotImplementedError) or placeholder:
         owner, name = _inherited_stub(exc.__traceback__)
     return ErrorInfo(
         description=describe(exc),
-        kinds=_kinds(exc),
+        kinds=(*_kinds(exc), "NotImplementedError") if placeholder else _kinds(exc),
         frames=tuple(_kept_frames(student_frames(exc.__traceback__, root))),
         detail=staff_detail(exc, root),
         attr_name=name if isinstance(name, str) else None,
@@ -333,6 +334,28 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
         gy_none=_gy_was_none(exc.__traceback__),
         backward_of=_backward_of(exc.__traceback__),
     )
+
+
+# What Python 3 says of `raise NotImplemented` (the course's MiniFlow Node.forward of the Add quiz: a
+# constant, not an exception class) and of `raise NotImplemented()`.
+_PLACEHOLDER_ERRORS = (
+    "exceptions must derive from BaseException",
+    "'NotImplementedType' object is not callable",
+)
+
+
+def _course_placeholder(exc: BaseException) -> bool:
+    """Whether the exception is Python 3 refusing a `raise NotImplemented` stub: a base class's forward the
+    student's class never overrode (`def foward`), as NotImplementedError would say, not a raw TypeError."""
+    if type(exc) is not TypeError or str(exc) not in _PLACEHOLDER_ERRORS:
+        return False
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return False
+    line = linecache.getline(tb.tb_frame.f_code.co_filename, tb.tb_lineno).strip()
+    return line.startswith("raise NotImplemented") and not line.startswith("raise NotImplementedError")
 
 
 def _gy_was_none(tb: TracebackType | None) -> bool:
@@ -430,13 +453,20 @@ def _not_implemented(e: ErrorInfo, context: str) -> StudentFailure:
         return StudentFailure(
             "not_implemented",
             f"{context}: class {e.attr_owner} defines {e.attr_near}() but not {e.attr_name}(), so the "
-            f"inherited one ran and raised NotImplementedError{e.where()}: rename {e.attr_near} to "
+            f"inherited one ran and raised {_raised(e)}{e.where()}: rename {e.attr_near} to "
             f"{e.attr_name}",
             e.detail,
         )
     return StudentFailure(
-        "not_implemented", f"{context}: raised NotImplementedError{e.where()}; is it still a TODO?", e.detail
+        "not_implemented", f"{context}: raised {_raised(e)}{e.where()}; is it still a TODO?", e.detail
     )
+
+
+def _raised(e: ErrorInfo) -> str:
+    """NotImplementedError, or the course's `raise NotImplemented` (_course_placeholder) said as such."""
+    if e.description.startswith("TypeError"):
+        return "the course's placeholder (raise NotImplemented, a TypeError in Python 3)"
+    return "NotImplementedError"
 
 
 # The methods every graded class must have: lacking one is work not done yet (an early lesson stage that
@@ -1066,8 +1096,21 @@ def _none_gx_note(function: str | None) -> str:
 
 
 # Notes added to any failure of one family, whatever its kind (an AttributeError as much as a TypeError).
+def _no_gradients_dict_note(e: ErrorInfo) -> str | None:
+    """A MiniFlow node with no `gradients` at all when a backward writes or reads it: Node.__init__ never made
+    the dict (MSE.backward only fills it; Python's "'MSE' object has no attribute 'gradients'" names no
+    missing line: session 27's open point 2)."""
+    if "AttributeError" not in e.kinds or e.attr_name != "gradients":
+        return None
+    return (
+        f"{e.attr_owner or 'the node'} has no gradients dict: set self.gradients = {{}} in Node.__init__ "
+        "(a backward that starts afresh sets its own: self.gradients = {n: np.zeros_like(n.value) for n in "
+        "self.inbound_nodes})"
+    )
+
+
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {
-    "miniflow": (_unfed_in_init_note,),
+    "miniflow": (_unfed_in_init_note, _no_gradients_dict_note),
     "dezero": (_none_upstream_note,),
 }
 

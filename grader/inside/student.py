@@ -1311,9 +1311,11 @@ def _review(
             )
             stops[m.relpath] = m.stop
         elif m.stop is not None:
+            py2 = py2_errors.explain(m.stop.error)  # nn.py's `m / batch_size` in range(): Python 2's floor
+            said = f"{m.stop.error}; {py2}" if py2 else m.stop.error
             problems.append(
-                f"an exception stopped the loading of {m.stop.where}: {m.stop.error}; the names defined "
-                "before that line are graded, the ones after it were never defined"
+                f"an exception stopped the loading of {m.stop.where}: {said}; the names defined before that "
+                "line are graded, the ones after it were never defined"
             )
             stops[m.relpath] = m.stop
         if m.module is not None:

@@ -10,6 +10,7 @@ difference, then the worst elements as ``index | got | expected`` rows, cut at `
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -189,21 +190,30 @@ def _small_differences(got: list[float], exp: list[float], ok: list[bool]) -> _D
     return _Differences(ok.count(False), len(ok), len(got) - len(finite), largest_abs, largest_rel, worst)
 
 
+@functools.lru_cache(maxsize=4096)
+def right(who: str, total: int) -> Comparison:
+    """The verdict of a record within tolerance: the same frozen object for every submission of a run (a
+    record's subject is worked out once a run: grader/judge/per_case.py). Most of a batch's ~90 records a
+    submission pass, and building each verdict anew (a frozen dataclass's five `object.__setattr__` and the
+    message's text) was a tenth of the judge's checks. Bounded: a run's subjects are a few hundred."""
+    return Comparison(True, "equal", f"{who} is right", 0, total)
+
+
 def _value_mismatch(got: np.ndarray, exp: np.ndarray, tol: Tolerance, who: str) -> Comparison:
     if got.size == 1 and _scalar_close(got.item(), exp.item(), tol):
-        return Comparison(True, "equal", f"{who} is right", 0, 1)
+        return right(who, 1)
     got_flat: Flat
     exp_flat: Flat
     if got.size <= SMALL:
         got_flat, exp_flat = got.ravel().tolist(), exp.ravel().tolist()  # Python floats: the same doubles
         flags = _close_flags(got_flat, exp_flat, tol)
         if all(flags):
-            return Comparison(True, "equal", f"{who} is right", 0, len(flags))
+            return right(who, len(flags))
         found = _small_differences(got_flat, exp_flat, flags)
     else:
         ok = close_mask(got, exp, tol)
         if ok.all():
-            return Comparison(True, "equal", f"{who} is right", 0, int(ok.size))
+            return right(who, int(ok.size))
         found = _array_differences(got, exp, ok)
         got_flat, exp_flat = got.ravel(), exp.ravel()  # only the reported elements are read
     return Comparison(

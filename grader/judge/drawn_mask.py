@@ -24,13 +24,15 @@ a training-time forward and backward pass when, with the mask M their own draw m
 - and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
 
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
-(dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. Not
-told apart: a mask that keeps dropout_ratio of the units (`rand < dropout_ratio` with the mask meaning kept)
-is a right dropout at the stored case's ratio 0.5, and at the drawn copies' 0.4 differs from one only in the
-number dropped, which 18 elements cannot decide (docs/CASES.md); a mask that changes from call to call by a
-rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw of an input
-(an instructor's own, without the redraw; draws on other inputs are not compared), a mask that is the same at
-every call.
+(dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. A
+mask that keeps dropout_ratio of the units (`rand > 1 - ratio`, or `rand < ratio` with the mask meaning
+kept), or that draws at 0.5 whatever the ratio, is a right dropout at the stored case's ratio 0.5, and at the
+drawn copies' 0.4 differs from one only in the number dropped, which 18 elements cannot decide: it is told by
+its seeded draw instead, a known mistake of the ops (dropout_keeps_ratio, dropout_keeps_ratio_below,
+dropout_ratio_hard_coded), which this module never accepts. Not told apart: a mask that changes from call to
+call by a rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw of
+an input (an instructor's own, without the redraw; draws on other inputs are not compared), a mask that is the
+same at every call.
 
 The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
 are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).

@@ -66,6 +66,7 @@ CONSUMERS: Mapping[str, frozenset[str]] = {
 # The grader's own class, named for the student by what it stands for.
 _SHOWN = {STUB: "the case's consumer node"}
 _UNSUPPORTED = re.compile(r"unsupported operand type\(s\) for ([-+*/@]|\*\*|[-+*/]=): '(\w+)' and '(\w+)'")
+_UNARY = re.compile(r"bad operand type for unary ([-+~]): '(\w+)'")
 _IN_METHOD = re.compile(r"\bin (\w+)\.(\w+):")
 _IN_FUNCTION = re.compile(r"\bin (\w+):")
 _CONSUMER_ADVICE = "what a consumer n hands back is its gradient n.gradients[self] (the lesson's grad_cost)"
@@ -76,9 +77,13 @@ def node_operand(failure: Failure) -> Finding | None:
     if failure.code != "exception":
         return None
     found = _UNSUPPORTED.search(failure.message)
-    if found is None:
+    unary = _UNARY.search(failure.message) if found is None else None
+    if found is not None:
+        symbol, left, right = found.groups()
+    elif unary is not None:  # `np.exp(-x)` on the node: Python's "bad operand type for unary -: 'Linear'"
+        symbol, left, right = unary.group(1), "", unary.group(2)
+    else:
         return None
-    symbol, left, right = found.groups()
     nodes = [n for n in (left, right) if n in NODE_CLASSES]
     if not nodes:
         return None
@@ -87,9 +92,15 @@ def node_operand(failure: Failure) -> Finding | None:
     two = len(nodes) == 2
     like = "as if they were numbers" if two else "as if it were a number"
     shown = [_SHOWN.get(n, n) for n in (left, right)]
-    which = f"{'two nodes' if two else 'a node'} ({shown[0]} {symbol} {shown[1]}) {like}"
-    op = symbol[:-1] if symbol.endswith("=") else symbol  # `+=` reads as `+` in the example
-    value = f"a node keeps its number in .value: x.value {op} w.value, not x {op} w, where x and w are nodes"
+    if unary is not None:
+        which = f"a node ({symbol}{shown[1]}) {like}"
+        value = f"a node keeps its number in .value: {symbol}x.value, not {symbol}x, where x is a node"
+    else:
+        which = f"{'two nodes' if two else 'a node'} ({shown[0]} {symbol} {shown[1]}) {like}"
+        op = symbol[:-1] if symbol.endswith("=") else symbol  # `+=` reads as `+` in the example
+        value = (
+            f"a node keeps its number in .value: x.value {op} w.value, not x {op} w, where x and w are nodes"
+        )
     if cls not in NODE_CLASSES:
         return _outside_a_node(failure.message, cls, which)
     where = f"{cls}.{name}"

@@ -84,7 +84,10 @@ def csv_cell(value: object) -> str:
 
 # ---------------------------------------------------------------- XML 1.0
 
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What XML 1.0's Char production leaves out (#x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+# [#x10000-#x10FFFF]), listed: the negated class of the allowed ranges took 4 to 7 ms to compile, in every
+# process importing the reports (a `grader check` too, which writes no XML), against 0.5 ms.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(text: object) -> str:

@@ -29,7 +29,7 @@ from typing import Any
 from grader import arrays, untrusted
 from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
 from grader.inside.paths import alias
-from grader.inside.scale_names import names_a_scale
+from grader.inside.scale_names import handed_value
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from .caps import FrameLimits
@@ -102,7 +102,7 @@ def _str_list(value: Any, what: str) -> tuple[str, ...]:
 _OP_NAME = re.compile(r"[A-Z][A-Za-z0-9_]{0,39}")
 MAX_PACKED = 8
 # The constructor parameters the grader filled in for a case (a case frame's "handed"): identifiers, a few,
-# each one whose name says weight scale, the only kind the layers adapter fills in (grader/inside/
+# each one whose name says weight scale or decay, the only kinds the layers adapter fills in (grader/inside/
 # scale_names.py): the judge prints them in a note, so no other name a student process sends gets there.
 _PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,39}")
 MAX_HANDED = 4
@@ -123,7 +123,7 @@ def _op_names(value: Any) -> tuple[str, ...]:
 
 def _param_names(value: Any) -> tuple[str, ...]:
     names = _few_names(value, "handed", "parameter", _PARAM_NAME, MAX_HANDED)
-    _expect(all(names_a_scale(n) for n in names), "handed must list weight-scale parameter names")
+    _expect(all(handed_value(n) is not None for n in names), "handed must list weight-scale or decay names")
     return names
 
 

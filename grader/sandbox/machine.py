@@ -12,6 +12,13 @@ from __future__ import annotations
 import errno
 import os
 
+# bwrap stopped before the worker's Python ran, and said why on its stderr ("bwrap: ..."): the kernel allows
+# no unprivileged user namespace (a container's default, a sysctl), or refused a mount: the machine's setting.
+BWRAP_REFUSED = (
+    "bubblewrap cannot make a sandbox here ({why}): allow unprivileged user namespaces (sysctl "
+    "kernel.unprivileged_userns_clone=1 and user.max_user_namespaces above 0, or a container started with "
+    "them), or choose --isolation auto (GRADER_ISOLATION=auto)"
+)
 INSTALL_BWRAP = (
     "isolation 'bwrap' was requested but bubblewrap is not installed here (no {path}): install it "
     "(apt-get install bubblewrap) or choose --isolation auto (GRADER_ISOLATION=auto)"
@@ -42,3 +49,24 @@ def popen_failure(program: str, err: OSError) -> tuple[str, bool]:
         return INSTALL_BWRAP.format(path=program), True
     what, todo, config = _ADVICE.get(err.errno or 0, _UNKNOWN)
     return f"a sandbox worker's program {program} {what} ({err.strerror or err}): {todo}", config
+
+
+def bwrap_refusal(program: str, stderr: str) -> str | None:
+    """What bwrap said when it stopped before the worker's Python ran (its first line, "bwrap: ..."), or None
+    when the worker that did not start is not bwrap, or bwrap ran it (a Python traceback is the grader's)."""
+    lines = stderr.strip().splitlines()
+    if os.path.basename(program) != "bwrap" or not lines or not lines[0].startswith("bwrap:"):
+        return None
+    return lines[0]
+
+
+def on_workers(reasons: dict[str, str]) -> str:
+    """One line for what stops the sandbox on Dask workers (address -> the machine's line): each reason said
+    once, with the workers it stops."""
+    workers: dict[str, list[str]] = {}
+    for address, reason in sorted(reasons.items()):
+        workers.setdefault(reason, []).append(address)
+    return "; ".join(
+        f"the sandbox cannot start on Dask worker{'s' if len(a) > 1 else ''} {', '.join(a)}: {reason}"
+        for reason, a in workers.items()
+    )

@@ -9,14 +9,12 @@ benchmark baseline.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import itertools
 import json
 import os
 import queue
-import secrets
 import select
 import signal
 import struct
@@ -33,6 +31,7 @@ from grader.inside.frames import blob_parts, write_parts
 
 from . import machine, stale_scratch, uid_block
 from .bwrap import BWRAP, SANDBOX_UID, bwrap_command
+from .calls import OneThread
 from .caps import MAX_HEADER_BYTES, RESULT_CAP_BYTES, FrameLimits
 from .interrupt import POLL_SECONDS, DeferredInterrupt
 from .job_json import harness_json
@@ -97,6 +96,14 @@ class MachineError(SandboxError):
     def __init__(self, message: str, *, config: bool) -> None:
         super().__init__(message)
         self.config = config
+
+
+class BwrapRefused(MachineError):
+    """bwrap stopped before the worker's Python ran (no user namespaces here): `why` is what it said."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(machine.BWRAP_REFUSED.format(why=why), config=True)
+        self.why = why
 
 
 class IsolationRefused(SandboxError):
@@ -206,6 +213,9 @@ class _Worker:
         except (_WorkerLost, ValueError) as err:
             stderr = self.stderr_tail()  # before kill(), which closes it
             self.kill()
+            refusal = machine.bwrap_refusal(argv[0], stderr)
+            if refusal is not None:  # this machine's setting, said in one line with what to do
+                raise BwrapRefused(refusal) from None
             raise SandboxError(f"a sandbox worker did not start: {err}; its stderr: {stderr}") from None
         if not ready.get("ready"):
             self.kill()
@@ -368,7 +378,7 @@ class SandboxPool:
         # workers sharing one let a student's threads leave another worker's student none. Random, so that
         # two pools of the machine (two batches, a batch and a `grade`) rarely share one either.
         self._uid_block = uid_block.UidChoice(range(0))  # chosen once the isolation is known (bwrap may fail)
-        self._uids = itertools.count(secrets.randbelow(1 << 16))
+        self._uids = itertools.count(int.from_bytes(os.urandom(2), "big"))  # uniform below 1 << 16
         self._idle: list[_Worker] = []
         self._ending: list[_Worker] = []  # told to exit (end_input), reaped by close()
         self._lock = threading.Lock()
@@ -382,9 +392,7 @@ class SandboxPool:
         # bwrap's --die-with-parent (PR_SET_PDEATHSIG) fires when the *thread* that started the worker exits,
         # not the process. Workers are shared between map()'s lane threads, which end at different times, so
         # every worker is started from this one long-lived thread instead.
-        self._spawner = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="sandbox-spawn"
-        )
+        self._spawner = OneThread("sandbox-spawn")
         self._closed = False
         self._on_first_popen = on_first_popen
         # Workers never write bytecode (`python -B`, a read-only runtime): where a module's pyc is missing or
@@ -459,7 +467,8 @@ class SandboxPool:
                     raise
                 raise SandboxError(f"isolation 'bwrap' was requested but is unusable here: {err}") from None
             self.isolation = self._fallback()
-            self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {err}")
+            why = err.why if isinstance(err, BwrapRefused) else str(err)
+            self.notes = (*NOTES[self.isolation], f"bwrap is installed but unusable here: {why}")
 
     @staticmethod
     def _make_scratch() -> str:
@@ -496,7 +505,7 @@ class SandboxPool:
     # ------------------------------------------------------------ workers
 
     def _start(self) -> _Worker:
-        return self._spawner.submit(self._spawn).result()
+        return self._spawner.run(self._spawn)
 
     def _spawn(self) -> _Worker:
         layout = host_layout()

@@ -193,14 +193,23 @@ def _closed_channel(c: _Context) -> Failure | None:
 
 
 def _no_result(c: _Context) -> Failure | None:
+    """The student's process ended by itself, cleanly, before its answers were in. A sys.exit() in their
+    code is an exception the process reports (with its line); what ends it without a word is os._exit(),
+    said with where it ran: while the file loaded, or in a case (it said "at import or inside a method")."""
     if not c.running or c.meta.get("ended_by_harness"):
         return None
-    code = c.meta.get("exit_code")
-    return Failure(
-        "no_result",
-        f"The process ended (exit code {code}) before reporting all results{c.running}. Likely sys.exit(), "
-        "exit(), quit() or os._exit() in the submission, at import or inside a method.",
-    )
+    ended = f"Your code ended its process (exit code {c.meta.get('exit_code')})"
+    if not c.phase_loaded:  # the load's answer never came: its top-level code, or a name's lookup after it
+        return Failure("no_result", f"{ended} {NOT_LOADED}")
+    return Failure("no_result", f"{ended}{c.running}, before reporting its results. {IN_A_CASE}")
+
+
+NOT_LOADED = (
+    "while the grader was loading your file (running its top-level code, then looking up the names it "
+    "grades), so no case could run. Likely os._exit() at the top level of your file, or in code that runs "
+    "when one of those names is looked up; remove it."
+)
+IN_A_CASE = "Likely os._exit() in a method this case calls; remove it."
 
 
 # First match wins: a kill explains everything after it; a clean but early exit is the last resort.

@@ -646,6 +646,33 @@ def test_a_required_weight_scale_is_handed_the_books_default() -> None:
     )
 
 
+def test_a_required_weight_decay_is_handed_no_decay() -> None:
+    """TwoLayerNet(input_size, hidden_size, output_size, reg_scale) adding 0.5 * reg_scale * sum(W**2) to its
+    loss: 'scale' in the name, but a weight decay's strength is no initial scale (s28-realdlfs: it was handed
+    0.01 and the loss carried a decay term the book's has not). Handed 0, the book's network without decay:
+    gradients as finite differences of the loss say, and the frame names it handed. Control: a required
+    parameter that says neither (`activation`) is Python's TypeError, explained."""
+    book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
+    loss = "        return self.lastLayer.forward(y, t)"
+    assert book in S.TWO_LAYER_NET and loss in S.TWO_LAYER_NET
+    required = S.TWO_LAYER_NET.replace(
+        book,
+        book.replace("weight_init_std=0.01", "reg_scale, weight_init_std=0.01")
+        + "\n        self.reg = reg_scale",
+    ).replace(loss, loss.replace("return ", "return 0.5 * self.reg * np.sum(self.params['W1'] ** 2) + "))
+    dw1 = "grads['W1'], grads['b1'] = self.layers['Affine1'].dW,"
+    assert dw1 in required
+    required = required.replace(dw1, dw1.replace(".dW,", ".dW + self.reg * self.params['W1'],"))
+    c = _net_case()
+    ran = run_inside(_net_files(required), job("layers", [c], **LJ))
+    for k, g in _numeric_grads(c).items():
+        np.testing.assert_allclose(ran.record("d" + k, "net"), g, rtol=1e-5, atol=1e-8, err_msg=k)
+    assert ran.case("net").get("handed") == ["reg_scale"]
+    other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
+    failure = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert "give activation a default)" in failure["message"] and "weight decay" not in failure["message"]
+
+
 def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
     """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
     and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at
@@ -1903,6 +1930,12 @@ def test_each_optimizer_apply_gets_fresh_gradients_and_a_changed_one_is_an_input
         ("weight_init", True),
         ("stddev", True),
         ("weight_decay_lambda", False),  # review of s25-realdlfs, finding 2: 'weight' in it
+        ("reg_scale", False),  # a weight decay's strength (s28-realdlfs): 'scale' in it
+        ("l2_scale", False),
+        ("weightDecayScale", False),
+        ("penalty_scale", False),
+        ("wd_std", False),
+        ("regularization_scale", False),
         ("init_type", False),  # 'init' in it
         ("init_method", False),
         ("weight_file", False),
@@ -1913,9 +1946,56 @@ def test_each_optimizer_apply_gets_fresh_gradients_and_a_changed_one_is_an_input
 )
 def test_only_whole_words_that_say_scale_name_a_weight_scale(name: str, is_scale: bool) -> None:
     """A constructor parameter is handed the book's 0.01 only when its whole words say initial scale."""
-    from grader.inside.adapters.layers import _names_a_scale
+    from grader.inside.scale_names import names_a_scale
 
-    assert _names_a_scale(name) is is_scale
+    assert names_a_scale(name) is is_scale
+
+
+_LOOP = "            dout = layer.backward(dout)"
+_DROPPED = "the line drops what backward returns"
+
+
+def test_a_slow_gradient_is_not_walked_again() -> None:
+    """A gradient whose loop drops what backward returns is told as the loop's mistake (the grader walks the
+    layers as the book does); one that ran over WALK_AFTER_SECONDS before failing is not walked (the walks
+    would be paid from the phase's wall clock, shared by every later case): Python's words name the layer.
+    Control: the same loop without the wait."""
+    from grader.inside.adapters.net_loop import WALK_AFTER_SECONDS
+
+    assert _LOOP in S.TWO_LAYER_NET
+    dropped = S.TWO_LAYER_NET.replace(_LOOP, "            layer.backward(dout)")
+    quick = run_inside(_net_files(dropped), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert _DROPPED in quick["message"]
+    wait = f"        import time; time.sleep({WALK_AFTER_SECONDS + 0.2})\n        dout = 1\n"
+    slow_net = dropped.replace("        dout = 1\n", wait, 1)
+    assert slow_net != dropped
+    slow = run_inside(_net_files(slow_net), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert slow["code"] == "exception" and _DROPPED not in slow["message"]
+
+
+def test_the_walk_runs_the_training_forward_of_a_loss_taking_train_flg() -> None:
+    """MultiLayerNetExtend.loss(x, t, train_flg=False): the grader's walk calls it with train_flg=True, as the
+    book's gradient does. Here a Relu keeping its mask only while training (as Dropout draws one only then):
+    walked at test time its backward failed (None * dout), and the loop's mistake went untold."""
+    forward = "        self.mask = (x <= 0)\n        out = x.copy()\n        out[self.mask] = 0"
+    backward = "        dout[self.mask] = 0\n        dx = dout"
+    assert forward in S.LAYERS and backward in S.LAYERS
+    relu = S.LAYERS.replace("class Relu:", "class Relu:\n    training = True", 1)
+    relu = relu.replace(
+        forward,
+        "        self.keep = (x > 0) if Relu.training else None\n"
+        "        out = x.copy()\n        out[x <= 0] = 0",
+    ).replace(backward, "        dx = dout * self.keep")
+    loss = "    def loss(self, x, t):\n        y = self.predict(x)"
+    net = S.TWO_LAYER_NET.replace(_LOOP, "            layer.backward(dout)").replace(
+        loss,
+        "    def loss(self, x, t, train_flg=False):\n        Relu.training = train_flg\n"
+        "        y = self.predict(x)",
+    )
+    net = net.replace("        self.loss(x, t)\n", "        self.loss(x, t, train_flg=True)\n")
+    assert net.count("train_flg") == 3
+    ran = run_inside(_net_files_with(relu, net), job("layers", [_net_case()], **LJ))
+    assert _DROPPED in ran.case("net")["failure"]["message"]
 
 
 # A layer that counts its own forwards: what a second apply step reads tells a fresh layer from the same one.

@@ -1259,3 +1259,31 @@ def test_a_dataclass_with_unsafe_hash_loads() -> None:
     assert "unsafe_hash=True" in UNSAFE_HASH
     ran = run_inside({"miniflow.py": UNSAFE_HASH}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
     _check_documented(ran)
+
+
+def test_an_error_of_a_forward_run_by_the_pass_is_placed_in_the_forward_half() -> None:
+    """Session 27's open point 1: Sigmoid.forward raising inside forward_and_backward was said under
+    "backward from cost"; it is placed in Sigmoid.forward, during the forward half (sample
+    sigmoid_forward_reads_node.py). Control: the same error raised by the sort's own call of
+    Input.forward(value), before any pass ran, keeps the step's words."""
+    broken = S.MINIFLOW.replace(
+        "input_value = self.inbound_nodes[0].value", "input_value = self.inbound_nodes[0]"
+    )
+    assert broken != S.MINIFLOW
+    message = run_inside({"miniflow.py": broken}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith(
+        "Sigmoid.forward, during the forward half of forward_and_backward(graph), before any backward ran "
+        "(backward from cost): TypeError: bad operand type for unary -: 'Linear'"
+    ), message
+    in_sort = S.MINIFLOW.replace(
+        "    def forward(self):\n        pass\n",
+        "    def forward(self, value=None):\n        self.value = valu\n",
+        1,
+    ).replace("n.value = feed_dict[n]", "n.forward(feed_dict[n])")
+    assert in_sort.count("valu\n") == 1 and "n.forward(feed_dict[n])" in in_sort
+    message = run_inside({"miniflow.py": in_sort}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("backward from cost: NameError: name 'valu' is not defined"), message

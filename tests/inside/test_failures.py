@@ -868,3 +868,39 @@ def test_a_misspelt_call_of_a_book_method_is_not_told_to_rename_the_right_defini
     plural = "class Variable:\n    def cleargrads(self): pass\nclass Parameter(Variable): pass\n"
     said = from_error(_raised(plural + "Parameter().cleargrad()"), "c", family="dezero").message
     assert said.endswith("rename Variable.cleargrads to cleargrad"), said
+
+
+_COURSE_STUB = """
+class Node:
+    def forward(self):
+        raise NotImplemented{call}
+
+
+class Add(Node):
+    def foward(self):
+        self.value = 15
+
+
+Add().forward()
+"""
+
+
+@pytest.mark.parametrize("call", ["", "()"])
+def test_the_course_raise_not_implemented_is_told_as_an_unoverridden_stub(tmp_path, call: str) -> None:
+    """The Add quiz's Node.forward is `raise NotImplemented`: Python 3 refuses it with a TypeError
+    ("exceptions must derive from BaseException"), which named neither the stub nor Add's misspelt `foward`;
+    it is read as the NotImplementedError it stands for (sample add_quiz_foward_typo.py). Control: any other
+    TypeError."""
+    path = tmp_path / "add_quiz.py"
+    path.write_text(_COURSE_STUB.format(call=call))
+    try:
+        exec(compile(path.read_text(), str(path), "exec"), {})
+    except TypeError as exc:
+        info = error_info(exc, str(tmp_path))
+    failure = from_error(info, "reading forward value of f")
+    assert failure.code == "not_implemented"
+    assert "class Add defines foward() but not forward()" in failure.message
+    assert "raise NotImplemented, a TypeError in Python 3" in failure.message
+    other = _raised("raise 3")  # a TypeError of the same words from another line: Python's own words stay
+    assert "NotImplementedError" not in other.kinds
+    assert from_error(other, "c").code == "exception"

@@ -935,6 +935,35 @@ def test_a_cause_found_before_the_failing_node_is_blamed() -> None:
     (entry,) = blame([*units, in_sort], "miniflow")
     assert "error topological_sort caused: fix topological_sort first" in entry.message
     assert "combined" not in entry.message
+    # the forward half of forward_and_backward (s28-realmf, sample input_forward_value_required.py)
+    in_call = dataclasses.replace(
+        left_out,
+        message=f"{contexts.FORWARD_CALL}, during the forward half of forward_and_backward(graph), "
+        f"{contexts.BEFORE_ANY_BACKWARD} ran (backward from cost): TypeError: Input.forward() missing 1 "
+        "required positional argument: 'value' (hw.py line 9, in forward_and_backward: `n.forward()`)",
+    )
+    (entry,) = blame([*units, in_call], "miniflow")
+    assert "error the forward pass caused: fix the forward pass first" in entry.message
+    assert "combined" not in entry.message
+    # a forward reading a None in the student's pass names the pass (sample fab_forward_reversed.py)
+    on_none = dataclasses.replace(
+        left_out,
+        message="MSE.forward, during the forward half of forward_and_backward(graph), "
+        f"{contexts.BEFORE_ANY_BACKWARD} ran (backward from cost): AttributeError: 'NoneType' object has no "
+        f"attribute 'reshape' (hw.py line 9, in MSE.forward: `...`); {contexts.NONE_IN_FORWARD}: ...",
+    )
+    (entry,) = blame([*units, on_none], "miniflow")
+    assert "error the forward pass caused" in entry.message
+    not_returned = dataclasses.replace(
+        left_out, message=f"{contexts.SORT_RETURNED}no list ...: TypeError: 'NoneType' object is not iterable"
+    )
+    (entry,) = blame([*units, not_returned], "miniflow")
+    assert "error topological_sort caused: fix topological_sort first" in entry.message
+    put_before = dataclasses.replace(
+        left_out, message=f"backward from cost: ... . {contexts.SORT_PUT}Sigmoid node a before f, which ..."
+    )
+    (entry,) = blame([*units, put_before], "miniflow")
+    assert "error topological_sort caused: fix topological_sort first" in entry.message
 
 
 def _errored_of(cid, target, message):

@@ -48,6 +48,21 @@ def test_a_backward_multiplying_by_its_consumer_is_told_the_consumers_gradient()
     assert "n.gradients[self]" in found.hint
 
 
+def test_a_node_negated_in_a_helper_of_forward_is_told_its_value() -> None:
+    """`self._sigmoid(self.inbound_nodes[0])`: np.exp(-x) on the node, Python's "bad operand type for unary
+    -: 'Linear'" (sample sigmoid_forward_reads_node.py)."""
+    message = (
+        "Sigmoid.forward, during the forward half of forward_and_backward(graph), before any backward ran "
+        "(backward from cost): TypeError: bad operand type for unary -: 'Linear' (miniflow.py line 58, in "
+        "Sigmoid._sigmoid: `return 1. / (1. + np.exp(-x))`)"
+    )
+    found = node_operand(Failure("exception", message))
+    assert found is not None
+    assert found.hint.startswith("Sigmoid._sigmoid computes with a node (-Linear) as if it were a number")
+    assert "-x.value, not -x" in found.hint
+    assert node_operand(Failure("exception", "TypeError: bad operand type for unary -: 'str'")) is None
+
+
 @pytest.mark.parametrize(
     "message",
     [

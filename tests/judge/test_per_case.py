@@ -8,7 +8,9 @@ import dataclasses
 import numpy as np
 
 from grader.judge import judge_case, score, upstream, vacuous
+from grader.judge.compare import Comparison, compare_as
 from grader.judge.per_case import per_case
+from grader.judge.results import Check
 from grader.model import CaseOutput
 from tests.judge.test_score import make_case, right
 
@@ -61,3 +63,36 @@ def test_the_upstream_and_vacuous_readings_are_the_cases_own():
     assert upstream.split_mutated(case, []) == ((), ())
     assert vacuous._expected_gradients(case) == (("dW", "dx"), frozenset({"db"}))
     assert vacuous._expected_gradients(case) is vacuous._expected_gradients(case)
+
+
+def test_a_passing_records_check_is_one_object_a_run_worded_as_a_fresh_one():
+    """Two submissions right on a record share its check and its comparison (frozen: nobody changes them),
+    worded field for field as the judge words a fresh one; a wrong record's check is its own."""
+    case = make_case()
+    first = judge_case(case, CaseOutput(case.id, "ok", right(case)), None, family="layers")
+    second = judge_case(case, CaseOutput(case.id, "ok", right(case)), None, family="layers")
+    for a, b in zip(first.checks, second.checks, strict=True):
+        assert a is b
+        record = next(r for r in score._records(case, "layers") if r.key == a.key)
+        assert a == Check(record.key, record.label, record.method, True, "equal", f"{record.who} is right")
+    wrong = right(case) | {"dW": right(case)["dW"] + 1.0}
+    one, two = (judge_case(case, CaseOutput(case.id, "ok", wrong), None, family="layers") for _ in range(2))
+    bad = [(a, b) for a, b in zip(one.checks, two.checks, strict=True) if not a.passed]
+    assert [a.key for a, _ in bad] == ["dW"]
+    assert all(a == b and a is not b for a, b in bad)
+    got, expected = np.ones((2, 3)), np.ones((2, 3))
+    tol = case.tolerance
+    assert compare_as(got, expected, tol, "x") is compare_as(got + 0.0, expected, tol, "x")
+    assert compare_as(got, expected, tol, "x") == Comparison(True, "equal", "x is right", 0, 6)
+    assert compare_as(got + 1, expected, tol, "x") is not compare_as(got + 1, expected, tol, "x")
+
+
+def test_a_records_passing_checks_are_kept_for_a_few_wordings_only():
+    """A record keeps at most _MAX_PASSING passing checks: more wordings are built each time, never kept
+    (memory flat whatever a run meets)."""
+    record = score._records(make_case(), "layers")[0]
+    made = [score._passing(record, "equal", f"wording {i}") for i in range(3 * score._MAX_PASSING)]
+    assert len(record.__dict__[score._PASSING]) == score._MAX_PASSING
+    assert score._passing(record, "equal", "wording 0") is made[0]
+    assert score._passing(record, "equal", "wording 20") is not made[20]
+    assert score._passing(record, "equal", "wording 20") == made[20]

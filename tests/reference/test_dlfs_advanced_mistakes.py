@@ -302,3 +302,42 @@ def test_scn_conv_db_mean_changes_db1_alone():
             np.testing.assert_allclose(w, r / 8, rtol=1e-12)
         else:
             np.testing.assert_allclose(w, r, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("dropout_keeps_ratio", [0.0, 0.0, 0.0, 0.0]),  # rand > 1 - 0.2: none of the four
+        ("dropout_keeps_ratio_below", [1.0, 0.0, 0.0, 0.0]),  # rand < 0.2: unit 0 alone
+        ("dropout_ratio_hard_coded", [0.0, 1.0, 0.0, 1.0]),  # rand > 0.5 whatever the ratio
+    ],
+)
+def test_dropout_ratio_mistakes_keep_other_units_than_the_book_away_from_half(name, kept):
+    """Seed 7: np.random.RandomState(7).rand(4) = [0.08, 0.78, 0.44, 0.72]. At ratio 0.2 the book keeps
+    rand > 0.2, units 1 to 3: x = [1, 2, 3, 4] gives [0, 2, 3, 4], and dx = dout where kept. Each ratio
+    mistake keeps the units written beside it; at ratio 0.5 each is the book's mask (no mistake to tell)."""
+    mistakes = {m.name: m for op in _ops().OPS for m in op.mistakes}
+    mistake = mistakes[name]
+    x, g = np.array([1.0, 2.0, 3.0, 4.0]), np.array([10.0, 20.0, 30.0, 40.0])
+    at = {"train_flg": True, "seed": 7}
+    book = _ops().dropout_forward(x, dropout_ratio=0.2, **at)
+    np.testing.assert_allclose(book, [0.0, 2.0, 3.0, 4.0], rtol=1e-12)
+    np.testing.assert_allclose(mistake.forward(x, dropout_ratio=0.2, **at), x * np.array(kept), rtol=1e-12)
+    (dx,) = mistake.vjp(g, x, y=None, dropout_ratio=0.2, **at)
+    np.testing.assert_allclose(dx, g * np.array(kept), rtol=1e-12)
+    half = _ops().dropout_forward(x, dropout_ratio=0.5, **at)
+    np.testing.assert_allclose(mistake.forward(x, dropout_ratio=0.5, **at), half, rtol=1e-12)
+
+
+def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
+    """numerical_net_vjp (a network's gradient returning numerical_gradient): each params element moved by
+    +h and -h, h = 1e-4. For f = sum(p ** 3): ((p + h) ** 3 - (p - h) ** 3) / (2h) = 3 p ** 2 + h ** 2, so
+    p = [1, 2] gives [3 + 1e-8, 12 + 1e-8] (the exact 3 p ** 2 is what backpropagation would give); x and t
+    get no gradient, and the params handed in are left as they were."""
+    ops = _ops()
+    vjp = ops.numerical_net_vjp(lambda x, t, p: np.asarray(np.sum(p**3)))
+    p = np.array([1.0, 2.0])
+    dx, dt, dp = vjp(2.0, np.zeros(3), np.zeros(3), p, y=None)
+    assert dx is None and dt is None
+    np.testing.assert_allclose(dp, 2.0 * np.array([3.0 + 1e-8, 12.0 + 1e-8]), rtol=1e-9)
+    np.testing.assert_array_equal(p, [1.0, 2.0])

@@ -74,6 +74,7 @@ def test_registry_matches_cases_md():
         "sigmoid_sign_dropped": "wrong_forward",
         "relu_mask_inverted": "wrong_derivative",
         "softmax_over_axis0": "wrong_forward",
+        "softmax_column_max": "wrong_forward",
         "affine_forward_no_bias": "wrong_forward",
         "affine_x_kept_unflattened": "wrong_shape",
         "mse_mean_squared": "wrong_forward",
@@ -302,6 +303,7 @@ def test_applicable_per_family():
         "softmax_onehot_only",
         "softmax_over_batch",
         "softmax_over_axis0",
+        "softmax_column_max",
         "cross_entropy_onehot_only",
         "accuracy_onehot_not_argmaxed",
         "accuracy_summed",
@@ -1239,6 +1241,12 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
             [_apply("Relu", ["x"], "r"), _apply("MulLayer", ["r", "y"], "y_out")],
         ),
         "softmax_over_axis0": (
+            "layers",
+            {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 1])},
+            [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],
+        ),
+        # column maxima [1, 0]: row 0 becomes [-1, 0] (softmax [0.27, 0.73]), not [0.5, 0.5]
+        "softmax_column_max": (
             "layers",
             {"x": np.array([[0.0, 0.0], [1.0, 0.0]]), "t": np.array([0, 1])},
             [_apply("SoftmaxWithLoss", ["x", "t"], "loss")],

@@ -149,6 +149,22 @@ def test_xml_text_removes_what_xml_and_terminals_must_not_see() -> None:
     assert ET.fromstring(ET.tostring(el, encoding="unicode")).text == "abcd\ufffdefg <&>"
 
 
+def _xml_char(c: str) -> bool:
+    """XML 1.0's Char production, as the recommendation writes it (section 2.2): the oracle."""
+    n = ord(c)
+    return n in (0x9, 0xA, 0xD) or 0x20 <= n <= 0xD7FF or 0xE000 <= n <= 0xFFFD or 0x10000 <= n <= 0x10FFFF
+
+
+def test_the_xml_pattern_removes_exactly_what_xml_cannot_carry() -> None:
+    """Every code point: escape._NOT_XML (written as the list of what is left out, for its compile cost)
+    matches exactly the characters outside XML 1.0's Char production. Control: the oracle rejects some."""
+    from grader.reports.escape import _NOT_XML
+
+    every = "".join(map(chr, range(0x110000)))
+    assert _NOT_XML.sub("", every) == "".join(c for c in every if _xml_char(c))
+    assert not _xml_char("\x0b") and not _xml_char("\ufffe") and _xml_char("\U0010ffff")
+
+
 @pytest.mark.parametrize("text", [*ORDINARY, "Affine.backward raised <boom> & ]]>"])
 def test_xml_text_keeps_ordinary_text(text: str) -> None:
     """Negative control: markup characters are ElementTree's to escape, not removed."""

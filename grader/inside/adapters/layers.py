@@ -19,6 +19,7 @@ BatchNormalization that cannot take the book's 4-D input is told the book's flat
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -37,7 +38,7 @@ from ..remote import (
     accepts_positional,
     decode_array,
 )
-from ..scale_names import names_a_scale as _names_a_scale
+from ..scale_names import NO_DECAY, handed_value, names_a_weight_decay
 from ..wrapped import wrapper_failure
 from .base import AdapterBase, StepUnsupported, summed
 from .net_loop import explain_loop
@@ -779,14 +780,20 @@ class LayersAdapter(AdapterBase):
         return y
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
-        """The case's failure, saying which required constructor parameter the grader filled in."""
+        """The case's failure, saying which required constructor parameter the grader filled in, or which one
+        it had no value for."""
         if not self.handed_scale:
-            return failure
+            return _explain_unhanded(failure)
         (name, value), *_ = self.handed_scale.items()
+        took = (
+            "no weight decay, as the book's network has"
+            if value == NO_DECAY
+            else "the book's weight_init_std"
+        )
         return StudentFailure(
             failure.code,
             f"{failure.message} (TwoLayerNet's constructor requires {name} with no default: the grader "
-            f"handed it {name}={value!r}, the book's weight_init_std, taking it for the weights' scale)",
+            f"handed it {name}={value!r}, {took})",
             failure.detail,
         )
 
@@ -806,16 +813,17 @@ class LayersAdapter(AdapterBase):
         overwrite the weights it draws, so its value changes nothing graded. It was "missing 1 required
         positional argument: 'weight_init_std'" on every TwoLayerNet case (sample
         submissions/layers/two_layer_net_init_std_required.py). A name that says scale, not a list of names:
-        seven usual names missed `init_scale_w` (sample two_layer_net_init_scale_renamed.py). Any other
-        required parameter (`activation`) is left to Python's TypeError."""
+        seven usual names missed `init_scale_w` (sample two_layer_net_init_scale_renamed.py). A weight decay's
+        strength (`reg_scale`, `weight_decay_lambda`) is handed 0, the book's network without decay: 'scale'
+        in `reg_scale` handed it 0.01, a decay term the book's loss has not (s28-realdlfs). Any other required
+        parameter (`activation`) is left to Python's TypeError, explained (`_explain_unhanded`)."""
         init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
         if init is None:
             return {}
         after_sizes = [p for p in init if p.kind in (0, 1)][4:]  # self and the three sizes first
         required = [p for p in after_sizes if not p.has_default]
-        if len(required) == 1 and required[0].kind == 1 and _names_a_scale(required[0].name):
-            return {required[0].name: 0.01}
-        return {}
+        value = handed_value(required[0].name) if len(required) == 1 and required[0].kind == 1 else None
+        return {} if value is None else {required[0].name: value}
 
     def _declared_net(
         self, op: str, cls: Ref, values: Sequence[Ref], names: Sequence[str], settings: Mapping[str, Any]
@@ -861,21 +869,26 @@ class LayersAdapter(AdapterBase):
     ) -> dict[str, float]:
         """The one required parameter of `__init__` that the settings handed leave without a value, when it
         stands where a defaulted setting stands in the book's order (chapter 4's weight_init_std, fourth):
-        given that default under the student's own name, when that name says scale (`_names_a_scale`). A
+        given that default under the student's own name, when that name says scale (`handed_value`). A
         constructor requiring its scale as `init_std` or `sigma` was "missing 1 required positional
         argument" on every case, 0 of 6 (`_init_scale` served chapter 5's TwoLayerNet only; samples
-        submissions/layers/ch04_init_std_required_renamed.py, ch04_init_sigma_positional.py)."""
+        submissions/layers/ch04_init_std_required_renamed.py, ch04_init_sigma_positional.py). One whose name
+        says weight decay, wherever it stands, is handed 0 when the case sets no decay (sample
+        ch04_reg_scale_required.py)."""
         init = self.session.signature(self.session.getattr(cls, "__init__"), ("ctor-names", cls.id))
         if init is None or any(p.kind == 2 for p in init):
             return {}
         positional = [p for p in init if p.kind in (0, 1)][1:]  # without self
         covered = {p.name for p in positional[: len(keywords)]} if by_position else set(keywords)
         unset = [(i, p) for i, p in enumerate(positional) if not p.has_default and p.name not in covered]
-        if len(unset) != 1 or unset[0][1].kind != 1 or unset[0][0] >= len(settings):
-            return {}
-        if not _names_a_scale(unset[0][1].name):
+        if len(unset) != 1 or unset[0][1].kind != 1:
             return {}
         index, param = unset[0]
+        if names_a_weight_decay(param.name):
+            # no decay, unless the case sets one under the book's name (then Python's TypeError, explained)
+            return {} if any(names_a_weight_decay(k) for k in keywords) else {param.name: NO_DECAY}
+        if index >= len(settings) or handed_value(param.name) is None:
+            return {}
         book = settings[index]
         return {param.name: defaults[book]} if book in defaults and book not in keywords else {}
 
@@ -1323,6 +1336,7 @@ class LayersAdapter(AdapterBase):
         # params as stored before and after the call (a float16 or integer entry holds the case's values
         # rounded): answered with the grads, no round trip of their own
         held = self._params_now(entry.obj, keys)
+        started = time.monotonic()
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
         self._ask_layers(entry.obj)
         picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
@@ -1335,7 +1349,8 @@ class LayersAdapter(AdapterBase):
             layer_refs = self._layer_refs(entry.obj)
             # a walk over part of them proves nothing
             walked = layer_refs if len(layer_refs) < _HELD_LAYERS else []
-            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
+            ran = time.monotonic() - started
+            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure), ran)
             if loop is not None:
                 raise loop from None
             raise self._explain_labels(
@@ -1829,6 +1844,30 @@ _SQUARE_SIZES = ("pool_size", "kernel_size", "size", "ksize", "pool")
 # A layer's train/test switch kept as an attribute, in the spellings students use (the book's argument name,
 # PyTorch's `training`, ...): the first that holds a bool is set before each forward.
 _MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_train", "train_mode")
+
+
+# Python's TypeError for a constructor parameter the grader handed nothing ("Affine.__init__() missing 1
+# required positional argument: 'reg'"): a parameter of the student's own, which the case does not set.
+_UNHANDED = re.compile(r"(\w+)\.__init__\(\) missing 1 required positional argument: '(\w+)'")
+
+
+def _explain_unhanded(failure: StudentFailure) -> StudentFailure:
+    """A failure that is Python's "X.__init__() missing 1 required positional argument: 'name'" says what it
+    means here: the grader builds X as the book's scripts do and has no value for a parameter of the
+    student's own (TwoLayerNet(..., reg_scale): s28-realdlfs), and what to do; a weight decay's strength is
+    told its neutral value, the book's MultiLayerNet's default weight_decay_lambda=0."""
+    found = _UNHANDED.search(failure.message)
+    if found is None:
+        return failure
+    cls, name = found.groups()
+    value = ", 0 for a weight decay's strength, as the book's MultiLayerNet has weight_decay_lambda=0"
+    value = value if names_a_weight_decay(name) else ""
+    return StudentFailure(
+        failure.code,
+        f"{failure.message} ({cls} is built as the book's scripts build it, and this case hands no {name}: "
+        f"the grader cannot know a value for it; give {name} a default{value})",
+        failure.detail,
+    )
 
 
 def _class_of(op: str) -> str:

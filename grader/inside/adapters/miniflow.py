@@ -75,6 +75,7 @@ class MiniFlowAdapter(AdapterBase):
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
         self.passed: Graph | None = None  # the student's sorted list the last backward pass ran on
+        self.sort_returned: Ref | None = None  # what topological_sort returned, before it was listed
         self.fp_call: str | None = None  # forward_pass's arguments, named (_call_forward_pass)
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
         # reported should the case fail anyway, since that form was the grader's guess, not the student's.
@@ -317,7 +318,14 @@ class MiniFlowAdapter(AdapterBase):
         # with the pass's own batch (`_check_fed`).
         for n in self.input_nodes:
             self.session.setattr(n, "value", None)
-        listed = self.session.listed(self.session.call(sort, feed))
+        returned = self.sort_returned = self.session.call(sort, feed)
+        context = self.session.context
+        # listing what the sort returned fails on a None (a `return L` left out): said as the sort's
+        self.session.context = f"{contexts.SORT_RETURNED}no list of the sorted nodes (a `return L` missing?)"
+        try:
+            listed = self.session.listed(returned)
+        finally:
+            self.session.context = context
         # a second copy, queued before any pass runs and never handed to student code: a pass may empty the
         # list it is given (`while graph: graph.pop().backward()`), and the sort is judged by what it returned
         graph = Graph(self.session, listed, kept=self.session.listed(listed))
@@ -482,9 +490,15 @@ class MiniFlowAdapter(AdapterBase):
                     else "a node joins the nodes ready to run once every inbound node is listed, its "
                     "count of unlisted inbound nodes == 0"
                 )
+                returned = self.sort_returned
+                if returned is not None and returned.answered and returned.type_name in ("set", "frozenset"):
+                    # `return set(L)` (or S itself): the order built is lost, whatever the sort did right
+                    hint = (
+                        f"it returned a {returned.type_name}, which keeps no order: return the list L it made"
+                    )
                 raise StudentFailure(
                     "exception",
-                    f"{failure.message}. topological_sort(feed_dict) put the {self.op_of[out]} node {out} "
+                    f"{failure.message}. {contexts.SORT_PUT}{self.op_of[out]} node {out} "
                     f"before {', '.join(late)}, which it is built from, so its forward ran on values not "
                     f"computed yet: every node must come after its inbound nodes ({hint})",
                     failure.detail,
@@ -568,6 +582,12 @@ class MiniFlowAdapter(AdapterBase):
                     f": an array of shape ({m},) against one of shape ({m}, 1) broadcasts to ({m}, {m}), so "
                     f"{op}.forward must reshape both to (-1, 1) first, as the lesson's MSE does"
                 )
+                if self._kept_diff_shape(out) == (m, 1):
+                    cause = (
+                        f": {op}.forward did reshape (its self.diff has shape ({m}, 1)), but {op}.backward "
+                        f"computes y - a again from the values as fed, shapes ({m},) and ({m}, 1), which "
+                        f"broadcast to ({m}, {m}): use the diff {op}.forward kept, (2 / m) * self.diff"
+                    )
             raise StudentFailure(
                 "exception",
                 f"{contexts.upstream_shape(op, arg)} {got}, but {arg}'s value has shape {want} (a "
@@ -576,6 +596,16 @@ class MiniFlowAdapter(AdapterBase):
                 failure.detail,
             )
         self._check_input_start(asked, failure)
+
+    def _kept_diff_shape(self, out: str) -> tuple[int, ...] | None:
+        """The shape of the `diff` the lesson's MSE.forward keeps for backward, None when there is none: an
+        (m, 1) diff means forward reshaped, and a (m, m) gradient is backward's own subtraction."""
+        try:
+            diff = self.session.getattr(self.nodes[out], "diff", missing_ok=True)
+            self.session.sync()
+        except (RemoteFailure, StudentFailure):
+            return None
+        return None if diff.missing else _shape(diff)
 
     def _check_input_start(self, asked: Sequence[tuple[str, str, Ref, Ref]], failure: RemoteFailure) -> None:
         """An Input.backward that starts its sum from an array of its value's shape
@@ -639,10 +669,19 @@ class MiniFlowAdapter(AdapterBase):
             self.forwarded = True
             return
         outs = {node.id: out for out, node in self.nodes.items() if out in self.op_of}
-        for n in self.op_nodes:
-            self.returned[outs[n.id]] = self.session.call(
-                self.session.getattr(n, "forward"), extras={"value": None}
-            )
+        context = self.session.context
+        try:
+            for n in self.op_nodes:
+                # an error of this forward is the forward's, not the step's backward's (_in_forward_half)
+                op = self.op_of[outs[n.id]]
+                self.session.context = (
+                    f"{self._class_name(op) or op}.forward, run {contexts.BEFORE_ANY_BACKWARD} ({context})"
+                )
+                self.returned[outs[n.id]] = self.session.call(
+                    self.session.getattr(n, "forward"), extras={"value": None}
+                )
+        finally:
+            self.session.context = context
         self.forwarded = True
 
     def _course_forward(self) -> None:
@@ -715,10 +754,42 @@ class MiniFlowAdapter(AdapterBase):
                 self._check_order(graph, failure)
             self._check_gradient_shapes(failure)
             self._check_matrix_values(failure)
-            raise self._unset_gradient(failure) from None
+            raise self._unset_gradient(self._in_forward_half(failure)) from None
         self._check_fed()
         self.forwarded = True
         self.passed = graph if self.names.get("topological_sort") is not None else None
+
+    def _in_forward_half(self, failure: RemoteFailure) -> RemoteFailure:
+        """An error raised in a node's forward while the driver ran the whole pass: said to be the forward's,
+        in the forward half, not under the step's "backward from cost" (no backward had run yet; session 27's
+        open point 1). The innermost forward or backward frame decides: a forward that a backward called is
+        the backward's business."""
+        frames = failure.info.frames if failure.info is not None else ()
+        sort = self.names.found.get("topological_sort", "topological_sort").rsplit(".", 1)[-1]
+        if frames and frames[0].function == sort:  # the sort's own call of Input.forward(value): no pass ran
+            return failure
+        passes = [f.function for f in frames if f.function.rsplit(".", 1)[-1] in ("forward", "backward")]
+        if passes and (not passes[-1].endswith(".forward") or any(p.endswith(".backward") for p in passes)):
+            return failure
+        # no node method entered: the driver's own `n.forward()` call raised (a required parameter)
+        if not passes and not (frames and _CALLS_FORWARD.search(frames[-1].source)):
+            return failure
+        context = self.session.context
+        said = failure.message.removeprefix(f"{context}: ") if context else failure.message
+        half = _FORWARD_HALF_WORDS.get(self.driver, "the forward pass")
+        what = passes[-1] if passes else contexts.FORWARD_CALL
+        where = f"{what}, during {half}, {contexts.BEFORE_ANY_BACKWARD} ran ({context})"
+        if "'NoneType'" in said and self.driver is not _node_methods:
+            # the sort's order was right (_check_order ran first): the student's pass ran a forward before
+            # an inbound node's, or that forward never set its value (forward_and_backward walking
+            # graph[::-1] forward blamed MSE.forward, whose own code is right)
+            said += (
+                f"; {contexts.NONE_IN_FORWARD}: {half} must run each node's forward in the sorted order "
+                "(for n in graph: n.forward()), and each forward must set self.value"
+            )
+        return RemoteFailure(
+            StudentFailure(failure.code, f"{where}: {said}", failure.detail), failure.key, failure.info
+        )
 
     def _unset_gradient(self, failure: RemoteFailure) -> StudentFailure:
         """A KeyError on a node means a consumer never set gradients[node]: name that consumer's class."""
@@ -1082,6 +1153,15 @@ _BACKWARD_PASS_WORDS: dict[Callable[..., bool] | None, str] = {
     _pass_pair: "backward_pass",
 }
 
+# A line that calls a node's forward (`n.forward()`, `node.forward(value)`), not one that defines it.
+_CALLS_FORWARD = re.compile(r"\.forward\(")
+# Where each driver runs the nodes' forward methods, as an error raised there is placed (_in_forward_half).
+_FORWARD_HALF_WORDS: dict[Callable[..., bool] | None, str] = {
+    _forward_and_backward: "the forward half of forward_and_backward(graph)",
+    _pass_pair: "forward_pass",
+    _node_methods: "the forward pass (each sorted node's forward, in order)",
+}
+
 DRIVERS: tuple[Callable[[MiniFlowAdapter, Graph, str], bool], ...] = (
     _forward_and_backward,
     _pass_pair,
@@ -1208,9 +1288,10 @@ def _outbound(a: MiniFlowAdapter, of: str) -> bool:
 
 
 def _gradients_dict(a: MiniFlowAdapter, of: str) -> bool:
-    """A node built and not yet run holds an empty gradients dict (Node.__init__: self.gradients = {})."""
-    grads = a.session.getattr(a.nodes[of], *GRADIENT_ATTRS, missing_ok=True)
-    return grads.kind == "dict" and grads.length == 0
+    """A node built and not yet run holds a gradients dict (Node.__init__: self.gradients = {}). Empty or not:
+    one started with a zero per inbound node (`{n: 0 for n in inbound_nodes}`) is as good, every backward
+    sets or refills its entries (it lost a third of node-unit with every graph case right: s28-realmf)."""
+    return a.session.getattr(a.nodes[of], *GRADIENT_ATTRS, missing_ok=True).kind == "dict"
 
 
 PROBES: dict[str, Callable[[MiniFlowAdapter, str], bool | float]] = {

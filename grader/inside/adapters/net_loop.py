@@ -15,11 +15,16 @@ import re
 from collections.abc import Sequence
 
 from ..failures import Frame, StudentFailure
-from ..remote import Ref, RemoteFailure, Session
+from ..remote import Ref, RemoteFailure, Session, accepts_keyword
 
 # The book's names for the loss layer: chapter 5's TwoLayerNet says lastLayer, chapter 7's SimpleConvNet and
 # chapter 6's MultiLayerNet last_layer.
 LAST_LAYER = ("lastLayer", "last_layer")
+# The longest a failed gradient(x, t) may have run for its layers to be walked again: the walks (one or two
+# forward and backward passes) are paid from the phase's wall clock, which every later case shares; the
+# cases' networks take milliseconds, so a gradient this slow is doing something else (a numerical gradient
+# left in it, a network of its own sizes), and its failure is told in Python's words.
+WALK_AFTER_SECONDS = 1.0
 # A loop line calling a layer's backward and keeping nothing: `layer.backward(dout)`.
 _RESULT_DROPPED = re.compile(r"^\s*[\w.\[\]'\"]+\.backward\(\s*\w+\s*\)\s*(#.*)?$")
 
@@ -51,7 +56,11 @@ def _walk(session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref) -> 
     """Run the book's backward walk over `layers` (in the order given) in the student's process: None when
     every call returned, else Python's description of the first error."""
     s = session
-    done = s.call(s.getattr(net, "loss"), x, t)
+    loss = s.getattr(net, "loss")
+    # MultiLayerNetExtend.loss(x, t, train_flg=False): its gradient runs the training forward, as the walk
+    # must (batch statistics and a drawn mask, which the backward of BatchNormalization and Dropout read)
+    training = {"train_flg": True} if accepts_keyword(s.signature(loss), "train_flg") else {}
+    done = s.call(loss, x, t, keywords=training)
     last = s.getattr(net, *LAST_LAYER, missing_ok=True)
     try:
         done.kind  # noqa: B018 - the loss's answer (and any error) arrives here
@@ -67,13 +76,21 @@ def _walk(session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref) -> 
 
 
 def explain_loop(
-    session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref, failure: RemoteFailure, said: str
+    session: Session,
+    net: Ref,
+    layers: Sequence[Ref],
+    x: Ref,
+    t: Ref,
+    failure: RemoteFailure,
+    said: str,
+    seconds: float = 0.0,
 ) -> StudentFailure | None:
     """The failure reworded as the network loop's mistake, when the layers run as the book walks them;
     None when they do not (then a layer is wrong, and Python's words name it). `said` is Python's message
-    without the grader's context."""
+    without the grader's context; `seconds`, how long the failed gradient ran (beyond WALK_AFTER_SECONDS
+    nothing is walked)."""
     info = failure.info
-    if failure.code != "exception" or info is None or not layers:
+    if failure.code != "exception" or info is None or not layers or seconds > WALK_AFTER_SECONDS:
         return None
     found = loop_call(info.frames)
     if found is None:
