@@ -104,6 +104,9 @@ def _apply_args(step: Mapping[str, Any]) -> tuple[str, list[Any], str, bool, dic
     # DeZero step 44: the student's Layer of that class (L.Linear), its parameters the args after the first.
     if step.get("layer"):
         extra["layer"] = str(step["layer"])
+    # DLFS Dropout: forward again on the layer that made that value, not on a fresh one (after another seed).
+    if step.get("again"):
+        extra["again"] = str(step["again"])
     return op, args, step["out"], bool(step.get("no_grad", False)), extra
 
 

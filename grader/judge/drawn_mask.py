@@ -15,10 +15,12 @@ a training-time forward and backward pass when, with the mask M their own draw m
   whose mask is `x > self.dropout_ratio` (np.random.rand left out) or Relu's `x > 0`, draws nothing and
   passed every property (a right draw makes one of those four masks with probability about 1e-5 at the
   drawn copies' 18 elements and ratio 0.4, 4 * 0.5**20 at the stored case's);
-- the mask is drawn: a fresh layer on the same x after another seed (the case's second apply step, `redrawn`)
-  keeps other units. A mask that is a function of the layer's arguments alone, a fixed pattern
-  (`np.arange(x.size) % 5 >= 2`) or one read from x by any threshold (`x > x.mean()`), is the same at every
-  call: it passed every other property, 8 of 8 (session 28, sample `dropout_fixed_pattern.py`);
+- the mask is drawn: the same layer's forward called again on the same x after another seed (the case's
+  second apply step, `again: "out"`, recorded as `redrawn`) keeps other units. A mask that is a function of
+  the layer's arguments alone, a fixed pattern (`np.arange(x.size) % 5 >= 2`) or one read from x by any
+  threshold (`x > x.mean()`), is the same at every call: it passed every other property, 8 of 8 (session 28,
+  sample `dropout_fixed_pattern.py`). The same layer, not a fresh one: a generator of the layer's own seeded
+  in `__init__` starts over in every new layer (sample `dropout_own_generator.py`);
 - and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
 
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
@@ -28,8 +30,9 @@ kept), or that draws at 0.5 whatever the ratio, is a right dropout at the stored
 drawn copies' 0.4 differs from one only in the number dropped, which 18 elements cannot decide: it is told by
 its seeded draw instead, a known mistake of the ops (dropout_keeps_ratio, dropout_keeps_ratio_below,
 dropout_ratio_hard_coded), which this module never accepts. Not told apart: a mask that changes from call to
-call by a rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw (an
-instructor's own, without the redraw), a mask that is the same at every call.
+call by a rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw of
+an input (an instructor's own, without the redraw; draws on other inputs are not compared), a mask that is the
+same at every call.
 
 The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
 are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).
@@ -103,22 +106,25 @@ def _keys(case: Case, step: Mapping[str, Any]) -> tuple[str | None, str | None]:
 def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
     """Whether record `key` of `case`, not the book's value, is a valid dropout of the student's own draw: the
     forward value by itself, the gradient with the forward value it must share its mask with, and either only
-    when the case's other draws on the same x (a fresh layer after another seed) kept other units."""
-    mine = None
-    others = []
-    for step, setting in _drawn_steps(case):
-        forward, gradient = _keys(case, step)
-        if forward is None:
-            return False
-        if key in (forward, gradient):
-            mine = _drawn(case, step, setting, forward, gradient if key == gradient else None, records)
-            if mine is None:
-                return False
-        else:
-            others.append((step["args"][0], _mask(case, step, forward, None, records)))
+    when the case's other draws on the same x (the layer's forward again after another seed) kept other units.
+    Draws on other arrays (an instructor's case of two Dropouts, on two inputs or in a row) are not compared:
+    masks of other arrays prove nothing either way, and reading them refused every draw of the student's own
+    there."""
+    drawn = [(step, setting, *_keys(case, step)) for step, setting in _drawn_steps(case)]
+    found = next(((s, setting, f, g) for s, setting, f, g in drawn if f is not None and key in (f, g)), None)
+    if found is None:
+        return False
+    step, setting, forward, gradient = found
+    mine = _drawn(case, step, setting, forward, gradient if key == gradient else None, records)
     if mine is None:
         return False
-    return all(_redrawn(mine, other, case.inputs.get(x)) for x, other in others)
+    x = step["args"][0]
+    others = [
+        _mask(case, other, f, None, records)
+        for other, _, f, _ in drawn
+        if other is not step and other["args"][0] == x and f is not None
+    ]
+    return all(_redrawn(mine, other, case.inputs.get(x)) for other in others)
 
 
 def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None) -> bool:

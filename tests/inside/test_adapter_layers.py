@@ -1996,3 +1996,42 @@ def test_the_walk_runs_the_training_forward_of_a_loss_taking_train_flg() -> None
     assert net.count("train_flg") == 3
     ran = run_inside(_net_files_with(relu, net), job("layers", [_net_case()], **LJ))
     assert _DROPPED in ran.case("net")["failure"]["message"]
+
+
+# A layer that counts its own forwards: what a second apply step reads tells a fresh layer from the same one.
+COUNTED = """
+class Counted:
+    def __init__(self):
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return self.calls * x
+"""
+
+
+def _counted(again: dict) -> dict:
+    ops = {"aliases": {"Counted": ["Counted"]}, "layers": {"Counted": {}}}
+    steps = [
+        {"do": "apply", "op": "Counted", "args": ["x"], "out": "y"},
+        {"do": "apply", "op": "Counted", "args": ["x"], "out": "z", **again},
+        {"do": "record", "key": "y", "value_of": "y"},
+        {"do": "record", "key": "z", "value_of": "z"},
+    ]
+    return job("layers", [case("c", {"x": [2.0]}, steps)], **{**LJ, "optional": ["Counted"], "ops": ops})
+
+
+def test_again_calls_forward_on_the_layer_that_made_the_value() -> None:
+    """An apply step's `again: "y"` calls forward once more on the layer that made y, not on a fresh one:
+    its second call gives 2 * x = 4 (dlfs-advanced's Dropout redraw: a generator of the layer's own moves on,
+    a mask kept from call to call shows). Control: without `again` a fresh layer's first call gives 2."""
+    ran = run_inside({"layers.py": COUNTED}, _counted({"again": "y"}))
+    assert float(ran.record("y")[0]) == 2.0 and float(ran.record("z")[0]) == 4.0
+    fresh = run_inside({"layers.py": COUNTED}, _counted({}))
+    assert float(fresh.record("z")[0]) == 2.0
+
+
+def test_again_naming_no_earlier_value_of_that_op_is_the_graders_error() -> None:
+    """`again` naming a value no earlier step of that op made: a malformed case, not the student's failure."""
+    failure = run_inside({"layers.py": COUNTED}, _counted({"again": "nowhere"})).case("c")["failure"]
+    assert failure["code"] == "grader_error" and "'again' names 'nowhere'" in failure["message"], failure

@@ -124,7 +124,7 @@ OTHER_KEEP = np.array([0, 1] * 10, dtype=bool).reshape(4, 5)  # 10 of 20 dropped
 
 
 def _redrawn_case() -> Case:
-    """The shipped training cases' shape: the draw, its backward, a fresh Dropout on the same x after
+    """The shipped training cases' shape: the draw, its backward, the same Dropout's forward on x again after
     another seed whose forward value is recorded as `redrawn`."""
     case = _case()
     steps = (*case.steps[:2], REDRAW[0], *case.steps[2:], REDRAW[1])
@@ -170,3 +170,56 @@ def test_the_other_draw_is_only_compared() -> None:
     assert drawn_mask.accepts(_redrawn_case(), "out", records)
     assert drawn_mask.accepts(_redrawn_case(), "dx", records)
     assert not drawn_mask.accepts(_redrawn_case(), "redrawn", records)
+
+
+def _two_inputs_case() -> Case:
+    """An instructor's case of two training Dropouts on two inputs, x (4, 5) and y (2, 3), each recorded with
+    its gradient: neither is the other's redraw."""
+    y, dy = np.arange(1.0, 7.0).reshape(2, 3), -np.arange(1.0, 7.0).reshape(2, 3) / 10
+    on_y = (
+        {"do": "apply", "op": "Dropout", "args": ["y"], "out": "out_y",
+         "settings": {"dropout_ratio": 0.5, "seed": 8, "train_flg": True}},
+        {"do": "backward_local", "of": "out_y", "upstream": "dout_y"},
+        {"do": "record", "key": "out_y", "value_of": "out_y", "method": "Dropout.forward"},
+        {"do": "record", "key": "dy", "grad_of": "y", "via": "out_y", "method": "Dropout.backward"},
+    )  # fmt: skip
+    case = _case()
+    book_y = np.array([[1, 1, 0], [0, 0, 1]], dtype=bool)
+    return Case(
+        **{
+            **case.__dict__,
+            "inputs": {**case.inputs, "y": y, "dout_y": dy},
+            "steps": (*case.steps, *on_y),
+            "expected": {**case.expected, "out_y": y * book_y, "dy": dy * book_y},
+        }
+    )
+
+
+def test_draws_on_other_inputs_are_not_compared() -> None:
+    """A valid draw of the student's own in each of two Dropouts on other inputs passes: the other draw is no
+    redraw of the same x (as merged, its other shape, or an input the case does not hold, refused both)."""
+    keep_y = np.array([[0, 1, 1], [1, 0, 0]], dtype=bool)  # 3 of 6 dropped, not the book's
+    case = _two_inputs_case()
+    y, dy = case.inputs["y"], case.inputs["dout_y"]
+    records = {"out": X * KEEP, "dx": DOUT * KEEP, "out_y": y * keep_y, "dy": dy * keep_y}
+    for key in ("out", "dx", "out_y", "dy"):
+        assert drawn_mask.accepts(case, key, records), key
+
+
+def test_a_fixed_pattern_is_still_refused_beside_a_draw_on_another_input() -> None:
+    """Control: with the redraw of x in the case too, a fixed mask of x fails while y's draw passes."""
+    case = _two_inputs_case()
+    redrawn = _redrawn_case()
+    both = Case(
+        **{
+            **case.__dict__,
+            "steps": (*redrawn.steps, *case.steps[len(STEPS) :]),
+            "expected": {**case.expected, "redrawn": redrawn.expected["redrawn"]},
+        }
+    )
+    keep_y = np.array([[0, 1, 1], [1, 0, 0]], dtype=bool)
+    y, dy = case.inputs["y"], case.inputs["dout_y"]
+    records = {"out": X * KEEP, "dx": DOUT * KEEP, "redrawn": X * KEEP}
+    records |= {"out_y": y * keep_y, "dy": dy * keep_y}
+    assert not drawn_mask.accepts(both, "out", records)
+    assert drawn_mask.accepts(both, "out_y", records)

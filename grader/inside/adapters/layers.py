@@ -191,6 +191,7 @@ class LayersAdapter(AdapterBase):
         *,
         no_grad: bool = False,
         settings: Mapping[str, Any] | None = None,
+        again: str | None = None,
     ) -> None:
         cls = self.names.require("TwoLayerNet" if op in NET_METHODS else op.partition(".")[0])
         xs = self._args(op, args)
@@ -211,10 +212,41 @@ class LayersAdapter(AdapterBase):
         if spec.optimizer:
             self.values[out] = self._optimize(op, cls, spec, given, args)
             return
+        if again is not None:
+            obj = self._layer_that_made(op, again)
+            self._seed_if_given(op, spec, given)
+            self._forward_kept(Applied(out, op, list(args), obj), cls, given, xs)
+            return
         try:
             self._apply_layer(op, cls, spec, given, xs, args, out)
         except StudentFailure as failure:
             raise self._explain_tuple_input(op, args, failure) from None
+
+    def _layer_that_made(self, op: str, again: str) -> Ref:
+        """The layer an earlier apply step of `op` made value `again` with (a step's `again`): Dropout's mask
+        drawn again on the same layer after another seed, so that a mask kept from call to call (a fixed
+        pattern, a mask drawn once and cached) shows, while a generator of the layer's own, seeded once in
+        its __init__, moves on as it does from one training step to the next (a fresh one starts it over)."""
+        entry = next((e for e in reversed(self.applied) if e.out == again and e.op == op), None)
+        if entry is None:
+            raise StepUnsupported(f"{op}: 'again' names {again!r}, which no earlier {op} step made")
+        return entry.obj
+
+    def _seed_if_given(self, op: str, spec: LayerSpec, given: Mapping[str, Any]) -> None:
+        if spec.seed is not None and spec.seed in given:
+            self._seed_numpy(op, int(given[spec.seed]))
+
+    def _forward_kept(self, made: Applied, cls: Ref, given: Mapping[str, Any], xs: Sequence[Ref]) -> None:
+        """The layer's forward on the step's inputs and forward settings: the value `made.out`, the layer kept
+        as the one that made it."""
+        spec = self.SPECS[made.op]
+        forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
+        forward_xs = [xs[i] for i in spec.forward]
+        by_position = _by_position(spec)
+        self.values[made.out] = self._forward(
+            made.op, made.obj, forward_xs, forward_kw, made.args, by_position, cls
+        )
+        self.applied.append(made)
 
     def _apply_layer(
         self,
@@ -306,18 +338,13 @@ class LayersAdapter(AdapterBase):
         obj = self.construct(cls, *positional, label=label, keywords=keywords)
         for key, value in state.items():
             self.session.setattr(obj, key, value)
-        if spec.seed is not None and spec.seed in given:
-            self._seed_numpy(op, int(given[spec.seed]))
+        self._seed_if_given(op, spec, given)
         for i in spec.warmup:
             self._forward(op, obj, [xs[i]], dict(spec.warmup_settings), args, _by_position(spec), cls)
         if spec.read is not None:
             self.values[out] = self._read_state(op, obj, spec.read, [args[i] for i in spec.warmup])
             return
-        forward_kw = {name: given[name] for name in spec.forward_settings if name in given}
-        self.values[out] = self._forward(
-            op, obj, [xs[i] for i in spec.forward], forward_kw, args, _by_position(spec), cls
-        )
-        self.applied.append(Applied(out, op, list(args), obj))
+        self._forward_kept(Applied(out, op, list(args), obj), cls, given, xs)
 
     def _one_window_size(
         self, cls: Ref, keywords: dict[str, Any]
