@@ -7,11 +7,12 @@ import dataclasses
 
 import numpy as np
 
-from grader.judge import judge_case, score, upstream, vacuous
+from grader.judge import drawn_mask, judge_case, score, upstream, vacuous
 from grader.judge.compare import Comparison, compare_as
 from grader.judge.per_case import per_case
 from grader.judge.results import Check
 from grader.model import CaseOutput
+from tests.judge.test_drawn_mask import DOUT, KEEP, X, _case
 from tests.judge.test_score import make_case, right
 
 
@@ -96,3 +97,24 @@ def test_a_records_passing_checks_are_kept_for_a_few_wordings_only():
     assert score._passing(record, "equal", "wording 0") is made[0]
     assert score._passing(record, "equal", "wording 20") is not made[20]
     assert score._passing(record, "equal", "wording 20") == made[20]
+
+
+def test_a_record_passing_in_two_wordings_gives_each_submission_its_own():
+    """One record, three submissions: the book's mask ("is right"), a dropout of its own draw (the drawn
+    mask's note), the book's again: each check worded for its own submission, never the wording kept from
+    an earlier one (the kept checks are per wording: review of s28-sparent)."""
+    case = _case()
+    book, own = {"out": X * ~KEEP, "dx": DOUT * ~KEEP}, {"out": X * KEEP, "dx": DOUT * KEEP}
+    said = [
+        [c.message for c in judge_case(case, CaseOutput(case.id, "ok", r), None, family="layers").checks]
+        for r in (book, own, book)
+    ]
+    right_words = [
+        "Dropout.forward: forward value (out) is right",
+        "Dropout.backward: gradient of x (dx) is right",
+    ]
+    assert said[0] == said[2] == right_words
+    assert said[1] == [
+        f"Dropout.forward: forward value: {drawn_mask.NOTE}",
+        f"Dropout.backward: gradient of x: {drawn_mask.NOTE}",
+    ]
