@@ -11,6 +11,11 @@ import re
 
 LOADING = "loading the submission"
 
+# The exit code of a student process whose answering loop failed (grader/inside/worker.py): reading or writing
+# its channel to the grader raised, as when the student's code closed or redirected file descriptor 3. The
+# student's own code cannot raise there (every call of theirs runs inside the loop's try).
+CHANNEL_FAILED_EXIT = 1
+
 
 def at_load(message: str) -> bool:
     """A message the harness wrote while it loaded the submission or looked up its classes."""

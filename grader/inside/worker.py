@@ -386,7 +386,7 @@ class Worker:
         try:
             server.serve(_STUDENT_FD, workdir)
         except BaseException:
-            code = 1
+            code = 1  # contexts.CHANNEL_FAILED_EXIT: the channel failed, as the parent's _no_result says
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(BaseException):  # the student may have closed or replaced them
                 stream.flush()

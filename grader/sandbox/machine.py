@@ -13,7 +13,7 @@ import errno
 import os
 
 # bwrap stopped before the worker's Python ran, and said why on its stderr ("bwrap: ..."): the kernel allows
-# no unprivileged user namespace (a container's default, a sysctl), or refused a mount: the machine's setting.
+# no unprivileged user namespace (a container's default, a sysctl, an LSM): the machine's setting.
 BWRAP_REFUSED = (
     "bubblewrap cannot make a sandbox here ({why}): allow unprivileged user namespaces (sysctl "
     "kernel.unprivileged_userns_clone=1 and user.max_user_namespaces above 0, or a container started with "
@@ -51,13 +51,23 @@ def popen_failure(program: str, err: OSError) -> tuple[str, bool]:
     return f"a sandbox worker's program {program} {what} ({err.strerror or err}): {todo}", config
 
 
+# What bwrap's own first line says when the kernel gives it no user namespace: "No permissions to creating
+# new namespace" (Debian's sysctl), "Creating new namespace failed: ..." (user.max_user_namespaces = 0),
+# "setting up uid map: Permission denied" (an AppArmor or LSM restriction). Any other "bwrap: ..." line (a
+# source path to bind that is missing, a program it cannot exec) is no namespace setting: the advice to allow
+# them would be untrue, so it stays the sandbox's failure with bwrap's stderr.
+_NO_NAMESPACE = ("namespace", "uid map", "gid map", "setgroups")
+
+
 def bwrap_refusal(program: str, stderr: str) -> str | None:
-    """What bwrap said when it stopped before the worker's Python ran (its first line, "bwrap: ..."), or None
-    when the worker that did not start is not bwrap, or bwrap ran it (a Python traceback is the grader's)."""
+    """What bwrap said when it stopped before the worker's Python ran for want of a user namespace (its first
+    line, "bwrap: ..."), or None when the worker that did not start is not bwrap, bwrap ran it (a Python
+    traceback is the grader's), or bwrap stopped for another reason."""
     lines = stderr.strip().splitlines()
     if os.path.basename(program) != "bwrap" or not lines or not lines[0].startswith("bwrap:"):
         return None
-    return lines[0]
+    first = lines[0].lower()
+    return lines[0] if any(word in first for word in _NO_NAMESPACE) else None
 
 
 def on_workers(reasons: dict[str, str]) -> str:

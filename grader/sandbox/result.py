@@ -198,18 +198,30 @@ def _no_result(c: _Context) -> Failure | None:
     said with where it ran: while the file loaded, or in a case (it said "at import or inside a method")."""
     if not c.running or c.meta.get("ended_by_harness"):
         return None
-    ended = f"Your code ended its process (exit code {c.meta.get('exit_code')})"
+    code = c.meta.get("exit_code")
+    ended = f"Your code ended its process (exit code {code})"
+    # The code of a process whose channel failed: its file descriptors closed or redirected, not os._exit()
+    channel = code == contexts.CHANNEL_FAILED_EXIT
     if not c.phase_loaded:  # the load's answer never came: its top-level code, or a name's lookup after it
-        return Failure("no_result", f"{ended} {NOT_LOADED}")
-    return Failure("no_result", f"{ended}{c.running}, before reporting its results. {IN_A_CASE}")
+        return Failure("no_result", f"{ended} {WHILE_LOADING} {CHANNEL_LOST if channel else LIKELY_AT_LOAD}")
+    likely = CHANNEL_LOST if channel else IN_A_CASE
+    return Failure("no_result", f"{ended}{c.running}, before reporting its results. {likely}")
 
 
-NOT_LOADED = (
+WHILE_LOADING = (
     "while the grader was loading your file (running its top-level code, then looking up the names it "
-    "grades), so no case could run. Likely os._exit() at the top level of your file, or in code that runs "
-    "when one of those names is looked up; remove it."
+    "grades), so no case could run."
 )
+LIKELY_AT_LOAD = (
+    "Likely os._exit() at the top level of your file, or in code that runs when one of those names is looked "
+    "up; remove it."
+)
+NOT_LOADED = f"{WHILE_LOADING} {LIKELY_AT_LOAD}"
 IN_A_CASE = "Likely os._exit() in a method this case calls; remove it."
+CHANNEL_LOST = (
+    "Its channel to the grader (file descriptor 3) failed: likely code that closes or redirects file "
+    "descriptors (os.close, os.closerange, os.dup2), or os._exit(1); remove it."
+)
 
 
 # First match wins: a kill explains everything after it; a clean but early exit is the last resort.

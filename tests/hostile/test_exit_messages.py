@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from batch.students import grader
 
-from grader.sandbox.result import IN_A_CASE, NOT_LOADED
+from grader.sandbox.result import CHANNEL_LOST, IN_A_CASE, LIKELY_AT_LOAD, NOT_LOADED, WHILE_LOADING
 
 HOSTILE = Path(__file__).resolve().parents[2] / "submissions" / "hostile"
 
@@ -48,3 +48,14 @@ def test_control_sys_exit_is_reported_as_the_exception_with_its_line(sample: str
     lines = _check(sample)
     assert not any("Your code ended its process" in line for line in lines)
     assert any(sample in line and "line" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("sample", ["close_fds.py", "dup2_fds.py"])
+def test_a_channel_closed_or_redirected_is_said_as_such_not_as_os_exit(sample: str) -> None:
+    """Closing fds 0 to 255, or dup2 over them, at import: the process ends with exit code 1 when its channel
+    fails; the student reads that, with the calls that do it, never "Likely os._exit() at the top level"
+    (session 28 told them so: neither sample calls os._exit)."""
+    lines = _check(sample)
+    reason = f"Your code ended its process (exit code 1) {WHILE_LOADING} {CHANNEL_LOST}"
+    assert f"every case below is an error, for one reason: {reason}" in lines
+    assert not any(LIKELY_AT_LOAD in line for line in lines)

@@ -21,10 +21,10 @@ NO_USERNS = (
 )
 
 
-def _program(folder: Path, name: str) -> str:
-    """A program called `name` that says NO_USERNS on its stderr and exits 1, as bwrap does there."""
+def _program(folder: Path, name: str, says: str = NO_USERNS) -> str:
+    """A program called `name` that says `says` on its stderr and exits 1, as bwrap does there."""
     path = folder / name
-    path.write_text(f'#!/bin/sh\necho "{NO_USERNS}" >&2\nexit 1\n', encoding="utf-8")
+    path.write_text(f'#!/bin/sh\necho "{says}" >&2\nexit 1\n', encoding="utf-8")
     path.chmod(0o755)
     return str(path)
 
@@ -67,3 +67,44 @@ def test_control_the_same_words_from_another_program_are_no_machines(
         SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
     assert not isinstance(raised.value, pool_module.MachineError)
     assert "requested but is unusable here" in str(raised.value)
+
+
+# bwrap's other accounts of a user namespace it could not have: the same setting, the same advice
+OTHER_NO_USERNS = (
+    "bwrap: Creating new namespace failed: No space left on device",
+    "bwrap: setting up uid map: Permission denied",
+)
+# bwrap's lines that are no namespace setting (a path of the grader's layout missing here, a program it
+# cannot run): "allow unprivileged user namespaces" would be untrue (real bwrap says the first for a
+# --ro-bind of a missing source)
+NOT_NAMESPACES = (
+    "bwrap: Can't find source path /nonexistent-python-home: No such file or directory",
+    "bwrap: execvp /usr/bin/python3: No such file or directory",
+)
+
+
+@pytest.mark.parametrize("says", OTHER_NO_USERNS)
+def test_bwraps_other_words_for_no_user_namespace_are_the_machines_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, says: str
+) -> None:
+    """The ENOSPC of user.max_user_namespaces = 0 and an LSM's refused uid map: BwrapRefused with its line."""
+    _as_bwrap(monkeypatch, _program(tmp_path, "bwrap", says))
+    with pytest.raises(pool_module.BwrapRefused) as raised:
+        SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
+    assert raised.value.why == says
+
+
+@pytest.mark.parametrize("says", NOT_NAMESPACES)
+def test_control_bwraps_other_failures_are_not_told_to_allow_user_namespaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, says: str
+) -> None:
+    """Control: bwrap stopping for a reason that is no user namespace stays the sandbox's failure, with
+    bwrap's line in its stderr, never "allow unprivileged user namespaces" (session 28 said that of any
+    "bwrap: ..." line)."""
+    _as_bwrap(monkeypatch, _program(tmp_path, "bwrap", says))
+    with pytest.raises(pool_module.SandboxError) as raised:
+        SandboxPool(1, "bwrap", runner_file=FAKE_RUNNER)
+    assert not isinstance(raised.value, pool_module.MachineError)
+    said = str(raised.value)
+    assert "requested but is unusable here" in said and says in said
+    assert "user namespaces" not in said
