@@ -221,6 +221,7 @@ def test_an_invalid_file_is_never_remembered(tmp_path, monkeypatch):
 
 _LOCKED_CACHE_PROBE = """
 import os, sys
+import hashlib  # noqa: F401  (likewise: grader.schema imports it where it hashes, after the switch)
 import jsonschema  # noqa: F401  (imported before the switch: its folder may be root's)
 from grader.schema import load_validated
 if os.geteuid() == 0:
