@@ -673,6 +673,25 @@ def test_a_required_weight_decay_is_handed_no_decay() -> None:
     assert "give activation a default)" in failure["message"] and "weight decay" not in failure["message"]
 
 
+def test_a_constructor_call_the_student_wrote_short_is_not_told_as_the_graders() -> None:
+    """TwoLayerNet.__init__ building Affine(self.params['W1']) (b left out) raises Python's "Affine.__init__()
+    missing 1 required positional argument: 'b'" on the student's own line: the student's call, not a
+    parameter the grader left without a value, so no "the grader cannot know a value for it; give b a
+    default" (review of s28-realdlfs, finding 1). Control: TwoLayerNet requiring `activation`, which the
+    grader's own call cannot fill, is told so."""
+    built = "self.layers['Affine1'] = Affine(self.params['W1'], self.params['b1'])"
+    assert built in S.TWO_LAYER_NET
+    short = S.TWO_LAYER_NET.replace(built, "self.layers['Affine1'] = Affine(self.params['W1'])")
+    failure = run_inside(_net_files(short), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert "missing 1 required positional argument: 'b'" in failure["message"]
+    assert "TwoLayerNet.__init__" in failure["message"]
+    assert "cannot know a value" not in failure["message"] and "give b a default" not in failure["message"]
+    book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
+    other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
+    control = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert "the grader cannot know a value for it; give activation a default)" in control["message"]
+
+
 def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
     """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
     and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at

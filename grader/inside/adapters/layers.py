@@ -1817,8 +1817,12 @@ _MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_tra
 
 
 # Python's TypeError for a constructor parameter the grader handed nothing ("Affine.__init__() missing 1
-# required positional argument: 'reg'"): a parameter of the student's own, which the case does not set.
-_UNHANDED = re.compile(r"(\w+)\.__init__\(\) missing 1 required positional argument: '(\w+)'")
+# required positional argument: 'reg'"): a parameter of the student's own, which the case does not set. It
+# ends the message: raised by the grader's own call, no line of the student's is named after it. One naming
+# a line ("(net.py line 192, in TwoLayerNet.__init__: `Affine(self.params['W1'])`)") is a call the student
+# wrote, missing an argument (review of s28-realdlfs, finding 1: it was told "the grader cannot know a
+# value for it; give b a default").
+_UNHANDED = re.compile(r"(\w+)\.__init__\(\) missing 1 required positional argument: '(\w+)'$")
 
 
 def _explain_unhanded(failure: StudentFailure) -> StudentFailure:
