@@ -1970,6 +1970,33 @@ def test_only_whole_words_that_say_scale_name_a_weight_scale(name: str, is_scale
     assert names_a_scale(name) is is_scale
 
 
+@pytest.mark.parametrize(
+    ("name", "handed"),
+    [
+        ("weight_decay_lambda", 0.0),
+        ("reg_scale", 0.0),
+        (
+            "lambd",
+            0.0,
+        ),  # `lambda` is a keyword: deeplearning.ai's spelling (review of s28-realdlfs, finding 4)
+        ("lmbda", 0.0),
+        ("lam", 0.0),
+        ("l2_lambd", 0.0),
+        ("weight_init_std", 0.01),
+        ("sigma", 0.01),
+        ("activation", None),  # control: neither a scale nor a decay
+        ("lamp", None),
+        ("init_type", None),
+    ],
+)
+def test_a_required_parameter_is_handed_what_its_whole_words_say(name: str, handed: float | None) -> None:
+    """A required constructor parameter the case does not set is handed 0 when its words say weight decay,
+    the book's 0.01 when they say initial scale, nothing otherwise."""
+    from grader.inside.scale_names import handed_value
+
+    assert handed_value(name) == handed
+
+
 _LOOP = "            dout = layer.backward(dout)"
 _DROPPED = "the line drops what backward returns"
 
