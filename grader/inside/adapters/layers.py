@@ -1829,7 +1829,8 @@ def _explain_unhanded(failure: StudentFailure) -> StudentFailure:
     """A failure that is Python's "X.__init__() missing 1 required positional argument: 'name'" says what it
     means here: the grader builds X as the book's scripts do and has no value for a parameter of the
     student's own (TwoLayerNet(..., reg_scale): s28-realdlfs), and what to do; a weight decay's strength is
-    told its neutral value, the book's MultiLayerNet's default weight_decay_lambda=0."""
+    told its neutral value, the book's MultiLayerNet's default weight_decay_lambda=0. Only Python's words
+    ending the message (`_UNHANDED`): a call on the student's own line is theirs to fix."""
     found = _UNHANDED.search(failure.message)
     if found is None:
         return failure
