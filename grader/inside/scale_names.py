@@ -15,12 +15,15 @@ import re
 # init_w), and words that say it is something else whatever else it says: `weight_decay_lambda` and
 # `init_type` matched a substring test and were handed 0.01 (review of s25-realdlfs, finding 2). A weight
 # decay's strength is no initial scale whatever it is called (`reg_scale`, `l2_scale`, `penalty_scale` were
-# handed 0.01, and the loss carried a decay term the book's has not: s28-realdlfs).
+# handed 0.01, and the loss carried a decay term the book's has not: s28-realdlfs). `lambda` is a keyword,
+# so code spells the strength `lambd` (deeplearning.ai's courses), `lmbda`, `lam`: a required `lambd` was
+# Python's TypeError, 0 of 6 for right code (review of s28-realdlfs, finding 4).
 _SCALE_WORDS = frozenset({"std", "stddev", "sigma", "scale"})
 _INIT_OF_WEIGHTS = frozenset({"w", "weight", "weights"})
 _WEIGHT_DECAY = frozenset(
-    {"decay", "lambda", "reg", "regularization", "regularisation", "regularizer", "l1", "l2", "penalty", "wd"}
-)
+    {"decay", "lambda", "lambd", "lmbda", "lam", "reg", "regularization", "regularisation", "regularizer",
+     "l1", "l2", "penalty", "wd"}
+)  # fmt: skip
 _NOT_A_SCALE = _WEIGHT_DECAY | frozenset({"type", "mode", "method", "path", "file"})
 
 

@@ -426,10 +426,10 @@ def _upstream_warning(case: Case, written: Sequence[str]) -> str:
 
 def _handed_note(case: Case, handed: Sequence[str]) -> str:
     """A case whose network the grader built with a required constructor parameter filled in (the book's
-    weight_init_std 0.01, handed to a parameter whose name says scale: layers adapter `_init_scale`): wrong
-    values may come from that guess, when the parameter is no weight scale (`reg_scale`, an L2 strength the
-    loss adds), so the note is shown beside them as it is beside an error (sample
-    layers/two_layer_net_reg_scale_required.py)."""
+    weight_init_std 0.01 for a name that says scale, 0 for one that says weight decay: layers adapter
+    `_init_scale`, grader/inside/scale_names.py): wrong values may come from that guess, when the parameter
+    is something else, so the note is shown beside them as it is beside an error (sample
+    layers/ch04_reg_scale_required_dz1_da1.py; both values: tests/judge/test_score.py)."""
     cls = case.target or "the network"
     name = handed[0]
     if handed_value(name) == NO_DECAY:

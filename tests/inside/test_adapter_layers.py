@@ -673,6 +673,25 @@ def test_a_required_weight_decay_is_handed_no_decay() -> None:
     assert "give activation a default)" in failure["message"] and "weight decay" not in failure["message"]
 
 
+def test_a_constructor_call_the_student_wrote_short_is_not_told_as_the_graders() -> None:
+    """TwoLayerNet.__init__ building Affine(self.params['W1']) (b left out) raises Python's "Affine.__init__()
+    missing 1 required positional argument: 'b'" on the student's own line: the student's call, not a
+    parameter the grader left without a value, so no "the grader cannot know a value for it; give b a
+    default" (review of s28-realdlfs, finding 1). Control: TwoLayerNet requiring `activation`, which the
+    grader's own call cannot fill, is told so."""
+    built = "self.layers['Affine1'] = Affine(self.params['W1'], self.params['b1'])"
+    assert built in S.TWO_LAYER_NET
+    short = S.TWO_LAYER_NET.replace(built, "self.layers['Affine1'] = Affine(self.params['W1'])")
+    failure = run_inside(_net_files(short), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert "missing 1 required positional argument: 'b'" in failure["message"]
+    assert "TwoLayerNet.__init__" in failure["message"]
+    assert "cannot know a value" not in failure["message"] and "give b a default" not in failure["message"]
+    book = "def __init__(self, input_size, hidden_size, output_size, weight_init_std=0.01):"
+    other = S.TWO_LAYER_NET.replace(book, book.replace("weight_init_std=0.01", "activation"))
+    control = run_inside(_net_files(other), job("layers", [_net_case()], **LJ)).case("net")["failure"]
+    assert "the grader cannot know a value for it; give activation a default)" in control["message"]
+
+
 def test_grads_filled_before_the_backward_pass_is_told_the_order() -> None:
     """gradient(x, t) filling grads from the layers' dW above its backward loop gives None at the first call
     and the previous call's arrays later: told the order, not "a TODO?". Control: grads['W1'] left None at
@@ -1949,6 +1968,33 @@ def test_only_whole_words_that_say_scale_name_a_weight_scale(name: str, is_scale
     from grader.inside.scale_names import names_a_scale
 
     assert names_a_scale(name) is is_scale
+
+
+@pytest.mark.parametrize(
+    ("name", "handed"),
+    [
+        ("weight_decay_lambda", 0.0),
+        ("reg_scale", 0.0),
+        (
+            "lambd",
+            0.0,
+        ),  # `lambda` is a keyword: deeplearning.ai's spelling (review of s28-realdlfs, finding 4)
+        ("lmbda", 0.0),
+        ("lam", 0.0),
+        ("l2_lambd", 0.0),
+        ("weight_init_std", 0.01),
+        ("sigma", 0.01),
+        ("activation", None),  # control: neither a scale nor a decay
+        ("lamp", None),
+        ("init_type", None),
+    ],
+)
+def test_a_required_parameter_is_handed_what_its_whole_words_say(name: str, handed: float | None) -> None:
+    """A required constructor parameter the case does not set is handed 0 when its words say weight decay,
+    the book's 0.01 when they say initial scale, nothing otherwise."""
+    from grader.inside.scale_names import handed_value
+
+    assert handed_value(name) == handed
 
 
 _LOOP = "            dout = layer.backward(dout)"

@@ -481,3 +481,26 @@ def test_a_scaled_gradient_is_named_by_its_own_cases_batch_size():
         missing = f"too large by the batch size {rows}: the division by the batch size is missing"
         assert missing in too_large.hint
         assert f"divided by {rows}, too small by the batch size {rows}" in too_small.hint
+
+
+@pytest.mark.parametrize(
+    ("handed", "said"),
+    [
+        ("init_std", "the grader handed it init_std=0.01, the book's weight_init_std"),
+        ("reg_scale", "the grader handed it reg_scale=0.0, taking it for a weight decay's strength"),
+    ],
+)
+def test_wrong_values_of_a_case_the_grader_filled_a_parameter_in_say_the_value(handed, said):
+    """A failed case whose constructor parameter the grader filled in names that value beside the hint and in
+    the message: the book's weight_init_std 0.01 for a weight scale, 0 for a weight decay (review of
+    s28-realdlfs, finding 2: the 0.01 wording's only control, two_layer_net_reg_scale_required/, passes since
+    its decay is handed 0). Control: the same values without `handed` say neither."""
+    case = make_case(target="TwoLayerNet")
+    records = right(case) | {"db": -DB}
+    result = judge_case(case, CaseOutput(case.id, "ok", records, handed=(handed,)), None)
+    assert result.status == "failed" and said in result.message
+    assert result.diagnosis is not None and said in result.diagnosis.hint
+    assert f"requires {handed} with no default" in result.diagnosis.hint
+    plain = judge_case(case, CaseOutput(case.id, "ok", records), None)
+    assert plain.status == "failed" and "the grader handed it" not in plain.message
+    assert plain.diagnosis is not None and "the grader handed it" not in plain.diagnosis.hint

@@ -1844,15 +1844,20 @@ _MODE_SPELLINGS = ("train_flg", "train_flag", "training", "is_training", "is_tra
 
 
 # Python's TypeError for a constructor parameter the grader handed nothing ("Affine.__init__() missing 1
-# required positional argument: 'reg'"): a parameter of the student's own, which the case does not set.
-_UNHANDED = re.compile(r"(\w+)\.__init__\(\) missing 1 required positional argument: '(\w+)'")
+# required positional argument: 'reg'"): a parameter of the student's own, which the case does not set. It
+# ends the message: raised by the grader's own call, no line of the student's is named after it. One naming
+# a line ("(net.py line 192, in TwoLayerNet.__init__: `Affine(self.params['W1'])`)") is a call the student
+# wrote, missing an argument (review of s28-realdlfs, finding 1: it was told "the grader cannot know a
+# value for it; give b a default").
+_UNHANDED = re.compile(r"(\w+)\.__init__\(\) missing 1 required positional argument: '(\w+)'$")
 
 
 def _explain_unhanded(failure: StudentFailure) -> StudentFailure:
     """A failure that is Python's "X.__init__() missing 1 required positional argument: 'name'" says what it
     means here: the grader builds X as the book's scripts do and has no value for a parameter of the
     student's own (TwoLayerNet(..., reg_scale): s28-realdlfs), and what to do; a weight decay's strength is
-    told its neutral value, the book's MultiLayerNet's default weight_decay_lambda=0."""
+    told its neutral value, the book's MultiLayerNet's default weight_decay_lambda=0. Only Python's words
+    ending the message (`_UNHANDED`): a call on the student's own line is theirs to fix."""
     found = _UNHANDED.search(failure.message)
     if found is None:
         return failure
