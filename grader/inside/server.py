@@ -135,7 +135,7 @@ class Server:
 
     def is_standin_type(self, cls: type) -> bool:
         """Whether instances of `cls` are the grader's stand-ins' (asked of every call's result: cached per
-        type, each type kept alive by the cache so that its id names it for good)."""
+        type, each type kept alive by the cache so that its key names it for good)."""
         known = self._standin_types.get(_key(cls))
         if known is None:
             registry = student.standin_registry()
@@ -146,7 +146,7 @@ class Server:
     def describe(self, obj: Any) -> dict[str, Any]:
         cls = _type(obj)
         head = self._heads.get(_key(cls))
-        if head is None:  # a type seen before stays alive in _types, so its id names it for good
+        if head is None:  # a type seen before stays alive in _types, so its key names it for good
             head = self._heads[_key(cls)] = (
                 clean_text(_getattr(cls, "__qualname__", "?"), _STR_CAP),
                 _len(self._types),
