@@ -87,7 +87,7 @@ class Names:
                     obj = vars(m.module).get(alias) if m.module is not None else None
                     if obj is None:
                         continue
-                    if not _qualifies(name, obj):
+                    if not _qualifies(name, obj, self.aliases):
                         continue
                     origin = self.standins.origin(obj, m.relpath) if self.standins is not None else None
                     if origin is not None:  # never graded as the student's: the name counts as missing
@@ -108,7 +108,7 @@ class Names:
     def _gradable(self, name: str, obj: Any) -> bool:
         """`obj` may be graded as `name`: of the qualifier's kind, and no stand-in of the grader's (a helper
         module the submission imported borrowing the stand-in's methods is refused as the load's hits are)."""
-        if not _qualifies(name, obj):
+        if not _qualifies(name, obj, self.aliases):
             return False
         return self.standins is None or self.standins.origin(obj, "an imported module") is None
 
@@ -186,9 +186,16 @@ def _subclass_of(base: str) -> Callable[[Any], bool]:
 QUALIFIERS: dict[str, Callable[[Any], bool]] = {"layers": _subclass_of("Layer")}
 
 
-def _qualifies(name: str, obj: Any) -> bool:
+def _qualifies(name: str, obj: Any, names: Collection[str] = ()) -> bool:
+    """`obj` may be graded as `name`: of the qualifier's kind for a qualified name; for a bare name that the
+    assignment also qualifies (`names` holds "layers.Linear" beside "Linear"), not of that kind. A step-44
+    program whose Linear is only the Layer, with step 43's composed `linear` standing for the Function, had
+    the Layer graded as the Function: step43-linear-unit "Linear.backward returned 2 gradient(s) for 3
+    input(s)" on right code (review of s28-realdz; sample book_step44_composed_linear/)."""
     qualifier = name.split(".", 1)[0] if "." in name else None
-    return qualifier is None or qualifier not in QUALIFIERS or QUALIFIERS[qualifier](obj)
+    if qualifier is None:
+        return not any(kind(obj) for q, kind in QUALIFIERS.items() if f"{q}.{name}" in names)
+    return qualifier not in QUALIFIERS or QUALIFIERS[qualifier](obj)
 
 
 @dataclass

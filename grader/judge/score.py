@@ -731,15 +731,22 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     # canonical names, and only in text (grader/judge/spelling.py)
     defined = meta.get("defined")
     respelt = {str(k): str(v) for k, v in (meta.get("respelt") or {}).items()}
-    respell = (
-        spelling.respeller(spelling.spellings(family, run.load.found, defined) | respelt)
-        if run.load
-        else None
-    )
+    spelt = spelling.spellings(family, run.load.found, defined) | respelt if run.load else {}
+    respell = spelling.respeller(spelt)
+    # a class's own cases and blame entries, where a namesake of another kind keeps the rest as written
+    namesakes = spelling.beside_namesake(family, run.load.found, defined) if run.load else {}
+    own = {cls: spelling.respeller(spelt | words) for cls, words in namesakes.items()}
+
+    def of(cls: str | None) -> spelling.Respell | None:
+        return own.get(cls or "") or respell
+
+    results = tuple(spelling.case(r, w) if (w := of(r.target)) else r for r in results)
+    blames = tuple(spelling.blame(b, w) if (w := of(b.class_name)) else b for b in blames)
+    student_blame = {
+        v: tuple(spelling.blame(b, w) if (w := of(b.class_name)) else b for b in bs)
+        for v, bs in student_blame.items()
+    }
     if respell is not None:
-        results = tuple(spelling.case(r, respell) for r in results)
-        blames = tuple(spelling.blame(b, respell) for b in blames)
-        student_blame = {v: tuple(spelling.blame(b, respell) for b in bs) for v, bs in student_blame.items()}
         warnings = [respell(w) for w in warnings]
     report = Report(
         grader_version=str(meta.get("grader_version", "")),

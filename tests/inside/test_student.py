@@ -401,8 +401,10 @@ def _defining(name: str, source: str, **known: object) -> ModuleType:
 
 def test_a_name_qualified_by_layers_is_the_layer_class_of_that_name() -> None:
     """DeZero step 44: dezero/functions.py's Linear (a Function, step 43) and dezero/layers.py's Linear (a
-    Layer) share the name; "layers.Linear" is the Layer whichever module was loaded first, "Linear" stays the
-    first found. Before, one lookup answered both with the function and every layer case called it."""
+    Layer) share the name; "layers.Linear" is the Layer and "Linear" the function, whichever module was loaded
+    first. Before, one lookup answered both with the function and every layer case called it; and "Linear"
+    was the Layer when layers.py loaded first or no function Linear existed (step 43's composed `linear`
+    beside the book's Layer: step43-linear-unit ran the Layer, review of s28-realdz)."""
     functions = _defining("dezero.functions", "class Function: pass\nclass Linear(Function): pass\n")
     layers = _defining("dezero.layers", "class Layer: pass\nclass Linear(Layer): pass\n")
     aliases = {"layers.Linear": ("Linear",), "Linear": ("Linear",)}
@@ -410,9 +412,14 @@ def test_a_name_qualified_by_layers_is_the_layer_class_of_that_name() -> None:
         loaded = [student.LoadedModule(f"{m.__name__}.py", m.__name__, m) for m in order]
         names = student.Names(loaded, aliases)
         assert names.get("layers.Linear") is layers.Linear
-        assert names.get("Linear") is order[0].Linear
+        assert names.get("Linear") is functions.Linear
     only = student.Names([student.LoadedModule("f.py", "dezero.functions", functions)], aliases)
     assert only.get("layers.Linear") is None and only.get("Linear") is functions.Linear
+    layer_only = student.Names([student.LoadedModule("l.py", "dezero.layers", layers)], aliases)
+    assert layer_only.get("layers.Linear") is layers.Linear and layer_only.get("Linear") is None
+    # control: a family that qualifies no Linear (MiniFlow's Linear may be built on a base named Layer)
+    unqualified = student.Names([student.LoadedModule("l.py", "miniflow", layers)], {"Linear": ("Linear",)})
+    assert unqualified.get("Linear") is layers.Linear
 
 
 def test_two_graded_classes_of_one_name_are_no_mixed_versions() -> None:

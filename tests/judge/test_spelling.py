@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.judge.diagnose import Finding
 from grader.judge.results import Blame, CaseResult, Check
-from grader.judge.spelling import blame, case, respeller, spellings
+from grader.judge.spelling import beside_namesake, blame, case, respeller, spellings
 
 
 def test_only_a_spelling_of_the_familys_table_is_taken() -> None:
@@ -108,3 +108,22 @@ def test_a_composed_helper_graded_for_a_missing_class_names_itself() -> None:
     words = spellings("dezero", sce, ["softmax_cross_entropy_simple"])
     assert words["SoftmaxCrossEntropy.forward"] == "softmax_cross_entropy_simple"
     assert "Softmax.forward" not in words  # only the class the helper stands for
+
+
+def test_a_helper_beside_a_namesake_of_another_kind_names_itself_in_its_class_entries_only() -> None:
+    """Step 43's composed `linear` beside dezero/layers.py's Linear (a Layer, its own messages saying
+    Linear.forward): Linear's wording as the helper, for Linear's own cases and blame only; controls: the
+    program's own Function Linear found, no namesake (spellings() rewords everything), another family."""
+    found = {"linear": "dezero.functions.linear", "layers.Linear": "dezero.layers.Linear"}
+    defined = ("linear", "Linear", "Layer")
+    words = {
+        "Linear": "linear",
+        "Linear.forward": "linear",
+        "Linear.backward": "the backward of linear's matmul and +",
+    }
+    assert beside_namesake("dezero", found, defined) == {"Linear": words}
+    assert "Linear.forward" not in spellings("dezero", found, defined)  # the Layer's messages stay
+    assert beside_namesake("dezero", found | {"Linear": "dezero.functions.Linear"}, defined) == {}
+    alone = ("linear", "Layer")
+    assert beside_namesake("dezero", found, alone) == {} and spellings("dezero", found, alone) == words
+    assert beside_namesake("dezero", found, None) == {} and beside_namesake("miniflow", found, defined) == {}

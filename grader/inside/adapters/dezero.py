@@ -593,11 +593,13 @@ class DeZeroAdapter(AdapterBase):
             if typo is not None and about is not None:
                 return about.name, typo
         # set per object in __init__ (`self.__array_priorty__ = 200`): numpy reads the object's own
-        # attribute too, so only its spelling is wrong (sample step21_instance_priorty_typo.py)
-        typo = attribute_typo(_PRIORITY, self._own_attributes(variable))
-        if typo is not None and info is not None:
-            return f"{info.name}.__init__", f"self.{typo}"
-        return None
+        # attribute too, so only its spelling is wrong (sample step21_instance_priorty_typo.py); one
+        # underscore short, Python stores it renamed, as in a class body
+        # (step21_instance_priority_mangled.py)
+        if info is None:
+            return None
+        typo = attribute_typo(_PRIORITY, [unmangled(info.name, a) for a in self._own_attributes(variable)])
+        return (f"{info.name}.__init__", f"self.{typo}") if typo is not None else None
 
     def _own_attributes(self, obj: Ref) -> list[str]:
         """The names of `obj`'s own attributes (its __dict__'s keys, as far as they are strings)."""
