@@ -1287,3 +1287,28 @@ def test_an_error_of_a_forward_run_by_the_pass_is_placed_in_the_forward_half() -
         "failure"
     ]["message"]
     assert message.startswith("backward from cost: NameError: name 'valu' is not defined"), message
+
+
+def test_a_forward_error_after_an_update_step_is_not_placed_before_any_backward() -> None:
+    """sgd-step's second pass runs after a whole pass and sgd_update: an error there in Linear.forward (W
+    reshaped to a row by sgd_update) is not said to be raised "before any backward ran", which blamed a
+    right Linear.forward (review of s28-realmf). Control: the same file's first pass, on a W already a
+    row, is placed in the forward half."""
+    row = S.MINIFLOW.replace(
+        "t.value -= learning_rate * partial", "t.value = (t.value - learning_rate * partial).reshape(1, -1)"
+    )
+    assert row != S.MINIFLOW
+    steps = [*GRAPH[:4], {"do": "sgd", "params": ["W", "b"], "lr": 0.1}, {"do": "backward", "of": "cost"}]
+    message = run_inside({"miniflow.py": row}, job("miniflow", [case("c", QUIZ, steps)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert "in Linear.forward" in message, message
+    assert message.startswith("backward from cost: ValueError"), message
+    assert "before any backward" not in message
+    first = {**QUIZ, "W": [[2.0, 3.0]]}  # (1, 2) against X (2, 2): the first forward raises
+    message = run_inside({"miniflow.py": row}, job("miniflow", [case("c", first, steps)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("Linear.forward, during the forward half of forward_and_backward(graph), "), (
+        message
+    )
