@@ -1312,3 +1312,24 @@ def test_a_forward_error_after_an_update_step_is_not_placed_before_any_backward(
     assert message.startswith("Linear.forward, during the forward half of forward_and_backward(graph), "), (
         message
     )
+
+
+def test_a_misspelt_forward_in_the_pass_names_the_class_lacking_it() -> None:
+    """Sigmoid's forward spelt `foward`: Node.forward's NotImplementedError, raised in the forward half of
+    forward_and_backward, is placed in Sigmoid.forward, not in Node.forward, whose code is right (review of
+    s28-realmf). Control: the correct file passes the same case."""
+    misspelt = S.MINIFLOW.replace(
+        "    def forward(self):\n        input_value = self.inbound_nodes[0].value",
+        "    def foward(self):\n        input_value = self.inbound_nodes[0].value",
+    )
+    assert misspelt != S.MINIFLOW
+    message = run_inside({"miniflow.py": misspelt}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("Sigmoid.forward, during the forward half of forward_and_backward(graph)"), (
+        message
+    )
+    assert "rename foward to forward" in message
+    _check_documented(
+        run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    )

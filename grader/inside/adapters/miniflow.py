@@ -786,6 +786,11 @@ class MiniFlowAdapter(AdapterBase):
         said = failure.message.removeprefix(f"{context}: ") if context else failure.message
         half = _FORWARD_HALF_WORDS.get(self.driver, "the forward pass")
         what = passes[-1] if passes else contexts.FORWARD_CALL
+        info = failure.info
+        if passes and info is not None and info.attr_near and info.attr_owner:
+            # the base class's stub ran for a misspelt forward (`def foward`): the class lacking it is named,
+            # not Node.forward, whose code is right (review of s28-realmf)
+            what = f"{info.attr_owner}.{passes[-1].rsplit('.', 1)[-1]}"
         where = f"{what}, during {half}, {contexts.BEFORE_ANY_BACKWARD} ran ({context})"
         if "'NoneType'" in said and self.driver is not _node_methods:
             # the sort's order was right (_check_order ran first): the student's pass ran a forward before
