@@ -787,7 +787,13 @@ class MiniFlowAdapter(AdapterBase):
         half = _FORWARD_HALF_WORDS.get(self.driver, "the forward pass")
         what = passes[-1] if passes else contexts.FORWARD_CALL
         info = failure.info
-        if passes and info is not None and info.attr_near and info.attr_owner:
+        if (
+            passes
+            and info is not None
+            and "NotImplementedError" in info.kinds
+            and info.attr_near
+            and info.attr_owner
+        ):
             # the base class's stub ran for a misspelt forward (`def foward`): the class lacking it is named,
             # not Node.forward, whose code is right (review of s28-realmf)
             what = f"{info.attr_owner}.{passes[-1].rsplit('.', 1)[-1]}"
