@@ -1333,3 +1333,27 @@ def test_a_misspelt_forward_in_the_pass_names_the_class_lacking_it() -> None:
     _check_documented(
         run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
     )
+
+
+def test_a_generator_sort_raising_is_not_told_it_returned_no_list() -> None:
+    """A topological_sort written as a generator (`yield n`) runs its body while the grader lists its
+    result: a KeyError there was told "returned no list of the sorted nodes (a `return L` missing?)"
+    (review of s28-realmf). It is said to be the generator's, with its line. Control: a sort returning None
+    keeps those words."""
+    generator = S.MINIFLOW.replace("        L.append(n)\n", "        yield n\n").replace(
+        "            G[m]['in'].remove(n)\n", "            G[m]['in'].remove(m)\n"
+    )
+    assert generator.count("yield n") == 1 and "remove(m)" in generator
+    message = run_inside({"miniflow.py": generator}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith(
+        "topological_sort(feed_dict), a generator, raised while its nodes were listed: "
+    ), message
+    assert "return L" not in message and "in topological_sort" in message
+    no_return = S.MINIFLOW.replace("    return L\n", "")
+    assert no_return != S.MINIFLOW
+    message = run_inside({"miniflow.py": no_return}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("topological_sort(feed_dict) returned no list of the sorted nodes"), message
