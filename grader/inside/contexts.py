@@ -73,7 +73,12 @@ BEFORE_ANY_BACKWARD = "before any backward"
 # Said of such an error on a None: the pass's order or an inbound forward, not the raising forward's own code.
 NONE_IN_FORWARD = "a value it read was still None"
 FORWARD_CALL = "a node's forward call"
-_FORWARD_HALF = re.compile(rf"(\w+\.forward|{FORWARD_CALL}), (?:during|run) [^:]*?{BEFORE_ANY_BACKWARD}")
+# Linear in the message's length (it is the student's process's text, up to 20,000 characters, read in the
+# parent): a class name is tried from the start of a word only, and the words between ", during " and
+# BEFORE_ANY_BACKWARD are the adapter's, bounded (an unbounded `\w+` and `[^:]*?` took seconds a message).
+_FORWARD_HALF = re.compile(
+    rf"(?<!\w)(\w+\.forward|{FORWARD_CALL}), (?:during|run) [^:]{{0,120}}?{BEFORE_ANY_BACKWARD}"
+)
 
 
 def earlier_cause(message: str) -> str | None:

@@ -1100,13 +1100,32 @@ def _no_gradients_dict_note(e: ErrorInfo) -> str | None:
     """A MiniFlow node with no `gradients` at all when a backward writes or reads it: Node.__init__ never made
     the dict (MSE.backward only fills it; Python's "'MSE' object has no attribute 'gradients'" names no
     missing line: session 27's open point 2)."""
-    if "AttributeError" not in e.kinds or e.attr_name != "gradients":
+    if "AttributeError" not in e.kinds or e.attr_name != "gradients" or _not_a_node(e):
         return None
     return (
         f"{e.attr_owner or 'the node'} has no gradients dict: set self.gradients = {{}} in Node.__init__ "
         "(a backward that starts afresh sets its own: self.gradients = {n: np.zeros_like(n.value) for n in "
         "self.inbound_nodes})"
     )
+
+
+# Python's and numpy's own types: `trainables.gradients[t]` on the list, `n.value.gradients` on an array, a
+# None where a node was meant. No Node.__init__ makes their dict; the note said "list has no gradients dict:
+# set self.gradients = {} in Node.__init__" (review of s28-realmf).
+_PLAIN_TYPES = frozenset(n for n, v in vars(builtins).items() if isinstance(v, type)) | {
+    *("NoneType", "function", "method", "builtin_function_or_method", "module", "generator"),
+    *("dict_keys", "dict_values", "dict_items", "ndarray", "matrix"),
+}
+_NUMPY_SCALAR = re.compile(r"(u?int|float|complex|bool|str|bytes|void|object)(\d+)?_?")
+
+
+def _not_a_node(e: ErrorInfo) -> bool:
+    """Whether an AttributeError's object is of a type no student wrote (Python's or numpy's, or None: its
+    AttributeError keeps no object)."""
+    owner = e.attr_owner
+    if owner is None:
+        return "'NoneType' object" in e.description
+    return owner in _PLAIN_TYPES or _NUMPY_SCALAR.fullmatch(owner) is not None
 
 
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {

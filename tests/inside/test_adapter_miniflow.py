@@ -1400,3 +1400,73 @@ def test_an_error_of_a_forward_run_by_the_pass_is_placed_in_the_forward_half() -
         "failure"
     ]["message"]
     assert message.startswith("backward from cost: NameError: name 'valu' is not defined"), message
+
+
+def test_a_forward_error_after_an_update_step_is_not_placed_before_any_backward() -> None:
+    """sgd-step's second pass runs after a whole pass and sgd_update: an error there in Linear.forward (W
+    reshaped to a row by sgd_update) is not said to be raised "before any backward ran", which blamed a
+    right Linear.forward (review of s28-realmf). Control: the same file's first pass, on a W already a
+    row, is placed in the forward half."""
+    row = S.MINIFLOW.replace(
+        "t.value -= learning_rate * partial", "t.value = (t.value - learning_rate * partial).reshape(1, -1)"
+    )
+    assert row != S.MINIFLOW
+    steps = [*GRAPH[:4], {"do": "sgd", "params": ["W", "b"], "lr": 0.1}, {"do": "backward", "of": "cost"}]
+    message = run_inside({"miniflow.py": row}, job("miniflow", [case("c", QUIZ, steps)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert "in Linear.forward" in message, message
+    assert message.startswith("backward from cost: ValueError"), message
+    assert "before any backward" not in message
+    first = {**QUIZ, "W": [[2.0, 3.0]]}  # (1, 2) against X (2, 2): the first forward raises
+    message = run_inside({"miniflow.py": row}, job("miniflow", [case("c", first, steps)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("Linear.forward, during the forward half of forward_and_backward(graph), "), (
+        message
+    )
+
+
+def test_a_misspelt_forward_in_the_pass_names_the_class_lacking_it() -> None:
+    """Sigmoid's forward spelt `foward`: Node.forward's NotImplementedError, raised in the forward half of
+    forward_and_backward, is placed in Sigmoid.forward, not in Node.forward, whose code is right (review of
+    s28-realmf). Control: the correct file passes the same case."""
+    misspelt = S.MINIFLOW.replace(
+        "    def forward(self):\n        input_value = self.inbound_nodes[0].value",
+        "    def foward(self):\n        input_value = self.inbound_nodes[0].value",
+    )
+    assert misspelt != S.MINIFLOW
+    message = run_inside({"miniflow.py": misspelt}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("Sigmoid.forward, during the forward half of forward_and_backward(graph)"), (
+        message
+    )
+    assert "rename foward to forward" in message
+    _check_documented(
+        run_inside({"miniflow.py": S.MINIFLOW}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF))
+    )
+
+
+def test_a_generator_sort_raising_is_not_told_it_returned_no_list() -> None:
+    """A topological_sort written as a generator (`yield n`) runs its body while the grader lists its
+    result: a KeyError there was told "returned no list of the sorted nodes (a `return L` missing?)"
+    (review of s28-realmf). It is said to be the generator's, with its line. Control: a sort returning None
+    keeps those words."""
+    generator = S.MINIFLOW.replace("        L.append(n)\n", "        yield n\n").replace(
+        "            G[m]['in'].remove(n)\n", "            G[m]['in'].remove(m)\n"
+    )
+    assert generator.count("yield n") == 1 and "remove(m)" in generator
+    message = run_inside({"miniflow.py": generator}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith(
+        "topological_sort(feed_dict), a generator, raised while its nodes were listed: "
+    ), message
+    assert "return L" not in message and "in topological_sort" in message
+    no_return = S.MINIFLOW.replace("    return L\n", "")
+    assert no_return != S.MINIFLOW
+    message = run_inside({"miniflow.py": no_return}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF)).case()[
+        "failure"
+    ]["message"]
+    assert message.startswith("topological_sort(feed_dict) returned no list of the sorted nodes"), message

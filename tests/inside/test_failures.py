@@ -904,3 +904,27 @@ def test_the_course_raise_not_implemented_is_told_as_an_unoverridden_stub(tmp_pa
     other = _raised("raise 3")  # a TypeError of the same words from another line: Python's own words stay
     assert "NotImplementedError" not in other.kinds
     assert from_error(other, "c").code == "exception"
+
+
+_NO_DICT = "class Node:\n    pass\nclass MSE(Node):\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "noted"),
+    [
+        (
+            _NO_DICT + "MSE().gradients[1] = 2",
+            True,
+        ),  # the Add quiz's Node kept: MSE.backward writes into nothing
+        ("trainables = [1]\ntrainables.gradients[1]", False),  # sgd_update's `trainables.gradients[t]`
+        ("x = None\nx.gradients", False),
+        ("import numpy as np\nnp.zeros(2).gradients", False),
+        ("import numpy as np\nnp.float64(1).gradients", False),
+    ],
+)
+def test_the_missing_gradients_dict_note_is_said_of_nodes_only(code: str, noted: bool) -> None:
+    """ "MSE has no gradients dict: set self.gradients = {} in Node.__init__" is said of the student's node;
+    of a list, None or an array it was wrong advice (review of s28-realmf: `trainables.gradients[t]` in
+    sgd_update was told "list has no gradients dict ... in Node.__init__")."""
+    said = from_error(_raised(code), "sgd on ['W']", family="miniflow").message
+    assert ("has no gradients dict" in said) is noted, said

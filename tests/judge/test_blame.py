@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 from grader.inside import contexts
 from grader.judge import blame
@@ -964,6 +965,26 @@ def test_a_cause_found_before_the_failing_node_is_blamed() -> None:
     )
     (entry,) = blame([*units, put_before], "miniflow")
     assert "error topological_sort caused: fix topological_sort first" in entry.message
+
+
+def test_reading_the_forward_half_from_a_long_message_takes_linear_time() -> None:
+    """A message is the student's process's text (up to 20,000 characters, frames.py): reading it for a
+    forward named before any backward took seconds per errored case on a long word or many "x.forward, run "
+    (review of s28-realmf: 4 to 8 s each). Control: the placed words are still read, a class name from the
+    start of a word only."""
+    cap = 20_000
+    hostile = ["a" * cap, ("x.forward, run " + "b" * 50) * (cap // 65), "a.forward, during " * (cap // 18)]
+    started = time.perf_counter()
+    for message in hostile:
+        assert contexts.earlier_cause(message) is None
+    assert time.perf_counter() - started < 0.5
+    placed = "(backward from cost): TypeError: x"
+    words = f"the forward half of forward_and_backward(graph), {contexts.BEFORE_ANY_BACKWARD} ran {placed}"
+    assert contexts.earlier_cause(f"Sigmoid.forward, during {words}") == "Sigmoid.forward"
+    assert contexts.earlier_cause(f"Linear.forward, run {contexts.BEFORE_ANY_BACKWARD} {placed}") == (
+        "Linear.forward"
+    )
+    assert contexts.earlier_cause(f"{contexts.FORWARD_CALL}, during {words}") == "the forward pass"
 
 
 def _errored_of(cid, target, message):

@@ -67,9 +67,12 @@ class PassLater:
         fed: dict[str, Ref],
         driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None,
         before: tuple[bool, Graph | None],
+        whole: bool = True,
     ) -> None:
         self.adapter, self.explain, self.marker, self.context = adapter, explain, marker, context
         self.fed, self.driver, self.before = fed, driver, before
+        self.whole = whole  # a whole backward pass (not an Input's own backward): once it passed, a forward
+        # error later in the case is not placed before any backward (`backward_ran`)
 
     def settle(self, error: BaseException | None) -> BaseException | None:
         """`error`: what the sync that sent the pass raised (None: it was answered, or it is still queued,
@@ -91,6 +94,7 @@ class PassLater:
             session.context = self.context
             if self.marker.done:
                 adapter._check_fed()
+                adapter.backward_ran = adapter.backward_ran or self.whole
                 return error
             adapter.forwarded, adapter.passed = self.before
             if failure is not None:
@@ -134,6 +138,9 @@ class MiniFlowAdapter(AdapterBase):
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
         self.passed: Graph | None = None  # the student's sorted list the last backward pass ran on
+        self.backward_ran = (
+            False  # a whole pass finished in this case (sgd-step's second pass comes after one)
+        )
         self.sort_returned: Ref | None = None  # what topological_sort returned, before it was listed
         self.fp_call: str | None = None  # forward_pass's arguments, named (_call_forward_pass)
         # The course form's failure, when the Linear quiz was built one Input per number instead (_built):
@@ -380,7 +387,7 @@ class MiniFlowAdapter(AdapterBase):
         returned = self.sort_returned = self.session.call(sort, feed)
         context = self.session.context
         # listing what the sort returned fails on a None (a `return L` left out): said as the sort's
-        self.session.context = f"{contexts.SORT_RETURNED}no list of the sorted nodes (a `return L` missing?)"
+        self.session.context = _NO_LIST
         try:
             listed = self.session.listed(returned)
         finally:
@@ -427,6 +434,16 @@ class MiniFlowAdapter(AdapterBase):
             "sorted_nodes) does",
             failure.detail,
         )
+
+    def _listing_ran_the_sort(self, failure: RemoteFailure) -> RemoteFailure:
+        """A sort written as a generator (`yield n`) runs its body while its result is listed: an error there
+        is its code's (the message names the line), not a None returned, which _NO_LIST says (review of
+        s28-realmf: "returned no list ... (a `return L` missing?)" of a sort that returned a generator)."""
+        head = f"{_NO_LIST}: "
+        if failure.info is None or not failure.info.frames or not failure.message.startswith(head):
+            return failure
+        said = f"{_LISTED}: {failure.message.removeprefix(head)}"
+        return RemoteFailure(StudentFailure(failure.code, said, failure.detail), failure.key, failure.info)
 
     def _check_sort_key(self, failure: RemoteFailure) -> None:
         """A KeyError raised in topological_sort on a node of the graph ("KeyError: <hw.Add object at
@@ -764,7 +781,8 @@ class MiniFlowAdapter(AdapterBase):
             else:
                 _call_forward_pass(self, forward_pass, graph, self.op_nodes[-1])
             s.sync()
-        except RemoteFailure as failure:
+        except RemoteFailure as raised:
+            failure = self._listing_ran_the_sort(raised)
             self._check_sort_key(failure)
             self._check_fp_call(failure)
             self._check_fed()
@@ -772,7 +790,9 @@ class MiniFlowAdapter(AdapterBase):
             if graph is not None:
                 self._check_order(graph, failure)
             self._check_matrix_values(failure)
-            raise
+            if failure is raised:
+                raise
+            raise failure from None
         self._check_fed()
         ops = {out: n for out, n in self.nodes.items() if out in self.op_of}
         values = {out: s.getattr(n, "value", missing_ok=True) for out, n in ops.items()}
@@ -823,8 +843,9 @@ class MiniFlowAdapter(AdapterBase):
         self.passed = graph if self.names.get("topological_sort") is not None else None
         return later
 
-    def _explain_pass(self, graph: Graph | None, failure: RemoteFailure) -> NoReturn:
+    def _explain_pass(self, graph: Graph | None, raised: RemoteFailure) -> NoReturn:
         """A pass that failed, explained while the case's objects are at hand."""
+        failure = self._listing_ran_the_sort(raised)
         self._check_sort_key(failure)
         self._check_fp_call(failure)
         self._check_fed()  # a pass that failed on values never fed: the sort is the cause
@@ -838,7 +859,11 @@ class MiniFlowAdapter(AdapterBase):
         """An error raised in a node's forward while the driver ran the whole pass: said to be the forward's,
         in the forward half, not under the step's "backward from cost" (no backward had run yet; session 27's
         open point 1). The innermost forward or backward frame decides: a forward that a backward called is
-        the backward's business."""
+        the backward's business. Not after a pass that finished (sgd-step's second pass): a backward did run,
+        and what the forward met may be the update's doing (sgd_update reshaping W was blamed on a right
+        Linear.forward, review of s28-realmf)."""
+        if self.backward_ran:
+            return failure
         frames = failure.info.frames if failure.info is not None else ()
         sort = self.names.found.get("topological_sort", "topological_sort").rsplit(".", 1)[-1]
         if frames and frames[0].function == sort:  # the sort's own call of Input.forward(value): no pass ran
@@ -853,6 +878,17 @@ class MiniFlowAdapter(AdapterBase):
         said = failure.message.removeprefix(f"{context}: ") if context else failure.message
         half = _FORWARD_HALF_WORDS.get(self.driver, "the forward pass")
         what = passes[-1] if passes else contexts.FORWARD_CALL
+        info = failure.info
+        if (
+            passes
+            and info is not None
+            and "NotImplementedError" in info.kinds
+            and info.attr_near
+            and info.attr_owner
+        ):
+            # the base class's stub ran for a misspelt forward (`def foward`): the class lacking it is named,
+            # not Node.forward, whose code is right (review of s28-realmf)
+            what = f"{info.attr_owner}.{passes[-1].rsplit('.', 1)[-1]}"
         where = f"{what}, during {half}, {contexts.BEFORE_ANY_BACKWARD} ran ({context})"
         if "'NoneType'" in said and self.driver is not _node_methods:
             # the sort's order was right (_check_order ran first): the student's pass ran a forward before
@@ -938,7 +974,9 @@ class MiniFlowAdapter(AdapterBase):
         marker = self.session.gate_none([])  # no fed value: it only tells that the batch got this far
         before = (self.forwarded, self.passed)
         context = self.session.context
-        return PassLater(self, self._explain_local, marker, context, self.fed, self.driver, before)
+        return PassLater(
+            self, self._explain_local, marker, context, self.fed, self.driver, before, whole=False
+        )
 
     def _explain_local(self, failure: RemoteFailure) -> NoReturn:
         raise self._unset_gradient(failure) from None
@@ -1238,6 +1276,10 @@ _BACKWARD_PASS_WORDS: dict[Callable[..., bool] | None, str] = {
     _pass_pair: "backward_pass",
 }
 
+# The context of listing what topological_sort returned: a None fails there, with no frame of the student's.
+_NO_LIST = f"{contexts.SORT_RETURNED}no list of the sorted nodes (a `return L` missing?)"
+# The same failure raised in the sort's own code, a generator's body run by the listing.
+_LISTED = "topological_sort(feed_dict), a generator, raised while its nodes were listed"
 # A line that calls a node's forward (`n.forward()`, `node.forward(value)`), not one that defines it.
 _CALLS_FORWARD = re.compile(r"\.forward\(")
 # Where each driver runs the nodes' forward methods, as an error raised there is placed (_in_forward_half).
