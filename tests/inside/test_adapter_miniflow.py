@@ -1143,6 +1143,23 @@ _PASS_FAILURES = {
         S.MINIFLOW.replace(".value", ".output"),
         "topological_sort(feed_dict) left the value of Input X unset and put the feed in X.output",
     ),
+    # a forward raising inside forward_and_backward, and the pass walking graph[::-1] forward: said to be the
+    # forward half's, in the pass's context (`_in_forward_half` reads it back in `settle`), never the one the
+    # case's end was read in ("checking the inputs")
+    "forward": (
+        S.MINIFLOW.replace(
+            "        self.value = self._sigmoid(input_value)\n", "        raise ValueError('fw')\n"
+        ),
+        "Sigmoid.forward, during the forward half of forward_and_backward(graph), before any backward ran "
+        "(backward from cost): ValueError: fw",
+    ),
+    "reversed": (
+        S.MINIFLOW.replace(
+            "    for n in graph:\n        n.forward()", "    for n in graph[::-1]:\n        n.forward()"
+        ),
+        "MSE.forward, during the forward half of forward_and_backward(graph), before any backward ran "
+        "(backward from cost): AttributeError",
+    ),
 }
 
 
@@ -1157,8 +1174,10 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
     """A backward pass whose sync goes with its case's end, and that end with the next case's first batch: a
     pass that failed (or passed with an Input its sort left unset) is explained of the case's own objects,
     the next case's batch refused behind it (`if_clean`, `gate_none`) and sent again: the case's frame is
-    the one it has run alone, with the documented message (without the gate, "renamed" asked its
-    explanation of nodes the next case had released), and the next case passes."""
+    the one it has run alone, and the one the pass's own sync gave (the same case with a probe after its
+    records, which keeps that sync: `_records_from`; the case stops at the pass before the probe), with the
+    documented message (without the gate, "renamed" asked its explanation of nodes the next case had
+    released), and the next case passes."""
     source, said = _PASS_FAILURES[broken]
     assert source != S.MINIFLOW
     forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
@@ -1166,9 +1185,12 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
     cases = [case("c1", QUIZ, gradients), case("c2", QUIZ, forward)]
     ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF))
     alone = run_inside({"miniflow.py": source}, job("miniflow", cases[:1], **MF))
+    probed = [*gradients, {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    synced = run_inside({"miniflow.py": source}, job("miniflow", [case("c1", QUIZ, probed)], **MF))
     assert ran.case("c1")["status"] == "error"
     assert said in ran.case("c1")["failure"]["message"], ran.case("c1")
     assert _unaddressed(ran.case("c1")) == _unaddressed(alone.case("c1"))
+    assert _unaddressed(ran.case("c1")) == _unaddressed(synced.case("c1"))
     assert ran.case("c1")["records"] == {}  # none taken before the pass: the ones read with it dropped
     if broken != "renamed":  # the renamed nodes keep no .value for the record to read
         assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
