@@ -12,6 +12,8 @@ import pytest
 from inside_helpers import COUNTING_ROUND_TRIPS, case, job, run_inside
 from inside_helpers import students as S
 
+from grader.inside import program
+
 MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
 QUIZ = {"X": [[-1.0, -2.0], [-1, -2]], "W": [[2.0], [3.0]], "b": [-3.0], "y": [1, 2]}
 GRAPH = [
@@ -1186,6 +1188,7 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
     ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF))
     alone = run_inside({"miniflow.py": source}, job("miniflow", cases[:1], **MF))
     probed = [*gradients, {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    assert program._records_from(gradients) == 4 and program._records_from(probed) == len(probed)
     synced = run_inside({"miniflow.py": source}, job("miniflow", [case("c1", QUIZ, probed)], **MF))
     assert ran.case("c1")["status"] == "error"
     assert said in ran.case("c1")["failure"]["message"], ran.case("c1")
