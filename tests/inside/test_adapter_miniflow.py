@@ -1199,6 +1199,21 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
         assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
 
 
+def test_a_pass_settled_at_once_leaves_the_next_cases_batch_unrefused() -> None:
+    """A backward pass followed by an sgd step keeps its own sync, and `_check_fed` asks its questions then,
+    inside the case: its `gate_none` reads no fed value, so a sort that left X.value unset (every .value
+    renamed .output) does not get the next case's batch refused behind the case's end and sent again. The
+    three cases' frames as before; 10 round trips (11 when the gate read the fed values here: s28-ssync)."""
+    source = _PASS_FAILURES["renamed"][0]
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, SGD_STEP), case("c2", QUIZ, forward), case("c3", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    said = "topological_sort(feed_dict) left the value of Input X unset and put the feed in X.output"
+    for c in ("c1", "c2", "c3"):
+        assert said in ran.case(c)["failure"]["message"], ran.case(c)
+    assert _round_trips(ran) == 10
+
+
 # A student process whose server ignores `gate_none` (the student's code rewrote it): it runs the next case's
 # batch behind a pass whose sort left an Input unset.
 _DRIVER_GATE_IGNORED = COUNTING_ROUND_TRIPS.replace(
