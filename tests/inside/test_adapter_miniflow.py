@@ -1244,6 +1244,55 @@ def test_a_process_that_runs_the_next_batch_behind_an_unset_fed_value_has_its_ow
     assert _unaddressed(ran.case("c2")) == _unaddressed(honest.case("c2"))
 
 
+# A student process whose server, when a batch stops at an error before a `gate_none`, still answers every
+# operation after it (running what it can): a reply claiming that the deferred pass's marker ran.
+_DRIVER_ANSWERS_PAST_ITS_ERROR = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    """import inside.server as SV
+_real = SV.execute
+def _lying(s, ops):
+    reply = _real(s, ops)
+    err = reply["err"]
+    if err is None or not any(isinstance(o, dict) and o.get("o") == "gate_none" for o in ops[err["at"]:]):
+        return reply
+    res = list(reply["res"])
+    for op in ops[len(res):]:
+        run, kept = SV.OPS.get(op.get("o"), (None, False))
+        try:
+            out = run(s, op)
+        except BaseException:
+            out = None
+        if kept:
+            s.objects[int(op["id"])] = out
+            out = s.describe(out)
+        res.append(out)
+    return {"res": res, "err": err}
+SV.execute = _lying
+from inside.runner import run_job""",
+)
+
+
+def test_a_reply_that_answers_past_its_error_is_a_protocol_violation() -> None:
+    """Hostile: a process whose failing pass's batch is answered past its error (the `gate_none` marker and
+    the records after it claimed run) breaks the protocol, told as such; the server answers every operation
+    before the failing one and none after. It was read as a pass that passed with its failure returned: the
+    records the lie answered (X's gradient unset) were explained by asking the process more ("Input.backward
+    of X sets gradients[X] when called, but forward_and_backward(graph) never called it"), neither the
+    pass's own explanation nor its words. The honest process: the documented explanation."""
+    source, said = _PASS_FAILURES["todo"]
+    gradients = [*GRAPH[:4], *GRAPH[5:]]
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, gradients), case("c2", QUIZ, forward)]
+    ran = run_inside(
+        {"miniflow.py": source}, job("miniflow", cases, **MF), driver=_DRIVER_ANSWERS_PAST_ITS_ERROR
+    )
+    failure = ran.case("c1")["failure"]
+    assert failure["code"] == "protocol_violation", failure
+    assert "the reply's results do not stop at its error" in failure["message"]
+    honest = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert said in honest.case("c1")["failure"]["message"]
+
+
 INPUT_UNIT = [  # the fixture's input-unit case (fixtures/miniflow/sources/infrastructure.json)
     {"do": "apply", "op": "Linear", "args": ["X", "W1", "b1"], "out": "f1"},
     {"do": "apply", "op": "Linear", "args": ["X", "W2", "b2"], "out": "f2"},
