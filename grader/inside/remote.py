@@ -451,6 +451,10 @@ class Session:
                 raise MalformedReply("the reply has no result list")
             if len(results) > len(batch) or (err is None and len(results) != len(batch)):
                 raise MalformedReply("the reply has the wrong number of results")
+            if err is not None and (not isinstance(err, dict) or err.get("at") != len(results)):
+                # the server answers every operation before the one that failed, and none after it: an
+                # answer after it would mark as run what never ran (a deferred pass's `gate_none`)
+                raise MalformedReply("the reply's results do not stop at its error")
             for (_, target, _), result in zip(batch, results, strict=False):
                 if isinstance(target, Ref):
                     target._desc = _check_desc(result)

@@ -12,6 +12,8 @@ import pytest
 from inside_helpers import COUNTING_ROUND_TRIPS, case, job, run_inside
 from inside_helpers import students as S
 
+from grader.inside import program
+
 MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
 QUIZ = {"X": [[-1.0, -2.0], [-1, -2]], "W": [[2.0], [3.0]], "b": [-3.0], "y": [1, 2]}
 GRAPH = [
@@ -1143,6 +1145,23 @@ _PASS_FAILURES = {
         S.MINIFLOW.replace(".value", ".output"),
         "topological_sort(feed_dict) left the value of Input X unset and put the feed in X.output",
     ),
+    # a forward raising inside forward_and_backward, and the pass walking graph[::-1] forward: said to be the
+    # forward half's, in the pass's context (`_in_forward_half` reads it back in `settle`), never the one the
+    # case's end was read in ("checking the inputs")
+    "forward": (
+        S.MINIFLOW.replace(
+            "        self.value = self._sigmoid(input_value)\n", "        raise ValueError('fw')\n"
+        ),
+        "Sigmoid.forward, during the forward half of forward_and_backward(graph), before any backward ran "
+        "(backward from cost): ValueError: fw",
+    ),
+    "reversed": (
+        S.MINIFLOW.replace(
+            "    for n in graph:\n        n.forward()", "    for n in graph[::-1]:\n        n.forward()"
+        ),
+        "MSE.forward, during the forward half of forward_and_backward(graph), before any backward ran "
+        "(backward from cost): AttributeError",
+    ),
 }
 
 
@@ -1157,8 +1176,10 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
     """A backward pass whose sync goes with its case's end, and that end with the next case's first batch: a
     pass that failed (or passed with an Input its sort left unset) is explained of the case's own objects,
     the next case's batch refused behind it (`if_clean`, `gate_none`) and sent again: the case's frame is
-    the one it has run alone, with the documented message (without the gate, "renamed" asked its
-    explanation of nodes the next case had released), and the next case passes."""
+    the one it has run alone, and the one the pass's own sync gave (the same case with a probe after its
+    records, which keeps that sync: `_records_from`; the case stops at the pass before the probe), with the
+    documented message (without the gate, "renamed" asked its explanation of nodes the next case had
+    released), and the next case passes."""
     source, said = _PASS_FAILURES[broken]
     assert source != S.MINIFLOW
     forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
@@ -1166,12 +1187,31 @@ def test_a_backward_pass_that_went_with_the_cases_end_is_explained_as_before(bro
     cases = [case("c1", QUIZ, gradients), case("c2", QUIZ, forward)]
     ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF))
     alone = run_inside({"miniflow.py": source}, job("miniflow", cases[:1], **MF))
+    probed = [*gradients, {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    assert program._records_from(gradients) == 4 and program._records_from(probed) == len(probed)
+    synced = run_inside({"miniflow.py": source}, job("miniflow", [case("c1", QUIZ, probed)], **MF))
     assert ran.case("c1")["status"] == "error"
     assert said in ran.case("c1")["failure"]["message"], ran.case("c1")
     assert _unaddressed(ran.case("c1")) == _unaddressed(alone.case("c1"))
+    assert _unaddressed(ran.case("c1")) == _unaddressed(synced.case("c1"))
     assert ran.case("c1")["records"] == {}  # none taken before the pass: the ones read with it dropped
     if broken != "renamed":  # the renamed nodes keep no .value for the record to read
         assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+
+
+def test_a_pass_settled_at_once_leaves_the_next_cases_batch_unrefused() -> None:
+    """A backward pass followed by an sgd step keeps its own sync, and `_check_fed` asks its questions then,
+    inside the case: its `gate_none` reads no fed value, so a sort that left X.value unset (every .value
+    renamed .output) does not get the next case's batch refused behind the case's end and sent again. The
+    three cases' frames as before; 10 round trips (11 when the gate read the fed values here: s28-ssync)."""
+    source = _PASS_FAILURES["renamed"][0]
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, SGD_STEP), case("c2", QUIZ, forward), case("c3", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    said = "topological_sort(feed_dict) left the value of Input X unset and put the feed in X.output"
+    for c in ("c1", "c2", "c3"):
+        assert said in ran.case(c)["failure"]["message"], ran.case(c)
+    assert _round_trips(ran) == 10
 
 
 # A student process whose server ignores `gate_none` (the student's code rewrote it): it runs the next case's
@@ -1202,6 +1242,55 @@ def test_a_process_that_runs_the_next_batch_behind_an_unset_fed_value_has_its_ow
     assert "unknown handle" in failure["message"]
     honest = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF))
     assert _unaddressed(ran.case("c2")) == _unaddressed(honest.case("c2"))
+
+
+# A student process whose server, when a batch stops at an error before a `gate_none`, still answers every
+# operation after it (running what it can): a reply claiming that the deferred pass's marker ran.
+_DRIVER_ANSWERS_PAST_ITS_ERROR = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    """import inside.server as SV
+_real = SV.execute
+def _lying(s, ops):
+    reply = _real(s, ops)
+    err = reply["err"]
+    if err is None or not any(isinstance(o, dict) and o.get("o") == "gate_none" for o in ops[err["at"]:]):
+        return reply
+    res = list(reply["res"])
+    for op in ops[len(res):]:
+        run, kept = SV.OPS.get(op.get("o"), (None, False))
+        try:
+            out = run(s, op)
+        except BaseException:
+            out = None
+        if kept:
+            s.objects[int(op["id"])] = out
+            out = s.describe(out)
+        res.append(out)
+    return {"res": res, "err": err}
+SV.execute = _lying
+from inside.runner import run_job""",
+)
+
+
+def test_a_reply_that_answers_past_its_error_is_a_protocol_violation() -> None:
+    """Hostile: a process whose failing pass's batch is answered past its error (the `gate_none` marker and
+    the records after it claimed run) breaks the protocol, told as such; the server answers every operation
+    before the failing one and none after. It was read as a pass that passed with its failure returned: the
+    records the lie answered (X's gradient unset) were explained by asking the process more ("Input.backward
+    of X sets gradients[X] when called, but forward_and_backward(graph) never called it"), neither the
+    pass's own explanation nor its words. The honest process: the documented explanation."""
+    source, said = _PASS_FAILURES["todo"]
+    gradients = [*GRAPH[:4], *GRAPH[5:]]
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, gradients), case("c2", QUIZ, forward)]
+    ran = run_inside(
+        {"miniflow.py": source}, job("miniflow", cases, **MF), driver=_DRIVER_ANSWERS_PAST_ITS_ERROR
+    )
+    failure = ran.case("c1")["failure"]
+    assert failure["code"] == "protocol_violation", failure
+    assert "the reply's results do not stop at its error" in failure["message"]
+    honest = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    assert said in honest.case("c1")["failure"]["message"]
 
 
 INPUT_UNIT = [  # the fixture's input-unit case (fixtures/miniflow/sources/infrastructure.json)

@@ -814,13 +814,15 @@ class MiniFlowAdapter(AdapterBase):
             s.setattr(ops[out], "value", None)
 
     def backward(self, of: str, upstream: Ref | None, *, retain_grad: bool = False) -> None:
-        later = self.backward_later(of, upstream)
+        later = self.backward_later(of, upstream, gated=False)
         later.settle(None)  # errors of the pass surface here, where they can be explained
 
-    def backward_later(self, of: str, upstream: Ref | None) -> PassLater:
+    def backward_later(self, of: str, upstream: Ref | None, *, gated: bool = True) -> PassLater:
         """The backward pass queued, its sync left to whatever sends the batch next (a case's end: the pass
         costs no round trip of its own); `settle` it with what that sync raised, before anything else is
-        read of the case. An error met while queueing (a signature asked) is explained and raised here."""
+        read of the case. An error met while queueing (a signature asked) is explained and raised here.
+        `gated`: its `gate_none` reads the fed values (False: settled at once, `_check_fed` asks before the
+        case's end, and an unset flag would only make the next case's batch be refused and sent again)."""
         if upstream is not None:
             self._stub(of, upstream)
         self.fed = {}
@@ -836,7 +838,7 @@ class MiniFlowAdapter(AdapterBase):
             self._explain_pass(graph, failure)
         # the batch got past the pass: the fed values were read; one unset keeps the next case's batch from
         # running behind this one (`Session.hold`), so that `_check_fed` may still ask of this case's nodes
-        marker = self.session.gate_none(list(self.fed.values()))
+        marker = self.session.gate_none(list(self.fed.values()) if gated else [])
         explain = functools.partial(self._explain_pass, graph)
         later = PassLater(self, explain, marker, self.session.context, self.fed, self.driver, before)
         self.forwarded = True  # as after the pass: the records read next need no forward of their own
