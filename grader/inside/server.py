@@ -190,8 +190,8 @@ def _make_array(enc: Any, dtype: str) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- operations
-# Each takes the server and the operation's fields. `REF_OPS` return an object kept under the handle the
-# harness named; `PLAIN_OPS` return plain JSON data.
+# Each takes the server and the operation's fields. Those `OPS` marks KEPT return an object kept under the
+# handle the harness named; the PLAIN ones return plain JSON data.
 
 
 def _lookup(s: Server, op: Mapping[str, Any]) -> Any:
@@ -620,37 +620,6 @@ def _load(s: Server, op: Mapping[str, Any]) -> Any:
     }
 
 
-REF_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
-    "lookup": _lookup,
-    "call": _call,
-    "getattr": _getattr_op,
-    "getitem": _getitem,
-    "new": _new,
-    "operator": _operator,
-    "list": _list,
-    "only": _only,
-    "stub": _stub_consumer,
-}
-PLAIN_OPS: dict[str, Callable[[Server, Mapping[str, Any]], Any]] = {
-    "setattr": _setattr,
-    "enlist": _enlist,
-    "setitem": _setitem,
-    "contains": _contains,
-    "rejects": _rejects,
-    "same": _same,
-    "iter": _iter,
-    "array": _array,
-    "signature": _signature,
-    "signature_ahead": _signature_ahead,
-    "classinfo": _classinfo,
-    "held": _held,
-    "release": _release,
-    "load": _load,
-    "if_clean": _if_clean,
-    "gate_none": _gate_none,
-}
-
-
 def _error(s: Server, exc: BaseException, at: int) -> dict[str, Any]:
     if isinstance(exc, StudentFailure):
         return {"at": at, "failure": exc.to_dict()}
@@ -663,10 +632,35 @@ def _error(s: Server, exc: BaseException, at: int) -> dict[str, Any]:
     return out
 
 
-# name -> (the operation, whether its result is kept under a handle and described): one lookup an operation
+# name -> (the operation, whether its result is kept under a handle the harness named and described: KEPT;
+# PLAIN data otherwise): the one registry, one lookup an operation
+KEPT, PLAIN = True, False
 OPS: dict[str, tuple[Callable[[Server, Mapping[str, Any]], Any], bool]] = {
-    **{name: (run, True) for name, run in REF_OPS.items()},
-    **{name: (run, False) for name, run in PLAIN_OPS.items()},
+    "lookup": (_lookup, KEPT),
+    "call": (_call, KEPT),
+    "getattr": (_getattr_op, KEPT),
+    "getitem": (_getitem, KEPT),
+    "new": (_new, KEPT),
+    "operator": (_operator, KEPT),
+    "list": (_list, KEPT),
+    "only": (_only, KEPT),
+    "stub": (_stub_consumer, KEPT),
+    "setattr": (_setattr, PLAIN),
+    "enlist": (_enlist, PLAIN),
+    "setitem": (_setitem, PLAIN),
+    "contains": (_contains, PLAIN),
+    "rejects": (_rejects, PLAIN),
+    "same": (_same, PLAIN),
+    "iter": (_iter, PLAIN),
+    "array": (_array, PLAIN),
+    "signature": (_signature, PLAIN),
+    "signature_ahead": (_signature_ahead, PLAIN),
+    "classinfo": (_classinfo, PLAIN),
+    "held": (_held, PLAIN),
+    "release": (_release, PLAIN),
+    "load": (_load, PLAIN),
+    "if_clean": (_if_clean, PLAIN),
+    "gate_none": (_gate_none, PLAIN),
 }
 
 
