@@ -382,6 +382,38 @@ def test_a_sort_of_pythons_own_types_or_of_objects_is_no_tie_of_tuples() -> None
     assert "the items before them in the tuples were equal" not in message
 
 
+def test_a_heap_of_closures_tied_is_a_tie_though_function_is_pythons_type() -> None:
+    """Python's own types are no tie (the case above), except functions and methods: micrograd-style
+    `_backward` closures pushed as (-generation, fn) tie on a generation and have no order. The one way the
+    queue's set of Python's types differs from failures.PLAIN_TYPES; its control, two dicts, stays Python's
+    words alone."""
+    functions = NO_ORDER.replace("'Square'", "'function'")
+    message = from_error(ErrorInfo(functions, ("TypeError",), HEAP_PUSH), "backward from y").message
+    assert "heappush compared two function objects: the items before them in the tuples were equal" in message
+    dicts = NO_ORDER.replace("'Square'", "'dict'")
+    message = from_error(ErrorInfo(dicts, ("TypeError",), HEAP_PUSH), "backward from y").message
+    assert "counter" not in message and "tie" not in message, message
+
+
+def test_pythons_own_types_are_the_builtins_modules() -> None:
+    """The three sets of Python's types (a node's gradients dict, a Layer's params(), a queue's tie) come
+    from one source: every class the builtins module holds is in it, an exception class too (a Layer's
+    params() yielding a ValueError was told to recurse into it: it had a hand-kept list of ten names)."""
+    import builtins
+
+    from grader.inside.failures import PLAIN_TYPES
+
+    assert {n for n, v in vars(builtins).items() if isinstance(v, type)} <= PLAIN_TYPES
+    info = ErrorInfo(
+        "AttributeError: 'ValueError' object has no attribute 'grad'",
+        ("AttributeError",),
+        LAYER_CLEARGRADS,
+        attr_name="grad",
+        attr_owner="ValueError",
+    )
+    assert "Layer.params must recurse" not in from_error(info, "c").message
+
+
 def test_weakref_output_attribute_is_explained() -> None:
     """step 16's `y.grad = None` over step 17's weakref outputs: the clause says to call the reference."""
     from grader.inside import python_errors
