@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import itertools
+import linecache
 import os
 import re
 import sys
@@ -1320,7 +1321,9 @@ def _review(
             )
             stops[m.relpath] = m.stop
         elif m.stop is not None:
-            py2 = py2_errors.explain(m.stop.error)  # nn.py's `m / batch_size` in range(): Python 2's floor
+            # nn.py's `m / batch_size` in range(): Python 2's floor, its fix shown on the file's own line
+            divided = py2_errors.division_in_source(linecache.getlines(filename), m.stop.line)
+            py2 = py2_errors.explain(m.stop.error, divided)
             said = f"{m.stop.error}; {py2}" if py2 else m.stop.error
             problems.append(
                 f"an exception stopped the loading of {m.stop.where}: {said}; the names defined before that "

@@ -207,6 +207,31 @@ def test_a_size_computed_with_true_division_says_python_3_divides_to_a_float() -
     )
 
 
+def test_the_true_division_fix_is_shown_on_the_students_own_code() -> None:
+    """The `//` advice's example was a convolution's `out_h` for every file, a MiniFlow nn.py's too. It is
+    now the student's own line that divides (the failing line, or at load the assignment above it of a name
+    the failing line reads), else the lesson's `steps_per_epoch = m // batch_size`. Controls: `//`, `/=`,
+    a `/` in a string or a comment divide nothing; an assignment of a name the line does not read is not
+    shown."""
+    from grader.inside import py2_errors
+
+    assert (
+        py2_errors.floored("out_h = 1 + (H + 2*pad - FH) / stride")
+        == "out_h = 1 + (H + 2*pad - FH) // stride"
+    )
+    for line in ("n = a // b", "n /= 2", "path = 'data/x.csv'", "n = 3  # m / 2", "range(n"):
+        assert py2_errors.floored(line) is None, line
+    nn = ["m = X_.shape[0]\n", "batches = m / batch_size\n", "other = m / 3\n", "for j in range(batches):\n"]
+    assert py2_errors.division_in_source(nn, 4) == "batches = m // batch_size"
+    assert py2_errors.division_in_source(nn, 1) is None
+    assert py2_errors.division_in_source(nn[:1] + nn[2:], 3) is None  # `other` is not read by the loop
+    own = (Frame("conv.py", 9, "Convolution.forward", "out = np.zeros((N, (H - FH) / stride + 1))"),)
+    info = ErrorInfo("TypeError: 'float' object cannot be interpreted as an integer", ("TypeError",), own)
+    assert "e.g. out = np.zeros((N, (H - FH) // stride + 1))," in from_error(info, "c").message
+    lesson = from_error(ErrorInfo(info.description, ("TypeError",), WHERE[:0]), "c").message
+    assert "e.g. steps_per_epoch = m // batch_size," in lesson and "out_h" not in lesson, lesson
+
+
 def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
     """DeZero's using_config written without @contextlib.contextmanager: `with no_grad():` raised "'generator'
     object does not support the context manager protocol", naming neither the decorator nor the function; the
