@@ -347,6 +347,9 @@ class MiniFlowAdapter(AdapterBase):
         """A unit case's backward reading a None value (Sigmoid.backward's `1 - self.value`) after a forward
         that returned its result: the forward named (the graph cases name it in their forward half). Its
         control: a case whose message already says so is left as it is."""
+        if _NAME_KEYERROR.search(failure.message) and _KEYED_BY_NAME not in failure.message:
+            # a unit case's consumer is the grader's, keyed by node: `n.gradients[self.name]` fails on it
+            return StudentFailure(failure.code, f"{failure.message}; {_by_name('str')}", failure.detail)
         if "'NoneType'" not in failure.message or _RETURNED in failure.message or self.session.broken:
             return failure
         try:
@@ -1045,6 +1048,13 @@ class MiniFlowAdapter(AdapterBase):
                 return skipped
             size = grads.length if grads.kind == "dict" else 0
             shown = "missing" if grads.missing else grads.type_name
+            key = self._first_key(grads) if size else None
+            if key is not None and key.type_name in _NAME_KEYS:
+                return StudentFailure(
+                    "exception",
+                    f"{method()} keyed gradients by a {key.type_name} (a name for the node), so "
+                    f"gradients[{name}] is unset: {_KEYED_BY_NAME}",
+                )
             return StudentFailure(
                 "not_implemented",
                 f"{method()} left gradients[{name}] unset (gradients is {shown} with {size} entries): "
@@ -1145,6 +1155,15 @@ class MiniFlowAdapter(AdapterBase):
             )
 
         return Reading(value, unset, scalar=op in _SCALAR_OPS)
+
+    def _first_key(self, grads: Ref) -> Ref | None:
+        """The first key of a gradients dict (in the student's process), None when it cannot be read."""
+        try:
+            first = self.session.getitem(self.session.listed(grads), 0)
+            self.session.sync()
+        except RemoteFailure:
+            return None
+        return first if first.answered else None
 
     def _pass_words(self) -> str:
         """What ran the sorted nodes, as a message names it."""
@@ -1399,6 +1418,22 @@ def _shape(ref: Ref) -> tuple[int, ...] | None:
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(n for n in shape if n != 1)
+
+
+# Keys that are a node's name, not the node (`self.gradients[n.name]`, a dict keyed by "Linear_1" or 3).
+_NAME_KEYS = frozenset({"str", "int"})
+_KEYED_BY_NAME = (
+    "MiniFlow keys a node's gradients by the node itself "
+    "(self.gradients[n] for each inbound node n, n.gradients[self] read from each consumer), as sgd_update's "
+    "t.gradients[t] reads them"
+)
+# A backward's KeyError on a str key, on a line reading a gradients dict (the harness's "(f.py line 9, in
+# Linear.backward: `grad_cost = n.gradients[self.name]`)").
+_NAME_KEYERROR = re.compile(r"KeyError: '[^']*' \([^()]*, in \w+\.backward: `[^`]*gradients\[")
+
+
+def _by_name(type_name: str) -> str:
+    return f"the key is a {type_name}, a name for the node: {_KEYED_BY_NAME}"
 
 
 # What a note on a forward that returned its value says (once per message).
