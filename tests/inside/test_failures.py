@@ -985,3 +985,16 @@ def test_the_missing_gradients_dict_note_is_said_of_nodes_only(code: str, noted:
     sgd_update was told "list has no gradients dict ... in Node.__init__")."""
     said = from_error(_raised(code), "sgd on ['W']", family="miniflow").message
     assert ("has no gradients dict" in said) is noted, said
+
+
+def test_an_array_method_on_a_plain_list_says_numpys_function_takes_lists() -> None:
+    """The MiniFlow Linear quiz feeds plain lists: `inputs.dot(weights)` raised "'list' object has no
+    attribute 'dot'" alone (sample submissions/miniflow/linear_quiz_list_dot.py). The message says a list has
+    no array method and np.dot takes lists. Controls: a list lacking a node's attribute (`.value`) and a
+    dict lacking `.dot` keep Python's words alone."""
+    message = from_error(_raised("[1, 2].dot([3, 4])"), "reading forward value of f").message
+    assert "a Python list has no .dot, a NumPy array's method" in message, message
+    assert "np.dot(a, ...) takes a list as well as an array" in message
+    assert "np.transpose(a) takes a tuple" in from_error(_raised("(1, 2).T"), "c").message
+    for code in ("[1, 2].value", "{}.dot"):
+        assert "NumPy array's method" not in from_error(_raised(code), "c").message
