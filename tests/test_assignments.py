@@ -998,3 +998,17 @@ def test_step36_marks_documented_only_what_the_book_prints():
         assert set(spec["documented"]) == {"dx_z"} and spec["documented"]["dx_z"]["printed"] == "100.0"
     assert case["provenance"]["dx_1"] == ["reference", "torch"]
     assert case["provenance"]["dx_z"] == ["documented", "reference", "torch"]
+
+
+def test_miniflow_node_unit_says_what_it_builds_and_checks_in_the_lessons_words() -> None:
+    """node-unit builds Linear(X, W, b) and reads three things Node.__init__ makes; its name is what a
+    student reads beside the score: it said "an empty gradients dict" after the probe took any dict (a
+    dict started with a zero per inbound node passes: sample node_gradients_zero_per_input.py), and named no
+    node. Each record's attribute is named in the case's name as the lesson spells it."""
+    case = json.loads((FIXTURES / "miniflow" / "cases" / "node-unit.json").read_text())
+    name = case["name"]
+    assert "Linear(X, W, b)" in name and "empty" not in name, name
+    for record in (s for s in case["steps"] if s["do"] == "record"):
+        assert "empty" not in record["label"].split("(")[0], record["label"]
+    for attribute in ("inbound_nodes", "outbound_nodes", "gradients"):
+        assert attribute in name, (attribute, name)

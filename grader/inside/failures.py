@@ -21,6 +21,16 @@ from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
 
+# Python's and numpy's own types, by the name an error message gives them: every class the builtins module
+# holds (int, list, dict, ValueError ...), and those it does not name (NoneType, a function, a dict's views,
+# numpy's arrays). No student wrote them, so no advice about a student's class is said of them: the node's
+# gradients dict, a Layer's params(), a queue's tie. One source for all three (they were three hand-kept
+# lists that disagreed: "ValueError" was a Layer, "generator" an orderable key).
+PLAIN_TYPES = frozenset(n for n, v in vars(builtins).items() if isinstance(v, type)) | {
+    *("NoneType", "function", "method", "builtin_function_or_method", "module", "generator"),
+    *("dict_keys", "dict_values", "dict_items", "ndarray", "matrix"),
+}
+
 # The failure codes a student's process may claim for what its own code did. Nothing else it sends is
 # accepted: a reply claiming another code (a sandbox crash, a grader error) is malformed.
 STUDENT_CODES = frozenset(
@@ -481,8 +491,7 @@ NEAR_CHECKED = (*GRADED_METHODS, "cleargrad", "cleargrads", "set_creator", "para
 # What the book's Layer.cleargrads and Optimizer.update read off each object that params() yields: a
 # Parameter's. Builtin types and DeZero's own Variable classes lacking them are another mistake (a None bias).
 PARAMETER_ATTRIBUTES = ("cleargrad", "grad", "data")
-_BUILTIN_OWNERS = ("NoneType", "ndarray", "int", "float", "str", "list", "tuple", "dict", "set", "generator")
-_NOT_A_LAYER = frozenset((*_BUILTIN_OWNERS, "Variable", "Parameter", "weakref", "ReferenceType"))
+_NOT_A_LAYER = PLAIN_TYPES | {"Variable", "Parameter", "weakref", "ReferenceType"}
 
 
 def _params_yields_layer(e: ErrorInfo, context: str) -> StudentFailure | None:
@@ -701,11 +710,11 @@ def _optimizer_state_clause(e: ErrorInfo, numpy_clause: str | None) -> str | Non
 _NO_ORDER = re.compile(r"^TypeError: '[<>]=?' not supported between instances of '(\w+)' and '(\w+)'")
 _QUEUE_CALL = re.compile(r"\b(heappush|heappop|heapify|heappushpop|heapreplace|put|sorted|sort|insort)\s*\(")
 _HEAP_CALLS = frozenset({"heappush", "heappop", "heapify", "heappushpop", "heapreplace", "put"})
-# Python's own types: a None generation compared with an int, a str with an int, is no tie of two objects
-_BUILTIN_TYPES = frozenset(
-    {"NoneType", "int", "float", "complex", "bool", "str", "bytes", "list", "tuple", "dict", "set",
-     "frozenset", "type", "ndarray"}
-)  # fmt: skip
+# Python's own types are no tie of two objects (a None generation compared with an int, a str with an int),
+# except a function or a method: that is an object a queue holds (micrograd's `v._backward` closures pushed
+# as (-generation, fn)), and two of them tied have no order as two Squares have none.
+_QUEUED_PLAIN = frozenset({"function", "method", "builtin_function_or_method"})
+_NOT_QUEUED = PLAIN_TYPES - _QUEUED_PLAIN
 
 
 def _queue_tie_clause(e: ErrorInfo) -> str | None:
@@ -717,7 +726,7 @@ def _queue_tie_clause(e: ErrorInfo) -> str | None:
     is told both readings (it may sort the objects themselves: MiniFlow's `sorted(feed_dict.keys())`)."""
     found = _NO_ORDER.match(e.description)
     call = _QUEUE_CALL.search(e.frames[-1].source) if found and e.frames else None
-    if found is None or call is None or _BUILTIN_TYPES & set(found.groups()):
+    if found is None or call is None or _NOT_QUEUED & set(found.groups()):
         return None
     left, right = found.groups()
     objects = f"two {left} objects" if left == right else f"{left} and {right} objects"
@@ -976,6 +985,12 @@ def _misspelt_method_clause(e: ErrorInfo) -> str | None:
     return f"{e.attr_owner} defines {e.attr_near}, not {e.attr_name}: rename it {e.attr_name}"
 
 
+def _own_division(frames: Sequence[Frame]) -> str | None:
+    """The failing line, when it divides, written with `//` (a Python 2 size's fix shown on the student's
+    code; an outer frame's division may be another, right one), or None."""
+    return py2_errors.floored(frames[-1].source) if frames else None
+
+
 def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     # NumPy's shape words, a Python 2 habit (`feed_dict.keys()` used as a list), or a decorator forgotten
     # (`with` on a generator), said as a likely mistake
@@ -985,7 +1000,7 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     line = (e.frames[-1].source or "") if e.frames else ""
     numpy_clause = numpy_errors.explain(e.description, forward=forward, source=line)
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
-    clause = clause or py2_errors.explain(e.description)
+    clause = clause or py2_errors.explain(e.description, _own_division(e.frames))
     clause = clause or python_errors.explain(e.description)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
     clause = clause or _math_on_array_clause(e)
@@ -1109,13 +1124,6 @@ def _no_gradients_dict_note(e: ErrorInfo) -> str | None:
     )
 
 
-# Python's and numpy's own types: `trainables.gradients[t]` on the list, `n.value.gradients` on an array, a
-# None where a node was meant. No Node.__init__ makes their dict; the note said "list has no gradients dict:
-# set self.gradients = {} in Node.__init__" (review of s28-realmf).
-_PLAIN_TYPES = frozenset(n for n, v in vars(builtins).items() if isinstance(v, type)) | {
-    *("NoneType", "function", "method", "builtin_function_or_method", "module", "generator"),
-    *("dict_keys", "dict_values", "dict_items", "ndarray", "matrix"),
-}
 _NUMPY_SCALAR = re.compile(r"(u?int|float|complex|bool|str|bytes|void|object)(\d+)?_?")
 
 
@@ -1125,7 +1133,7 @@ def _not_a_node(e: ErrorInfo) -> bool:
     owner = e.attr_owner
     if owner is None:
         return "'NoneType' object" in e.description
-    return owner in _PLAIN_TYPES or _NUMPY_SCALAR.fullmatch(owner) is not None
+    return owner in PLAIN_TYPES or _NUMPY_SCALAR.fullmatch(owner) is not None
 
 
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {

@@ -8,8 +8,10 @@ for more than a sentence) and returns one clause to append, or None.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Callable
+import tokenize
+from collections.abc import Callable, Sequence
 
 from .numpy_errors import first_clause, pattern_clause
 
@@ -64,10 +66,54 @@ _FLOAT_AS_INTEGER = re.compile(
 # The same `/` in a slice bound (`img[:, :, y:y_max:stride]`); Python's words do not say the bound's type, so
 # the clause says "if".
 _SLICE_NOT_INTEGER = re.compile(r"(slice indices) must be integers or None or have an __index__ method")
-_TRUE_DIVISION = (
-    "in Python 3 `/` always gives a float (Python 2 floored two ints; Python 2 code?): compute it with `//`, "
-    "e.g. out_h = (H + 2*pad - FH) // stride + 1, or wrap it in int(...)"
-)
+# The lesson's own example (nn.py's `steps_per_epoch = m / batch_size`, then `range(steps_per_epoch)`), said
+# when the student's code at hand shows no `/`: the warning gave a convolution's `out_h` to a MiniFlow file.
+LESSON_DIVISION = "steps_per_epoch = m // batch_size"
+
+
+def _true_division(example: str | None) -> str:
+    return (
+        "in Python 3 `/` always gives a float (Python 2 floored two ints; Python 2 code?): compute it with "
+        f"`//`, e.g. {example or LESSON_DIVISION}, or wrap it in int(...)"
+    )
+
+
+def floored(line: str) -> str | None:
+    """`line` with each true division `/` written `//` (not `/=`, nor a `/` inside a string), or None when it
+    divides nothing: an example of the fix in the student's own code."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(line.strip()).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    slashes = [t.start[1] for t in tokens if t.type == tokenize.OP and t.string == "/" and t.start[0] == 1]
+    if not slashes:
+        return None
+    text = line.strip()
+    for column in reversed(slashes):
+        text = f"{text[:column]}/{text[column:]}"
+    return text
+
+
+def division_in_source(lines: Sequence[str], stopped: int) -> str | None:
+    """The fix of the division that made a top-level line fail, from the file's own code: the failing line
+    itself when it divides, else the nearest assignment above it, of a name the line reads, that divides
+    (nn.py's `steps_per_epoch = m / batch_size`, read by `for j in range(steps_per_epoch):` nine lines on).
+    `stopped` counts from 1."""
+    if not 0 < stopped <= len(lines):
+        return None
+    line = lines[stopped - 1]
+    own = floored(line)
+    if own is not None:
+        return own
+    read = set(re.findall(r"[A-Za-z_]\w*", line))
+    for above in reversed(lines[: stopped - 1]):
+        assigned = _ASSIGNED.match(above)
+        if assigned and assigned.group(1) in read:
+            return floored(above)
+    return None
+
+
+_ASSIGNED = re.compile(r"\s*([A-Za-z_]\w*)\s*=[^=]")
 
 
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
@@ -86,18 +132,20 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     ),
     pattern_clause(
         _FLOAT_AS_INTEGER,
-        lambda _: f"a size or a range is a float where a whole number is needed: {_TRUE_DIVISION}",
+        lambda _: "a size or a range is a float where a whole number is needed: {division}",
     ),
     pattern_clause(
         _SLICE_NOT_INTEGER,
-        lambda _: f"a slice bound is not a whole number; if it was computed with `/`: {_TRUE_DIVISION}",
+        lambda _: "a slice bound is not a whole number; if it was computed with `/`: {division}",
     ),
 )
 
 
-def explain(message: str) -> str | None:
-    """One clause that says what a Python 2 habit in `message` likely was, or None."""
-    return first_clause(EXPLAINERS, message)
+def explain(message: str, example: str | None = None) -> str | None:
+    """One clause that says what a Python 2 habit in `message` likely was, or None. `example`: the student's
+    own division written with `//`, when the caller found one (the lesson's otherwise)."""
+    clause = first_clause(EXPLAINERS, message)
+    return None if clause is None else clause.replace("{division}", _true_division(example))
 
 
 # Modules of Python 2's standard library that Python 3 renamed or moved: `import cPickle as pickle` at the top

@@ -76,8 +76,27 @@ def _weakref_operand(message: str) -> str | None:
     )
 
 
+# An array's method called on a plain list: the MiniFlow Linear quiz feeds lists (inputs [6, 14, 3]), and
+# `inputs.dot(weights)` raised Python's "'list' object has no attribute 'dot'" alone (s29-realmf).
+_ARRAY_METHODS = "dot|T|shape|reshape|sum|mean|transpose|flatten|astype|max|min"
+_ARRAY_METHOD_ON_LIST = re.compile(rf"'(list|tuple)' object has no attribute '({_ARRAY_METHODS})'")
+
+
+def _array_method_on_list(message: str) -> str | None:
+    found = _ARRAY_METHOD_ON_LIST.search(message)
+    if found is None:
+        return None
+    kind, method = found.groups()
+    call = {"T": "np.transpose(a)", "shape": "np.shape(a)"}.get(method, f"np.{method}(a, ...)")
+    return (
+        f"a Python {kind} has no .{method}, a NumPy array's method: the value is a plain {kind} here; "
+        f"{call} takes a {kind} as well as an array, or make it one with np.array(...)"
+    )
+
+
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     _ufunc_on_object,
+    _array_method_on_list,
     _weakref_operand,
     pattern_clause(
         _NOT_A_CONTEXT_MANAGER,

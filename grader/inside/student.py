@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import inspect
 import itertools
+import linecache
 import os
 import re
 import sys
@@ -913,6 +914,17 @@ def _standins(root: str) -> standins.Registry:
 _STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\*", re.MULTILINE)
 
 
+def _methods_named(modules: Sequence[Any], name: str) -> list[str]:
+    """`Graph.topological_sort` for a missing `topological_sort`: the function written as a method of a class
+    of the student's (a Graph wrapping the sort and the pass), so "missing" says where it is."""
+    found = []
+    for m in modules:
+        for obj in vars(m.module).values() if m.module is not None else ():
+            if isinstance(obj, type) and obj.__module__ == m.module.__name__ and name in obj.__dict__:
+                found.append(f"{obj.__name__}.{name}")
+    return found
+
+
 def _hiding(
     root: str, modules: Sequence[LoadedModule], missing: Sequence[str], aliases: Mapping[str, Sequence[str]]
 ) -> StudentFailure | None:
@@ -1032,7 +1044,9 @@ def load(
     # A name the assignment grades is never a misspelling of another it grades: "missing: Sum (you defined
     # Sub, sub)" told a step-35 package graded at step 40 that its Sub was a typo of Sum.
     graded = {*required, *optional}
-    near = {r: [n for n in names.near(r) if n not in graded] for r in missing}
+    near = {
+        r: [n for n in names.near(r) if n not in graded] + _methods_named(names.modules, r) for r in missing
+    }
     hiding = _hiding(root, names.modules, missing, aliases) if failures and missing else None
     names.blocked = hiding
     failure = None
@@ -1320,7 +1334,9 @@ def _review(
             )
             stops[m.relpath] = m.stop
         elif m.stop is not None:
-            py2 = py2_errors.explain(m.stop.error)  # nn.py's `m / batch_size` in range(): Python 2's floor
+            # nn.py's `m / batch_size` in range(): Python 2's floor, its fix shown on the file's own line
+            divided = py2_errors.division_in_source(linecache.getlines(filename), m.stop.line)
+            py2 = py2_errors.explain(m.stop.error, divided)
             said = f"{m.stop.error}; {py2}" if py2 else m.stop.error
             problems.append(
                 f"an exception stopped the loading of {m.stop.where}: {said}; the names defined before that "

@@ -22,7 +22,7 @@ import functools
 import json
 import re
 import struct
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,6 +154,14 @@ def _standin_name(name: str) -> bool:
     return parts[0] in standins.MADE_PACKAGES and all(p.isidentifier() for p in parts) and len(name) <= 100
 
 
+def _defined_as(near: str, name: str, defined: Collection[str]) -> bool:
+    """Whether a near name the student's process offers for a missing `name` is the submission's own: a name
+    its source defines, or `Cls.name` for a class it defines (the missing function written as a method,
+    Graph.topological_sort): nothing else of the student's process's text is quoted."""
+    owner, dot, method = near.partition(".")
+    return near in defined or (dot == "." and method == name and owner in defined)
+
+
 @dataclass(frozen=True)
 class _Known:
     """What the parent itself knows of the submission (the job's load part): the student process's account
@@ -248,7 +256,11 @@ class _Known:
         # forward_and_backward_not_ur_fault)"): disowned as the sandbox's messages are, whose own "did you
         # mean" of the same name was (sample hostile/near_name_grader_wording.py).
         near = {
-            name: tuple(disowned(n, untrusted.NAME) for n in options if defined is None or n in defined)
+            name: tuple(
+                disowned(n, untrusted.NAME)
+                for n in options
+                if defined is None or _defined_as(n, name, defined)
+            )
             for name, options in info.near.items()
             if name in missing
         }

@@ -207,6 +207,31 @@ def test_a_size_computed_with_true_division_says_python_3_divides_to_a_float() -
     )
 
 
+def test_the_true_division_fix_is_shown_on_the_students_own_code() -> None:
+    """The `//` advice's example was a convolution's `out_h` for every file, a MiniFlow nn.py's too. It is
+    now the student's own line that divides (the failing line, or at load the assignment above it of a name
+    the failing line reads), else the lesson's `steps_per_epoch = m // batch_size`. Controls: `//`, `/=`,
+    a `/` in a string or a comment divide nothing; an assignment of a name the line does not read is not
+    shown."""
+    from grader.inside import py2_errors
+
+    assert (
+        py2_errors.floored("out_h = 1 + (H + 2*pad - FH) / stride")
+        == "out_h = 1 + (H + 2*pad - FH) // stride"
+    )
+    for line in ("n = a // b", "n /= 2", "path = 'data/x.csv'", "n = 3  # m / 2", "range(n"):
+        assert py2_errors.floored(line) is None, line
+    nn = ["m = X_.shape[0]\n", "batches = m / batch_size\n", "other = m / 3\n", "for j in range(batches):\n"]
+    assert py2_errors.division_in_source(nn, 4) == "batches = m // batch_size"
+    assert py2_errors.division_in_source(nn, 1) is None
+    assert py2_errors.division_in_source(nn[:1] + nn[2:], 3) is None  # `other` is not read by the loop
+    own = (Frame("conv.py", 9, "Convolution.forward", "out = np.zeros((N, (H - FH) / stride + 1))"),)
+    info = ErrorInfo("TypeError: 'float' object cannot be interpreted as an integer", ("TypeError",), own)
+    assert "e.g. out = np.zeros((N, (H - FH) // stride + 1))," in from_error(info, "c").message
+    lesson = from_error(ErrorInfo(info.description, ("TypeError",), WHERE[:0]), "c").message
+    assert "e.g. steps_per_epoch = m // batch_size," in lesson and "out_h" not in lesson, lesson
+
+
 def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
     """DeZero's using_config written without @contextlib.contextmanager: `with no_grad():` raised "'generator'
     object does not support the context manager protocol", naming neither the decorator nor the function; the
@@ -380,6 +405,38 @@ def test_a_sort_of_pythons_own_types_or_of_objects_is_no_tie_of_tuples() -> None
     message = from_error(ErrorInfo(inputs, ("TypeError",), keys), "topological_sort").message
     assert "sorted compared two Input objects, and a class without __lt__ has no order" in message, message
     assert "the items before them in the tuples were equal" not in message
+
+
+def test_a_heap_of_closures_tied_is_a_tie_though_function_is_pythons_type() -> None:
+    """Python's own types are no tie (the case above), except functions and methods: micrograd-style
+    `_backward` closures pushed as (-generation, fn) tie on a generation and have no order. The one way the
+    queue's set of Python's types differs from failures.PLAIN_TYPES; its control, two dicts, stays Python's
+    words alone."""
+    functions = NO_ORDER.replace("'Square'", "'function'")
+    message = from_error(ErrorInfo(functions, ("TypeError",), HEAP_PUSH), "backward from y").message
+    assert "heappush compared two function objects: the items before them in the tuples were equal" in message
+    dicts = NO_ORDER.replace("'Square'", "'dict'")
+    message = from_error(ErrorInfo(dicts, ("TypeError",), HEAP_PUSH), "backward from y").message
+    assert "counter" not in message and "tie" not in message, message
+
+
+def test_pythons_own_types_are_the_builtins_modules() -> None:
+    """The three sets of Python's types (a node's gradients dict, a Layer's params(), a queue's tie) come
+    from one source: every class the builtins module holds is in it, an exception class too (a Layer's
+    params() yielding a ValueError was told to recurse into it: it had a hand-kept list of ten names)."""
+    import builtins
+
+    from grader.inside.failures import PLAIN_TYPES
+
+    assert {n for n, v in vars(builtins).items() if isinstance(v, type)} <= PLAIN_TYPES
+    info = ErrorInfo(
+        "AttributeError: 'ValueError' object has no attribute 'grad'",
+        ("AttributeError",),
+        LAYER_CLEARGRADS,
+        attr_name="grad",
+        attr_owner="ValueError",
+    )
+    assert "Layer.params must recurse" not in from_error(info, "c").message
 
 
 def test_weakref_output_attribute_is_explained() -> None:
@@ -928,3 +985,16 @@ def test_the_missing_gradients_dict_note_is_said_of_nodes_only(code: str, noted:
     sgd_update was told "list has no gradients dict ... in Node.__init__")."""
     said = from_error(_raised(code), "sgd on ['W']", family="miniflow").message
     assert ("has no gradients dict" in said) is noted, said
+
+
+def test_an_array_method_on_a_plain_list_says_numpys_function_takes_lists() -> None:
+    """The MiniFlow Linear quiz feeds plain lists: `inputs.dot(weights)` raised "'list' object has no
+    attribute 'dot'" alone (sample submissions/miniflow/linear_quiz_list_dot.py). The message says a list has
+    no array method and np.dot takes lists. Controls: a list lacking a node's attribute (`.value`) and a
+    dict lacking `.dot` keep Python's words alone."""
+    message = from_error(_raised("[1, 2].dot([3, 4])"), "reading forward value of f").message
+    assert "a Python list has no .dot, a NumPy array's method" in message, message
+    assert "np.dot(a, ...) takes a list as well as an array" in message
+    assert "np.transpose(a) takes a tuple" in from_error(_raised("(1, 2).T"), "c").message
+    for code in ("[1, 2].value", "{}.dot"):
+        assert "NumPy array's method" not in from_error(_raised(code), "c").message

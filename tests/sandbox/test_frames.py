@@ -218,6 +218,28 @@ def test_load_account_is_narrowed_to_what_the_parent_read() -> None:
     assert whole is not None and whole.modules == claimed["modules"]
 
 
+def test_a_near_method_is_quoted_only_as_a_defined_class_and_the_missing_name() -> None:
+    """`missing: topological_sort (you defined Graph.topological_sort)`: the function written as a method of
+    a class the parent read (sample submissions/miniflow/graph_class_methods.py). Controls: a class the parent
+    did not read, another method's name, and a dotted text of more parts are dropped."""
+    known = {"sources": ["m.py"], "defined": ["Graph", "Input"], "required": ["topological_sort", "Input"]}
+    job = {"harness": {**JOB["harness"], "load": known}}
+    offered = [
+        "Graph.topological_sort",
+        "Other.topological_sort",
+        "Graph.FREE_MARKS",
+        "Graph.x.topological_sort",
+    ]
+    claimed = {
+        **LOADED,
+        "modules": {"m": "m.py"},
+        "found": {"Input": "m.Input"},
+        "missing": ["topological_sort"],
+    }
+    load = parse_frames(stream({**claimed, "near": {"topological_sort": offered}}, OK1, DONE), job).load
+    assert load is not None and load.near == {"topological_sort": ("Graph.topological_sort",)}
+
+
 WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
 
 

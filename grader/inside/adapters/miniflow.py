@@ -341,7 +341,24 @@ class MiniFlowAdapter(AdapterBase):
         # submissions/miniflow/linear_quiz_node_lists_todo.py).
         if failure.code == "not_implemented":
             return failure
-        return self.course_form_failure or failure
+        return self.course_form_failure or self._with_returned_note(failure)
+
+    def _with_returned_note(self, failure: StudentFailure) -> StudentFailure:
+        """A unit case's backward reading a None value (Sigmoid.backward's `1 - self.value`) after a forward
+        that returned its result: the forward named (the graph cases name it in their forward half). Its
+        control: a case whose message already says so is left as it is."""
+        if _NAME_KEYERROR.search(failure.message) and _KEYED_BY_NAME not in failure.message:
+            # a unit case's consumer is the grader's, keyed by node: `n.gradients[self.name]` fails on it
+            return StudentFailure(failure.code, f"{failure.message}; {_by_name('str')}", failure.detail)
+        if "'NoneType'" not in failure.message or _RETURNED in failure.message or self.session.broken:
+            return failure
+        try:
+            kept = self._returned_not_stored()
+        except StudentProcessEnded:
+            return failure
+        if kept is None:
+            return failure
+        return StudentFailure(failure.code, f"{failure.message}; {kept}", failure.detail)
 
     def _nodes_per_number(self, name: str) -> list[tuple[Ref, Ref]]:
         """One Input per number of the list input `name`, each holding a Python number (ndarray.item(i)),
@@ -892,7 +909,10 @@ class MiniFlowAdapter(AdapterBase):
             # not Node.forward, whose code is right (review of s28-realmf)
             what = f"{info.attr_owner}.{passes[-1].rsplit('.', 1)[-1]}"
         where = f"{what}, during {half}, {contexts.BEFORE_ANY_BACKWARD} ran ({context})"
-        if "'NoneType'" in said and self.driver is not _node_methods:
+        kept = self._returned_not_stored() if "'NoneType'" in said else None
+        if kept is not None:
+            said += f"; {contexts.NONE_IN_FORWARD}: {kept}"
+        elif "'NoneType'" in said and self.driver is not _node_methods:
             # the sort's order was right (_check_order ran first): the student's pass ran a forward before
             # an inbound node's, or that forward never set its value (forward_and_backward walking
             # graph[::-1] forward blamed MSE.forward, whose own code is right)
@@ -981,7 +1001,41 @@ class MiniFlowAdapter(AdapterBase):
         )
 
     def _explain_local(self, failure: RemoteFailure) -> NoReturn:
+        kept = self._returned_not_stored() if "'NoneType'" in failure.message else None
+        if kept is not None:  # Sigmoid.backward's `1 - self.value` on a forward that returned its value
+            failure = RemoteFailure(
+                StudentFailure(failure.code, f"{failure.message}; {kept}", failure.detail),
+                failure.key,
+                failure.info,
+            )
         raise self._unset_gradient(failure) from None
+
+    def _returned_not_stored(self) -> str | None:
+        """The first node, in the order built, whose value is None after its forward ran, and whose forward,
+        called again, returns a value it never stores (`return self._sigmoid(x)` where the lesson sets
+        self.value): a None met later (MSE.forward's reshape, Sigmoid.backward's `1 - self.value`) is that
+        forward's doing. Diagnosis only, on a case already failing; None when no node is so."""
+        s = self.session
+        outs = {node.id: out for out, node in self.nodes.items() if out in self.op_of}
+        try:
+            values = [(n, s.getattr(n, "value", missing_ok=True)) for n in self.op_nodes]
+            s.sync()
+            unset = next((n for n, v in values if v.answered and (v.is_none or v.missing)), None)
+            if unset is None:
+                return None
+            returned = s.call(s.getattr(unset, "forward"), extras={"value": None})
+            after = s.getattr(unset, "value", missing_ok=True)
+            s.sync()
+        except RemoteFailure:
+            return None
+        if not returned.answered or returned.is_none or not (after.is_none or after.missing):
+            return None
+        out = outs[unset.id]
+        return (
+            f"{self._class_name(self.op_of[out]) or self.op_of[out]}.forward returned its result, of type "
+            f"{returned.type_name}, but left self.value unset for {out}: MiniFlow reads a node's value, so "
+            f"{_RETURNED} instead of returning it"
+        )
 
     # ---------------------------------------------------------------- reading
     def _gradient(self, holder: str, name: str, method: Callable[[], str]) -> Reading:
@@ -994,6 +1048,13 @@ class MiniFlowAdapter(AdapterBase):
                 return skipped
             size = grads.length if grads.kind == "dict" else 0
             shown = "missing" if grads.missing else grads.type_name
+            key = self._first_key(grads) if size else None
+            if key is not None and key.type_name in _NAME_KEYS:
+                return StudentFailure(
+                    "exception",
+                    f"{method()} keyed gradients by a {key.type_name} (a name for the node), so "
+                    f"gradients[{name}] is unset: {_KEYED_BY_NAME}",
+                )
             return StudentFailure(
                 "not_implemented",
                 f"{method()} left gradients[{name}] unset (gradients is {shown} with {size} entries): "
@@ -1094,6 +1155,15 @@ class MiniFlowAdapter(AdapterBase):
             )
 
         return Reading(value, unset, scalar=op in _SCALAR_OPS)
+
+    def _first_key(self, grads: Ref) -> Ref | None:
+        """The first key of a gradients dict (in the student's process), None when it cannot be read."""
+        try:
+            first = self.session.getitem(self.session.listed(grads), 0)
+            self.session.sync()
+        except RemoteFailure:
+            return None
+        return first if first.answered else None
 
     def _pass_words(self) -> str:
         """What ran the sorted nodes, as a message names it."""
@@ -1348,6 +1418,26 @@ def _shape(ref: Ref) -> tuple[int, ...] | None:
 
 def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(n for n in shape if n != 1)
+
+
+# Keys that are a node's name, not the node (`self.gradients[n.name]`, a dict keyed by "Linear_1" or 3).
+_NAME_KEYS = frozenset({"str", "int"})
+_KEYED_BY_NAME = (
+    "MiniFlow keys a node's gradients by the node itself "
+    "(self.gradients[n] for each inbound node n, n.gradients[self] read from each consumer), as sgd_update's "
+    "t.gradients[t] reads them"
+)
+# A backward's KeyError on a str key, on a line reading a gradients dict (the harness's "(f.py line 9, in
+# Linear.backward: `grad_cost = n.gradients[self.name]`)").
+_NAME_KEYERROR = re.compile(r"KeyError: '[^']*' \([^()]*, in \w+\.backward: `[^`]*gradients\[")
+
+
+def _by_name(type_name: str) -> str:
+    return f"the key is a {type_name}, a name for the node: {_KEYED_BY_NAME}"
+
+
+# What a note on a forward that returned its value says (once per message).
+_RETURNED = "store it (self.value = ...)"
 
 
 # ------------------------------------------------------------------------------------------ probes
