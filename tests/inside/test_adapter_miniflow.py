@@ -12,7 +12,7 @@ import pytest
 from inside_helpers import COUNTING_ROUND_TRIPS, case, job, run_inside
 from inside_helpers import students as S
 
-from grader.inside import program
+from grader.inside import contexts, program
 
 MF = {"modules": ["miniflow.py"], "required": ["Input", "Linear", "Sigmoid", "MSE"]}
 QUIZ = {"X": [[-1.0, -2.0], [-1, -2]], "W": [[2.0], [3.0]], "b": [-3.0], "y": [1, 2]}
@@ -1392,8 +1392,8 @@ def test_a_failed_cases_inputs_are_read_back_with_the_next_cases_first_batch() -
     """A case whose backward raised reads its inputs back all the same (which did the student's code
     change?): a round trip of its own after the failure on main before this session, held now and sent
     with the next case's first batch (12 round trips for the two cases there, the failure's explanation
-    asking most of them; 11 now). The failure, the
-    inputs found unchanged and the next case's value as before."""
+    asking most of them; 11 in session 28; 8 since session 29 asks the explanation's checks in one batch).
+    The failure, the inputs found unchanged and the next case's value as before."""
     crash = S.MINIFLOW.replace(
         "            sigmoid = self.value\n",
         "            sigmoid = self.value\n            raise ValueError('boom')\n",
@@ -1405,7 +1405,7 @@ def test_a_failed_cases_inputs_are_read_back_with_the_next_cases_first_batch() -
     assert ran.case("c1")["status"] == "error" and "boom" in ran.case("c1")["failure"]["message"]
     assert ran.case("c1")["mutated"] == []
     assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
-    assert _round_trips(ran) == 11
+    assert _round_trips(ran) == 8
 
 
 @pytest.mark.parametrize("sample", ["backward_skips_inputs.py", "sort_drops_inputs.py"])
@@ -1559,3 +1559,49 @@ def test_a_generator_sort_raising_is_not_told_it_returned_no_list() -> None:
         "failure"
     ]["message"]
     assert message.startswith("topological_sort(feed_dict) returned no list of the sorted nodes"), message
+
+
+# Three submissions whose backward pass fails where nothing is wrong, each explained by one of the checks a
+# failing pass asks in turn (`_check_order`, `_check_gradient_shapes`, `_check_matrix_values`), and the words
+# of its explanation (the sample's diagnosis, submissions/miniflow/expected.json).
+_EXPLAINED = {
+    "dfs_toposort_unreversed.py": "put the MSE node cost before a, which it is built from",
+    "mse_no_reshape.py": "(a gradient has the shape of the value it belongs to)",
+    "linear_np_matrix.py": f"Linear{contexts.MATRIX_VALUE}f.value",
+}
+
+
+@pytest.mark.parametrize(("sample", "trips"), [
+    ("dfs_toposort_unreversed.py", 4), ("mse_no_reshape.py", 6), ("linear_np_matrix.py", 4),
+])  # fmt: skip
+def test_a_failing_passs_checks_are_asked_in_one_round_trip(sample: str, trips: int) -> None:
+    """A failing pass's checks (the sorted order, the gradient dicts' first question, the values) asked in
+    one batch where each asked alone: the quiz graph 5, 8 and 6 round trips at the session's start (counted
+    on a copy of it with this test), 4, 6 and 4 now (the gradients' entries, which depend on the dicts'
+    kinds, are a trip more). The same explanation, checked in the same order."""
+    src = (Path(__file__).parents[2] / "submissions/miniflow" / sample).read_text()
+    ran = run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, GRAPH)], **MF),
+                     driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    assert _EXPLAINED[sample] in ran.case()["failure"]["message"]
+    assert _round_trips(ran) == trips
+
+
+_DRIVER_PLACES_OUT_OF_RANGE = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    """import inside.server as SV
+SV.OPS["same"] = (lambda s, op: 99, SV.PLAIN)
+from inside.runner import run_job""",
+)
+
+
+def test_a_place_out_of_range_in_the_checks_batch_breaks_the_channel_as_before() -> None:
+    """Hostile: a process that answers every node's place in the sorted list out of range (99), now in the
+    batch that carries the failing pass's three checks: a protocol violation, the channel broken, and the
+    phase ends at the failing case, unreported (the parent says how the process ended), as when the places
+    went in a batch of their own (the same frames on a copy of the session's start). Once the checks were
+    asked together, the values already answered let the case go out with the pass's failure unexplained."""
+    src = (Path(__file__).parents[2] / "submissions/miniflow/dfs_toposort_unreversed.py").read_text()
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    cases = [case("c1", QUIZ, GRAPH), case("c2", QUIZ, forward)]
+    ran = run_inside({"miniflow.py": src}, job("miniflow", cases, **MF), driver=_DRIVER_PLACES_OUT_OF_RANGE)
+    assert [frame["type"] for frame in ran.frames] == ["loaded", "done"]

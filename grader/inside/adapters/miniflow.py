@@ -8,9 +8,11 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
 import numpy as np
@@ -52,6 +54,23 @@ def _renamed_words(renamed: str) -> str:
         "MiniFlow's nodes keep their result in .value (the course's topological_sort, forward_pass and "
         f"sgd_update read and set n.value): rename {renamed} to value throughout"
     )
+
+
+_PositionsRead = Callable[[], dict[str, int] | None]
+
+
+def _shapes_explain(failure: RemoteFailure) -> bool:
+    """Whether `_check_gradient_shapes` reads anything for this failure: NumPy's ValueError in a backward."""
+    return "ValueError" in failure.message and _IN_BACKWARD.search(failure.message) is not None
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The readings of a failing pass's checks, asked in one round trip (`MiniFlowAdapter._ask_checks`)."""
+
+    values: dict[str, Ref]
+    held: dict[str, Ref] | None
+    positions: _PositionsRead
 
 
 class PassLater:
@@ -527,11 +546,14 @@ class MiniFlowAdapter(AdapterBase):
             "node queued again at each visit, count an edge twice: its count never gets to 0)",
         )
 
-    def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
+    def _check_order(
+        self, graph: Graph, failure: RemoteFailure, positions: _PositionsRead | None = None
+    ) -> None:
         """A pass that failed on a sort listing a node before a node it is built from (a depth-first sort
         never reversed): the forward pass read a value not computed yet, and the error points into that
-        node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong."""
-        position = self._positions(graph)
+        node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong.
+        `positions`: the sorted places already asked (`_ask_checks`)."""
+        position = self._positions(graph) if positions is None else positions()
         if position is None:
             return
         # Reversing is the fix only when the whole list reversed is an order (a depth-first sort's): a Kahn
@@ -580,17 +602,21 @@ class MiniFlowAdapter(AdapterBase):
                     failure.detail,
                 )
 
-    def _check_matrix_values(self, failure: RemoteFailure) -> None:
+    def _check_matrix_values(self, failure: RemoteFailure, asked: dict[str, Ref] | None = None) -> None:
         """A pass that failed after a node stored a numpy.matrix (`np.matrix(X) * np.matrix(W) + b`): its
         own value is right (the unit case passes), but `*` and `**` on a matrix are matrix products, so the
         error points into a later node (MSE.forward's `diff**2`: LinAlgError, "Last 2 dimensions of the
         array must be square"), and the graph cases were blamed on how gradients are combined (sample
-        submissions/miniflow/linear_np_matrix.py)."""
+        submissions/miniflow/linear_np_matrix.py). `asked`: the values already asked (`_ask_checks`)."""
         try:
-            values = {
-                out: self.session.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of
-            }
-            self.session.sync()
+            # asked alone after an answer broke the channel, as before: the phase ends there
+            if asked is not None and not self.session.broken and all(v.answered for v in asked.values()):
+                values = asked
+            else:
+                values = {
+                    out: self.session.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of
+                }
+                self.session.sync()
             first = next((out for out, v in values.items() if v.answered and v.type_name == "matrix"), None)
         except StudentFailure:
             return
@@ -604,20 +630,24 @@ class MiniFlowAdapter(AdapterBase):
             failure.detail,
         )
 
-    def _check_gradient_shapes(self, failure: RemoteFailure) -> None:
+    def _check_gradient_shapes(self, failure: RemoteFailure, dicts: dict[str, Ref] | None = None) -> None:
         """A pass that failed on a shape (NumPy's ValueError) after a consumer handed down a gradient of
         another shape than the value it belongs to: the error points into the next backward (Sigmoid's
         `+=` cannot take MSE's (2, 2) gradient), where nothing is wrong. The consumer nearest the cost
         whose gradient differs (other than by axes of length 1: the course's MSE gives y's gradient shape
-        (m, 1) for a y of shape (m,)) is named (sample submissions/miniflow/mse_no_reshape.py)."""
-        if "ValueError" not in failure.message or not _IN_BACKWARD.search(failure.message):
+        (m, 1) for a y of shape (m,)) is named (sample submissions/miniflow/mse_no_reshape.py). `dicts`: the
+        gradient dicts already asked (`_ask_checks`)."""
+        if not _shapes_explain(failure):
             return  # (an error in sgd_update, after the pass, has its own explanation: bias_not_summed.py)
         try:
-            held = {
-                out: self.session.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True)
-                for out in self.args_of
-            }
-            self.session.sync()
+            if dicts is not None and not self.session.broken and all(g.answered for g in dicts.values()):
+                held = dicts
+            else:
+                held = {
+                    out: self.session.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True)
+                    for out in self.args_of
+                }
+                self.session.sync()
             asked = [
                 (
                     out,
@@ -851,11 +881,62 @@ class MiniFlowAdapter(AdapterBase):
         self._check_sort_key(failure)
         self._check_fp_call(failure)
         self._check_fed()  # a pass that failed on values never fed: the sort is the cause
+        asked = self._ask_checks(graph, failure)
         if graph is not None:
-            self._check_order(graph, failure)
-        self._check_gradient_shapes(failure)
-        self._check_matrix_values(failure)
+            self._check_order(graph, failure, asked.positions)
+        self._check_gradient_shapes(failure, asked.held)
+        self._check_matrix_values(failure, asked.values)
         raise self._unset_gradient(self._in_forward_half(failure)) from None
+
+    def _ask_checks(self, graph: Graph | None, failure: RemoteFailure) -> _Asked:
+        """What `_check_matrix_values`, `_check_gradient_shapes` (its first question) and `_check_order`
+        read, asked in one round trip where each asked alone (session 29): the values and the gradient dicts
+        first, the sorted list's items and each node's place in it last (a list that went with the failed
+        batch stops there, after the others were answered). Only attributes are read and identities compared:
+        no step of the student's runs for them. A check whose readings this batch did not answer asks alone,
+        as before; after an answer that broke the channel, the order is said to be unreadable (as its own
+        batch's broken answer was) and the others ask alone, which ends the phase as it did."""
+        s = self.session
+        values = {out: s.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of}
+        held = (
+            {out: s.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True) for out in self.args_of}
+            if _shapes_explain(failure)
+            else None
+        )
+        order: tuple[Pending | None, list[Pending]] | None = None
+        kept = graph.kept if graph is not None else None
+        if kept is not None and (isinstance(kept, list) or kept.answered):
+            # a list never made (its batch stopped before it) is asked alone, as before: an unknown handle
+            listed = s.items_later(kept) if isinstance(kept, Ref) else None
+            among: Any = kept  # the list's handle, or the nodes themselves: `same` reads either
+            order = (listed, [s.index_later(node, among) for node in self.nodes.values()])
+        with contextlib.suppress(StudentFailure):  # each check reads what was answered, asks the rest alone
+            s.sync()
+        return _Asked(values, held, functools.partial(self._positions_read, graph, order))
+
+    def _positions_read(
+        self, graph: Graph | None, order: tuple[Pending | None, list[Pending]] | None
+    ) -> dict[str, int] | None:
+        """`_positions` from the answers `_ask_checks` queued, checked as `indexes_of` checks them; asked
+        alone when they were not answered."""
+        if self.session.broken or graph is None:  # a broken answer: as when the order's own batch was
+            return None
+        if order is None:
+            return self._positions(graph)
+        listed, indexes = order
+        if (listed is not None and not listed.done) or not all(p.done for p in indexes):
+            return self._positions(graph)
+        try:
+            size = len(self.session.items_read(listed)) if listed is not None else len(list(graph))
+            found = []
+            for answer in indexes:
+                index = answer.value
+                if type(index) is not int or not -1 <= index < size:
+                    raise self.session.malformed(self.session.context, "an index out of range")
+                found.append(index)
+        except StudentFailure:
+            return None
+        return dict(zip(self.nodes, found, strict=True))
 
     def _in_forward_half(self, failure: RemoteFailure) -> RemoteFailure:
         """An error raised in a node's forward while the driver ran the whole pass: said to be the forward's,
