@@ -92,26 +92,49 @@ class PassLater:
         self.fed, self.driver, self.before = fed, driver, before
         self.whole = whole  # a whole backward pass (not an Input's own backward): once it passed, a forward
         # error later in the case is not placed before any backward (`backward_ran`)
+        self._outcome: BaseException | bool | None = None  # settled: what it raised, or True (it passed)
 
     def settle(self, error: BaseException | None) -> BaseException | None:
         """`error`: what the sync that sent the pass raised (None: it was answered, or it is still queued,
         then sent now, as the pass's own sync sent it). The pass's failure (the batch stopped at it or
         before it), explained, or an Input its sort left unset (`_check_fed`), is raised as the pass's own
-        sync raised it, in the pass's context; anything else is returned as it came."""
-        adapter, session = self.adapter, self.adapter.session
+        sync raised it, in the pass's context; anything else is returned as it came. Settled once: again,
+        the same is raised, or what comes is returned (a pass settled by a later pass's failure, session 29:
+        `MiniFlowAdapter._settle_earlier`)."""
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        if self._outcome is None:
+            try:
+                error = self._settle(error)
+            except BaseException as exc:
+                self._outcome = exc
+                raise
+            finally:
+                if self in self.adapter.unsettled:
+                    self.adapter.unsettled.remove(self)
+            self._outcome = True
+        return error
+
+    def _settle(self, error: BaseException | None) -> BaseException | None:
+        adapter, session, marker = self.adapter, self.adapter.session, self.marker
         if isinstance(error, StudentProcessEnded):
             return error
-        failure = error if isinstance(error, RemoteFailure) else None
+        failure = error if isinstance(error, RemoteFailure) and not marker.stopped else None
         context = session.context
         try:
-            if not self.marker.done and failure is None and not session.broken:
+            if not marker.done and not marker.stopped and failure is None and not session.broken:
                 try:
-                    _ = self.marker.value
-                except RemoteFailure as exc:
-                    failure = exc
+                    _ = marker.value
+                except StudentFailure as exc:
+                    if not marker.stopped and not isinstance(exc, RemoteFailure):
+                        raise
+                    if marker.stopped:
+                        error = exc  # its gate stopped the batch: the pass passed, an Input is unset
+                    else:
+                        failure = exc
             adapter.fed, adapter.driver = self.fed, self.driver  # what the explanations read: the pass's
             session.context = self.context
-            if self.marker.done:
+            if marker.done or marker.stopped:  # the pass passed (stopped: with a fed value unset)
                 adapter._check_fed()
                 adapter.backward_ran = adapter.backward_ran or self.whole
                 return error
@@ -156,6 +179,9 @@ class MiniFlowAdapter(AdapterBase):
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
+        # The passes queued without their own sync and not settled yet, in order (`backward_later`): an
+        # error a later pass meets is theirs first (`_settle_earlier`).
+        self.unsettled: list[PassLater] = []
         self.passed: Graph | None = None  # the student's sorted list the last backward pass ran on
         self.backward_ran = (
             False  # a whole pass finished in this case (sgd-step's second pass comes after one)
@@ -847,12 +873,23 @@ class MiniFlowAdapter(AdapterBase):
         later = self.backward_later(of, upstream, gated=False)
         later.settle(None)  # errors of the pass surface here, where they can be explained
 
-    def backward_later(self, of: str, upstream: Ref | None, *, gated: bool = True) -> PassLater:
+    def _settle_earlier(self, error: BaseException | None) -> None:
+        """The passes queued before (`unsettled`) settled with `error`, what a sync after them raised (None:
+        sent now): the failure of one, explained, is raised as its own sync raised it; one that passed lets
+        the error go on to whoever met it, as when that pass had been answered alone."""
+        for later in list(self.unsettled):
+            later.settle(error)
+
+    def backward_later(
+        self, of: str, upstream: Ref | None, *, gated: bool = True, stop: bool = False
+    ) -> PassLater:
         """The backward pass queued, its sync left to whatever sends the batch next (a case's end: the pass
         costs no round trip of its own); `settle` it with what that sync raised, before anything else is
         read of the case. An error met while queueing (a signature asked) is explained and raised here.
         `gated`: its `gate_none` reads the fed values (False: settled at once, `_check_fed` asks before the
-        case's end, and an unset flag would only make the next case's batch be refused and sent again)."""
+        case's end, and an unset flag would only make the next case's batch be refused and sent again).
+        `stop`: a step other than a record follows (an sgd step, session 29): the batch stops at a fed value
+        unset, as the pass's own sync stopped the case there (`_check_fed`) before that step ran."""
         if upstream is not None:
             self._stub(of, upstream)
         self.fed = {}
@@ -865,12 +902,15 @@ class MiniFlowAdapter(AdapterBase):
                 if driver(self, graph, of):
                     break
         except RemoteFailure as failure:
+            self._settle_earlier(failure)  # a pass queued before this one that failed raised it
             self._explain_pass(graph, failure)
         # the batch got past the pass: the fed values were read; one unset keeps the next case's batch from
         # running behind this one (`Session.hold`), so that `_check_fed` may still ask of this case's nodes
-        marker = self.session.gate_none(list(self.fed.values()) if gated else [])
+        marker = self.session.gate_none(list(self.fed.values()) if gated else [], stop=stop and gated)
         explain = functools.partial(self._explain_pass, graph)
         later = PassLater(self, explain, marker, self.session.context, self.fed, self.driver, before)
+        if gated:
+            self.unsettled.append(later)
         self.forwarded = True  # as after the pass: the records read next need no forward of their own
         self.passed = graph if self.names.get("topological_sort") is not None else None
         return later
@@ -1189,6 +1229,9 @@ class MiniFlowAdapter(AdapterBase):
         update = self.names.require("sgd_update")
         trainables = [self.node(p) for p in params]
         if update.kind == "class":
+            # built in the student process, its failures explained as its own: a pass queued before is
+            # answered first, as when it had its own round trip
+            self._settle_earlier(None)
             self._optimizer_step(update, trainables, lr)
         else:
             signature = self.session.signature(update, ("name", "sgd_update"))
