@@ -93,6 +93,9 @@ class PassLater:
         self.whole = whole  # a whole backward pass (not an Input's own backward): once it passed, a forward
         # error later in the case is not placed before any backward (`backward_ran`)
         self._outcome: BaseException | bool | None = None  # settled: what it raised, or True (it passed)
+        # what this pass's sort returned and how forward_pass was called, read by its explanation: a pass
+        # queued after it (an sgd step between, session 29) sets its own before this one is settled
+        self.sorted_by = (adapter.sort_returned, adapter.fp_call)
 
     def settle(self, error: BaseException | None) -> BaseException | None:
         """`error`: what the sync that sent the pass raised (None: it was answered, or it is still queued,
@@ -133,6 +136,8 @@ class PassLater:
                     else:
                         failure = exc
             adapter.fed, adapter.driver = self.fed, self.driver  # what the explanations read: the pass's
+            if self.whole:
+                adapter.sort_returned, adapter.fp_call = self.sorted_by
             session.context = self.context
             if marker.done or marker.stopped:  # the pass passed (stopped: with a fed value unset)
                 adapter._check_fed()
