@@ -49,9 +49,12 @@ class Run:
         self.records: dict[str, Any] = {}
         self.updated: set[str] = set()  # inputs an sgd step changes on purpose
         self.records_follow = False  # every step after this one reads a record, with no round trip of its own
-        # A backward pass queued without its own sync (it goes with the case's end), and the records taken
-        # before it: settled before the case's records are read (`_settled`).
-        self.later: tuple[_Settles, dict[str, Any]] | None = None
+        # every step after this one only queues its operations: a plain record, an sgd step, another backward
+        # pass (session 29: a pass before an sgd step goes with the case's end too)
+        self.queues_follow = False
+        # The backward passes queued without their own sync (they go with the case's end), in order, each
+        # with the records taken before it: settled before the case's records are read (`_settled`).
+        self.later: list[tuple[_Settles, dict[str, Any]]] = []
 
     def upstream(self, step: Mapping[str, Any]) -> Ref | None:
         name = step.get("upstream")
@@ -67,6 +70,8 @@ Step = Callable[[Run, Mapping[str, Any]], str]  # a step's work: its record's ke
 
 class _Settles(Protocol):
     """A backward pass queued, settled once its batch is answered (MiniFlow's `PassLater`)."""
+
+    marker: Pending  # answered once the batch got past the pass
 
     def settle(self, error: BaseException | None) -> BaseException | None: ...
 
@@ -124,9 +129,11 @@ def _backward(run: Run, step: Mapping[str, Any]) -> str:
     of, upstream, retain_grad = str(step.get("of")), run.upstream(step), bool(step.get("retain_grad"))
     if step.get("create_graph"):  # DeZero steps 32 on: only that adapter knows create_graph
         run.adapter.backward_graph(of, upstream, retain_grad=retain_grad)
-    elif run.records_follow and hasattr(run.adapter, "backward_later"):
-        # only records follow: the pass's sync is the case's end's, and what it raises is explained then
-        run.later = (run.adapter.backward_later(of, upstream), dict(run.records))
+    elif (run.records_follow or run.queues_follow) and hasattr(run.adapter, "backward_later"):
+        # only records (or an sgd step, another pass) follow: the pass's sync is the case's end's, and what
+        # it raises is explained then; before an sgd step the batch stops at a fed value left unset
+        later = run.adapter.backward_later(of, upstream, stop=not run.records_follow)
+        run.later.append((later, dict(run.records)))
     else:
         run.adapter.backward(of, upstream, retain_grad=retain_grad)
     return ""
@@ -145,7 +152,7 @@ def _backward_local(run: Run, step: Mapping[str, Any]) -> str:
     if run.records_follow and later is not None:  # as `_backward`: its sync is the case's end's
         settles = later(of, upstream)
         if settles is not None:
-            run.later = (settles, dict(run.records))
+            run.later.append((settles, dict(run.records)))
     else:
         run.adapter.backward_local(of, upstream)
     return ""
@@ -417,15 +424,25 @@ def _is_plain_record(step: Any) -> bool:
     )
 
 
-def _records_from(steps: Any) -> int:
-    """The first index from which every step is a plain record (the length of a list that ends otherwise;
-    a step list that is no list: never)."""
+def _records_from(steps: Any, queues: Callable[[Any], bool] = _is_plain_record) -> int:
+    """The first index from which every step is a plain record (`queues`: one that only queues its
+    operations; the length of a list that ends otherwise; a step list that is no list: never)."""
     if not isinstance(steps, list):
         return 1 << 30
     tail = len(steps)
-    while tail > 0 and _is_plain_record(steps[tail - 1]):
+    while tail > 0 and queues(steps[tail - 1]):
         tail -= 1
     return tail
+
+
+def _only_queues(step: Any) -> bool:
+    """A step that only queues its operations, with no round trip and no error of its own before the batch
+    is answered: a plain record, an sgd step, a backward pass (its own queued in turn, `_backward`)."""
+    if _is_plain_record(step):
+        return True
+    return isinstance(step, dict) and (
+        step.get("do") == "sgd" or (step.get("do") == "backward" and not step.get("create_graph"))
+    )
 
 
 def _plan(steps: Any) -> tuple[_Planned, ...] | None:
@@ -462,6 +479,7 @@ class _Prepared:
     sent: dict[str, Any]
     steps: tuple[_Planned, ...] | None
     records_from: int  # `_records_from`
+    queued_from: int  # `_records_from` of the steps that only queue (`_only_queues`)
 
 
 _views_kept: dict[int, _Prepared] = {}
@@ -478,7 +496,9 @@ def _prepared(view: Mapping[str, Any]) -> _Prepared:
         if len(_views_kept) >= VIEWS_KEPT:
             _views_kept.clear()
         steps = view.get("steps", [])
-        kept = _views_kept[id(view)] = _Prepared(view, originals, sent, _plan(steps), _records_from(steps))
+        kept = _views_kept[id(view)] = _Prepared(
+            view, originals, sent, _plan(steps), _records_from(steps), _records_from(steps, _only_queues)
+        )
     return kept
 
 
@@ -521,6 +541,7 @@ def start_case(
                 raise StepError(f"step {i}: unknown step {planned.step!r}")
             session.context = _context(planned.step) if planned.context is None else planned.context
             run.records_follow = i + 1 >= prepared.records_from
+            run.queues_follow = i + 1 >= prepared.queued_from
             planned.run(run, planned.step)
         session.context = "checking the inputs"
         case.asked = _ask_inputs(run, case.originals)
@@ -588,7 +609,7 @@ class _Case:
         raised."""
         session, run, frame = self.session, self.run, self.frame
         try:
-            if run is not None and run.later is not None:
+            if run is not None and run.later:
                 error = _settled(run, error, step=step)
             if error is not None:
                 raise error
@@ -637,19 +658,23 @@ class _Case:
 
 
 def _settled(run: Run, error: BaseException | None, *, step: bool) -> BaseException | None:
-    """A backward pass that went with the case's end settled (`Run.later`): its failure raised as its own
-    sync raised it, with the records taken before it only, as when the case stopped at the pass; so too
-    when a later step raised (`step`): those records were never answered then."""
-    assert run.later is not None
-    later, before = run.later
-    run.later = None
-    try:
-        error = later.settle(error)
-    except BaseException:
-        run.records = before
-        raise
-    if step:
-        run.records = before
+    """The backward passes that went with the case's end settled in order (`Run.later`): a failure raised
+    as its own sync raised it, with the records taken before that pass only, as when the case stopped at
+    the pass; so too when a later step raised (`step`) before any sync sent the pass (settling sends it):
+    the records after it were never answered then."""
+    laters, run.later = run.later, []
+    dropped: dict[str, Any] | None = None
+    for later, before in laters:
+        unsent = run.session.queued(later.marker)
+        try:
+            error = later.settle(error)
+        except BaseException:
+            run.records = before
+            raise
+        if step and unsent and dropped is None:
+            dropped = before
+    if dropped is not None:
+        run.records = dropped
     return error
 
 

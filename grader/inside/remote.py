@@ -108,12 +108,13 @@ class ClassInfo:
 class Pending:
     """A plain answer still to come: filled in when its batch is answered (reading it sends the batch)."""
 
-    __slots__ = ("_session", "_set", "_value")
+    __slots__ = ("_session", "_set", "_value", "stopped")
 
     def __init__(self, session: Session) -> None:
         self._session = session
         self._set = False
         self._value: Any = None
+        self.stopped = False  # its batch stopped at it (the error names it: a `gate_none` with `stop`)
 
     def fill(self, value: Any) -> None:
         self._value, self._set = value, True
@@ -486,7 +487,9 @@ class Session:
         at = err.get("at")
         if type(at) is not int or not 0 <= at < len(batch):
             raise MalformedReply("an error names no operation of the batch")
-        context = batch[at][2]
+        context, target = batch[at][2], batch[at][1]
+        if isinstance(target, Pending):
+            target.stopped = True
         forms = [k for k in ("failure", "error", "wire") if k in err]
         if len(forms) != 1:
             raise MalformedReply("an error is not exactly one of failure, error, wire")
@@ -681,11 +684,18 @@ class Session:
             op["gate"] = True
         return self._later(op)
 
-    def gate_none(self, objs: Sequence[Ref]) -> Pending:
+    def gate_none(self, objs: Sequence[Ref], *, stop: bool = False) -> Pending:
         """Queued: should any of `objs` be None or missing, the student process runs no batch sent behind
         this one (`hold`), as behind a gated record left unset. Its answer (None) tells only that the batch
-        got this far."""
-        return self._later({"o": "gate_none", "obj": self._encode(list(objs))})
+        got this far. `stop`: then the batch stops there too, the error at it (`Pending.stopped`)."""
+        op: dict[str, Any] = {"o": "gate_none", "obj": self._encode(list(objs))}
+        if stop:
+            op["stop"] = True
+        return self._later(op)
+
+    def queued(self, target: Pending) -> bool:
+        """Whether `target` waits in the batch not yet sent (the next sync sends it)."""
+        return any(t is target for _, t, _ in self._pending)
 
     def array(self, obj: Ref, what: str) -> np.ndarray:
         return self.arrays([(obj, what)])[0]

@@ -554,10 +554,13 @@ def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:
 def _gate_none(s: Server, op: Mapping[str, Any]) -> None:
     """Values the harness explains should any be None or missing (the Inputs' values a MiniFlow sort fed,
     read before a backward pass whose sync goes with the case's end): `if_clean` then refuses the batch
-    behind, as it does behind a record left unset."""
+    behind, as it does behind a record left unset. `stop`: the batch stops there too (an sgd step behind the
+    pass would run on that value, as it never did when the pass had its own round trip)."""
     for obj in s.value(op["obj"]):
         if obj is None or obj is MISSING:
             s.unset = True
+            if op.get("stop"):
+                raise wire.WireError(wire.GATE_STOPPED)
 
 
 def _if_clean(s: Server, op: Mapping[str, Any]) -> None:

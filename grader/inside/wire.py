@@ -199,6 +199,9 @@ def dumps(obj: Any) -> bytes:
 # The error a student process answers a batch sent behind a case's end with when that end did not run
 # cleanly (server `if_clean`): the batch was not run, and the harness sends it again.
 SKIPPED = "skipped: the case before this batch is not finished"
+# The error a `gate_none` with `stop` answers when a value it reads is None or missing: what follows it in the
+# batch (an sgd step behind a MiniFlow pass) would run on a value the harness explains first (session 29).
+GATE_STOPPED = "stopped: a value the grader fed is unset"
 
 
 def dump_ops(ops: list[Any]) -> bytes:

@@ -224,6 +224,33 @@ def test_the_server_refuses_a_batch_behind_a_gated_none(tmp_path) -> None:
     assert ran["err"] is None and len(ran["res"]) == 2
 
 
+def test_a_stopping_gate_stops_its_batch_at_a_none(tmp_path) -> None:
+    """`gate_none` with `stop` (a MiniFlow pass before an sgd step, session 29): a value None or missing
+    stops the batch there, the error at the gate (`wire.GATE_STOPPED`), nothing after it run, and the batch
+    behind refused; every value set: the batch runs on. The harness marks the gate's answer `stopped`
+    (and no other): what tells it the pass passed with an Input unset."""
+    s = server.Server(str(tmp_path))
+    values = [{"o": "new", "id": 1, "value": None}, {"o": "new", "id": 2, "value": 2.0}]
+    after = {"o": "new", "id": 4, "value": 3.0}
+    gate = {"o": "gate_none", "obj": [{"r": 2}, {"r": 1}], "stop": True}
+    stopped = server.execute(s, [*values, gate, after])
+    assert stopped["err"] == {"at": 2, "wire": wire.GATE_STOPPED} and len(stopped["res"]) == 2
+    assert 4 not in s.objects
+    refused = server.execute(s, [{"o": "if_clean"}, {"o": "new", "id": 9, "value": 1.0}])
+    assert refused == {"res": [], "err": {"at": 0, "wire": wire.SKIPPED}}
+    ran = server.execute(s, [{"o": "release", "keep": []}, *values[1:], {"o": "gate_none", "obj": [{"r": 2}],
+                                                                          "stop": True}, after])  # fmt: skip
+    assert ran["err"] is None and len(ran["res"]) == 4
+    process = _Process(str(tmp_path))
+    session = Session(process)
+    fed = [session.new(None), session.new(2.0)]
+    marker = session.gate_none(fed, stop=True)
+    later = session.new(3.0)
+    with pytest.raises(StudentFailure, match="stopped: a value the grader fed is unset"):
+        session.sync()
+    assert marker.stopped and not marker.done and not later.answered and fed[0].answered
+
+
 @pytest.mark.parametrize("cap", [remote.PAIR_MAX_BYTES, 1 << 30])
 def test_a_pair_over_the_cap_goes_as_two_round_trips(tmp_path, monkeypatch, cap: int) -> None:
     """A next batch that would take the pair over PAIR_MAX_BYTES (here ~100 KB: a case's inputs): the held

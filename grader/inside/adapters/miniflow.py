@@ -8,9 +8,11 @@ Unit cases hang a stub consumer node under the node under test, holding `gradien
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar, NoReturn
 
 import numpy as np
@@ -54,6 +56,23 @@ def _renamed_words(renamed: str) -> str:
     )
 
 
+_PositionsRead = Callable[[], dict[str, int] | None]
+
+
+def _shapes_explain(failure: RemoteFailure) -> bool:
+    """Whether `_check_gradient_shapes` reads anything for this failure: NumPy's ValueError in a backward."""
+    return "ValueError" in failure.message and _IN_BACKWARD.search(failure.message) is not None
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The readings of a failing pass's checks, asked in one round trip (`MiniFlowAdapter._ask_checks`)."""
+
+    values: dict[str, Ref]
+    held: dict[str, Ref] | None
+    positions: _PositionsRead
+
+
 class PassLater:
     """A backward pass queued, not yet answered (`MiniFlowAdapter.backward_later`): settled once the batch
     that carried it is, before anything else of its case is read."""
@@ -73,26 +92,54 @@ class PassLater:
         self.fed, self.driver, self.before = fed, driver, before
         self.whole = whole  # a whole backward pass (not an Input's own backward): once it passed, a forward
         # error later in the case is not placed before any backward (`backward_ran`)
+        self._outcome: BaseException | bool | None = None  # settled: what it raised, or True (it passed)
+        # what this pass's sort returned and how forward_pass was called, read by its explanation: a pass
+        # queued after it (an sgd step between, session 29) sets its own before this one is settled
+        self.sorted_by = (adapter.sort_returned, adapter.fp_call)
 
     def settle(self, error: BaseException | None) -> BaseException | None:
         """`error`: what the sync that sent the pass raised (None: it was answered, or it is still queued,
         then sent now, as the pass's own sync sent it). The pass's failure (the batch stopped at it or
         before it), explained, or an Input its sort left unset (`_check_fed`), is raised as the pass's own
-        sync raised it, in the pass's context; anything else is returned as it came."""
-        adapter, session = self.adapter, self.adapter.session
+        sync raised it, in the pass's context; anything else is returned as it came. Settled once: again,
+        the same is raised, or what comes is returned (a pass settled by a later pass's failure, session 29:
+        `MiniFlowAdapter._settle_earlier`)."""
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        if self._outcome is None:
+            try:
+                error = self._settle(error)
+            except BaseException as exc:
+                self._outcome = exc
+                raise
+            finally:
+                if self in self.adapter.unsettled:
+                    self.adapter.unsettled.remove(self)
+            self._outcome = True
+        return error
+
+    def _settle(self, error: BaseException | None) -> BaseException | None:
+        adapter, session, marker = self.adapter, self.adapter.session, self.marker
         if isinstance(error, StudentProcessEnded):
             return error
-        failure = error if isinstance(error, RemoteFailure) else None
+        failure = error if isinstance(error, RemoteFailure) and not marker.stopped else None
         context = session.context
         try:
-            if not self.marker.done and failure is None and not session.broken:
+            if not marker.done and not marker.stopped and failure is None and not session.broken:
                 try:
-                    _ = self.marker.value
-                except RemoteFailure as exc:
-                    failure = exc
+                    _ = marker.value
+                except StudentFailure as exc:
+                    if not marker.stopped and not isinstance(exc, RemoteFailure):
+                        raise
+                    if marker.stopped:
+                        error = exc  # its gate stopped the batch: the pass passed, an Input is unset
+                    else:
+                        failure = exc
             adapter.fed, adapter.driver = self.fed, self.driver  # what the explanations read: the pass's
+            if self.whole:
+                adapter.sort_returned, adapter.fp_call = self.sorted_by
             session.context = self.context
-            if self.marker.done:
+            if marker.done or marker.stopped:  # the pass passed (stopped: with a fed value unset)
                 adapter._check_fed()
                 adapter.backward_ran = adapter.backward_ran or self.whole
                 return error
@@ -137,6 +184,9 @@ class MiniFlowAdapter(AdapterBase):
         self.feeds: dict[str, Ref] = {}  # Input name -> the value it is fed
         self.cleared: set[int] = set()  # ids of the Input nodes whose value was unset after the course's pass
         self.driver: Callable[[MiniFlowAdapter, Graph, str], bool] | None = None  # the pass's driver
+        # The passes queued without their own sync and not settled yet, in order (`backward_later`): an
+        # error a later pass meets is theirs first (`_settle_earlier`).
+        self.unsettled: list[PassLater] = []
         self.passed: Graph | None = None  # the student's sorted list the last backward pass ran on
         self.backward_ran = (
             False  # a whole pass finished in this case (sgd-step's second pass comes after one)
@@ -544,11 +594,14 @@ class MiniFlowAdapter(AdapterBase):
             "node queued again at each visit, count an edge twice: its count never gets to 0)",
         )
 
-    def _check_order(self, graph: Graph, failure: RemoteFailure) -> None:
+    def _check_order(
+        self, graph: Graph, failure: RemoteFailure, positions: _PositionsRead | None = None
+    ) -> None:
         """A pass that failed on a sort listing a node before a node it is built from (a depth-first sort
         never reversed): the forward pass read a value not computed yet, and the error points into that
-        node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong."""
-        position = self._positions(graph)
+        node's forward (MSE.forward: 'NoneType' object has no attribute 'reshape'), where nothing is wrong.
+        `positions`: the sorted places already asked (`_ask_checks`)."""
+        position = self._positions(graph) if positions is None else positions()
         if position is None:
             return
         # Reversing is the fix only when the whole list reversed is an order (a depth-first sort's): a Kahn
@@ -597,17 +650,21 @@ class MiniFlowAdapter(AdapterBase):
                     failure.detail,
                 )
 
-    def _check_matrix_values(self, failure: RemoteFailure) -> None:
+    def _check_matrix_values(self, failure: RemoteFailure, asked: dict[str, Ref] | None = None) -> None:
         """A pass that failed after a node stored a numpy.matrix (`np.matrix(X) * np.matrix(W) + b`): its
         own value is right (the unit case passes), but `*` and `**` on a matrix are matrix products, so the
         error points into a later node (MSE.forward's `diff**2`: LinAlgError, "Last 2 dimensions of the
         array must be square"), and the graph cases were blamed on how gradients are combined (sample
-        submissions/miniflow/linear_np_matrix.py)."""
+        submissions/miniflow/linear_np_matrix.py). `asked`: the values already asked (`_ask_checks`)."""
         try:
-            values = {
-                out: self.session.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of
-            }
-            self.session.sync()
+            # asked alone after an answer broke the channel, as before: the phase ends there
+            if asked is not None and not self.session.broken and all(v.answered for v in asked.values()):
+                values = asked
+            else:
+                values = {
+                    out: self.session.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of
+                }
+                self.session.sync()
             first = next((out for out, v in values.items() if v.answered and v.type_name == "matrix"), None)
         except StudentFailure:
             return
@@ -621,20 +678,24 @@ class MiniFlowAdapter(AdapterBase):
             failure.detail,
         )
 
-    def _check_gradient_shapes(self, failure: RemoteFailure) -> None:
+    def _check_gradient_shapes(self, failure: RemoteFailure, dicts: dict[str, Ref] | None = None) -> None:
         """A pass that failed on a shape (NumPy's ValueError) after a consumer handed down a gradient of
         another shape than the value it belongs to: the error points into the next backward (Sigmoid's
         `+=` cannot take MSE's (2, 2) gradient), where nothing is wrong. The consumer nearest the cost
         whose gradient differs (other than by axes of length 1: the course's MSE gives y's gradient shape
-        (m, 1) for a y of shape (m,)) is named (sample submissions/miniflow/mse_no_reshape.py)."""
-        if "ValueError" not in failure.message or not _IN_BACKWARD.search(failure.message):
+        (m, 1) for a y of shape (m,)) is named (sample submissions/miniflow/mse_no_reshape.py). `dicts`: the
+        gradient dicts already asked (`_ask_checks`)."""
+        if not _shapes_explain(failure):
             return  # (an error in sgd_update, after the pass, has its own explanation: bias_not_summed.py)
         try:
-            held = {
-                out: self.session.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True)
-                for out in self.args_of
-            }
-            self.session.sync()
+            if dicts is not None and not self.session.broken and all(g.answered for g in dicts.values()):
+                held = dicts
+            else:
+                held = {
+                    out: self.session.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True)
+                    for out in self.args_of
+                }
+                self.session.sync()
             asked = [
                 (
                     out,
@@ -834,12 +895,23 @@ class MiniFlowAdapter(AdapterBase):
         later = self.backward_later(of, upstream, gated=False)
         later.settle(None)  # errors of the pass surface here, where they can be explained
 
-    def backward_later(self, of: str, upstream: Ref | None, *, gated: bool = True) -> PassLater:
+    def _settle_earlier(self, error: BaseException | None) -> None:
+        """The passes queued before (`unsettled`) settled with `error`, what a sync after them raised (None:
+        sent now): the failure of one, explained, is raised as its own sync raised it; one that passed lets
+        the error go on to whoever met it, as when that pass had been answered alone."""
+        for later in list(self.unsettled):
+            later.settle(error)
+
+    def backward_later(
+        self, of: str, upstream: Ref | None, *, gated: bool = True, stop: bool = False
+    ) -> PassLater:
         """The backward pass queued, its sync left to whatever sends the batch next (a case's end: the pass
         costs no round trip of its own); `settle` it with what that sync raised, before anything else is
         read of the case. An error met while queueing (a signature asked) is explained and raised here.
         `gated`: its `gate_none` reads the fed values (False: settled at once, `_check_fed` asks before the
-        case's end, and an unset flag would only make the next case's batch be refused and sent again)."""
+        case's end, and an unset flag would only make the next case's batch be refused and sent again).
+        `stop`: a step other than a record follows (an sgd step, session 29): the batch stops at a fed value
+        unset, as the pass's own sync stopped the case there (`_check_fed`) before that step ran."""
         if upstream is not None:
             self._stub(of, upstream)
         self.fed = {}
@@ -852,12 +924,15 @@ class MiniFlowAdapter(AdapterBase):
                 if driver(self, graph, of):
                     break
         except RemoteFailure as failure:
+            self._settle_earlier(failure)  # a pass queued before this one that failed raised it
             self._explain_pass(graph, failure)
         # the batch got past the pass: the fed values were read; one unset keeps the next case's batch from
         # running behind this one (`Session.hold`), so that `_check_fed` may still ask of this case's nodes
-        marker = self.session.gate_none(list(self.fed.values()) if gated else [])
+        marker = self.session.gate_none(list(self.fed.values()) if gated else [], stop=stop and gated)
         explain = functools.partial(self._explain_pass, graph)
         later = PassLater(self, explain, marker, self.session.context, self.fed, self.driver, before)
+        if gated:
+            self.unsettled.append(later)
         self.forwarded = True  # as after the pass: the records read next need no forward of their own
         self.passed = graph if self.names.get("topological_sort") is not None else None
         return later
@@ -868,11 +943,62 @@ class MiniFlowAdapter(AdapterBase):
         self._check_sort_key(failure)
         self._check_fp_call(failure)
         self._check_fed()  # a pass that failed on values never fed: the sort is the cause
+        asked = self._ask_checks(graph, failure)
         if graph is not None:
-            self._check_order(graph, failure)
-        self._check_gradient_shapes(failure)
-        self._check_matrix_values(failure)
+            self._check_order(graph, failure, asked.positions)
+        self._check_gradient_shapes(failure, asked.held)
+        self._check_matrix_values(failure, asked.values)
         raise self._unset_gradient(self._in_forward_half(failure)) from None
+
+    def _ask_checks(self, graph: Graph | None, failure: RemoteFailure) -> _Asked:
+        """What `_check_matrix_values`, `_check_gradient_shapes` (its first question) and `_check_order`
+        read, asked in one round trip where each asked alone (session 29): the values and the gradient dicts
+        first, the sorted list's items and each node's place in it last (a list that went with the failed
+        batch stops there, after the others were answered). Only attributes are read and identities compared:
+        no step of the student's runs for them. A check whose readings this batch did not answer asks alone,
+        as before; after an answer that broke the channel, the order is said to be unreadable (as its own
+        batch's broken answer was) and the others ask alone, which ends the phase as it did."""
+        s = self.session
+        values = {out: s.getattr(self.nodes[out], "value", missing_ok=True) for out in self.op_of}
+        held = (
+            {out: s.getattr(self.nodes[out], *GRADIENT_ATTRS, missing_ok=True) for out in self.args_of}
+            if _shapes_explain(failure)
+            else None
+        )
+        order: tuple[Pending | None, list[Pending]] | None = None
+        kept = graph.kept if graph is not None else None
+        if kept is not None and (isinstance(kept, list) or kept.answered):
+            # a list never made (its batch stopped before it) is asked alone, as before: an unknown handle
+            listed = s.items_later(kept) if isinstance(kept, Ref) else None
+            among: Any = kept  # the list's handle, or the nodes themselves: `same` reads either
+            order = (listed, [s.index_later(node, among) for node in self.nodes.values()])
+        with contextlib.suppress(StudentFailure):  # each check reads what was answered, asks the rest alone
+            s.sync()
+        return _Asked(values, held, functools.partial(self._positions_read, graph, order))
+
+    def _positions_read(
+        self, graph: Graph | None, order: tuple[Pending | None, list[Pending]] | None
+    ) -> dict[str, int] | None:
+        """`_positions` from the answers `_ask_checks` queued, checked as `indexes_of` checks them; asked
+        alone when they were not answered."""
+        if self.session.broken or graph is None:  # a broken answer: as when the order's own batch was
+            return None
+        if order is None:
+            return self._positions(graph)
+        listed, indexes = order
+        if (listed is not None and not listed.done) or not all(p.done for p in indexes):
+            return self._positions(graph)
+        try:
+            size = len(self.session.items_read(listed)) if listed is not None else len(list(graph))
+            found = []
+            for answer in indexes:
+                index = answer.value
+                if type(index) is not int or not -1 <= index < size:
+                    raise self.session.malformed(self.session.context, "an index out of range")
+                found.append(index)
+        except StudentFailure:
+            return None
+        return dict(zip(self.nodes, found, strict=True))
 
     def _in_forward_half(self, failure: RemoteFailure) -> RemoteFailure:
         """An error raised in a node's forward while the driver ran the whole pass: said to be the forward's,
@@ -1178,6 +1304,9 @@ class MiniFlowAdapter(AdapterBase):
         update = self.names.require("sgd_update")
         trainables = [self.node(p) for p in params]
         if update.kind == "class":
+            # built in the student process, its failures explained as its own: a pass queued before is
+            # answered first, as when it had its own round trip
+            self._settle_earlier(None)
             self._optimizer_step(update, trainables, lr)
         else:
             signature = self.session.signature(update, ("name", "sgd_update"))
