@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -11,18 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-ISOLATIONS = [
-    pytest.param("rlimits", id="rlimits"),
-    pytest.param(
-        "bwrap",
-        id="bwrap",
-        marks=[
-            pytest.mark.bwrap,
-            pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed"),
-        ],
-    ),
-]
+from hostile_harness import ISOLATIONS
 
 FALLBACK = "rlimits-root-dropped" if os.geteuid() == 0 else "rlimits-unprivileged"
 

@@ -21,11 +21,24 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
 from grader.model import Case, Limits, RunResult
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE_DIR = REPO / "submissions" / "hostile"
+# The isolation modes every sandboxed hostile test runs in (the `pool` fixture's, and a subprocess's).
+ISOLATIONS = [
+    pytest.param("rlimits", id="rlimits"),
+    pytest.param(
+        "bwrap",
+        id="bwrap",
+        marks=[
+            pytest.mark.bwrap,
+            pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap (bwrap) is not installed"),
+        ],
+    ),
+]
 EXPECTED = json.loads((HOSTILE_DIR / "expected.json").read_text())
 SAMPLES: dict[str, dict[str, Any]] = EXPECTED["samples"]
 SCORE_RULES = ("honest", "at_most_honest", "zero")
