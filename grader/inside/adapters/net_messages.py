@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from ..failures import StudentFailure
 from ..remote import Ref, RemoteFailure
 from ..scale_names import names_a_weight_decay
+from ..unavailable import names_a_params_pickle
 from .layer_specs import class_of
 
 # Python's TypeError for a constructor parameter the grader handed nothing ("Affine.__init__() missing 1
@@ -120,5 +121,27 @@ def without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
         f"{failure.message}. {op}.gradient(x, t) was called on a fresh batch with no loss(x, t) before it, "
         "as train_neuralnet.py calls it: does it start with its own forward pass (self.loss(x, t)), as the "
         "book's does?",
+        failure.detail,
+    )
+
+
+# Python's words for a file that is not there, quoting its name
+_NO_SUCH_FILE = re.compile(r"FileNotFoundError: \[Errno 2\] No such file or directory: '([^']+)'")
+
+
+def explain_params_file(failure: StudentFailure) -> StudentFailure:
+    """A network that opens its trained weights while a case builds or runs it (`self.load_params()` in
+    `__init__`, ch07's params.pkl): the file is not in the submission, and Python's FileNotFoundError read
+    like a data set the grader forgot. Say what the file is and why no case needs it (s29-realdlfs)."""
+    found = _NO_SUCH_FILE.search(failure.message)
+    if found is None or not names_a_params_pickle(found.group(1)):
+        return failure
+    return StudentFailure(
+        failure.code,
+        f"{failure.message}. That is a pickled parameters file (trained weights, as the book's save_params "
+        "writes params.pkl), which the submission does not hold: the grader sets each case's own weights "
+        "in params, so no case needs trained ones. Load them only where a script asks for them "
+        "(network.load_params(...) after building the network, as the book's ch07 and ch08 scripts do), "
+        "not while the network is built or run",
         failure.detail,
     )

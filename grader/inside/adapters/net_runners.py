@@ -22,7 +22,13 @@ from .constructors import (
 )
 from .layer_specs import NET_METHODS, NET_PARAMS, Applied, class_of, net_keys
 from .net_loop import explain_loop
-from .net_messages import explain_unhanded, no_gradient_method, not_a_grads_dict, without_forward
+from .net_messages import (
+    explain_params_file,
+    explain_unhanded,
+    no_gradient_method,
+    not_a_grads_dict,
+    without_forward,
+)
 from .net_params import HELD_LAYERS, NetParams
 
 
@@ -83,7 +89,8 @@ class NetRunners(NetParams):
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """The case's failure, saying which required constructor parameter the grader filled in, or which one
-        it had no value for."""
+        it had no value for, or what a missing pickle of trained weights is."""
+        failure = explain_params_file(failure)
         if not self.handed_scale:
             return explain_unhanded(failure)
         (name, value), *_ = self.handed_scale.items()
