@@ -132,16 +132,15 @@ _NO_SUCH_FILE = re.compile(r"FileNotFoundError: \[Errno 2\] No such file or dire
 def explain_params_file(failure: StudentFailure) -> StudentFailure:
     """A network that opens its trained weights while a case builds or runs it (`self.load_params()` in
     `__init__`, ch07's params.pkl): the file is not in the submission, and Python's FileNotFoundError read
-    like a data set the grader forgot. Say what the file is and why no case needs it (s29-realdlfs)."""
+    like a data set the grader forgot. Say what the file is and why no case needs it (s29-realdlfs), in few
+    words: the report keeps 600 characters of a message, Python's own and its line first."""
     found = _NO_SUCH_FILE.search(failure.message)
     if found is None or not names_a_params_pickle(found.group(1)):
         return failure
     return StudentFailure(
         failure.code,
-        f"{failure.message}. That is a pickled parameters file (trained weights, as the book's save_params "
-        "writes params.pkl), which the submission does not hold: the grader sets each case's own weights "
-        "in params, so no case needs trained ones. Load them only where a script asks for them "
-        "(network.load_params(...) after building the network, as the book's ch07 and ch08 scripts do), "
-        "not while the network is built or run",
+        f"{failure.message}. That is a pickled parameters file (trained weights), not in the submission: no "
+        "case needs it, as the grader sets each case's own weights; load it after building the network "
+        "(network.load_params(), as the book's ch07 scripts do), not while the network is built or run",
         failure.detail,
     )
