@@ -58,8 +58,15 @@ def _batch_stats(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mu, ((h - mu) ** 2).mean(axis=0)
 
 
-def train_scores(x: np.ndarray, params: Params, activation: str, use_batchnorm: bool) -> np.ndarray:
-    """predict(x, train_flg=True): each BatchNorm normalises with the batch's own statistics."""
+def train_scores(
+    x: np.ndarray,
+    params: Params,
+    activation: str,
+    use_batchnorm: bool,
+    seen: list[tuple[np.ndarray, np.ndarray]] | None = None,
+) -> np.ndarray:
+    """predict(x, train_flg=True): each BatchNorm normalises with the batch's own statistics (appended to
+    `seen`, first layer first, when given)."""
     act = ACTIVATIONS[activation][0]
     hidden, (w_last, b_last) = split(params, use_batchnorm)
     a = np.asarray(x, dtype=np.float64)
@@ -67,6 +74,8 @@ def train_scores(x: np.ndarray, params: Params, activation: str, use_batchnorm: 
         h = a @ layer.w + layer.b
         if layer.gamma is not None and layer.beta is not None:
             mu, var = _batch_stats(h)
+            if seen is not None:
+                seen.append((mu, var))
             h = layer.gamma * (h - mu) / np.sqrt(var + BN_EPS) + layer.beta
         a = act(h)
     return a @ w_last + b_last

@@ -34,6 +34,7 @@ import fnmatch
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
+from grader.flags.bindings import Bindings
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -97,7 +98,7 @@ class FileRunners:
     called: frozenset[int]  # ids of the nodes called as functions
     functions: frozenset[str]  # names the file defines with def
     runs_text: bool  # some `x.run(...)`/`runctx`/`runeval` of the file is handed anything but a function
-    opened: frozenset[str] = frozenset()  # names bound only to a file opened by its path
+    opened: frozenset[int] = frozenset()  # ids of the names bound, where read, only to a file opened by path
     bound: frozenset[str] = frozenset()  # names the file binds itself (a builtin of that name is not one)
     streams: frozenset[str] = frozenset()  # names bound to an `io` object (bytes held in memory)
 
@@ -176,7 +177,7 @@ class FileRunners:
     def _opened(self, src: Source, node: ast.AST | None) -> bool:
         """Whether `node` is a file the program opens by its path (`open(...)`, or a name bound only so)."""
         if isinstance(node, ast.Name):
-            return node.id in self.opened
+            return id(node) in self.opened
         return _opens(src, node, self.bound)
 
     def _in_memory(self, src: Source, node: ast.AST | None) -> bool:
@@ -320,10 +321,12 @@ def _assigns(node: ast.AST, name: str) -> bool:
     )
 
 
-def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[str], frozenset[str]]:
-    """(names bound only to files opened by path, names bound to an `io` stream) in the file."""
+def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[int], frozenset[str]]:
+    """(ids of the names whose every binding, in the scope they are read from, is a file opened by path;
+    names bound to an `io` stream anywhere in the file). Scope by scope (grader/flags/bindings.py): a
+    parameter `f` of another function is no binding of the `f` a `with open(...) as f:` binds (the book's
+    `numerical_gradient(f, x)` beside `load_params` made its `pickle.load(f)` a flagged load)."""
     opened_at: set[int] = set()
-    opened: set[str] = set()
     streams: set[str] = set()
     for node in src.of(ast.Assign, ast.With, ast.AsyncWith):
         pairs: list[tuple[ast.AST | None, ast.AST]] = []
@@ -336,13 +339,15 @@ def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[str], fr
                 continue
             if _opens(src, value, bound):
                 opened_at.add(id(target))
-                opened.add(target.id)
             elif _streams(src, value, bound):
                 streams.add(target.id)
-    # a name bound any other way too (a parameter, a loop, another assignment) may hold anything
-    other = {
-        n.id for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store | ast.Del) and id(n) not in opened_at
+    if not opened_at:
+        return frozenset(), frozenset(streams)
+    # a name bound any other way too in its scope (a parameter, a loop, another assignment) may hold anything
+    bindings = Bindings.of(src.tree)
+    opened = {
+        id(n)
+        for n in src.of(ast.Name)
+        if isinstance(n.ctx, ast.Load) and bindings.bound_only_by(n, opened_at)
     }
-    other.update(n.arg for n in src.of(ast.arg))
-    other.update(_other_bindings(src))
-    return frozenset(opened - other), frozenset(streams)
+    return frozenset(opened), frozenset(streams)

@@ -1,9 +1,9 @@
 """Constructor parameters whose names say they are the weights' initial scale, or a weight decay's strength.
 
 The layers adapter hands such a required parameter the book's weight_init_std 0.01, or 0 (no decay)
-(grader/inside/adapters/layers.py `_init_scale`) and names it in the case frame's `handed`; the parent reads
-a frame as the student's claim and takes only names this same rule accepts (grader/sandbox/frames.py), so a
-student process cannot put any other name into the note the judge shows beside wrong values.
+(grader/inside/adapters/constructors.py `init_scale`) and names it in the case frame's `handed`; the parent
+reads a frame as the student's claim and takes only names this same rule accepts (grader/sandbox/frames.py),
+so a student process cannot put any other name into the note the judge shows beside wrong values.
 """
 
 from __future__ import annotations

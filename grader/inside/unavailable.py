@@ -40,6 +40,18 @@ DOWNLOAD = Need(
     "downloads a data set, and grading has no network",
     "downloads a data set, and grading has no network",
 )
+# A pickle of trained weights the code opens (the book's `network.load_params("params.pkl")` in ch07's
+# visualize_filter.py and ch08's scripts, ch03's `sample_weight.pkl`): no data set, and nothing the grader
+# could fetch; it was told "needs a data set" (s29-realdlfs). The MNIST pickle is a data set.
+PARAMS = Need(
+    "opens a pickled parameters file that is not in the submission",
+    "opens a pickled parameters file (trained weights: the book's load_params reads params.pkl, which "
+    "save_params wrote after training) that is not in the submission; the grader sets every case's own "
+    'weights, so hand that file in beside the code or load it only under `if __name__ == "__main__":`',
+    "opens a pickled parameters file (trained weights: the book's load_params reads params.pkl) that is "
+    "not in the submission; the grader sets every case's own weights, so hand that file in beside the "
+    "notebook",
+)
 PROGRAM = Need(
     "runs another program",
     "runs another program (through subprocess: graphviz's `dot`, say), which grading does not allow",
@@ -72,6 +84,22 @@ def _in_home(exc: BaseException, library_files: Sequence[str]) -> bool:
     return isinstance(exc, FileNotFoundError) and isinstance(name, str) and name.startswith("~")
 
 
+_PICKLES = (".pkl", ".pickle", ".pck", ".pk")
+
+
+def names_a_params_pickle(name: str) -> bool:
+    """Whether a file name is a pickle of trained weights: a pickle that is not the MNIST data set
+    (dataset/mnist.py's mnist.pkl)."""
+    base = os.path.basename(name).lower()
+    return base.endswith(_PICKLES) and "mnist" not in base
+
+
+def _params_missing(exc: BaseException, library_files: Sequence[str]) -> bool:
+    """A pickle of trained weights that is not there."""
+    name = getattr(exc, "filename", None)
+    return isinstance(exc, FileNotFoundError) and isinstance(name, str) and names_a_params_pickle(name)
+
+
 def _file_missing(exc: BaseException, library_files: Sequence[str]) -> bool:
     """The book's load_mnist stand-in, or a data file that is not there (np.load('mnist.npz'))."""
     return isinstance(exc, FileNotFoundError)
@@ -82,6 +110,7 @@ _NEEDS: tuple[tuple[Callable[[BaseException, Sequence[str]], bool], Need], ...] 
     (_runs_a_program, PROGRAM),
     (_downloads, DOWNLOAD),
     (_in_home, HOME),
+    (_params_missing, PARAMS),
     (_file_missing, DATA_SET),
 )
 

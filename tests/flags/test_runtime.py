@@ -308,6 +308,17 @@ HONEST_FILE_LOADS = [
     "import numpy as np\nw = np.load('w.npy', allow_pickle=True)\n",
     "import io\nimport numpy as np\nw = np.load(io.BytesIO(b'x'))\n",
     "import io\nimport numpy as np\nw = np.lib.format.read_array(io.BytesIO(b'x'), False)\n",
+    # s29: a name's binding is its scope's: the book's numerical_gradient(f, x) beside load_params (the `f`
+    # parameter of another function made this `pickle.load(f)` a flagged load), a class attribute `f`
+    # (methods never see it), a module-level load beside a function's own local `f`
+    "import pickle\ndef numerical_gradient(f, x):\n    return f(x)\n"
+    "def load_params(file_name='params.pkl'):\n    with open(file_name, 'rb') as f:\n"
+    "        return pickle.load(f)\n",
+    "import pickle\nclass Net:\n    f = None\n    def load(self):\n        with open('p.pkl', 'rb') as f:\n"
+    "            return pickle.load(f)\n",
+    "import io, pickle\ndef g():\n    f = io.BytesIO(b'x')\n    return f\n"
+    "with open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n",
+    "import pickle\nkey = lambda f: f\nwith open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n",
 ]
 # Bytes held in memory, or a file whose opening cannot be read: sample miniflow/hidden_code_pickle_stream.py.
 HOSTILE_FILE_LOADS = [
@@ -351,6 +362,29 @@ HOSTILE_FILE_LOADS = [
     ("import pickle\nclass open:\n    pass\nx = pickle.load(open('p.pkl', 'rb'))\n", 4),
     ("import pickle\ntry:\n    pass\nexcept Exception as open:\n    pass\nx = pickle.load(open('p'))\n", 6),
     ("import pickle\nmatch 1:\n    case open:\n        pass\nx = pickle.load(open('p'))\n", 5),
+    # s29, scope by scope: a function's `global f` rebinding the module's; an inner function reading the
+    # enclosing function's stream; a parameter of the function that loads; a nonlocal anywhere
+    (
+        "import io, pickle\nwith open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n"
+        "def g():\n    global f\n    f = io.BytesIO(b'x')\n",
+        3,
+    ),
+    (
+        "import io, pickle\ndef outer():\n    f = io.BytesIO(b'x')\n    def inner():\n"
+        "        return pickle.load(f)\n    with open('a', 'rb') as f:\n        pass\n",
+        5,
+    ),
+    (
+        "import pickle\ndef load(f=None):\n    with open('p.pkl', 'rb') as f:\n        pass\n"
+        "    return pickle.load(f)\n",
+        5,
+    ),
+    (
+        "import io, pickle\ndef outer():\n    with open('a', 'rb') as f:\n        def inner():\n"
+        "            nonlocal f\n            f = io.BytesIO(b'x')\n        inner()\n"
+        "        return pickle.load(f)\n",
+        8,
+    ),
 ]
 
 

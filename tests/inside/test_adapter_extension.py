@@ -6,7 +6,8 @@ import pytest
 
 from grader.inside.adapters import ADAPTERS
 from grader.inside.adapters.extension import OpsError, with_ops
-from grader.inside.adapters.layers import LayersAdapter, LayerSpec
+from grader.inside.adapters.layer_specs import LayerSpec
+from grader.inside.adapters.layers import LayersAdapter
 
 OPS = {
     "aliases": {"Tanh": ["Tanh", "TanhLayer"]},

@@ -59,6 +59,22 @@ def test_a_missing_data_file_is_still_a_data_set(tmp_path: Path) -> None:
     assert "needs a data set" in _note(tmp_path, stop)
 
 
+@pytest.mark.parametrize("name", ["params.pkl", "deep_convnet_params.pkl", "sample_weight.pkl", "w.pickle"])
+def test_a_missing_pickle_of_weights_is_the_parameters_file(tmp_path: Path, name: str) -> None:
+    """The book's `network.load_params("params.pkl")` at the top level (ch07's visualize_filter.py, ch08's
+    scripts; ch03's sample_weight.pkl): the pickled weights the code opens, and what to do, not "needs a
+    data set" (s29-realdlfs). Control: the MNIST pickle (dataset/mnist.py's mnist.pkl) is a data set."""
+    source = f"import pickle\nwith open({name!r}, 'rb') as f:\n    params = pickle.load(f)\n"
+    stop = _stop(tmp_path, source)
+    assert stop.data_set and stop.needs is unavailable.PARAMS
+    note = _note(tmp_path, stop)
+    assert "pickled parameters file" in note and "if __name__" in note and "data set" not in note
+    mnist = _stop(
+        tmp_path, "import pickle\nwith open('dataset/mnist.pkl', 'rb') as f:\n    d = pickle.load(f)\n"
+    )
+    assert mnist.needs is unavailable.DATA_SET
+
+
 def test_a_permission_error_of_the_codes_own_making_is_an_error(tmp_path: Path) -> None:
     """An OSError raised by the student's own code, or by a library other than subprocess, is not excused."""
     own = _stop(tmp_path, "raise PermissionError(1, 'Operation not permitted')\n")

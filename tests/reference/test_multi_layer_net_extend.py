@@ -206,3 +206,58 @@ def test_running_statistics_mistakes_are_torchs_eval_loss_with_those_statistics(
     got = float(forward(x, t, *params, **_settings(activation)))
     np.testing.assert_allclose(got, want, rtol=1e-10)
     assert abs(got - _torch(x, t, params, activation, 0.1)[2]) > 1e-3
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_numerical_gradient_mistake_replays_its_training_forwards_in_torch(activation):
+    """mlnx_gradient_numerical (gradient returning numerical_gradient: s29-realdlfs): its test-time loss is
+    torch's eval-mode loss after the book's central differences, two training forwards per params element
+    (+h, then -h, in the args' order), each moving the running statistics from zeros (momentum 0.9, variance
+    without Bessel's correction); its gradients are the central differences of torch's training loss with
+    1e-7 in the log. Negative controls: both apart from the book's (one training forward; backprop)."""
+    torch = pytest.importorskip("torch")
+    x, t, params = _inputs(dims=(5, 3, 2, 3))  # small: 2 * 37 forwards
+    xt = torch.tensor(x, dtype=torch.float64)
+    moved = [torch.tensor(p, dtype=torch.float64) for p in params]
+    running: list = [(0.0, 0.0)] * ((len(params) - 2) // 4)
+    for p in moved:
+        flat = p.view(-1)
+        for i in range(flat.numel()):
+            kept = float(flat[i])
+            for value in (kept + 1e-4, kept - 1e-4):
+                flat[i] = value
+                stats: list = [None] * len(running)
+                _torch_net(torch, xt, moved, activation, stats, training=True)  # 0.1 * each statistic
+                running = [
+                    (0.9 * m + mu, 0.9 * v + var) for (m, v), (mu, var) in zip(running, stats, strict=True)
+                ]
+            flat[i] = kept
+    scores = _torch_net(torch, xt, moved, activation, running, training=False)
+    want = _torch_loss(torch, scores, t, moved, 0.1).item()
+    mistake = {m.name: m for op in _ops().OPS for m in op.mistakes}["mlnx_gradient_numerical"]
+    assert mistake.forward is not None and mistake.vjp is not None
+    got = float(mistake.forward(x, t, *params, **_settings(activation)))
+    np.testing.assert_allclose(got, want, rtol=1e-10)
+    assert abs(got - _torch(x, t, params, activation, 0.1)[2]) > 1e-3
+
+    def book_train_loss(ps):
+        tensors = [torch.tensor(p, dtype=torch.float64) for p in ps]
+        scores = _torch_net(torch, xt, tensors, activation, [None] * len(running), training=True)
+        rows = torch.arange(len(t))
+        labels = torch.tensor(t, dtype=torch.int64)
+        book = -torch.log(torch.softmax(scores, dim=1)[rows, labels] + 1e-7).mean()
+        weights = [tensors[4 * k] for k in range(len(running))] + [tensors[-2]]
+        return float(book + sum(0.05 * (w**2).sum() for w in weights))
+
+    grads = mistake.vjp(1.0, x, t, *params, y=np.asarray(got), **_settings(activation))[2:]
+    backprop = _torch(x, t, params, activation, 0.1)[1]
+    for k, (g, right) in enumerate(zip(grads, backprop, strict=True)):
+        p = params[k]
+        idx = tuple(0 for _ in p.shape)
+        up = [q.copy() for q in params]
+        down = [q.copy() for q in params]
+        up[k][idx] += 1e-4
+        down[k][idx] -= 1e-4
+        np.testing.assert_allclose(g[idx], (book_train_loss(up) - book_train_loss(down)) / 2e-4, rtol=1e-8)
+        assert g.shape == right.shape
+    assert any(not np.allclose(g, r, rtol=1e-9, atol=0) for g, r in zip(grads, backprop, strict=True))

@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import AdapterBase
-from .layers import LayersAdapter, LayerSpec
+from .layer_specs import LayerSpec
+from .layers import LayersAdapter
 
 
 class OpsError(ValueError):
