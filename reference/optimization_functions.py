@@ -66,24 +66,27 @@ def _matyas(f: _Formula, x: str, y: str) -> str:
     return f.binary("sub", t, f.binary("mul", f.binary("mul", 0.48, x), y))
 
 
+def _polynomial(f: _Formula, x: str, y: str, c: tuple[int, ...]) -> str:
+    """`c0 - c1 * x + c2 * x ** 2 + c3 * y - c4 * x * y + c5 * y ** 2`, the signs as given (a negative
+    coefficient subtracts its term), left to right as Python evaluates the book's line."""
+    b = f.binary
+    terms = (lambda k: b("mul", k, x), lambda k: b("mul", k, f.power(x, 2)), lambda k: b("mul", k, y))
+    terms += (lambda k: b("mul", b("mul", k, x), y), lambda k: b("mul", k, f.power(y, 2)))
+    t: str | float = c[0]
+    for k, term in zip(c[1:], terms, strict=True):
+        t = b("sub" if k < 0 else "add", t, term(abs(k)))
+    assert isinstance(t, str)
+    return t
+
+
 def _goldstein(f: _Formula, x: str, y: str) -> str:
     # (1 + (x + y + 1)**2 * (19 - 14*x + 3*x**2 - 14*y + 6*x*y + 3*y**2)) *
     # (30 + (2*x - 3*y)**2 * (18 - 32*x + 12*x**2 + 48*y - 36*x*y + 27*y**2))
     b, p = f.binary, f.power
     first = p(b("add", b("add", x, y), 1), 2)
-    t = b("sub", 19, b("mul", 14, x))
-    t = b("add", t, b("mul", 3, p(x, 2)))
-    t = b("sub", t, b("mul", 14, y))
-    t = b("add", t, b("mul", b("mul", 6, x), y))
-    t = b("add", t, b("mul", 3, p(y, 2)))
-    left = b("add", 1, b("mul", first, t))
+    left = b("add", 1, b("mul", first, _polynomial(f, x, y, (19, -14, 3, -14, 6, 3))))
     second = p(b("sub", b("mul", 2, x), b("mul", 3, y)), 2)
-    u = b("sub", 18, b("mul", 32, x))
-    u = b("add", u, b("mul", 12, p(x, 2)))
-    u = b("add", u, b("mul", 48, y))
-    u = b("sub", u, b("mul", b("mul", 36, x), y))
-    u = b("add", u, b("mul", 27, p(y, 2)))
-    right = b("add", 30, b("mul", second, u))
+    right = b("add", 30, b("mul", second, _polynomial(f, x, y, (18, -32, 12, 48, -36, 27))))
     return b("mul", left, right)
 
 
