@@ -787,8 +787,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     unshown = unshown_missing_line(plan.assignment, stage.name, load.found if load is not None else ())
     if unshown and load is not None and load.found:  # nothing found: the load's own failure says it
         print(terminal(unshown))
-    # Optional classes are feedback: a failing one is shown, never a reason to fail the check.
-    passed = all(c.status == "passed" or c.optional for c in graded.report.cases)
+    # An optional class's case is feedback when it carries no points: a failing one is shown, never a reason
+    # to fail the check. One that costs points does fail it: a step file's own goldstein, mistyped, lost its
+    # point and the check said "all visible cases pass" (sample step24_goldstein_typo.py).
+    passed = all(c.status == "passed" or (c.optional and not c.max_points) for c in graded.report.cases)
     print("all visible cases pass" if passed else "some visible cases fail: see above")
     return EXIT_OK if passed else 1
 

@@ -57,22 +57,60 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     idents: set[str] = set()
     functions: set[str] = set()  # defined by a def somewhere
     others: set[str] = set()  # defined by a class or an assignment somewhere
+    behind: dict[str, tuple[str, str]] = {}
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        mine = _file_names(rel, data, fits, local, idents, functions)
+        mine = _file_names(rel, data, fits, local, idents, functions, behind)
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
             others.update(n for n, kind in mine.items() if kind not in ("def", IMPORTED))
     kept = set(itertools.islice(defined, MAX_DEFINED))
-    return DefinedNames(kept, (functions & kept) - others), idents
+    behind = {c: own for c, own in behind.items() if c not in kept and own[0] in kept}
+    return DefinedNames(kept, (functions & kept) - others, behind), idents
+
+
+def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+    """The class a helper function instantiates and calls on its arguments, `return 二乗()(x)`, or None."""
+    last = node.body[-1] if node.body else None
+    call = last.value if isinstance(last, ast.Return) else None
+    if (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Call)
+        and isinstance(call.func.func, ast.Name)
+    ):
+        return call.func.func.id
+    return None
+
+
+def _classes_behind(source_tree: ast.AST, behind: dict[str, tuple[str, str]]) -> None:
+    """{the class the book names: (the student's class, the helper calling it)} for a helper spelt as the
+    book's (`square`) that calls a class of the same file spelt in another script than the book's names
+    (`class 二乗(Function)`): that class is the book's Square. Only a name outside ASCII, which no alias
+    table could list; a class with an English name of the student's own is a class of its own."""
+    body = getattr(source_tree, "body", [])
+    classes = {n.name for n in body if isinstance(n, ast.ClassDef) and not n.name.isascii()}
+    if not classes:
+        return
+    for node in body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.isascii():
+            called = _called_class(node)
+            if called in classes:
+                behind.setdefault(aliases.dezero_class(node.name), (called, node.name))
 
 
 def _file_names(
-    rel: str, data: bytes, fits: bool, local: frozenset[str], idents: set[str], functions: set[str]
+    rel: str,
+    data: bytes,
+    fits: bool,
+    local: frozenset[str],
+    idents: set[str],
+    functions: set[str],
+    behind: dict[str, tuple[str, str]],
 ) -> dict[str, str | None]:
     """The names one file defines, in source order, each with "def" when a def binds it (and nothing else
-    here does: a class or an assignment makes it no function only); its identifiers added to `idents`."""
+    here does: a class or an assignment makes it no function only); its identifiers added to `idents`, the
+    classes its helpers call under another script's name to `behind`."""
     try:
         if not fits:
             raise Unscannable("past the parent's parse budget")
@@ -111,6 +149,7 @@ def _file_names(
         idents.update(node.name.split("."))
         if node.asname:
             idents.add(node.asname)
+    _classes_behind(source.tree, behind)
     return mine
 
 

@@ -237,14 +237,30 @@ class DefinedNames(set[str]):
     class or an assignment: a function spelt as a class in lower case is that class's helper, not the class
     (stage_scan.names_in)."""
 
-    def __init__(self, names: Iterable[str] = (), functions: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        names: Iterable[str] = (),
+        functions: Iterable[str] = (),
+        behind: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(names)
         self.functions = frozenset(functions)
+        # a class the book names, spelt in another script and called by its helper: {"Square": ("二乗",
+        # "square")} for `def square(x): return 二乗()(x)` (stage_scan._classes_behind)
+        self.behind: Mapping[str, tuple[str, str]] = dict(behind or {})
 
 
 def keep_names(defined: Iterable[str]) -> DefinedNames:
     """A copy of `defined` that keeps which names are functions only (none for a plain set)."""
-    return DefinedNames(defined, getattr(defined, "functions", ()))
+    return DefinedNames(defined, getattr(defined, "functions", ()), getattr(defined, "behind", None))
+
+
+def behind_helper(name: str, defined: Collection[str]) -> tuple[str, str] | None:
+    """(the student's class, the helper calling it) that `name` is, spelt in another script and called by
+    the book's helper (`二乗`, `square` for Square), or None. A step-9 file whose Square was `class 二乗` was
+    inferred at no stage and told "missing: Square" (sample step09_japanese_class_names.py)."""
+    behind: Mapping[str, tuple[str, str]] = getattr(defined, "behind", {})
+    return behind.get(name)
 
 
 def defines(
@@ -255,7 +271,7 @@ def defines(
     `Square` is not its helper `square`. A book step-7 file has the classes only; read as their helpers, it
     looked like steps 9-10 ("your code defines ... square, exp", then "missing: square")."""
     spellings = (name, *aliases.get(name, ()))
-    if any(a in defined for a in spellings):
+    if any(a in defined for a in spellings) or behind_helper(name, defined) is not None:
         return True
     wanted = {a.lower() for a in spellings}
     # Nor is a class its function of the same name in lower case: the book's common/functions.py defines
@@ -531,6 +547,9 @@ def _reason(
         alias = next((a for a in aliases.get(name, ()) if a in defined), None)
         if alias is not None:  # another name the adapter grades it by (MiniFlow's Placeholder for Input)
             return f"{name} (as {alias})"
+        own = behind_helper(name, defined)
+        if own is not None:
+            return f"{name} (as {own[0]}, which your {own[1]} calls)"
         spellings = (name, *aliases.get(name, ()))
         if defines(name, defined, aliases, known):  # in another case: say how (`sigmoid` is no class Sigmoid)
             wanted = {a.lower() for a in spellings}

@@ -19,6 +19,7 @@ from reference.extension import Extension
 from reference.graph_vjps import GRAPH_VJPS, GraphVjp
 from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, Vjp, canonical_family
 from reference.ops import OPS, Grads, Op
+from reference.optimization_functions import FORMULAS, expand
 from reference.properties import PROPERTIES
 
 Record = np.ndarray | bool | None
@@ -227,6 +228,18 @@ class _Engine:
         name = step.get(key)
         return None if name is None else self.values[self.ref(step, name)]
 
+    def apply_formula(self, step: Mapping[str, Any], op: str) -> None:
+        """`z = goldstein(x, y)` as the book writes the function, one operator step at a time
+        (reference/optimization_functions.py)."""
+        args = step.get("args")
+        if not isinstance(args, list) or len(args) != 2 or "out" not in step:
+            raise self.fail(step, f"{op} takes a list of two 'args' and an 'out' name")
+        expansion = expand(op, [str(a) for a in args], str(step["out"]))
+        for name, value in expansion.constants.items():
+            self.names[name] = self.new_slot(_f64(value))
+        for sub in expansion.steps:
+            self.apply(sub)
+
     def vjp(self, node: _Node, g: np.ndarray) -> Grads:
         xs = [self.values[a] for a in node.args]
         base = _unprefixed(node.op)
@@ -243,6 +256,9 @@ class _Engine:
     def apply(self, step: Mapping[str, Any]) -> None:
         cls = str(step.get("op"))
         ops = self.family_ops
+        if self.family == "dezero" and cls in FORMULAS:  # the step file's own goldstein: its operators
+            self.apply_formula(step, cls)
+            return
         cls = DEZERO_HELPERS.get(cls, cls) if self.family == "dezero" else cls
         if cls not in ops:
             raise self.fail(step, f"unknown op {cls!r} for {self.family}; known: {', '.join(ops)}")

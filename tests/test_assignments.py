@@ -50,6 +50,7 @@ REQUIRED = {
             *("Optimizer", "MomentumSGD"),  # step 46 (its SGD is no listed name: grader/inside/aliases.py)
             *("GetItem", "get_item", "Softmax", "softmax"),  # step 47
             *("SoftmaxCrossEntropy", "softmax_cross_entropy"),
+            *("sphere", "matyas", "goldstein", "rosenbrock"),  # steps 24 and 28: the step file's own (s29)
         ],
     ),
     "dlfs-layers": (
@@ -400,6 +401,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step19-no-grad-add", "step19-diamond-add-graph"}
         | {"neg-unit", "sub-unit", "div-unit", "pow-unit"}
         | {f"step24-{f}-documented" for f in ("sphere", "matyas", "goldstein")}
+        | {f"step24-own-{f}-documented" for f in ("sphere", "matyas", "goldstein")}  # session 29
+        | {"step28-own-rosenbrock-documented"}
         # and step 9's documented composite, graded only by the stage of steps 1-10, and the two cases of
         # steps 7-8 (y.grad set by hand), graded only by their stage
         | {"step09-documented", "step07-documented", "seeded-chain-graph"}
@@ -659,22 +662,27 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
     for name in ("step20", "step21", "step22", "step23", "step24"):
         stage = a.stage(name)
         assert not {"Square", "square", "Exp", "exp"} & set(stage.requires), name
-        assert set(stage.optional_classes) == {"Square", "Exp"} and stage.optional_points, name
+        # session 29: from step 24 on, the step file's own test functions too (step24-own-*)
+        own = {"sphere", "matyas", "goldstein"} if name == "step24" else set()
+        assert set(stage.optional_classes) == {"Square", "Exp"} | own and stage.optional_points, name
     assert {"Square", "Exp", "square", "exp"} <= set(a.stage("step18").requires)
     # step19 on: + 4 for no_grad and the diamond applying add() alone (the mutation sweep's survivors); + 2
     # for each stage's drawn spec (two cases of 1 point): gen-exp-unit, gen-add-unit, gen-add-backward-twice
     # and step18-gen-retain-grad-graph at step18, step20's to step22's at step22, step24's at step24
-    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [53, 61, 95, 103]
+    # session 29: + 3 at step24 for the step file's own sphere, matyas and goldstein, + 1 more from step28 on
+    # for its rosenbrock (optional with their points: a code without them is skipped, as Square and Exp)
+    own = 3 + 1
+    assert [a.max_points(s) for s in ("step18", "step19", "step22", "step24")] == [53, 61, 95, 103 + 3]
     # steps 38 to 42: + 4 points of Variable's reshape, transpose and T at step38, + 1 of its sum and 2 of the
     # sum over axis 1 at step40, + 2 of SumTo over a leading axis (session 21); + 2 for each stage's drawn
     # spec (session 13: 13 of them up to step35, then one at each of step38, step40, step41 and step42);
     # + 2 from step33 on for the book's step 36 (step36-double-backprop-documented, session 23)
     assert [a.max_points(s) for s in ("step35", "step38", "step40", "step41", "step42")] == [
-        109 + 13 * 2 + 2,
-        119 + 14 * 2 + 2,
-        137 + 2 + 15 * 2 + 2,
-        142 + 2 + 16 * 2 + 2,
-        147 + 2 + 17 * 2 + 2,
+        109 + 13 * 2 + 2 + own,
+        119 + 14 * 2 + 2 + own,
+        137 + 2 + 15 * 2 + 2 + own,
+        142 + 2 + 16 * 2 + 2 + own,
+        147 + 2 + 17 * 2 + 2 + own,
     ]
 
 
@@ -760,11 +768,13 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
     # + 2 from step 40 on for sum-to-lead-unit (session 21); session 22: + 1 from step 44 on for
     # step44-layer-returns-variable, + 2 from step 45 on for step45-mlp3-layer and 2 for its drawn copies;
     # session 23: + 2 from step 33 on for step36-double-backprop-documented
+    # session 29: + 4 from step 28 on for the step file's own test functions (optional with their points)
+    own = 4
     assert [a.max_points(s) for s in ("step43", "step44", "step45", "step46")] == [
-        155 + 2 + 18 * 2 + 2,
-        161 + 2 + 19 * 2 + 1 + 2,
-        167 + 2 + 19 * 2 + 1 + 2 + 2 + 2,
-        177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2,
+        155 + 2 + 18 * 2 + 2 + own,
+        161 + 2 + 19 * 2 + 1 + 2 + own,
+        167 + 2 + 19 * 2 + 1 + 2 + 2 + 2 + own,
+        177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2 + own,
     ]
 
 

@@ -655,3 +655,14 @@ def test_step_43_composed_under_the_final_names_passes_its_unit_cases(tmp_path: 
     wrong = grader("check", "--stage", "step43", str(folder)).stdout.splitlines()
     assert any(x.startswith("FAIL") and "step43-sigmoid-unit" in x for x in wrong), wrong
     assert any(x.startswith("PASS") and "step43-linear-unit" in x for x in wrong), wrong
+
+
+def test_a_failing_optional_case_that_costs_points_fails_the_check() -> None:
+    """A step file's own goldstein mistyped (sample step24_goldstein_typo.py) loses its optional case's point:
+    the check said "all visible cases pass" (exit 0) beside a score below full marks. Control: the same file
+    with the book's formula passes."""
+    done = grader("check", str(DEZERO / "step24_goldstein_typo.py"))
+    assert done.returncode == 1 and "some visible cases fail: see above" in done.stdout, done.stdout
+    assert "goldstein is your own formula" in done.stdout
+    right = grader("check", str(DEZERO / "step24_correct.py"))
+    assert right.returncode == 0 and "all visible cases pass" in right.stdout, right.stdout

@@ -33,6 +33,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step24_py2_setup_variable.py", "step24"),
         ("dezero", "dezero/step04_numerical_diff.py", "step03"),  # numerical_diff, forward only
         ("dezero", "dezero/step21_japanese.py", "step21"),
+        # class 二乗(Function) called by square(): the book's Square (was no stage: the default step18)
+        ("dezero", "dezero/step09_japanese_class_names.py", "step10"),
         ("miniflow", "miniflow/typehints_dfs_sort.py", "sgd"),  # a DFS topological_sort, type hints
         # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)
         ("miniflow", "miniflow/add_quiz.py", "add"),
@@ -736,3 +738,18 @@ def test_a_folder_of_both_chapters_networks_is_chapter_5(tmp_path):
     assert found is not None and found.stage == "two-layer-net"
     alone = infer(load_assignment("dlfs-layers"), {"ch04/two_layer_net.py": ch04})
     assert alone is not None and alone.stage == "ch04-two-layer-net"
+
+
+def test_a_helper_calling_a_class_named_in_another_script_stands_for_the_books_class() -> None:
+    """`def square(x): return 二乗()(x)` defines Square as 二乗 for inference; controls: a class with an
+    English name of the student's own is its own class, and a helper calling no class of the file defines
+    nothing."""
+
+    def names(cls: str, body: str) -> object:
+        source = f"class Function: pass\nclass {cls}(Function): pass\ndef square(x):\n    return {body}\n"
+        return names_in({"step09.py": source.encode()})[0]
+
+    own = names("二乗", "二乗()(x)")
+    assert "Square" not in own and own.behind == {"Square": ("二乗", "square")}  # type: ignore[attr-defined]
+    assert names("MySquare", "MySquare()(x)").behind == {}  # type: ignore[attr-defined]
+    assert names("二乗", "np.square(x)").behind == {}  # type: ignore[attr-defined]

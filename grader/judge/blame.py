@@ -328,6 +328,13 @@ def _at_load_entry(cases: list[CaseResult], words: _Words) -> Blame:
     return Blame(None, f"{', '.join(ids)} {what}: each message says what went wrong there", (), ids, ())
 
 
+def _own_mistake(cls: str, cases: list[CaseResult]) -> str | None:
+    """The method of `cls` a known mistake names for some wrong record of these cases (a second mistake of
+    the class's own, beside the one its unit cases show of another class), or None."""
+    named = (c.diagnosis.blames for r in cases for c in r.checks if not c.passed and c.diagnosis is not None)
+    return next((m for m in named if m and " " not in m and m.split(".", 1)[0] == cls), None)
+
+
 def _known_method(rest: list[CaseResult]) -> str | None:
     """The one method a known mistake names for every wrong record of these cases (DeZero's Add.backward
     without sum_to, seen only where Add broadcasts, which its unit case does not): the backward driver is
@@ -472,7 +479,17 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
         # this class's code, which the hints already say is right (book_step43_sum_to_no_lead/).
         known = _known_method(cases)
         culprit = known.split(".", 1)[0] if known is not None and " " not in known else cls
-        if known is not None and culprit != cls:
+        own = _own_mistake(cls, [r for r in composite if r.case_id in explains]) if explains else None
+        if known is not None and culprit != cls and own is not None:
+            # Two mistakes: the graph cases hold a record only this class's own known mistake gives
+            # (utils.sum_to without the leading axes and Linear.backward's gb = gy: blame named sum_to alone)
+            message = (
+                f"The cases of {cls} fail as known mistakes of {known} and of {own} make them ({what}); the "
+                f"failing graph cases through {cls} too: fix both, {known} and {own} (each case's hint says "
+                "how)"
+            )
+            culprit = cls
+        elif known is not None and culprit != cls:
             through = f"; the failing graph cases through {cls} too" if explains else ""
             message = (
                 f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code "

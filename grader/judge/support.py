@@ -31,28 +31,56 @@ def case_support(case: Case, records: Mapping[str, Any]) -> dict[str, int]:
             continue
         right = values_match(records[key], expected, case.tolerance_of(key))
         changes = case.mistake_changes
-        for name, predicted in case.known_mistakes.items():
+        tol = case.tolerance_of(key)
+        fits = (
+            set()
+            if right
+            else {
+                n
+                for n, predicted in case.known_mistakes.items()
+                if key in changes[n] and values_match(records[key], predicted[key], tol)
+            }
+        )
+        for name in case.known_mistakes:
             if key not in changes[name]:
                 continue  # this mistake leaves the record as it should be: no evidence either way
             if right:
                 support[name] = support.get(name, 0) - 1
-            elif values_match(records[key], predicted[key], case.tolerance_of(key)):
+            elif name in fits:
                 support[name] = support.get(name, 0) + 1
+                if case.kind == "unit" and fits == {name}:
+                    support[PROVEN + name] = support.get(PROVEN + name, 0) + 1
                 continue
             # Against it, kept apart so the ranking is unchanged: a right record it changes, or a wrong one
             # it gets wrong another way (arith_no_sum_to on a graph of Sub, where only Mul lacks sum_to).
             support[AGAINST + name] = support.get(AGAINST + name, 0) + 1
+            if fits:  # a wrong record another mistake reproduces: a second mistake may have made it
+                support[EXCUSED + name] = support.get(EXCUSED + name, 0) + 1
     return support
 
 
-# Prefix of a support key counting the records against a mistake (`contradicted`); no mutation name has it.
+# Prefixes of support keys (no mutation name has them): the records against a mistake (`contradicted`);
+# of those, the wrong ones another known mistake reproduces; the wrong records of a unit case it alone
+# reproduces.
 AGAINST = "\0against:"
+EXCUSED = "\0excused:"
+PROVEN = "\0proven:"
 
 
 def contradicted(support: Mapping[str, int], names: Iterable[str]) -> frozenset[str]:
     """The mistakes among `names` that some record of the counted cases contradicts: a right record they
-    would change, or a wrong record they would make wrong in another way."""
-    return frozenset(name for name in names if support.get(AGAINST + name, 0) > 0)
+    would change, or a wrong record they would make wrong in another way. A mistake a unit case proves (a
+    wrong record of it that this mistake alone reproduces) is not contradicted by the wrong records another
+    known mistake reproduces: the student made two mistakes. utils.sum_to without the leading axes (its own
+    unit case failing so) beside a Linear.backward with gb = gy, which no longer calls it, was contradicted by
+    the network's db, and every broadcast record was told another mistake (sample
+    book_step43_sum_to_no_lead_linear_gb_gy/)."""
+
+    def against(name: str) -> int:
+        excused = support.get(EXCUSED + name, 0) if support.get(PROVEN + name, 0) > 0 else 0
+        return support.get(AGAINST + name, 0) - excused
+
+    return frozenset(name for name in names if against(name) > 0)
 
 
 def mistake_support(

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from grader.oracles.book_functions import TEST_FUNCTIONS
 from reference.extension import Extension
 from reference.properties import book_repr, text_codes
 
@@ -177,6 +178,7 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "two_layer_predict": _two_layer_predict,
     "two_layer_accuracy": _two_layer_accuracy,
     "mlp": _mlp,
+    **TEST_FUNCTIONS,  # steps 24 and 28: the step file's own sphere ... rosenbrock
 }
 # Class names per family, kept here so that this oracle shares no code with the reference.
 CLASS_OPS: dict[str, dict[str, str]] = {
@@ -202,6 +204,7 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         # step 47
         **{"GetItem": "get_item", "get_item": "get_item", "Softmax": "softmax", "softmax": "softmax"},
         **{"SoftmaxCrossEntropy": "softmax_cross_entropy", "softmax_cross_entropy": "softmax_cross_entropy"},
+        **{name: name for name in TEST_FUNCTIONS},  # steps 24 and 28: the step file's own functions
     },
     "layers": {
         "MulLayer": "mul",

@@ -957,8 +957,11 @@ def test_a_linear_taking_the_input_size_first_is_recognised() -> None:
     def init(*params: tuple[str, bool]) -> tuple[Param, ...]:
         return (Param("self", 1, False), *(Param(n, 1, d) for n, d in params))
 
-    for first in ("in_size", "in_features", "input_size", "in_dim", "n_in", "I"):
+    names = ("in_size", "in_features", "input_size", "input_dim", "in_dim", "n_in", "I")
+    for first in (*names, "n_inputs", "num_inputs", "dim_in", "size_in", "d_in", "nin", "fan_in"):
         assert _takes_in_size_first(init((first, False), ("out_size", False)))
+    for other in ("out_size", "n_out", "n_outputs", "index", "inputs_list", "units", "hidden_size"):
+        assert not _takes_in_size_first(init((other, False), ("out_size", False)))
     assert not _takes_in_size_first(init(("out_size", False), ("nobias", True), ("in_size", True)))
     assert not _takes_in_size_first(init(("in_size", True), ("out_size", False)))
     assert not _takes_in_size_first(init(("hidden", False), ("out_size", False)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -144,3 +146,23 @@ def test_a_lazy_supports_lookups_are_its_dicts_without_a_keyerror_each(monkeypat
     known = {"add_one": 1.0, "overwrite": 1.0, "absent": 1.0}
     assert list(ranked(known, lazy)) == list(ranked(known, plain))
     assert contradicted(lazy, known) == contradicted(plain, known)
+
+
+def _unit(cid, expected, known):
+    return dataclasses.replace(_case(cid, expected, known), kind="unit")
+
+
+def test_a_mistake_a_unit_case_proves_is_not_contradicted_by_a_second_mistakes_records():
+    """sum_to without the leading axes, proven by its own unit case, beside Linear's gb = gy: the network's
+    db2, which only gb = gy reproduces, no longer contradicts the sum_to mistake; without the unit case's
+    proof, or against a right record, it still does (book_step43_sum_to_no_lead_linear_gb_gy/)."""
+    unit = _unit("sum-to-lead-unit", {"value": [3.0]}, {"no_lead": {"value": [1.0, 2.0]}})
+    net = _case("two-layer", {"db2": [4.0]}, {"no_lead": {"db2": [[4.0]]}, "gb_gy": {"db2": [[1.0], [3.0]]}})
+    proven = mistake_support(
+        [(unit, {"value": np.array([1.0, 2.0])}), (net, {"db2": np.array([[1.0], [3.0]])})]
+    )
+    assert contradicted(proven, ["no_lead", "gb_gy"]) == frozenset()
+    unproven = mistake_support([(net, {"db2": np.array([[1.0], [3.0]])})])
+    assert contradicted(unproven, ["no_lead"]) == {"no_lead"}
+    right = mistake_support([(unit, {"value": np.array([1.0, 2.0])}), (net, {"db2": np.array([4.0])})])
+    assert contradicted(right, ["no_lead"]) == {"no_lead"}

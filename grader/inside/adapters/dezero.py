@@ -306,7 +306,13 @@ def _linear_build_in_first(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...
 # The first parameter of a Linear.__init__ that takes the input size first (torch's in_features): a student
 # who wrote Linear(in_size, out_size) lost every Layer case to "missing 1 required positional argument:
 # 'out_size'" on the book's L.Linear(4), the arithmetic never run (sample book_step44_linear_in_size_first/).
-_IN_SIZE = re.compile(r"^(?:in|input|n_in|fan_in)(?:_?(?:size|features|dim|channels|units))?$|^i$", re.I)
+# A count prefix (n_inputs, num_in, d_in) or the size word first (dim_in, size_in) is the same name: n_inputs
+# was missed (sample book_step44_linear_n_inputs_first/); an output size never matches (out_size, n_out).
+_IN_SIZE = re.compile(
+    r"^(?:n_?|num_?|d_?|fan_)?(?:in|inputs?)(?:_?(?:size|features|dim|channels|units))?$"
+    r"|^(?:dim|size|d)_?in$|^i$",
+    re.I,
+)
 
 
 def _takes_in_size_first(init: Sequence[Param] | None) -> bool:
