@@ -27,7 +27,7 @@ from grader.judge.results import CaseResult
 from grader.model import Case, CaseOutput, Failure
 
 MAX_KEPT = 32  # outputs a case: a class's right answer and its commonest mistakes
-MAX_KEY_BYTES = 64 * 1024  # an output's records, in bytes: a key never holds a large array
+MAX_KEY_BYTES = 4 * 1024  # an output's records, in bytes: a case keeps at most MAX_KEPT * 4 KiB of keys
 _MEMO = "_judged_once"
 
 Judge = Callable[[Mapping[str, int]], CaseResult]
