@@ -8,6 +8,7 @@ error, so the scan never costs a submission its grade.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -19,6 +20,7 @@ from grader.flags.pickled import MAX_SUBMISSION_OPS, OpBudget
 from grader.flags.pickled import describe as pickled
 from grader.flags.runtime import runtime_flags
 from grader.flags.source import Source, Unscannable, flagged_local_names, parse
+from grader.parse_cache import bounded_cache
 
 MAX_PER_CODE = 10  # per submission: enough to point staff at the code, bounded whatever the file holds
 # Python source parsed per submission (each file also has its own cap, MAX_SOURCE_BYTES): the scan costs the
@@ -34,6 +36,11 @@ class ScanContext:
     # A Python file of the submission names optparse (its text holds the word): optparse's Values, which runs
     # a file by path, may be handed to any other file (runtime.py OPTPARSE_RUNNERS)
     optparse: bool = False
+
+    @property
+    def key(self) -> tuple[frozenset[str], tuple[tuple[str, str], ...], bool]:
+        """The context as a key of the kept flags (its mapping as ordered items)."""
+        return self.graded, tuple(self.forbidden.items()), self.optparse
 
 
 Rule = Callable[[Source, ScanContext], Iterable[Hit]]
@@ -59,6 +66,55 @@ def _kept(hits: Iterable[Hit]) -> list[Hit]:
 
 
 def _scan_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext, ops: OpBudget) -> list[Flag]:
+    if PurePosixPath(rel).suffix.lower() == ".py" and type(data) is bytes:
+        return _python_flags(rel, data, local, ctx)
+    return _read_file(rel, data, local, ctx, ops)
+
+
+class _NotKept(Exception):
+    """A file's flags that depend on more than its text (a not_scanned flag: the stack's depth, the memory
+    left, a bug): handed to the caller, never kept."""
+
+    def __init__(self, flags: list[Flag]) -> None:
+        self.flags = flags
+
+
+# A Python file's flags are a function of its path, its bytes, the submission's own module names and the
+# assignment's context (ScanContext): kept for the next submission of the batch handing in the same file (the
+# book's common/ or dezero/ copied by most of a class: half the sample files are copies of another), keyed
+# by those exactly. Bounded by the bytes the keys hold (at most KEPT_SCAN_BYTES of source, a few dozen
+# bytes of flags each), the least recently used first out.
+KEPT_SCAN_FILES = 512
+KEPT_SCAN_BYTES = 16 * 1024 * 1024
+_KEPT_LOCK = threading.Lock()
+
+
+def _python_flags(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext) -> list[Flag]:
+    with _KEPT_LOCK:
+        try:
+            # the rules in the key: a rule added or replaced (a test's) never meets another's flags
+            return list(_kept_flags(rel, data, local, ctx.key, tuple(RULES.items())))
+        except _NotKept as not_kept:
+            return not_kept.flags
+
+
+@bounded_cache(KEPT_SCAN_FILES, KEPT_SCAN_BYTES, weight=lambda rel, data, *_: len(data))
+def _kept_flags(
+    rel: str,
+    data: bytes,
+    local: frozenset[str],
+    key: tuple[frozenset[str], tuple[tuple[str, str], ...], bool],
+    rules: tuple[tuple[str, Rule], ...],
+) -> tuple[Flag, ...]:
+    graded, forbidden, optparse = key
+    ctx = ScanContext(graded, dict(forbidden), optparse)
+    flags = _read_file(rel, data, local, ctx, OpBudget(0))  # a Python file reads no pickle
+    if any(flag.code == "not_scanned" for flag in flags):
+        raise _NotKept(flags)
+    return tuple(flags)
+
+
+def _read_file(rel: str, data: bytes, local: frozenset[str], ctx: ScanContext, ops: OpBudget) -> list[Flag]:
     suffix = PurePosixPath(rel).suffix.lower()
     if suffix in OPAQUE_SUFFIXES:
         return [Flag.make("opaque_module", rel, 0, f"ships a compiled {suffix} file: nobody can read it")]

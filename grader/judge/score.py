@@ -32,6 +32,7 @@ from grader.judge.diagnose import (
     none_against,
 )
 from grader.judge.higher_order import backward_applies
+from grader.judge.judged_once import judged_once
 from grader.judge.methods import no_creator, reshape_tuple_kept, returned_itself
 from grader.judge.mutations import mutation_info, mutation_parts
 from grader.judge.node_values import node_operand
@@ -466,8 +467,27 @@ def judge_case(
     """Judge one case. `output` None means the sandbox produced nothing for it (see `process_failure`).
     `support` ranks the known mistakes that fit a wrong record (grader/judge/support.py); `family` picks
     family-specific advice (diagnose.Evidence.family); `cleared` the classes whose unit cases all pass, whose
-    known forward mistakes are not named (`_cleared_forward`)."""
-    support = {} if support is None else support
+    known forward mistakes are not named (`_cleared_forward`). An output equal to one an earlier submission
+    of the batch handed in for this case is given that verdict (grader/judge/judged_once.py)."""
+    return judged_once(
+        case,
+        output,
+        process_failure,
+        family,
+        cleared,
+        {} if support is None else support,
+        lambda read: _judged(case, output, process_failure, read, family, cleared),
+    )
+
+
+def _judged(
+    case: Case,
+    output: CaseOutput | None,
+    process_failure: Failure | None,
+    support: Mapping[str, int],
+    family: str,
+    cleared: frozenset[str],
+) -> CaseResult:
     common: dict[str, Any] = {
         "case_id": case.id,
         "name": case.name,

@@ -1,0 +1,130 @@
+"""A case's verdict on the same output, worked out once a batch instead of once a submission.
+
+`judge_case` is a function of the case, its output's content, the failure beside it, the family, the classes
+cleared by the unit cases and, for a wrong record alone, the submission's support of the known mistakes
+(grader/judge/support.py). A batch's cases are one set of objects, their inputs drawn once (one seed), and
+most of a class hands in code that records the very same numbers for a case: the right values, or one
+textbook mistake's. So the verdict on an output is kept on the case (as `per_case` keeps its answers: it dies
+with the case), keyed by the output's exact content: each record's type, dtype, shape and bytes (a NaN's
+payload and -0.0 apart from 0.0: stricter than any comparison), its mutated, packed and handed names and its
+failure. A verdict that read the support is kept with the support it read and reused only under an equal
+one; one that never read it (every record right, or none compared) holds whatever the support is. The
+verdict is a frozen CaseResult whose checks are frozen too: one object shared by the submissions that earn it,
+as `score._passing` shares a passing record's check.
+
+Kept only for small outputs (`MAX_KEY_BYTES`), at most `MAX_KEPT` outputs a case (the first ones seen): the
+memory is bounded whatever a class hands in, and a batch of all-different outputs is judged as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from grader.judge.results import CaseResult
+from grader.model import Case, CaseOutput, Failure
+
+MAX_KEPT = 32  # outputs a case: a class's right answer and its commonest mistakes
+MAX_KEY_BYTES = 4 * 1024  # an output's records, in bytes: a case keeps at most MAX_KEPT * 4 KiB of keys
+_MEMO = "_judged_once"
+
+Judge = Callable[[Mapping[str, int]], CaseResult]
+
+
+class _Watched(Mapping[str, int]):
+    """The support as the judge reads it, noting whether it was read at all."""
+
+    def __init__(self, support: Mapping[str, int]) -> None:
+        self.support = support
+        self.read = False
+
+    def __getitem__(self, name: str) -> int:
+        self.read = True
+        return self.support[name]
+
+    def __contains__(self, name: object) -> bool:
+        self.read = True
+        return name in self.support
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.read = True
+        return self.support.get(name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        self.read = True
+        return iter(self.support)
+
+    def __len__(self) -> int:
+        self.read = True
+        return len(self.support)
+
+
+def _record_key(value: Any) -> tuple[Any, ...] | None:
+    kind = type(value)
+    if kind is np.ndarray:
+        return (kind, value.dtype.str, value.shape, value.tobytes())
+    if value is None or kind is bool:
+        return (kind, value)
+    return None  # a value the frames never give: judged afresh
+
+
+def output_key(output: CaseOutput | None) -> tuple[Any, ...] | None:
+    """The exact content of an output the judge reads, or None when it is too large to keep as a key."""
+    if output is None:
+        return (None,)
+    records: list[tuple[Any, ...]] = []
+    size = 0
+    for name, value in output.records.items():
+        key = _record_key(value)
+        if key is None:
+            return None
+        size += len(key[3]) if len(key) == 4 else 1
+        if size > MAX_KEY_BYTES:
+            return None
+        records.append((name, key))
+    return (
+        output.case_id,
+        output.status,
+        tuple(records),
+        output.mutated,
+        output.failure,
+        output.packed,
+        output.handed,
+    )
+
+
+def judged_once(
+    case: Case,
+    output: CaseOutput | None,
+    process_failure: Failure | None,
+    family: str,
+    cleared: frozenset[str],
+    support: Mapping[str, int],
+    judge: Judge,
+) -> CaseResult:
+    """`judge(support)` for this case and output, or the verdict an earlier submission's equal output earned
+    under the same family, cleared classes and process failure (and support, when that verdict read it)."""
+    content = output_key(output)
+    if content is None:
+        return judge(support)
+    memo: dict[tuple[Any, ...], list[tuple[dict[str, int] | None, CaseResult]]] | None
+    memo = case.__dict__.get(_MEMO)
+    if memo is None:
+        memo = case.__dict__.setdefault(_MEMO, {})  # two threads: one dict, equal verdicts
+    key = (content, process_failure, family, cleared)
+    kept = memo.get(key, [])
+    for seen, verdict in kept:
+        if seen is None or seen == dict(support):
+            return verdict
+    watched = _Watched(support)
+    verdict = judge(watched)
+    if (kept or len(memo) < MAX_KEPT) and len(kept) < MAX_KEPT:
+        memo.setdefault(key, []).append((dict(support) if watched.read else None, verdict))
+    return verdict
+
+
+def kept_outputs(case: Case) -> int:
+    """How many outputs' verdicts this case keeps (for tests)."""
+    return len(case.__dict__.get(_MEMO, {}))

@@ -1,0 +1,92 @@
+"""A Python file's flags are worked out once a batch: a later submission handing in the same file, with the
+same own module names and the same assignment, gets them without a second reading; anything else a flag
+could depend on reads the file again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.flags import MAX_SOURCE_BYTES, RULES, scan_submission
+from grader.flags import scan as scan_module
+from grader.loaders import load_submission
+
+REPO = Path(__file__).resolve().parents[2]
+# flagged by the runtime rule (exec) and the numerical one (a finite-difference backward)
+FLAGGED = (
+    b"import numpy as np\n"
+    b"class Mul:\n"
+    b"    def backward(self, dout):\n"
+    b"        h = 1e-4\n"
+    b"        return (self.f(self.x + h) - self.f(self.x - h)) / (2 * h)\n"
+    b"exec('print(1)')\n"
+)
+
+
+@pytest.fixture
+def read(monkeypatch):
+    """The files the rules actually read, in order (a kept file's flags read none)."""
+    seen: list[str] = []
+    for name, rule in list(RULES.items()):
+
+        def counted(src, ctx, rule=rule, name=name):
+            if name == "runtime":
+                seen.append(src.path)
+            return rule(src, ctx)
+
+        monkeypatch.setitem(RULES, name, counted)
+    scan_module._kept_flags.cache_clear()
+    yield seen
+    scan_module._kept_flags.cache_clear()
+
+
+def test_a_file_handed_in_again_is_read_once_with_the_same_flags(read):
+    """Two submissions with the same helper file: read once, flagged the same; each submission's own file
+    is read; the flags are those a fresh scan gives."""
+    first = scan_submission({"common/util.py": FLAGGED, "mine.py": b"x = 1\n"})
+    second = scan_submission({"common/util.py": FLAGGED, "mine.py": b"x = 2\n"})
+    assert read == ["common/util.py", "mine.py", "mine.py"]
+    assert first == second and {f.code for f in first} == {"dynamic_code", "numerical_gradient"}
+    scan_module._kept_flags.cache_clear()
+    assert scan_submission({"common/util.py": FLAGGED, "mine.py": b"x = 2\n"}) == second
+
+
+def test_what_a_flag_may_depend_on_reads_the_file_again(read):
+    """Another path, other own module names, other graded names, forbidden imports or optparse named
+    elsewhere: each is a fresh reading."""
+    scan_submission({"a.py": FLAGGED})
+    scan_submission({"b.py": FLAGGED})
+    scan_submission({"a.py": FLAGGED, "numpy/__init__.py": b""})  # the submission's own numpy
+    scan_submission({"a.py": FLAGGED}, graded=("Mul",))
+    scan_submission({"a.py": FLAGGED}, forbidden_imports=("numpy",))
+    scan_submission({"a.py": FLAGGED, "o.py": b"import optparse\n"})
+    assert read.count("a.py") == 5 and read.count("b.py") == 1
+    scan_submission({"a.py": FLAGGED}, graded=("Mul",))
+    assert read.count("a.py") == 5
+
+
+def test_a_file_not_scanned_is_read_again_every_time(read):
+    """A not_scanned flag may come of the stack's depth or the memory left: never kept."""
+    large = b"x = 1\n" * (MAX_SOURCE_BYTES // 6 + 1)
+    flags = [scan_submission({"deep.py": large}) for _ in range(2)]
+    assert flags[0] == flags[1] and [f.code for f in flags[0]] == ["not_scanned"]
+    assert scan_module._kept_flags.held_bytes == 0
+
+
+def test_the_samples_flags_are_the_same_read_once_or_kept(read):
+    """Every DeZero sample folder scanned twice in a row (the second from the kept flags of
+    its copied files, book copies shared between samples) gives what a scan with nothing kept gives."""
+    folders = sorted(
+        p for family in ("dezero",) for p in (REPO / "submissions" / family).iterdir() if p.is_dir()
+    )
+    files = [load_submission(p).files for p in folders]
+    kept = [scan_submission(f, graded=("Variable", "Mul")) for f in files]
+    again = [scan_submission(f, graded=("Variable", "Mul")) for f in files]
+    n_read = len(read)
+    fresh = []
+    for f in files:
+        scan_module._kept_flags.cache_clear()
+        fresh.append(scan_submission(f, graded=("Variable", "Mul")))
+    assert kept == again == fresh
+    assert n_read < sum(1 for f in files for rel in f if rel.endswith(".py")) * 2

@@ -1,0 +1,120 @@
+"""A case judges an output once a batch: an equal output later gets the same verdict, anything else that
+could change a verdict is judged afresh."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from grader.judge import judge_case, judged_once, score
+from grader.model import CaseOutput, Failure
+from tests.judge.test_score import make_case, right
+
+
+@pytest.fixture
+def judged(monkeypatch):
+    """The judge's own work, counted: one entry per output actually judged."""
+    calls = []
+    real = score._judged
+
+    def counted(case, output, *rest):
+        calls.append(output)
+        return real(case, output, *rest)
+
+    monkeypatch.setattr(score, "_judged", counted)
+    return calls
+
+
+def _fresh(case, records, **kw):
+    fresh = dataclasses.replace(case)  # a case rebuilt by replace keeps nothing of the first one's
+    return judge_case(fresh, CaseOutput(fresh.id, "ok", records), None, family="layers", **kw)
+
+
+def test_an_equal_output_is_judged_once_and_given_the_verdict_a_fresh_case_gives(judged):
+    """Two submissions' outputs of equal content (other objects): the second is the first's verdict, judged
+    once, equal to what a fresh case judges; a wrong output is the same."""
+    case = make_case()
+    wrong = right(case) | {"dW": right(case)["dW"] + 1.0}
+    for records in (right(case), wrong):
+        first = judge_case(case, CaseOutput(case.id, "ok", records), None, family="layers")
+        copied = {k: np.array(v, copy=True) for k, v in records.items()}
+        second = judge_case(case, CaseOutput(case.id, "ok", copied), None, family="layers")
+        assert second is first
+        assert first == _fresh(case, records)
+    assert len(judged) == 2 + 2  # each content once on the case, once on each fresh case
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r | {"db": -r["db"]},  # -0.0 for 0.0: the same values to a comparison, other bytes
+        lambda r: r | {"db": r["db"].reshape(1, 3)},  # the same numbers in another shape
+        lambda r: r | {"db": r["db"].astype(np.float32)},  # another dtype
+        lambda r: r | {"db": None},
+        lambda r: {k: v for k, v in r.items() if k != "db"},  # a record missing
+        lambda r: dict(reversed(r.items())),  # the same records in another order
+    ],
+)
+def test_an_output_differing_in_any_byte_type_shape_or_order_is_judged_afresh(judged, change):
+    """Content the key tells apart is judged again, and judged as a fresh case judges it."""
+    case = make_case()
+    judge_case(case, CaseOutput(case.id, "ok", right(case)), None, family="layers")
+    other = change(right(case))
+    got = judge_case(case, CaseOutput(case.id, "ok", other), None, family="layers")
+    assert len(judged) == 2
+    assert got == _fresh(case, other)
+
+
+def test_the_rest_of_what_the_judge_reads_is_in_the_key(judged):
+    """The mutated inputs, the failure, the process failure, the family and the cleared classes: any one
+    changed is judged again."""
+    case = make_case()
+    records = right(case)
+    outputs = [
+        CaseOutput(case.id, "ok", records),
+        CaseOutput(case.id, "ok", records, mutated=("dout",)),
+        CaseOutput(case.id, "error", records, failure=Failure("exception", "boom")),
+        CaseOutput(case.id, "ok", records, handed=("weight_init_std",)),
+    ]
+    for output in outputs:
+        judge_case(case, output, None, family="layers")
+    judge_case(case, None, Failure("timeout", "too slow"), family="layers")
+    judge_case(case, None, Failure("timeout", "slower"), family="layers")
+    judge_case(case, outputs[0], None, family="dezero")
+    judge_case(case, outputs[0], None, family="layers", cleared=frozenset({"Affine"}))
+    assert len(judged) == 8
+    judge_case(case, CaseOutput(case.id, "ok", right(case), mutated=("dout",)), None, family="layers")
+    assert len(judged) == 8
+
+
+def test_a_verdict_that_read_the_support_is_reused_under_an_equal_support_alone(judged):
+    """A wrong record ranks known mistakes by the submission's support: under another support it is judged
+    again; a right output never reads it, so any support gives its verdict."""
+    base = make_case()
+    wrong = right(base) | {"dW": right(base)["dW"] + 1.0}
+    case = make_case(known_mistakes={"a": {"dW": wrong["dW"]}, "b": {"dW": wrong["dW"]}})
+    for support in ({"a": 1}, {"a": 1}, {"a": 2}, {}):
+        judge_case(case, CaseOutput(case.id, "ok", wrong), None, support, family="layers")
+    assert len(judged) == 3
+    for support in ({"a": 1}, {"a": 2}):
+        judge_case(case, CaseOutput(case.id, "ok", right(case)), None, support, family="layers")
+    assert len(judged) == 4
+    ranked_by_b = judge_case(case, CaseOutput(case.id, "ok", wrong), None, {"b": 3}, family="layers")
+    assert ranked_by_b == _fresh(case, wrong, support={"b": 3})
+
+
+def test_a_case_keeps_a_bounded_number_of_small_outputs(judged):
+    """At most MAX_KEPT outputs a case, the first ones; an output over MAX_KEY_BYTES is never kept."""
+    case = make_case()
+    for i in range(judged_once.MAX_KEPT + 5):
+        records = right(case) | {"db": np.full(3, float(i))}
+        judge_case(case, CaseOutput(case.id, "ok", records), None, family="layers")
+    assert judged_once.kept_outputs(case) == judged_once.MAX_KEPT
+    late = right(case) | {"db": np.full(3, float(judged_once.MAX_KEPT + 1))}
+    judge_case(case, CaseOutput(case.id, "ok", late), None, family="layers")
+    assert len(judged) == judged_once.MAX_KEPT + 6
+    big = make_case()
+    large = right(big) | {"extra": np.zeros(judged_once.MAX_KEY_BYTES // 8 + 1)}
+    assert judged_once.output_key(CaseOutput(big.id, "ok", large)) is None
