@@ -19,7 +19,6 @@ BatchNormalization that cannot take the book's 4-D input is told the book's flat
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -1333,7 +1332,6 @@ class LayersAdapter(AdapterBase):
         # params as stored before and after the call (a float16 or integer entry holds the case's values
         # rounded): answered with the grads, no round trip of their own
         held = self._params_now(entry.obj, keys)
-        started = time.monotonic()
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
         self._ask_layers(entry.obj)
         picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
@@ -1346,8 +1344,7 @@ class LayersAdapter(AdapterBase):
             layer_refs = self._layer_refs(entry.obj)
             # a walk over part of them proves nothing
             walked = layer_refs if len(layer_refs) < _HELD_LAYERS else []
-            ran = time.monotonic() - started
-            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure), ran)
+            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
             if loop is not None:
                 raise loop from None
             raise self._explain_labels(
