@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
 import os
 import shutil
 import sys
@@ -100,9 +99,11 @@ def _plan_and_pool(
 ) -> Any:
     """Build the run's cases while the first sandbox worker starts: each takes ~0.15 s, and a student's
     `grader check` should answer before they look away. Then the modules `meanwhile`, one at a time, while
-    the worker is still starting: what later steps would import anyway, in time the plan would spend
-    waiting; once the worker is ready, the rest is left to the steps that use them. A callable: the names
-    may live in a module that must not be imported before the worker's Popen."""
+    the first job runs: what judging and the report import anyway, in time the parent would spend waiting
+    for the job's reply; once the reply is there, the rest is left to the steps that use them. Not while
+    the worker starts: on two cores the worker, its harness and the plan already compete for them, and
+    every millisecond of the parent's CPU there delayed the worker's ready message (session 29). A
+    callable: the names may live in a module that must not be imported before the worker's Popen."""
     # The pool's modules need no numpy: imported here, the starter thread reaches the worker's Popen
     # before make_plan's imports (numpy's among them) hold the interpreter lock for long stretches.
     import grader.sandbox.pool  # noqa: F401
@@ -115,9 +116,21 @@ def _plan_and_pool(
 
     def start_pool() -> Any:
         try:
-            return _pool(settings, jobs, on_first_popen=popened.set)
+            return _pool(settings, jobs, on_first_popen=popened.set, on_first_send=import_while_it_runs)
         finally:  # refused or failed before any Popen: the plan still runs (its errors come first)
             popened.set()
+
+    def import_while_it_runs(replied: Callable[[], bool]) -> None:
+        # On the pool's thread running the job, while the parent's main thread waits for its result: no
+        # other thread imports then. A module that fails here fails again where it is used, and says so.
+        # __import__, not importlib.import_module: the import statement's path, which `python -X importtime`
+        # logs (the tests read that log for what a check imports; import_module's pure-Python path is not
+        # in it).
+        with contextlib.suppress(Exception):
+            for name in meanwhile():
+                if replied():
+                    break
+                __import__(name)
 
     from grader.sandbox.calls import Call
 
@@ -125,10 +138,6 @@ def _plan_and_pool(
     try:
         popened.wait()
         plan = make_plan()
-        for name in meanwhile():
-            if pool.done():
-                break
-            importlib.import_module(name)
     except BaseException:
         with contextlib.suppress(Exception):
             pool.result().close()
@@ -141,15 +150,21 @@ def _pool(
     jobs: int | None = None,
     where: Callable[[str], str] | None = None,
     on_first_popen: Callable[[], None] | None = None,
+    on_first_send: Callable[[Callable[[], bool]], None] | None = None,
 ) -> Any:
     """The local sandbox pool: `jobs`, else the settings' jobs capped to the CPUs (`where` names their source
-    in the warning), else one per CPU; `on_first_popen` as SandboxPool's."""
+    in the warning), else one per CPU; `on_first_popen` and `on_first_send` as SandboxPool's."""
     from grader.sandbox import IsolationRefused, SandboxPool
 
     if jobs is None:
         jobs = _settings_jobs(settings, where)
     try:
-        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"], on_first_popen=on_first_popen)
+        pool = SandboxPool(
+            jobs=jobs,
+            isolation=settings["isolation"],
+            on_first_popen=on_first_popen,
+            on_first_send=on_first_send,
+        )
     except IsolationRefused as err:
         raise UsageError(str(err)) from None
     for note in pool.notes:
@@ -744,6 +759,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         from grader.pipeline import ahead, student_name
 
         made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
+        # What the lines printed before the job need (the terminal's escaping comes with the reports), here
+        # and not after the worker is ready, where each millisecond is the student's.
+        import grader.reports  # noqa: F401
+
         return plan
 
     plan, pool = _plan_and_pool(settings, make_plan, 1, meanwhile=_after_the_run)
