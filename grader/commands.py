@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import shutil
 import sys
@@ -622,13 +623,22 @@ def _refuse_empty(source: Any) -> None:
         raise UsageError(f"nothing to check here: {source.message}")
 
 
-def _infer_assignment(source: Any) -> str:
-    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check, package_left_out
+def _candidates() -> list[Any]:
+    """The shipped assignments as inference sees them (grader.infer.Candidate). Each manifest read and
+    checked is ~1.8 ms of CPU: a check asks for them up to three times (the assignment, the note on another
+    one, the note on names graded elsewhere), so it reads them once (`functools.cache` in cmd_check)."""
+    from grader.infer import candidate
+
+    return [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+
+
+def _infer_assignment(source: Any, shipped: Callable[[], list[Any]] = _candidates) -> str:
+    from grader.infer import best_match, no_match_reason, nothing_to_check, package_left_out
     from grader.loaders import SubmissionError
 
     if isinstance(source, SubmissionError):  # an empty one was refused before (cmd_check)
         raise UsageError(source.message)
-    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    candidates = shipped()
     guess = best_match(source, candidates)
     if guess is None:
         nothing = nothing_to_check(source, candidates)
@@ -644,16 +654,18 @@ def _infer_assignment(source: Any) -> str:
     return guess
 
 
-def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
+def _other_assignment(
+    assignment_ref: str, source: Any, shipped: Callable[[], list[Any]] = _candidates
+) -> list[str]:
     """`--assignment dezero` on the layers of DLFS: one line saying the code defines none of the names the
     assignment grades and which assignment it looks like, above the list of every name missing; for a book
     file no assignment grades (`--assignment dlfs-advanced` on common/optimizer.py), which file it is."""
-    from grader.infer import best_match, candidate, ungraded_only
+    from grader.infer import best_match, ungraded_only
     from grader.loaders import SubmissionError
 
     if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
         return []  # an instructor's manifest: no comparison; a refusal: grading reports it with its reason
-    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    candidates = shipped()
     guess = best_match(source, candidates)
     if guess is None:  # the book's common/optimizer.py: which file it is, and that it is not graded
         ungraded = ungraded_only(source, candidates)
@@ -669,15 +681,17 @@ def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
     ]
 
 
-def _graded_elsewhere(assignment_ref: str, source: Any) -> list[str]:
+def _graded_elsewhere(
+    assignment_ref: str, source: Any, shipped: Callable[[], list[Any]] = _candidates
+) -> list[str]:
     """Chapter 5's layers checked beside the book's common/optimizer.py: one line naming the optimizers,
     which the assignment checked does not grade, and the assignment and stage that do."""
-    from grader.infer import candidate, graded_elsewhere
+    from grader.infer import graded_elsewhere
     from grader.loaders import SubmissionError
 
     if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
         return []
-    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    candidates = shipped()
     note = graded_elsewhere(source, candidates, assignment_ref)
     return [f"note: {note}"] if note else []
 
@@ -744,11 +758,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
         _refuse_empty(source)
-        assignment = args.assignment or _infer_assignment(source)
+        shipped = functools.cache(_candidates)  # read once, asked up to three times
+        assignment = args.assignment or _infer_assignment(source, shipped)
         if args.assignment:
-            notes.extend(_other_assignment(args.assignment, source))
+            notes.extend(_other_assignment(args.assignment, source, shipped))
         if not notes:
-            notes.extend(_graded_elsewhere(assignment, source))
+            notes.extend(_graded_elsewhere(assignment, source, shipped))
         _check_stage_name(assignment, asked, args)
         if not asked:
             inferred.append(_infer_stage(assignment, source))

@@ -467,3 +467,40 @@ def test_a_worker_starts_without_tempfile() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+_MANIFESTS_READ = """
+import collections, sys
+import grader.commands as commands
+READ = collections.Counter()
+real_load = commands.load_assignment
+def load_assignment(ref, *, require_fixtures=True):
+    READ[str(ref)] += 1
+    return real_load(ref, require_fixtures=require_fixtures)
+commands.load_assignment = load_assignment
+if sys.argv[1] == "control":  # each helper reads the manifests itself, as before session 29
+    commands.functools.cache = lambda f: f
+def plan_only(settings, make_plan, jobs=None, **kwargs):
+    make_plan()
+    print(" ".join(f"{k}={v}" for k, v in sorted(READ.items())), flush=True)
+    raise SystemExit(0)
+commands._plan_and_pool = plan_only
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[2]]
+main()
+"""
+
+
+@pytest.mark.parametrize("mode", ["check", "control"], ids=["check", "control-read-each-time"])
+def test_check_reads_each_shipped_manifest_once_to_infer(tmp_path: Path, mode: str) -> None:
+    """The real `grader check`'s plan reads each shipped manifest once for inference and its notes (then its
+    own assignment's twice more: its stage, its cases): ~1.8 ms of CPU each, beside the worker's start. The
+    control builds the shipped candidates for each question (the assignment, the names graded elsewhere),
+    and each manifest is read twice for it."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    done = _run_grader(tmp_path, _MANIFESTS_READ, mode, str(directory / "ann.py"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    read = dict(item.split("=") for item in done.stdout.split())
+    others = {ref: int(n) for ref, n in read.items() if ref != "miniflow"}
+    assert others and set(others.values()) == ({2} if mode == "control" else {1}), read
+    assert int(read["miniflow"]) == (4 if mode == "control" else 3), read
