@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib
+import functools
 import os
 import shutil
 import sys
@@ -100,9 +100,11 @@ def _plan_and_pool(
 ) -> Any:
     """Build the run's cases while the first sandbox worker starts: each takes ~0.15 s, and a student's
     `grader check` should answer before they look away. Then the modules `meanwhile`, one at a time, while
-    the worker is still starting: what later steps would import anyway, in time the plan would spend
-    waiting; once the worker is ready, the rest is left to the steps that use them. A callable: the names
-    may live in a module that must not be imported before the worker's Popen."""
+    the first job runs: what judging and the report import anyway, in time the parent would spend waiting
+    for the job's reply; once the reply is there, the rest is left to the steps that use them. Not while
+    the worker starts: on two cores the worker, its harness and the plan already compete for them, and
+    every millisecond of the parent's CPU there delayed the worker's ready message (session 29). A
+    callable: the names may live in a module that must not be imported before the worker's Popen."""
     # The pool's modules need no numpy: imported here, the starter thread reaches the worker's Popen
     # before make_plan's imports (numpy's among them) hold the interpreter lock for long stretches.
     import grader.sandbox.pool  # noqa: F401
@@ -115,9 +117,21 @@ def _plan_and_pool(
 
     def start_pool() -> Any:
         try:
-            return _pool(settings, jobs, on_first_popen=popened.set)
+            return _pool(settings, jobs, on_first_popen=popened.set, on_first_send=import_while_it_runs)
         finally:  # refused or failed before any Popen: the plan still runs (its errors come first)
             popened.set()
+
+    def import_while_it_runs(replied: Callable[[], bool]) -> None:
+        # On the pool's thread running the job, while the parent's main thread waits for its result: no
+        # other thread imports then. A module that fails here fails again where it is used, and says so.
+        # __import__, not importlib.import_module: the import statement's path, which `python -X importtime`
+        # logs (the tests read that log for what a check imports; import_module's pure-Python path is not
+        # in it).
+        with contextlib.suppress(Exception):
+            for name in meanwhile():
+                if replied():
+                    break
+                __import__(name)
 
     from grader.sandbox.calls import Call
 
@@ -125,10 +139,6 @@ def _plan_and_pool(
     try:
         popened.wait()
         plan = make_plan()
-        for name in meanwhile():
-            if pool.done():
-                break
-            importlib.import_module(name)
     except BaseException:
         with contextlib.suppress(Exception):
             pool.result().close()
@@ -141,15 +151,21 @@ def _pool(
     jobs: int | None = None,
     where: Callable[[str], str] | None = None,
     on_first_popen: Callable[[], None] | None = None,
+    on_first_send: Callable[[Callable[[], bool]], None] | None = None,
 ) -> Any:
     """The local sandbox pool: `jobs`, else the settings' jobs capped to the CPUs (`where` names their source
-    in the warning), else one per CPU; `on_first_popen` as SandboxPool's."""
+    in the warning), else one per CPU; `on_first_popen` and `on_first_send` as SandboxPool's."""
     from grader.sandbox import IsolationRefused, SandboxPool
 
     if jobs is None:
         jobs = _settings_jobs(settings, where)
     try:
-        pool = SandboxPool(jobs=jobs, isolation=settings["isolation"], on_first_popen=on_first_popen)
+        pool = SandboxPool(
+            jobs=jobs,
+            isolation=settings["isolation"],
+            on_first_popen=on_first_popen,
+            on_first_send=on_first_send,
+        )
     except IsolationRefused as err:
         raise UsageError(str(err)) from None
     for note in pool.notes:
@@ -607,13 +623,22 @@ def _refuse_empty(source: Any) -> None:
         raise UsageError(f"nothing to check here: {source.message}")
 
 
-def _infer_assignment(source: Any) -> str:
-    from grader.infer import best_match, candidate, no_match_reason, nothing_to_check, package_left_out
+def _candidates() -> list[Any]:
+    """The shipped assignments as inference sees them (grader.infer.Candidate). Each manifest read and
+    checked is ~1.8 ms of CPU: a check asks for them up to three times (the assignment, the note on another
+    one, the note on names graded elsewhere), so it reads them once (`functools.cache` in cmd_check)."""
+    from grader.infer import candidate
+
+    return [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+
+
+def _infer_assignment(source: Any, shipped: Callable[[], list[Any]] = _candidates) -> str:
+    from grader.infer import best_match, no_match_reason, nothing_to_check, package_left_out
     from grader.loaders import SubmissionError
 
     if isinstance(source, SubmissionError):  # an empty one was refused before (cmd_check)
         raise UsageError(source.message)
-    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    candidates = shipped()
     guess = best_match(source, candidates)
     if guess is None:
         nothing = nothing_to_check(source, candidates)
@@ -629,16 +654,18 @@ def _infer_assignment(source: Any) -> str:
     return guess
 
 
-def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
+def _other_assignment(
+    assignment_ref: str, source: Any, shipped: Callable[[], list[Any]] = _candidates
+) -> list[str]:
     """`--assignment dezero` on the layers of DLFS: one line saying the code defines none of the names the
     assignment grades and which assignment it looks like, above the list of every name missing; for a book
     file no assignment grades (`--assignment dlfs-advanced` on common/optimizer.py), which file it is."""
-    from grader.infer import best_match, candidate, ungraded_only
+    from grader.infer import best_match, ungraded_only
     from grader.loaders import SubmissionError
 
     if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
         return []  # an instructor's manifest: no comparison; a refusal: grading reports it with its reason
-    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    candidates = shipped()
     guess = best_match(source, candidates)
     if guess is None:  # the book's common/optimizer.py: which file it is, and that it is not graded
         ungraded = ungraded_only(source, candidates)
@@ -654,15 +681,17 @@ def _other_assignment(assignment_ref: str, source: Any) -> list[str]:
     ]
 
 
-def _graded_elsewhere(assignment_ref: str, source: Any) -> list[str]:
+def _graded_elsewhere(
+    assignment_ref: str, source: Any, shipped: Callable[[], list[Any]] = _candidates
+) -> list[str]:
     """Chapter 5's layers checked beside the book's common/optimizer.py: one line naming the optimizers,
     which the assignment checked does not grade, and the assignment and stage that do."""
-    from grader.infer import candidate, graded_elsewhere
+    from grader.infer import graded_elsewhere
     from grader.loaders import SubmissionError
 
     if assignment_ref not in _shipped() or isinstance(source, SubmissionError):
         return []
-    candidates = [candidate(load_assignment(a, require_fixtures=False)) for a in _shipped()]
+    candidates = shipped()
     note = graded_elsewhere(source, candidates, assignment_ref)
     return [f"note: {note}"] if note else []
 
@@ -743,11 +772,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
         _refuse_empty(source)
-        assignment = args.assignment or _infer_assignment(source)
+        shipped = functools.cache(_candidates)  # read once, asked up to three times
+        assignment = args.assignment or _infer_assignment(source, shipped)
         if args.assignment:
-            notes.extend(_other_assignment(args.assignment, source))
+            notes.extend(_other_assignment(args.assignment, source, shipped))
         if not notes:
-            notes.extend(_graded_elsewhere(assignment, source))
+            notes.extend(_graded_elsewhere(assignment, source, shipped))
         _check_stage_name(assignment, asked, args)
         if not asked:
             inferred.append(_infer_stage(assignment, source))
@@ -758,6 +788,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         from grader.pipeline import ahead, student_name
 
         made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
+        # What the lines printed before the job need (the terminal's escaping comes with the reports), here
+        # and not after the worker is ready, where each millisecond is the student's.
+        import grader.reports  # noqa: F401
+
         return plan
 
     plan, pool = _plan_and_pool(settings, make_plan, 1, meanwhile=_after_the_run)

@@ -25,12 +25,10 @@ from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.inside.choice import for_stage, stage_step
-from grader.judge import grade
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
-from grader.reports import Report
 from grader.sandbox import SandboxPool
 from grader.served_standins import graded_classes, served_files, stub_warning
 from grader.stages import Stage
@@ -39,6 +37,7 @@ MAX_SOURCES = 200
 
 if TYPE_CHECKING:
     from grader.flags import Flag
+    from grader.reports import Report
 
 
 @dataclass(frozen=True)
@@ -294,6 +293,14 @@ def _report(
     return grade(plan.cases, run, meta)
 
 
+def grade(cases: Sequence[Case], run: RunResult, meta: dict[str, Any]) -> Report:
+    """grader.judge's grade, imported on first use: `grader check` imports the judge while its job runs
+    (pipeline.AFTER_THE_RUN), not while its plan competes with the sandbox worker's start for the CPUs."""
+    from grader.judge import grade as judged
+
+    return judged(cases, run, meta)
+
+
 def _packed(plan: RunPlan, run: RunResult) -> frozenset[str]:
     """The ops the adapter built from one list of their nodes in the visible cases (its frames' account,
     names only: grader/constructors.py notes only the lesson's ops among them). Visible only: what a
@@ -374,12 +381,15 @@ def _read(
         return ()
 
 
-# What judging a run and writing its report import on first use, after the run is back: the source's
-# readers (every report with a loaded submission) and the known mistakes (only a wrong record's: the
-# reference engine, and numpy.random for its drawn inputs). A batch pays them once; a cold `check` would
-# pay them on the path a student waits for, so it imports them while its worker starts
-# (commands._plan_and_pool). ~5 and ~26 ms of CPU.
+# What judging a run and writing its report import on first use, after the run is back: the judge itself
+# (~22 ms of CPU; the report's modules come earlier, with the lines `check` prints first), the source's
+# readers (every report with a loaded submission, ~5 ms) and the known mistakes (only a wrong record's: the
+# reference engine, and numpy.random for its drawn inputs, ~26 ms). A batch pays them once; a cold `check`
+# would pay them on the path a student waits for, so it imports them while its job runs
+# (commands._plan_and_pool; until session 29 while its worker started, where they took the CPUs from the
+# worker's start).
 AFTER_THE_RUN = (
+    "grader.judge",
     "grader.numpy_notes",
     "grader.shared_lists",
     "grader.newer_syntax_notes",

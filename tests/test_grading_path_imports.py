@@ -355,32 +355,23 @@ def test_check_builds_its_job_before_its_worker_is_ready(tmp_path: Path, command
     assert said == [f"built before ready: {command == 'check'}"]
 
 
-_NOTHING_AFTER_READY = """
-import atexit, sys, threading
-import grader.commands as commands
+_NOTHING_AFTER_THE_REPLY = """
+import atexit, sys
 import grader.pipeline as pipeline
 import grader.sandbox.pool as pool
 if sys.argv[1] == "control":
     pipeline.AFTER_THE_RUN = ()
-WAITED = threading.Event()
-real_pp = commands._plan_and_pool
-def plan_and_pool(settings, make_plan, jobs=None, meanwhile=tuple):
-    def names():
-        yield from meanwhile()
-        WAITED.set()
-    return real_pp(settings, make_plan, jobs, meanwhile=names)
-commands._plan_and_pool = plan_and_pool
-AT_READY = set()
-real_init = pool._Worker.__init__
-def init(self, *args, **kwargs):  # the worker ready: held until the main thread has run out of imports
-    real_init(self, *args, **kwargs)
-    WAITED.wait(60)
-    AT_READY.update(sys.modules)
-pool._Worker.__init__ = init
-def after_ready():
-    later = sorted(m for m in set(sys.modules) - AT_READY if m.startswith(("grader", "reference")))
-    print("imported after ready:", " ".join(later), file=sys.stderr, flush=True)
-atexit.register(after_ready)
+pool._Worker.replied = lambda self: False  # the reply held back until the parent has run out of imports
+AT_THE_REPLY = set()
+real_receive = pool._Worker.receive
+def receive(self, *args, **kwargs):
+    AT_THE_REPLY.update(sys.modules)
+    return real_receive(self, *args, **kwargs)
+pool._Worker.receive = receive
+def after_the_reply():
+    later = sorted(m for m in set(sys.modules) - AT_THE_REPLY if m.startswith(("grader", "reference")))
+    print("imported after the reply:", " ".join(later), file=sys.stderr, flush=True)
+atexit.register(after_the_reply)
 from grader.entry import main
 sys.argv = ["grader", "check", *sys.argv[2:]]
 sys.exit(main())
@@ -388,22 +379,71 @@ sys.exit(main())
 
 
 @pytest.mark.parametrize("mode", ["check", "control"], ids=["check", "control-nothing-meanwhile"])
-def test_check_judges_without_importing_once_its_worker_is_ready(tmp_path: Path, mode: str) -> None:
+def test_check_judges_without_importing_once_its_reply_is_read(tmp_path: Path, mode: str) -> None:
     """The real `grader check` of a wrong submission (its known mistakes worked out, every source note
-    read), its worker's ready message held until the parent has nothing left to import meanwhile, imports
-    none of the grader's or the reference engine's modules after it: what judging and the report use
-    (pipeline.AFTER_THE_RUN) was imported while the worker started. The control empties that list, and the
-    judging's imports are seen after the ready message."""
+    read), its job's reply taken as not there yet until the parent has nothing left to import, imports none
+    of the grader's or the reference engine's modules after reading it: what judging and the report use
+    (pipeline.AFTER_THE_RUN) was imported while the job ran. The control empties that list, and the
+    judging's imports are seen after the reply."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_BROKEN["mse_sign_flipped"]})
-    done = _run_grader(tmp_path, _NOTHING_AFTER_READY, mode, str(directory / "ann.py"))
+    done = _run_grader(tmp_path, _NOTHING_AFTER_THE_REPLY, mode, str(directory / "ann.py"))
     assert done.returncode == 1, done.stderr[-2000:]  # the broken file fails its check
-    said = [line for line in done.stderr.splitlines() if line.startswith("imported after ready:")]
+    said = [line for line in done.stderr.splitlines() if line.startswith("imported after the reply:")]
     assert len(said) == 1
-    later = said[0].removeprefix("imported after ready:").split()
+    later = said[0].removeprefix("imported after the reply:").split()
     if mode == "control":
-        assert {"grader.signatures", "reference.evaluate"} <= set(later)
+        assert {"grader.judge", "grader.signatures", "reference.evaluate"} <= set(later)
     else:
         assert later == []
+
+
+# What judging imports (the judge, the known mistakes' reference engine, the source notes' readers): not
+# while the worker starts, where the parent's CPU is taken from the worker, its harness and the plan on two
+# cores, but while the job runs (session 29: ~79 million instructions fewer up to the job's send).
+NOT_BEFORE_THE_JOB = ("grader.judge", "grader.signatures", "reference.ops", "reference.evaluate")
+
+_AT_THE_SEND = """
+import os, sys, time
+import grader.commands as commands
+import grader.sandbox.pool as pool
+FIRST = sys.argv[2:]
+def send(self, *args, **kwargs):
+    print(" ".join(sorted(sys.modules)), flush=True)
+    os._exit(0)
+pool._Worker.send = send
+real_pp = commands._plan_and_pool
+def plan_and_pool(settings, make_plan, jobs=None, **kwargs):
+    def plan():
+        for name in FIRST:
+            __import__(name)
+        return make_plan()
+    return real_pp(settings, plan, jobs, **kwargs)
+commands._plan_and_pool = plan_and_pool
+real_init = pool._Worker.__init__
+def init(self, *args, **kwargs):  # the worker ready: held a while, in which the parent could import more
+    real_init(self, *args, **kwargs)
+    time.sleep(1.0)
+pool._Worker.__init__ = init
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("before", [(), ("grader.judge",)], ids=["check", "control-judge-in-the-plan"])
+def test_check_sends_its_job_before_it_imports_what_judging_uses(
+    tmp_path: Path, before: tuple[str, ...]
+) -> None:
+    """The real `grader check`, its worker's ready message held for 1 s, has imported none of
+    NOT_BEFORE_THE_JOB when it sends its job (the session's start had imported all four by then: the judge
+    with the pipeline, the rest while the worker started). The control imports the judge in the plan, and
+    it is seen."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    done = _run_grader(tmp_path, _AT_THE_SEND, str(directory / "ann.py"), *before)
+    assert done.returncode == 0, done.stderr[-2000:]
+    modules = set(done.stdout.split("\n")[-2].split())
+    assert {"numpy", "grader.pipeline", "grader.reports"} <= modules
+    assert set(NOT_BEFORE_THE_JOB) & modules == set(before)
 
 
 def test_a_worker_starts_without_tempfile() -> None:
@@ -427,3 +467,40 @@ def test_a_worker_starts_without_tempfile() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+_MANIFESTS_READ = """
+import collections, sys
+import grader.commands as commands
+READ = collections.Counter()
+real_load = commands.load_assignment
+def load_assignment(ref, *, require_fixtures=True):
+    READ[str(ref)] += 1
+    return real_load(ref, require_fixtures=require_fixtures)
+commands.load_assignment = load_assignment
+if sys.argv[1] == "control":  # each helper reads the manifests itself, as before session 29
+    commands.functools.cache = lambda f: f
+def plan_only(settings, make_plan, jobs=None, **kwargs):
+    make_plan()
+    print(" ".join(f"{k}={v}" for k, v in sorted(READ.items())), flush=True)
+    raise SystemExit(0)
+commands._plan_and_pool = plan_only
+from grader.entry import main
+sys.argv = ["grader", "check", sys.argv[2]]
+main()
+"""
+
+
+@pytest.mark.parametrize("mode", ["check", "control"], ids=["check", "control-read-each-time"])
+def test_check_reads_each_shipped_manifest_once_to_infer(tmp_path: Path, mode: str) -> None:
+    """The real `grader check`'s plan reads each shipped manifest once for inference and its notes (then its
+    own assignment's twice more: its stage, its cases): ~1.8 ms of CPU each, beside the worker's start. The
+    control builds the shipped candidates for each question (the assignment, the names graded elsewhere),
+    and each manifest is read twice for it."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    done = _run_grader(tmp_path, _MANIFESTS_READ, mode, str(directory / "ann.py"))
+    assert done.returncode == 0, done.stderr[-2000:]
+    read = dict(item.split("=") for item in done.stdout.split())
+    others = {ref: int(n) for ref, n in read.items() if ref != "miniflow"}
+    assert others and set(others.values()) == ({2} if mode == "control" else {1}), read
+    assert int(read["miniflow"]) == (4 if mode == "control" else 3), read

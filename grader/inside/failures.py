@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells, numpy_errors, py2_errors, python_errors, scalar_refused
+from . import cells, numpy_errors, py2_errors, python_errors, refused_calls, scalar_refused
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -1002,6 +1002,7 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
     clause = clause or py2_errors.explain(e.description, _own_division(e.frames))
     clause = clause or python_errors.explain(e.description)
+    clause = clause or refused_calls.explain(e.description, line)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)
     clause = clause or _math_on_array_clause(e)
     clause = clause or _method_refused_clause(e) or _misspelt_method_clause(e)

@@ -43,6 +43,8 @@ class ParsedFrames:
     load_failure: Failure | None = None
     outputs: dict[str, CaseOutput] = field(default_factory=dict)
     phase_load_failures: dict[str, Failure] = field(default_factory=dict)  # of phases after the first
+    # The phases whose process answered its load ('loaded'): one that ended before it did was loading
+    phases_loaded: set[str] = field(default_factory=set)
     done: bool = False
     violation: str | None = None
     truncated_tail: bool = False
@@ -355,6 +357,7 @@ class _Parser:
         )
         if self.result.load is None:
             self.result.load = info  # what the student sees: the first phase's load
+        self.result.phases_loaded.add(str(f["phase"]))
         self.state = "cases"
 
     def load_failed(self, f: dict[str, Any]) -> None:
@@ -415,6 +418,7 @@ class _Parser:
             load=r.load,
             outputs={k: v for k, v in r.outputs.items() if self.phase_of[k] in before},
             phase_load_failures={k: v for k, v in r.phase_load_failures.items() if k in before},
+            phases_loaded=r.phases_loaded & before,
             violation=violation,
             truncated_tail=r.truncated_tail,
             spoilt=phase,

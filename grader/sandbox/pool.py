@@ -237,6 +237,10 @@ class _Worker:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def replied(self) -> bool:
+        """Whether the worker's reply (or its end) is there to read: `receive` would not wait."""
+        return bool(select.select([self._out], [], [], 0)[0])
+
     def send(self, job: Mapping[str, Any], limits: Mapping[str, Any]) -> None:
         phases = len(job["harness"].get("phases", []))
         header = json.dumps({"job_id": job["job_id"], "limits": limits, "phases": phases}).encode()
@@ -353,12 +357,16 @@ class SandboxPool:
         frame_limits: FrameLimits | None = None,
         scratch_mib: int = SCRATCH_MIB,
         on_first_popen: Callable[[], None] | None = None,
+        on_first_send: Callable[[Callable[[], bool]], None] | None = None,
     ) -> None:
         """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`.
         `scratch_mib` sizes each worker's scratch file system where it has one of its own (bwrap, and the
         fallback run as root with a private root), the room every job of that worker writes in.
         `on_first_popen` is called once, from the spawning thread, as soon as the first worker's process
-        exists (before it is ready): a cold `check` starts its plan then (commands._plan_and_pool)."""
+        exists (before it is ready): a cold `check` starts its plan then (commands._plan_and_pool).
+        `on_first_send` is called once, on the thread that runs the pool's first job, as soon as that job is
+        written to its worker and before its reply is read, with a function telling whether the reply has
+        arrived: a cold `check` imports what judging uses while its job runs (commands._plan_and_pool)."""
         low, high = SCRATCH_MIB_RANGE
         if not low <= scratch_mib <= high:
             raise SandboxError(f"the scratch size must be {low} to {high} MiB, not {scratch_mib}")
@@ -395,6 +403,7 @@ class SandboxPool:
         self._spawner = OneThread("sandbox-spawn")
         self._closed = False
         self._on_first_popen = on_first_popen
+        self._on_first_send = on_first_send
         # Workers never write bytecode (`python -B`, a read-only runtime): where a module's pyc is missing or
         # stale, each of them would compile it again. ~1 ms when every pyc is there (runtime_pycs.py).
         # And a module's bytecode left after its source moved out (the stand-in's full common/layers.py) is
@@ -632,6 +641,7 @@ class SandboxPool:
                 if attempt == 2:
                     raise SandboxError("sandbox workers die before accepting a job") from None
                 continue  # the job never reached this worker: retry once on a fresh one
+            self._sent(worker)
             deadline = (
                 time.monotonic()
                 + phases * (limits.wall_seconds + LATE_REPLY_SECONDS)
@@ -656,6 +666,13 @@ class SandboxPool:
                 return result
         assert result is not None
         return result
+
+    def _sent(self, worker: _Worker) -> None:
+        """The pool's first job is with its worker: `on_first_send`, once, while the job runs."""
+        with self._lock:
+            meanwhile, self._on_first_send = self._on_first_send, None
+        if meanwhile is not None:
+            meanwhile(worker.replied)
 
     def map(
         self, jobs: Iterable[Mapping[str, Any]], *, last: bool = False

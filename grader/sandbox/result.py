@@ -259,7 +259,9 @@ def _phase_context(
     position = next((i for i, m in enumerate(metas) if phase["name"] in _serves(m)), None)
     if position is None:
         return None, pending
-    loaded = parsed.load is not None if index == 0 else phase["name"] not in parsed.phase_load_failures
+    # A later phase's process that ended before its 'loaded' frame was still loading the submission: told
+    # so, not "in a method this case calls" (until session 29 only its load failure counted as unloaded).
+    loaded = parsed.load is not None if index == 0 else phase["name"] in parsed.phases_loaded
     running = (
         (f" while running case '{pending[0]}'" if loaded else f" while {contexts.LOADING}") if pending else ""
     )

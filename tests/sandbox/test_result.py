@@ -185,6 +185,29 @@ def test_a_later_phases_load_failure_is_its_own_not_no_result() -> None:
     assert c2 is not None and c2.code == "not_run" and "RuntimeError at import, line 7" in c2.message
 
 
+def test_a_later_phases_process_ending_at_its_load_is_told_it_ended_while_loading() -> None:
+    """A hidden phase's process that ends itself (os._exit) before its 'loaded' frame ended while loading the
+    submission: its cases say so, with the load's likely place, never "while running case" and "in a method
+    this case calls" (what they said until session 29: only a load failure counted as not loaded). Control:
+    the same exit after its 'loaded' frame is told with the case it ran."""
+    from grader.sandbox.result import IN_A_CASE, NOT_LOADED
+
+    visible = {**_ENDED, "phase": "visible"}
+    exited = {"phase": "hidden", "exit_code": 0, "signal": None, "setup_ok": True}
+    phases, outputs = [visible, exited], ((b"", b""), (b"", b""))
+    for frames, said in (
+        (stream(LOADED, C1), f"Your code ended its process (exit code 0) {NOT_LOADED}"),
+        (
+            stream(LOADED, C1, {**LOADED, "phase": "hidden"}),
+            f"Your code ended its process (exit code 0) while running case 'c2', before reporting its "
+            f"results. {IN_A_CASE}",
+        ),
+    ):
+        result = build_run_result(VISIBLE_HIDDEN, Reply({"phases": phases}, frames, outputs), "bwrap", 1.0)
+        assert result.process_failure is None
+        assert result.phase_failures["hidden"].message == said
+
+
 TWO_PHASES = {
     "harness": {
         "phases": [

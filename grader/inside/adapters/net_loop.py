@@ -20,11 +20,12 @@ from ..remote import Ref, RemoteFailure, Session, accepts_keyword
 # The book's names for the loss layer: chapter 5's TwoLayerNet says lastLayer, chapter 7's SimpleConvNet and
 # chapter 6's MultiLayerNet last_layer.
 LAST_LAYER = ("lastLayer", "last_layer")
-# The longest a failed gradient(x, t) may have run for its layers to be walked again: the walks (one or two
-# forward and backward passes) are paid from the phase's wall clock, which every later case shares; the
-# cases' networks take milliseconds, so a gradient this slow is doing something else (a numerical gradient
-# left in it, a network of its own sizes), and its failure is told in Python's words.
-WALK_AFTER_SECONDS = 1.0
+# The walks' work is bounded by what they call, never by a clock: at most two walks, each the network's loss
+# and its loss layer's backward, then one backward a layer (layers.py walks fewer than its _HELD_LAYERS), each
+# a call the failed gradient made itself on the same x and t. So a walk costs about one forward and backward
+# pass of the network the gradient already ran (a numerical gradient left in it is never re-run: the walk
+# calls no gradient). Until session 29 a gradient that ran over 1 s of wall time before failing was not
+# walked, and the same submission's message depended on the machine's load (DESIGN.md rule 7).
 # A loop line calling a layer's backward and keeping nothing: `layer.backward(dout)`.
 _RESULT_DROPPED = re.compile(r"^\s*[\w.\[\]'\"]+\.backward\(\s*\w+\s*\)\s*(#.*)?$")
 
@@ -83,14 +84,12 @@ def explain_loop(
     t: Ref,
     failure: RemoteFailure,
     said: str,
-    seconds: float = 0.0,
 ) -> StudentFailure | None:
     """The failure reworded as the network loop's mistake, when the layers run as the book walks them;
     None when they do not (then a layer is wrong, and Python's words name it). `said` is Python's message
-    without the grader's context; `seconds`, how long the failed gradient ran (beyond WALK_AFTER_SECONDS
-    nothing is walked)."""
+    without the grader's context. However long the failed gradient ran, the same walks (see above)."""
     info = failure.info
-    if failure.code != "exception" or info is None or not layers or seconds > WALK_AFTER_SECONDS:
+    if failure.code != "exception" or info is None or not layers:
         return None
     found = loop_call(info.frames)
     if found is None:

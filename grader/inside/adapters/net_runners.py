@@ -3,7 +3,6 @@ the case's params and driven through loss(x, t), gradient(x, t), predict and acc
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -165,7 +164,6 @@ class NetRunners(NetParams):
         # params as stored before and after the call (a float16 or integer entry holds the case's values
         # rounded): answered with the grads, no round trip of their own
         held = self._params_now(entry.obj, keys)
-        started = time.monotonic()
         grads = s.call(s.getattr(entry.obj, "gradient"), x, t)
         self._ask_layers(entry.obj)
         picked = {key: s.getitem(grads, key, missing_ok=True) for key in keys}
@@ -178,8 +176,7 @@ class NetRunners(NetParams):
             layer_refs = self._layer_refs(entry.obj)
             # a walk over part of them proves nothing
             walked = layer_refs if len(layer_refs) < HELD_LAYERS else []
-            ran = time.monotonic() - started
-            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure), ran)
+            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
             if loop is not None:
                 raise loop from None
             raise self._explain_labels(
