@@ -228,8 +228,41 @@ def test_the_true_division_fix_is_shown_on_the_students_own_code() -> None:
     own = (Frame("conv.py", 9, "Convolution.forward", "out = np.zeros((N, (H - FH) / stride + 1))"),)
     info = ErrorInfo("TypeError: 'float' object cannot be interpreted as an integer", ("TypeError",), own)
     assert "e.g. out = np.zeros((N, (H - FH) // stride + 1))," in from_error(info, "c").message
-    lesson = from_error(ErrorInfo(info.description, ("TypeError",), WHERE[:0]), "c").message
+    bare = ErrorInfo(info.description, ("TypeError",), WHERE[:0])
+    lesson = from_error(bare, "c", family="miniflow").message
     assert "e.g. steps_per_epoch = m // batch_size," in lesson and "out_h" not in lesson, lesson
+
+
+def test_the_true_division_example_is_the_families_course_and_the_size_not_the_scaling() -> None:
+    """Review of s29-realmf: with no `/` on the student's line, a DLFS convolution (its im2col's
+    `np.zeros((N, C, FH, FW, out_h, out_w))`) was shown MiniFlow's `steps_per_epoch = m // batch_size`; it is
+    the book's `out_h` again, MiniFlow keeping the lesson's line. And the failing line's division outside
+    every bracket is the value assigned, not the size: `W1_ = np.random.randn(n_features, n_hidden) /
+    np.sqrt(n_features)` was shown floored (`// np.sqrt(...)`, a wrong fix); the `n_hidden = n_features / 2`
+    above it is the example. Controls: a division inside a call's brackets on the failing line is still
+    shown, and MiniFlow's example is unchanged."""
+    from grader.inside import py2_errors
+
+    im2col = (Frame("layers.py", 14, "im2col", "col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))"),)
+    info = ErrorInfo("TypeError: 'float' object cannot be interpreted as an integer", ("TypeError",), im2col)
+    for family in ("dlfs-advanced", "dlfs-layers", "dezero"):
+        said = from_error(info, "Convolution applied to x", family=family).message
+        assert "e.g. out_h = (H + 2*pad - FH) // stride + 1," in said and "steps_per_epoch" not in said, said
+    said = from_error(info, "c", family="miniflow").message
+    assert "e.g. steps_per_epoch = m // batch_size," in said, said
+    nn = [
+        "n_features = X_.shape[1]\n",
+        "n_hidden = n_features / 2\n",
+        "W1_ = np.random.randn(n_features, n_hidden) / np.sqrt(n_features)\n",
+    ]
+    assert py2_errors.division_in_source(nn, 3) == "n_hidden = n_features // 2"
+    scaled = Frame("nn.py", 3, "<module>", nn[2].strip())
+    info = ErrorInfo(info.description, ("TypeError",), (scaled,))
+    said = from_error(info, "c", family="miniflow").message
+    assert "// np.sqrt" not in said and "e.g. steps_per_epoch = m // batch_size," in said, said
+    assert py2_errors.floored("for j in range(m / b):", bracketed=True) == "for j in range(m // b):"
+    assert py2_errors.floored("n = m / b", bracketed=True) is None
+    assert py2_errors.floored("n = m / b") == "n = m // b"
 
 
 def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
