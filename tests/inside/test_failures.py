@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -1031,3 +1032,22 @@ def test_an_array_method_on_a_plain_list_says_numpys_function_takes_lists() -> N
     assert "np.transpose(a) takes a tuple" in from_error(_raised("(1, 2).T"), "c").message
     for code in ("[1, 2].value", "{}.dot"):
         assert "NumPy array's method" not in from_error(_raised(code), "c").message
+
+
+def test_each_numpy_function_advised_for_a_lists_array_method_takes_a_list() -> None:
+    """Review of s29-realmf: "np.flatten(a, ...) takes a list" (NumPy has no np.flatten) and "np.astype(a,
+    ...) takes a list" (it refuses one) were advised. The oracle is NumPy itself: each function a message
+    advises, for every method the clause knows, is called on a list and a tuple (its `...` given a value)."""
+    from grader.inside import python_errors
+
+    filled = {"np.dot": "a", "np.reshape": "-1", "np.transpose": "(1, 0)", "np.asarray": "dtype=float"}
+    for method in python_errors._ARRAY_METHODS.split("|"):
+        for kind, value in (("list", [[1.0, 2.0], [3.0, 4.0]]), ("tuple", ((1.0, 2.0), (3.0, 4.0)))):
+            message = from_error(_raised(f"{value!r}.{method}"), "c").message
+            call = re.search(r"(np\.\w+)\(a(?:, \.\.\.|, dtype=\.\.\.)?\) takes a " + kind, message)
+            assert call is not None, message
+            text = call.group(0).removesuffix(f" takes a {kind}")
+            text = text.replace("dtype=...", filled.get(call.group(1), "")).replace(
+                "...", filled.get(call.group(1), "0")
+            )
+            eval(text, {"np": np, "a": value})  # raises if NumPy's function refuses the list
