@@ -122,9 +122,16 @@ def division_in_source(lines: Sequence[str], stopped: int) -> str | None:
         return own
     read = set(re.findall(r"[A-Za-z_]\w*", line))
     for above in reversed(lines[: stopped - 1]):
+        if not read:
+            break
         assigned = _ASSIGNED.match(above)
         if assigned and assigned.group(1) in read:
-            return floored(above)
+            # each name's nearest assignment only (an earlier one was rebound); one that divides nothing
+            # (`n_features = X_.shape[1]` under `n_hidden = 13 / 2`) leaves the line's other names to look for
+            read.discard(assigned.group(1))
+            divided = floored(above)
+            if divided is not None:
+                return divided
     return None
 
 

@@ -257,6 +257,16 @@ def test_the_true_division_example_is_the_families_course_and_the_size_not_the_s
         "W1_ = np.random.randn(n_features, n_hidden) / np.sqrt(n_features)\n",
     ]
     assert py2_errors.division_in_source(nn, 3) == "n_hidden = n_features // 2"
+    # the nearest assignment of a read name that divides, past one that does not; a name rebound below its
+    # division is not shown
+    sized = [
+        "n_hidden = 13 / 2\n",
+        "n_features = X_.shape[1]\n",
+        "W1_ = np.random.randn(n_features, n_hidden)\n",
+    ]
+    assert py2_errors.division_in_source(sized, 3) == "n_hidden = 13 // 2"
+    rebound = ["n_hidden = 13 / 2\n", "n_hidden = 6\n", "W1_ = np.random.randn(13, n_hidden) * 2\n"]
+    assert py2_errors.division_in_source(rebound, 3) is None
     scaled = Frame("nn.py", 3, "<module>", nn[2].strip())
     info = ErrorInfo(info.description, ("TypeError",), (scaled,))
     said = from_error(info, "c", family="miniflow").message
