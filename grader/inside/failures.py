@@ -988,7 +988,7 @@ def _misspelt_method_clause(e: ErrorInfo) -> str | None:
 def _own_division(frames: Sequence[Frame]) -> str | None:
     """The failing line, when it divides, written with `//` (a Python 2 size's fix shown on the student's
     code; an outer frame's division may be another, right one), or None."""
-    return py2_errors.floored(frames[-1].source) if frames else None
+    return py2_errors.floored(frames[-1].source, bracketed=True) if frames else None
 
 
 def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
@@ -1000,7 +1000,7 @@ def _generic(e: ErrorInfo, context: str, family: str = "") -> StudentFailure:
     line = (e.frames[-1].source or "") if e.frames else ""
     numpy_clause = numpy_errors.explain(e.description, forward=forward, source=line)
     clause = numpy_clause or _ufunc_variable_clause(e) or _weak_input_clause(e)
-    clause = clause or py2_errors.explain(e.description, _own_division(e.frames))
+    clause = clause or py2_errors.explain(e.description, _own_division(e.frames), family)
     clause = clause or python_errors.explain(e.description)
     clause = clause or refused_calls.explain(e.description, line)
     clause = clause or _queue_tie_clause(e) or _scalar_refused_clause(e) or _setattr_clause(e)

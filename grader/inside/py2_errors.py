@@ -66,26 +66,41 @@ _FLOAT_AS_INTEGER = re.compile(
 # The same `/` in a slice bound (`img[:, :, y:y_max:stride]`); Python's words do not say the bound's type, so
 # the clause says "if".
 _SLICE_NOT_INTEGER = re.compile(r"(slice indices) must be integers or None or have an __index__ method")
-# The lesson's own example (nn.py's `steps_per_epoch = m / batch_size`, then `range(steps_per_epoch)`), said
-# when the student's code at hand shows no `/`: the warning gave a convolution's `out_h` to a MiniFlow file.
-LESSON_DIVISION = "steps_per_epoch = m // batch_size"
+# Each course's own example, said when the student's code at hand shows no `/`: MiniFlow's nn.py
+# (`steps_per_epoch = m / batch_size`, then `range(steps_per_epoch)`); the book's convolution for the others
+# (its im2col's `out_h`, which a DLFS file's `np.zeros((N, C, FH, FW, out_h, out_w))` fails on). One example
+# for every family gave a convolution's `out_h` to a MiniFlow file (s29-realmf), then MiniFlow's
+# `steps_per_epoch` to a DLFS convolution (review of s29-realmf).
+LESSON_DIVISION = {"miniflow": "steps_per_epoch = m // batch_size"}
+BOOK_DIVISION = "out_h = (H + 2*pad - FH) // stride + 1"
+_OPENING, _CLOSING = frozenset("([{"), frozenset(")]}")
 
 
-def _true_division(example: str | None) -> str:
+def _true_division(example: str | None, family: str) -> str:
     return (
         "in Python 3 `/` always gives a float (Python 2 floored two ints; Python 2 code?): compute it with "
-        f"`//`, e.g. {example or LESSON_DIVISION}, or wrap it in int(...)"
+        f"`//`, e.g. {example or LESSON_DIVISION.get(family, BOOK_DIVISION)}, or wrap it in int(...)"
     )
 
 
-def floored(line: str) -> str | None:
+def floored(line: str, *, bracketed: bool = False) -> str | None:
     """`line` with each true division `/` written `//` (not `/=`, nor a `/` inside a string), or None when it
-    divides nothing: an example of the fix in the student's own code."""
+    divides nothing: an example of the fix in the student's own code. `bracketed`: only the divisions inside
+    a call's or a subscript's brackets, for the line that failed: there a size or a bound is an argument
+    (`range(m / b)`, `np.zeros((N, (H - FH) / stride + 1))`), and a division outside every bracket is the
+    value assigned, not the size (`W = np.random.randn(n_in, n_hidden) / np.sqrt(n_in)`: `//` there floors the
+    scaling, and the float is the n_hidden assigned above)."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(line.strip()).readline))
     except (tokenize.TokenError, SyntaxError):
         return None
-    slashes = [t.start[1] for t in tokens if t.type == tokenize.OP and t.string == "/" and t.start[0] == 1]
+    slashes, depth = [], 0
+    for t in tokens:
+        if t.type != tokenize.OP or t.start[0] != 1:
+            continue
+        depth += (t.string in _OPENING) - (t.string in _CLOSING)
+        if t.string == "/" and (depth > 0 or not bracketed):
+            slashes.append(t.start[1])
     if not slashes:
         return None
     text = line.strip()
@@ -102,14 +117,21 @@ def division_in_source(lines: Sequence[str], stopped: int) -> str | None:
     if not 0 < stopped <= len(lines):
         return None
     line = lines[stopped - 1]
-    own = floored(line)
+    own = floored(line, bracketed=True)
     if own is not None:
         return own
     read = set(re.findall(r"[A-Za-z_]\w*", line))
     for above in reversed(lines[: stopped - 1]):
+        if not read:
+            break
         assigned = _ASSIGNED.match(above)
         if assigned and assigned.group(1) in read:
-            return floored(above)
+            # each name's nearest assignment only (an earlier one was rebound); one that divides nothing
+            # (`n_features = X_.shape[1]` under `n_hidden = 13 / 2`) leaves the line's other names to look for
+            read.discard(assigned.group(1))
+            divided = floored(above)
+            if divided is not None:
+                return divided
     return None
 
 
@@ -141,11 +163,11 @@ EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
 )
 
 
-def explain(message: str, example: str | None = None) -> str | None:
+def explain(message: str, example: str | None = None, family: str = "") -> str | None:
     """One clause that says what a Python 2 habit in `message` likely was, or None. `example`: the student's
-    own division written with `//`, when the caller found one (the lesson's otherwise)."""
+    own division written with `//`, when the caller found one (the family's course's otherwise)."""
     clause = first_clause(EXPLAINERS, message)
-    return None if clause is None else clause.replace("{division}", _true_division(example))
+    return None if clause is None else clause.replace("{division}", _true_division(example, family))
 
 
 # Modules of Python 2's standard library that Python 3 renamed or moved: `import cPickle as pickle` at the top

@@ -80,6 +80,15 @@ def _weakref_operand(message: str) -> str | None:
 # `inputs.dot(weights)` raised Python's "'list' object has no attribute 'dot'" alone (s29-realmf).
 _ARRAY_METHODS = "dot|T|shape|reshape|sum|mean|transpose|flatten|astype|max|min"
 _ARRAY_METHOD_ON_LIST = re.compile(rf"'(list|tuple)' object has no attribute '({_ARRAY_METHODS})'")
+# NumPy's function for a method whose function is not np.<method>(a, ...) taking a list: there is no
+# np.flatten, and np.astype refuses a list ("Input should be a NumPy array"): both were advised (review of
+# s29-realmf). Each suggestion is run on a list by tests/inside/test_failures.py.
+_NUMPY_FUNCTION = {
+    "T": "np.transpose(a)",
+    "shape": "np.shape(a)",
+    "flatten": "np.ravel(a)",
+    "astype": "np.asarray(a, dtype=...)",
+}
 
 
 def _array_method_on_list(message: str) -> str | None:
@@ -87,7 +96,7 @@ def _array_method_on_list(message: str) -> str | None:
     if found is None:
         return None
     kind, method = found.groups()
-    call = {"T": "np.transpose(a)", "shape": "np.shape(a)"}.get(method, f"np.{method}(a, ...)")
+    call = _NUMPY_FUNCTION.get(method, f"np.{method}(a, ...)")
     return (
         f"a Python {kind} has no .{method}, a NumPy array's method: the value is a plain {kind} here; "
         f"{call} takes a {kind} as well as an array, or make it one with np.array(...)"

@@ -1087,7 +1087,7 @@ def load(
     elif not order:
         wanted = ", ".join(preferred) or "a .py file"
         failure = StudentFailure("missing_name", f"no Python file in the submission (expected {wanted})")
-    warnings, reasons = _review(root, names, unvisited, known, (*required, *optional), aliases)
+    warnings, reasons = _review(root, names, unvisited, known, (*required, *optional), aliases, family)
     # A name the load explains (its class is in a cell skipped for a syntax error, below the line the module
     # stopped at) is no typo: "missing: Sigmoid (you defined sigmoid)" pointed at the helper function.
     near = {r: [] if r in reasons else n for r, n in near.items()}
@@ -1333,6 +1333,7 @@ def _review(
     known: Sequence[str],
     wanted: Sequence[str],
     aliases: Mapping[str, Sequence[str]],
+    family: str = "",
 ) -> tuple[list[str], dict[str, str]]:
     """The load's student-facing warnings, and why each wanted name that was not found is missing."""
     problems: list[str] = []
@@ -1368,7 +1369,7 @@ def _review(
         elif m.stop is not None:
             # nn.py's `m / batch_size` in range(): Python 2's floor, its fix shown on the file's own line
             divided = py2_errors.division_in_source(linecache.getlines(filename), m.stop.line)
-            py2 = py2_errors.explain(m.stop.error, divided)
+            py2 = py2_errors.explain(m.stop.error, divided, family)
             said = f"{m.stop.error}; {py2}" if py2 else m.stop.error
             problems.append(
                 f"an exception stopped the loading of {m.stop.where}: {said}; the names defined before that "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -228,8 +229,51 @@ def test_the_true_division_fix_is_shown_on_the_students_own_code() -> None:
     own = (Frame("conv.py", 9, "Convolution.forward", "out = np.zeros((N, (H - FH) / stride + 1))"),)
     info = ErrorInfo("TypeError: 'float' object cannot be interpreted as an integer", ("TypeError",), own)
     assert "e.g. out = np.zeros((N, (H - FH) // stride + 1))," in from_error(info, "c").message
-    lesson = from_error(ErrorInfo(info.description, ("TypeError",), WHERE[:0]), "c").message
+    bare = ErrorInfo(info.description, ("TypeError",), WHERE[:0])
+    lesson = from_error(bare, "c", family="miniflow").message
     assert "e.g. steps_per_epoch = m // batch_size," in lesson and "out_h" not in lesson, lesson
+
+
+def test_the_true_division_example_is_the_families_course_and_the_size_not_the_scaling() -> None:
+    """Review of s29-realmf: with no `/` on the student's line, a DLFS convolution (its im2col's
+    `np.zeros((N, C, FH, FW, out_h, out_w))`) was shown MiniFlow's `steps_per_epoch = m // batch_size`; it is
+    the book's `out_h` again, MiniFlow keeping the lesson's line. And the failing line's division outside
+    every bracket is the value assigned, not the size: `W1_ = np.random.randn(n_features, n_hidden) /
+    np.sqrt(n_features)` was shown floored (`// np.sqrt(...)`, a wrong fix); the `n_hidden = n_features / 2`
+    above it is the example. Controls: a division inside a call's brackets on the failing line is still
+    shown, and MiniFlow's example is unchanged."""
+    from grader.inside import py2_errors
+
+    im2col = (Frame("layers.py", 14, "im2col", "col = np.zeros((N, C, filter_h, filter_w, out_h, out_w))"),)
+    info = ErrorInfo("TypeError: 'float' object cannot be interpreted as an integer", ("TypeError",), im2col)
+    for family in ("dlfs-advanced", "dlfs-layers", "dezero"):
+        said = from_error(info, "Convolution applied to x", family=family).message
+        assert "e.g. out_h = (H + 2*pad - FH) // stride + 1," in said and "steps_per_epoch" not in said, said
+    said = from_error(info, "c", family="miniflow").message
+    assert "e.g. steps_per_epoch = m // batch_size," in said, said
+    nn = [
+        "n_features = X_.shape[1]\n",
+        "n_hidden = n_features / 2\n",
+        "W1_ = np.random.randn(n_features, n_hidden) / np.sqrt(n_features)\n",
+    ]
+    assert py2_errors.division_in_source(nn, 3) == "n_hidden = n_features // 2"
+    # the nearest assignment of a read name that divides, past one that does not; a name rebound below its
+    # division is not shown
+    sized = [
+        "n_hidden = 13 / 2\n",
+        "n_features = X_.shape[1]\n",
+        "W1_ = np.random.randn(n_features, n_hidden)\n",
+    ]
+    assert py2_errors.division_in_source(sized, 3) == "n_hidden = 13 // 2"
+    rebound = ["n_hidden = 13 / 2\n", "n_hidden = 6\n", "W1_ = np.random.randn(13, n_hidden) * 2\n"]
+    assert py2_errors.division_in_source(rebound, 3) is None
+    scaled = Frame("nn.py", 3, "<module>", nn[2].strip())
+    info = ErrorInfo(info.description, ("TypeError",), (scaled,))
+    said = from_error(info, "c", family="miniflow").message
+    assert "// np.sqrt" not in said and "e.g. steps_per_epoch = m // batch_size," in said, said
+    assert py2_errors.floored("for j in range(m / b):", bracketed=True) == "for j in range(m // b):"
+    assert py2_errors.floored("n = m / b", bracketed=True) is None
+    assert py2_errors.floored("n = m / b") == "n = m // b"
 
 
 def test_a_with_on_a_generator_says_the_decorator_is_missing() -> None:
@@ -998,3 +1042,22 @@ def test_an_array_method_on_a_plain_list_says_numpys_function_takes_lists() -> N
     assert "np.transpose(a) takes a tuple" in from_error(_raised("(1, 2).T"), "c").message
     for code in ("[1, 2].value", "{}.dot"):
         assert "NumPy array's method" not in from_error(_raised(code), "c").message
+
+
+def test_each_numpy_function_advised_for_a_lists_array_method_takes_a_list() -> None:
+    """Review of s29-realmf: "np.flatten(a, ...) takes a list" (NumPy has no np.flatten) and "np.astype(a,
+    ...) takes a list" (it refuses one) were advised. The oracle is NumPy itself: each function a message
+    advises, for every method the clause knows, is called on a list and a tuple (its `...` given a value)."""
+    from grader.inside import python_errors
+
+    filled = {"np.dot": "a", "np.reshape": "-1", "np.transpose": "(1, 0)", "np.asarray": "dtype=float"}
+    for method in python_errors._ARRAY_METHODS.split("|"):
+        for kind, value in (("list", [[1.0, 2.0], [3.0, 4.0]]), ("tuple", ((1.0, 2.0), (3.0, 4.0)))):
+            message = from_error(_raised(f"{value!r}.{method}"), "c").message
+            call = re.search(r"(np\.\w+)\(a(?:, \.\.\.|, dtype=\.\.\.)?\) takes a " + kind, message)
+            assert call is not None, message
+            text = call.group(0).removesuffix(f" takes a {kind}")
+            text = text.replace("dtype=...", filled.get(call.group(1), "")).replace(
+                "...", filled.get(call.group(1), "0")
+            )
+            eval(text, {"np": np, "a": value})  # raises if NumPy's function refuses the list
