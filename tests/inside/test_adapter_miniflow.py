@@ -1707,3 +1707,19 @@ def test_a_pass_before_an_sgd_step_is_explained_with_what_its_own_sort_returned(
     src = (Path(__file__).parents[2] / "submissions/miniflow/sort_set_of_nodes.py").read_text()
     ran = run_inside({"miniflow.py": src}, job("miniflow", [case("c", QUIZ, _SGD_TWICE)], **MF))
     assert "it returned a set, which keeps no order" in ran.case()["failure"]["message"], ran.case()
+
+
+@pytest.mark.parametrize(("name", "told"), [
+    ("'%s_%d' % (type(self).__name__, id(self))", "keyed gradients by a str (a name for the node)"),
+    ("id(self)", "keyed gradients by an int (a name for the node)"),
+])  # fmt: skip
+def test_gradients_keyed_by_a_name_are_told_with_the_keys_type(name: str, told: str) -> None:
+    """submissions/miniflow/gradients_by_name.py keys every gradients dict by the node's name; with the name
+    an int (`id(self)`) the note says "an int", not "a int"."""
+    src = (Path(__file__).parents[2] / "submissions/miniflow/gradients_by_name.py").read_text()
+    named = "self.name = '%s_%d' % (type(self).__name__, id(self))"
+    assert named in src
+    ran = run_inside({"miniflow.py": src.replace(named, f"self.name = {name}")},
+                     job("miniflow", [case("c", QUIZ, GRAPH)], **MF))  # fmt: skip
+    message = ran.case()["failure"]["message"]
+    assert told in message, message

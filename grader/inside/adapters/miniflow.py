@@ -1176,9 +1176,10 @@ class MiniFlowAdapter(AdapterBase):
             shown = "missing" if grads.missing else grads.type_name
             key = self._first_key(grads) if size else None
             if key is not None and key.type_name in _NAME_KEYS:
+                article = "an" if key.type_name in _VOWEL_NAME_KEYS else "a"
                 return StudentFailure(
                     "exception",
-                    f"{method()} keyed gradients by a {key.type_name} (a name for the node), so "
+                    f"{method()} keyed gradients by {article} {key.type_name} (a name for the node), so "
                     f"gradients[{name}] is unset: {_KEYED_BY_NAME}",
                 )
             return StudentFailure(
@@ -1551,6 +1552,7 @@ def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 # Keys that are a node's name, not the node (`self.gradients[n.name]`, a dict keyed by "Linear_1" or 3).
 _NAME_KEYS = frozenset({"str", "int"})
+_VOWEL_NAME_KEYS = frozenset({"int"})  # "an int", "a str"
 _KEYED_BY_NAME = (
     "MiniFlow keys a node's gradients by the node itself "
     "(self.gradients[n] for each inbound node n, n.gradients[self] read from each consumer), as sgd_update's "
