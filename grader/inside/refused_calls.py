@@ -14,13 +14,14 @@ from collections.abc import Callable
 
 _REFUSED = "PermissionError: [Errno 1]"
 # Every thread of a student process has the process's CPUs: the sandbox sets no other affinity, and
-# sched_setaffinity is not on the filter's list.
+# sched_setaffinity is not on the filter's list. The line's argument is not known here: a second thread's
+# own tid and another process's pid (os.getppid(), 1) are refused alike, so the clause names both.
 # Not "the grader's sandbox": the parent removes that wording from what a student's process says
 # (grader/fault.py), as it would a student's claim that a fault is the grader's.
 _AFFINITY = (
     "the sandbox answers sched_getaffinity only about the calling thread or its process: pass 0 "
-    "(os.sched_getaffinity(0), from any thread), not a thread's id; every thread of your process has the "
-    "same CPUs"
+    "(os.sched_getaffinity(0), from any thread), not a thread's id or another process's pid; every thread "
+    "of your process has the same CPUs"
 )
 EXPLAINERS: dict[str, Callable[[str, str], str | None]] = {
     "sched_getaffinity": lambda description, line: _AFFINITY if "sched_getaffinity" in line else None,

@@ -21,11 +21,11 @@ from ..remote import Ref, RemoteFailure, Session, accepts_keyword
 # chapter 6's MultiLayerNet last_layer.
 LAST_LAYER = ("lastLayer", "last_layer")
 # The walks' work is bounded by what they call, never by a clock: at most two walks, each the network's loss
-# and its loss layer's backward, then one backward a layer (layers.py walks fewer than its _HELD_LAYERS), each
-# a call the failed gradient made itself on the same x and t. So a walk costs about one forward and backward
-# pass of the network the gradient already ran (a numerical gradient left in it is never re-run: the walk
-# calls no gradient). Until session 29 a gradient that ran over 1 s of wall time before failing was not
-# walked, and the same submission's message depended on the machine's load (DESIGN.md rule 7).
+# and its loss layer's backward, then one backward a layer (net_runners.py walks fewer than HELD_LAYERS,
+# net_params.py), each a call the failed gradient made itself on the same x and t. So a walk costs about one
+# forward and backward pass of the network the gradient already ran (a numerical gradient left in it is never
+# re-run: the walk calls no gradient). Until session 29 a gradient that ran over 1 s of wall time before
+# failing was not walked, and the same submission's message depended on the machine's load (DESIGN.md rule 7).
 # A loop line calling a layer's backward and keeping nothing: `layer.backward(dout)`.
 _RESULT_DROPPED = re.compile(r"^\s*[\w.\[\]'\"]+\.backward\(\s*\w+\s*\)\s*(#.*)?$")
 
