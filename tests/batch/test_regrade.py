@@ -376,3 +376,22 @@ def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Pa
     assert (
         plan_regrade(entries, journal, ("kim",)).lines(tmp_path)[0].endswith("; keeping the rest as graded")
     )
+
+
+def test_only_naming_every_student_says_so(tmp_path: Path) -> None:
+    """`--only kim lee` when both have a grade: nobody is left to keep or to wait, and "nobody else has a
+    grade yet" was untrue; it says every student was named. Control: with lee never graded, lee waits."""
+    directory = tmp_path / "class"
+    directory.mkdir()
+    for name in ("kim.py", "lee.py"):
+        (directory / name).write_text("x = 1\n", encoding="utf-8")
+    entries, _ = discover(directory)
+    journal = Journal(tmp_path / "journal.jsonl")
+    with journal:
+        journal.append({"student": "kim", "file": "kim.py", "score": 1})
+    waiting = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
+    assert waiting[0] == "regrading 1 named: kim; nobody else has a grade yet"
+    with journal:
+        journal.append({"student": "lee", "file": "lee.py", "score": 1})
+    everyone = plan_regrade(entries, journal, ("kim", "lee")).lines(tmp_path)
+    assert everyone == ["regrading 2 named: kim, lee; that is every student in the folder"]
