@@ -22,7 +22,7 @@ from batch.students import (
     read_gradebook,
     write_class,
 )
-from grader.batch.entries import discover
+from grader.batch.entries import Entry, discover
 from grader.batch.journal import Journal
 from grader.batch.regrade import listed, plan_regrade
 
@@ -360,15 +360,20 @@ def test_names_holding_a_comma_are_listed_apart() -> None:
     assert listed([f"s{i}" for i in range(12)]).endswith(", s9 and 2 more")
 
 
-def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Path) -> None:
-    """`--only kim` as the first run into a new --out: nobody's grade is kept, so "keeping the rest as
-    graded" was untrue; control: with a grade journaled for another student, it is said."""
+def _kim_and_lee(tmp_path: Path) -> tuple[list[Entry], Journal]:
+    """A class of two, kim and lee, and an empty journal."""
     directory = tmp_path / "class"
     directory.mkdir()
     for name in ("kim.py", "lee.py"):
         (directory / name).write_text("x = 1\n", encoding="utf-8")
     entries, _ = discover(directory)
-    journal = Journal(tmp_path / "journal.jsonl")
+    return entries, Journal(tmp_path / "journal.jsonl")
+
+
+def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Path) -> None:
+    """`--only kim` as the first run into a new --out: nobody's grade is kept, so "keeping the rest as
+    graded" was untrue; control: with a grade journaled for another student, it is said."""
+    entries, journal = _kim_and_lee(tmp_path)
     first = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
     assert first[0] == "regrading 1 named: kim; nobody else has a grade yet"
     with journal:
@@ -381,12 +386,7 @@ def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Pa
 def test_only_naming_every_student_says_so(tmp_path: Path) -> None:
     """`--only kim lee` when both have a grade: nobody is left to keep or to wait, and "nobody else has a
     grade yet" was untrue; it says every student was named. Control: with lee never graded, lee waits."""
-    directory = tmp_path / "class"
-    directory.mkdir()
-    for name in ("kim.py", "lee.py"):
-        (directory / name).write_text("x = 1\n", encoding="utf-8")
-    entries, _ = discover(directory)
-    journal = Journal(tmp_path / "journal.jsonl")
+    entries, journal = _kim_and_lee(tmp_path)
     with journal:
         journal.append({"student": "kim", "file": "kim.py", "score": 1})
     waiting = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
