@@ -425,6 +425,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         check_directory,
         check_resumable,
         listable,
+        previous_after_due_date,
         previous_seed,
         previous_stage,
         refuse_started,
@@ -447,6 +448,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
             if settings[name] is None and previous is not None:
                 settings[name] = previous
                 reused.add(name)
+        # kept as the students graded before have it, as the seed and stage; given nowhere, it is `default`
+        shown = previous_after_due_date(earlier)
+        if shown is not None and _origin("after_due_date", args) == "default":
+            settings["after_due_date"] = shown
+            reused.add("after_due_date")
     if settings["seed"] is None:
         settings["seed"] = random_seed()
 
@@ -471,7 +477,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     )
     plan = _plan(args.assignment, settings["seed"], stage=settings["stage"])
     if earlier is not None:
-        check_resumable(out, plan, earlier, settings["format"], origin)  # before the executor starts too
+        # before the executor starts too
+        check_resumable(out, plan, earlier, settings["format"], origin, settings["after_due_date"])
     # A stage not typed in this command (GRADER_STAGE, a grader.toml, the batch's own) is named with its
     # source: a grader.toml in the working directory changed the stage with nothing on the terminal saying so.
     stage_by = origin("stage") if settings["stage"] is not None else "--stage"

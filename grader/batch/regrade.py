@@ -42,9 +42,7 @@ class Plan:
         """What the instructor is told before grading starts (nothing for a fresh batch)."""
         said = []
         if self.only:
-            # a first run with --only has nobody to keep: "keeping the rest as graded" was untrue
-            rest = "keeping the rest as graded" if self.kept else "nobody else has a grade yet"
-            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; {rest}")
+            said.append(f"regrading {len(self.only)} named: {listed(self.only)}; {self._rest()}")
         elif self.kept or self.changed or self.dropped:
             new = len(self.todo) - len(self.changed)
             said.append(
@@ -76,6 +74,17 @@ class Plan:
                 f"{listed(self.replaced)} (their reports stay in {terminal(out)})"
             )
         return said
+
+    def _rest(self) -> str:
+        """What becomes of the students --only did not name. A first run with --only has nobody to keep
+        ("keeping the rest as graded" was untrue), and naming everyone leaves nobody else at all ("nobody
+        else has a grade yet" was untrue when all had one). Every unnamed student is kept (their grade
+        stands, `stale` among them) or waiting (no grade yet)."""
+        if self.kept:
+            return "keeping the rest as graded"
+        if self.waiting:
+            return "nobody else has a grade yet"
+        return "that is every student in the folder"
 
 
 def listed(students: Sequence[str]) -> str:

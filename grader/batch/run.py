@@ -71,7 +71,12 @@ def _cases_digest(plan: RunPlan) -> str:
 
 
 def _meta(
-    plan: RunPlan, formats: Sequence[str], imports: Sequence[str], roster: Path | None, directory: Path
+    plan: RunPlan,
+    formats: Sequence[str],
+    imports: Sequence[str],
+    roster: Path | None,
+    directory: Path,
+    after_due_date: bool,
 ) -> dict[str, object]:
     return {
         # the folder of submissions, links resolved: a resume naming another one is refused (check_directory),
@@ -85,6 +90,8 @@ def _meta(
         # asked or the default: a resume without --stage keeps it as the students graded before have it
         "stage_choice": plan.stage_choice,
         "seed": plan.seed,
+        # what each student.json shows: a resume that changed it kept everyone's graded before as it was
+        "after_due_date": after_due_date,
         "formats": list(formats),
         "imports": list(imports),
         "cases_sha256": _cases_digest(plan),
@@ -128,6 +135,14 @@ def previous_seed(previous: PreviousBatch) -> int | None:
         return int(previous.meta["seed"]) if previous.meta is not None else None
     except (KeyError, ValueError, TypeError):
         return None
+
+
+def previous_after_due_date(previous: PreviousBatch) -> bool | None:
+    """Whether a batch's student-facing reports show its after_due_date cases (for --resume without
+    --after-due-date); None for a batch from before it was recorded."""
+    meta = previous.meta or {}
+    value = meta.get("after_due_date")
+    return value if isinstance(value, bool) else None
 
 
 def previous_stage(previous: PreviousBatch, assignment: str, default: str) -> str | None:
@@ -219,11 +234,13 @@ def check_resumable(
     previous: PreviousBatch,
     formats: Sequence[str],
     origin: Callable[[str], str],
+    after_due_date: bool = False,
 ) -> None:
-    """A resume's refusals (another assignment, seed, stage, cases or format than the batch's), as
-    `run_batch` makes them: `grader batch` asks before it starts the executor, whose start (a Dask
-    scheduler's connection: 30 s when it is unreachable) came first and hid the reason."""
-    _check_resumable(out, plan, previous, _with_json([f for f in formats if f not in LMS_WRITERS]), origin)
+    """A resume's refusals (another assignment, seed, stage, after_due_date, cases or format than the
+    batch's), as `run_batch` makes them: `grader batch` asks before it starts the executor, whose start (a
+    Dask scheduler's connection: 30 s when it is unreachable) came first and hid the reason."""
+    formats = _with_json([f for f in formats if f not in LMS_WRITERS])
+    _check_resumable(out, plan, previous, formats, origin, after_due_date)
 
 
 def _check_resumable(
@@ -232,6 +249,7 @@ def _check_resumable(
     previous: PreviousBatch | None,
     formats: Sequence[str],
     origin: Callable[[str], str],
+    after_due_date: bool,
 ) -> tuple[str, ...]:
     """The formats this run writes: on --resume, the batch's own (students graded before have exactly those
     files, so a regraded one must get them all too, never keep a stale one); a format the batch lacks is
@@ -249,6 +267,10 @@ def _check_resumable(
     checked = [("assignment", plan.assignment.id), ("seed", plan.seed)]
     if "stage" in meta:  # batches started before stages existed graded the whole assignment
         checked.append(("stage", plan.graded_stage.name))
+    # Batches from before it was recorded: nothing to compare. A change regraded only the new and the
+    # changed, and everyone else's student.json kept showing (or withholding) the after_due_date cases.
+    if "after_due_date" in meta:
+        checked.append(("after_due_date", after_due_date))
     for key, now in checked:
         if meta.get(key) != now:
             # GRADER_STAGE or GRADER_SEED left set in the shell, or a grader.toml: nothing typed shows it
@@ -378,7 +400,7 @@ def run_batch(
         roster = _previous_roster(earlier, out, stream)
     known = Roster.read(roster) if roster is not None else None  # a bad roster is refused before grading
     out.mkdir(parents=True, exist_ok=True)
-    formats = _check_resumable(out, plan, previous if resume else None, formats, origin)
+    formats = _check_resumable(out, plan, previous if resume else None, formats, origin, after_due_date)
     if resume:
         check_directory(out, previous, directory)
     if resume:
@@ -401,7 +423,7 @@ def run_batch(
     # interrupted first run still records its seed), keeping the class the last finished run listed: it
     # was rewritten without it, and a refused `--only typo`, or a resume interrupted, left `grader report`
     # saying the batch came from an older grader.
-    start = _meta(plan, formats, lms_formats, roster, directory) | (
+    start = _meta(plan, formats, lms_formats, roster, directory, after_due_date) | (
         {"students": before} if before is not None else {}
     )
     write_text(out / BATCH_META, json.dumps(start, indent=2, sort_keys=True) + "\n")
@@ -444,7 +466,10 @@ def run_batch(
     )
     # the roster's students with no submission, for the class report (grader report reads batch.json): said
     # only on the terminal, the class page left them out, and a TA reading it took the class as complete
-    meta = _meta(plan, formats, lms_formats, roster, directory) | {"students": students, "absent": absent}
+    meta = _meta(plan, formats, lms_formats, roster, directory, after_due_date) | {
+        "students": students,
+        "absent": absent,
+    }
     write_text(out / BATCH_META, json.dumps(meta, indent=2, sort_keys=True) + "\n")
     if submitters is not None:
         unlisted = [e.student for e in entries if not submitters_of(submitters, e.file, e.path.stem)]

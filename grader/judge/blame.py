@@ -135,8 +135,10 @@ def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
     by_method: dict[str, dict[str, list[str]]] = {}
     for case in cases:
         if case.status == "error":
-            code = case.failure_code or "error"
-            by_method.setdefault(case.target or case.name, {}).setdefault("did not finish", []).append(code)
+            method, problem = _stopped(case)
+            codes = by_method.setdefault(method, {}).setdefault(problem, [])
+            if (code := case.failure_code or "error") not in codes:
+                codes.append(code)  # each of its cases once said "exception" again
             continue
         for check in case.checks:
             if check.passed:
@@ -152,6 +154,31 @@ def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
     ]
     all_codes = [c for problems in by_method.values() for codes in problems.values() for c in codes]
     return "; ".join(parts), tuple(dict.fromkeys(all_codes))
+
+
+# How the harness words an exception in a case's message (grader/inside/failures.py: "ValueError: ... (nn.py
+# line 110, in Linear.backward: `...`)"), read back from the message the parent normalised on entry (it has
+# no other record of the frame). Bounded repeats: the message is the student's process's text, up to 20,000
+# characters.
+_RAISED = re.compile(r"\b([A-Z]\w{0,80}(?:Error|Exception|Warning|Exit|Iteration|Interrupt)): ")
+_FRAME = re.compile(r" \(([^()\n]{1,200}?) line (\d+), in ([\w.<>]{1,200})[:)]")
+
+
+def _stopped(case: CaseResult) -> tuple[str, str]:
+    """(whose, what stopped it) for an errored case: ('Linear.backward', 'raised ValueError at nn.py line
+    110') when the message names the exception and the student's frame, a method of the case's class keyed
+    as itself (beside its wrong gradients); else the class and 'raised ValueError' or 'did not finish'."""
+    owner = case.target or case.name
+    raised = _RAISED.search(case.message) if case.failure_code == "exception" else None
+    if raised is None:
+        return owner, "did not finish"
+    frame = _FRAME.search(case.message, raised.end())
+    if frame is None:
+        return owner, f"raised {raised.group(1)}"
+    place, line, function = frame.groups()
+    if function.startswith(f"{owner}."):
+        return function, f"raised {raised.group(1)} at {place} line {line}"
+    return owner, f"raised {raised.group(1)} in {function} at {place} line {line}"
 
 
 def _infrastructure_at_fault(

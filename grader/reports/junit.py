@@ -1,10 +1,13 @@
 """JUnit XML for CI: `testsuites` > one `testsuite` per submission > one `testcase` per case.
 
-Wrong values are a `failure` (type: the diagnosis code), crashes, timeouts and import failures an `error`
+Wrong values are a `failure` (type: the diagnosis code; message: the first failing check's own line, what a
+CI test-summary view shows), crashes, timeouts and import failures an `error`
 (type: the failure code), cases never run are `skipped`. The staff view (default) adds tracebacks to error
 texts and the captured stdout / stderr as `system-out` / `system-err`; `student=True` builds everything from
 the student view instead. Every string goes through `escape.xml_text` (characters XML 1.0 cannot carry,
 escape sequences, C1 controls and bidi overrides removed); ElementTree escapes markup in text and attributes.
+A testcase's `time` stays 0.000: the parent times a whole run, never a case, and a student's process's own
+clock is not to be trusted.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from grader import untrusted
 from grader.atomic import write_text
 from grader.reports.escape import xml_text
 from grader.reports.report import Report
@@ -25,19 +29,27 @@ def _seconds(x: float) -> str:
     return f"{x:.3f}"
 
 
+def _first_wrong(case: dict[str, Any]) -> str:
+    """The first failing check's own line ("Linear.backward: gradient of b (db) has shape (4, 2), expected
+    (2,)"): a CI test-summary view shows the failure's message alone, and "1 of 5 checks failed" said nothing
+    to act on. "" when the view shows no check (a hidden case's are dropped)."""
+    wrong = next((c["message"] for c in case.get("checks", ()) if not c["passed"]), "")
+    return xml_text(untrusted.message(wrong).split("\n", 1)[0])
+
+
 def _testcase(suite: ET.Element, case: dict[str, Any], assignment: str, tracebacks: dict[str, str]) -> None:
     el = ET.SubElement(
         suite,
         "testcase",
         classname=xml_text(f"{assignment}.{case['class']}"),
         name=xml_text(case["id"]),
-        time="0.000",
+        time="0.000",  # no honest per-case time (module docstring)
     )
     message = xml_text(case["message"])
     first_line = message.splitlines()[0] if message else ""
     if case["status"] == "failed":
         code = case["diagnosis"]["code"] if case.get("diagnosis") else "failed"
-        child = ET.SubElement(el, "failure", message=first_line, type=xml_text(code))
+        child = ET.SubElement(el, "failure", message=_first_wrong(case) or first_line, type=xml_text(code))
         child.text = message
     elif case["status"] == "error":
         child = ET.SubElement(el, "error", message=first_line, type=xml_text(case["failure_code"] or "error"))

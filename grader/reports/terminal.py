@@ -101,11 +101,17 @@ def _stage(doc: dict[str, Any]) -> str | None:
     return line
 
 
+def _assignment(a: dict[str, Any]) -> str:
+    """The title and the id a TA types (`grader grade dlfs-layers`): the family (`layers`) stood there, and
+    `grader grade layers` is an unknown assignment."""
+    return f"{t(a['title'])} ({t(a['id'])})" if a["title"] else t(a["id"])
+
+
 def render(
     doc: dict[str, Any], *, colour: bool = False, details: bool = False, show_seed: bool = True
 ) -> str:
     a, sub = doc["assignment"], doc["submission"]
-    lines = [_paint(f"{t(a['title'] or a['id'])} ({t(a['family'])}): {t(sub['id'])}", "bold", colour)]
+    lines = [_paint(f"{_assignment(a)}: {t(sub['id'])}", "bold", colour)]
     stage_line = _stage(doc)
     if stage_line:
         lines.append(stage_line)

@@ -22,7 +22,7 @@ from batch.students import (
     read_gradebook,
     write_class,
 )
-from grader.batch.entries import discover
+from grader.batch.entries import Entry, discover
 from grader.batch.journal import Journal
 from grader.batch.regrade import listed, plan_regrade
 
@@ -360,15 +360,20 @@ def test_names_holding_a_comma_are_listed_apart() -> None:
     assert listed([f"s{i}" for i in range(12)]).endswith(", s9 and 2 more")
 
 
-def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Path) -> None:
-    """`--only kim` as the first run into a new --out: nobody's grade is kept, so "keeping the rest as
-    graded" was untrue; control: with a grade journaled for another student, it is said."""
+def _kim_and_lee(tmp_path: Path) -> tuple[list[Entry], Journal]:
+    """A class of two, kim and lee, and an empty journal."""
     directory = tmp_path / "class"
     directory.mkdir()
     for name in ("kim.py", "lee.py"):
         (directory / name).write_text("x = 1\n", encoding="utf-8")
     entries, _ = discover(directory)
-    journal = Journal(tmp_path / "journal.jsonl")
+    return entries, Journal(tmp_path / "journal.jsonl")
+
+
+def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Path) -> None:
+    """`--only kim` as the first run into a new --out: nobody's grade is kept, so "keeping the rest as
+    graded" was untrue; control: with a grade journaled for another student, it is said."""
+    entries, journal = _kim_and_lee(tmp_path)
     first = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
     assert first[0] == "regrading 1 named: kim; nobody else has a grade yet"
     with journal:
@@ -376,3 +381,63 @@ def test_only_on_a_batch_with_no_grade_yet_says_nobody_else_has_one(tmp_path: Pa
     assert (
         plan_regrade(entries, journal, ("kim",)).lines(tmp_path)[0].endswith("; keeping the rest as graded")
     )
+
+
+def test_only_naming_every_student_says_so(tmp_path: Path) -> None:
+    """`--only kim lee` when both have a grade: nobody is left to keep or to wait, and "nobody else has a
+    grade yet" was untrue; it says every student was named. Control: with lee never graded, lee waits."""
+    entries, journal = _kim_and_lee(tmp_path)
+    with journal:
+        journal.append({"student": "kim", "file": "kim.py", "score": 1})
+    waiting = plan_regrade(entries, journal, ("kim",)).lines(tmp_path)
+    assert waiting[0] == "regrading 1 named: kim; nobody else has a grade yet"
+    with journal:
+        journal.append({"student": "lee", "file": "lee.py", "score": 1})
+    everyone = plan_regrade(entries, journal, ("kim", "lee")).lines(tmp_path)
+    assert everyone == ["regrading 2 named: kim, lee; that is every student in the folder"]
+
+
+def _withheld(out: Path, student: str) -> Any:
+    return json.loads((out / student / "student.json").read_text(encoding="utf-8")).get("withheld")
+
+
+def test_a_resume_that_changes_after_due_date_is_refused(graded: tuple[Path, Path]) -> None:
+    """Graded without --after-due-date: batch.json records it, and `--resume --after-due-date` (or `--only`
+    with it, or GRADER_AFTER_DUE_DATE) is exit 2 naming the setting and its source, as a changed seed or
+    stage is. It was neither recorded nor checked: the resume graded nobody and every student.json still
+    withheld the after-due-date cases. Control: a resume that does not change it runs."""
+    directory, out = graded
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["after_due_date"] is False
+    said = "was graded with after_due_date False, this run has True (from --after-due-date)"
+    for extra in (("--resume",), ("--only", "ann")):
+        refused = _batch(directory, out, *extra, "--after-due-date")
+        assert refused.returncode == 2 and said in refused.stderr
+    by_env = grader(
+        "batch", "miniflow", str(directory), "--out", str(out), "--resume", env={"GRADER_AFTER_DUE_DATE": "1"}
+    )
+    assert by_env.returncode == 2 and "this run has True (from GRADER_AFTER_DUE_DATE)" in by_env.stderr
+    assert _batch(directory, out, "--resume").returncode == 0  # control
+
+
+def test_a_resume_keeps_the_batchs_after_due_date(tmp_path: Path) -> None:
+    """A batch started with --after-due-date and resumed without it grades the changed student as the rest
+    were (their student.json shows the after-due-date cases), as a resume keeps the batch's seed and stage;
+    refused was the other way: `GRADER_AFTER_DUE_DATE=0` on the resume. Control: started without it, the
+    same student.json withholds a case."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT, "bob": MINIFLOW_CORRECT})
+    out = tmp_path / "out"
+    assert _batch(directory, out, "--format", "student", "--after-due-date").returncode == 0
+    (directory / "bob.py").write_text(MINIFLOW_CORRECT + "\n# changed\n", encoding="utf-8")
+    resumed = _batch(directory, out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "graded 1 now" in resumed.stdout and _withheld(out, "bob")["cases"] == 0
+    assert json.loads((out / "batch.json").read_text(encoding="utf-8"))["after_due_date"] is True
+    turned_off = grader(
+        "batch", "miniflow", str(directory), "--out", str(out), "--resume", env={"GRADER_AFTER_DUE_DATE": "0"}
+    )
+    assert (
+        turned_off.returncode == 2 and "this run has False (from GRADER_AFTER_DUE_DATE)" in turned_off.stderr
+    )
+    control = tmp_path / "control"
+    assert _batch(directory, control, "--format", "student").returncode == 0
+    assert _withheld(control, "bob")["cases"] > 0

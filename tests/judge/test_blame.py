@@ -106,6 +106,54 @@ def test_erroring_unit_case_is_named():
     assert entry.message == "The failing graph cases are explained by MSE: did not finish (exception)"
 
 
+def _raised(cid, kind, message):
+    return dataclasses.replace(
+        _errored_graph(cid, ("Linear",), "exception"), kind=kind, target="Linear", message=message
+    )
+
+
+# As the harness words a ValueError raised in the student's Linear.backward (sample
+# submissions/miniflow/linear_missing_transpose.py, `grader grade miniflow` on it)
+_NOT_ALIGNED = (
+    "backward from f: ValueError: shapes (4,2) and (3,2) not aligned: 2 (dim 1) != 3 (dim 0) "
+    "(linear_missing_transpose.py line 110, in Linear.backward: `self.gradients[x] += np.dot(g, w)`); "
+    "np.dot needs the first array's last size to equal the second's first"
+)
+
+
+def test_an_exception_is_named_once_with_its_type_and_place():
+    """Three unit cases of Linear raising the same ValueError in Linear.backward: one problem, naming the
+    exception, the method and the line, its code once. It said "Linear: did not finish (exception,
+    exception, exception)". Control: a second place is a second problem; a frame outside the class is
+    named after the exception; a message naming no exception keeps "did not finish"."""
+    units = [_raised(f"linear-unit-{i}", "unit", _NOT_ALIGNED) for i in range(3)]
+    (entry,) = blame([*units, graph("g", ("Linear", "MSE"), ok=False)])
+    assert entry.message == (
+        "The failing graph cases are explained by Linear.backward: raised ValueError at "
+        "linear_missing_transpose.py line 110 (exception)"
+    )
+    assert entry.codes == ("exception",)
+    elsewhere = _NOT_ALIGNED.replace("line 110, in Linear.backward", "line 7, in helper")
+    (entry,) = blame([*units, _raised("linear-unit-9", "unit", elsewhere), graph("g", ("Linear",), ok=False)])
+    assert entry.message == (
+        "The failing graph cases are explained by Linear.backward: raised ValueError at "
+        "linear_missing_transpose.py line 110 (exception); Linear: raised ValueError in helper at "
+        "linear_missing_transpose.py line 7 (exception)"
+    )
+    (entry,) = blame(
+        [_raised("linear-unit", "unit", "backward from f: no result"), graph("g", ("Linear",), ok=False)]
+    )
+    assert entry.message == "The failing graph cases are explained by Linear: did not finish (exception)"
+
+
+def test_reading_an_exception_from_a_hostile_message_is_quick():
+    """The message is the student's process's text (up to 20,000 characters): reading it stays linear."""
+    hostile = _raised("linear-unit", "unit", "ValueError: " + " (" * 10_000)
+    started = time.perf_counter()
+    blame([hostile, graph("g", ("Linear",), ok=False)])
+    assert time.perf_counter() - started < 0.5
+
+
 def _errored_graph(cid, ops, code):
     return CaseResult(
         cid,

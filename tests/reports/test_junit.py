@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from grader import untrusted
 from grader.reports import junit_xml, write_junit
 
 CHILD = {"failed": "failure", "error": "error", "not_run": "skipped"}
@@ -35,7 +36,12 @@ def test_failure_and_error_children(report):
     by_name = {el.get("name"): el for el in suite.findall("testcase")}
     failure = by_name["affine-unit"].find("failure")
     assert failure.get("type") == "transposed"
-    assert failure.get("message") == "1 of 2 checks failed"
+    # the first failing check's own line, all a CI test-summary view shows ("1 of 2 checks failed" was)
+    (wrong, *_) = [c for c in report.cases[0].checks if not c.passed]
+    assert failure.get("message") == wrong.message.split("\n")[0] and wrong.message.startswith(
+        "Affine.backward: gradient of W"
+    )
+    assert failure.text.startswith("1 of 2 checks failed\n")
     assert "Affine.backward: gradient of W (dW)" in failure.text
     error = by_name["two-layer-graph"].find("error")
     assert error.get("type") == "exception"
@@ -59,3 +65,20 @@ def test_student_junit_has_no_staff_data(report):
     text = junit_xml(report, student=True)
     ET.fromstring(text)
     assert "system-out" not in text and "Traceback" not in text
+
+
+def test_a_failure_message_is_cleaned_capped_and_one_line(report):
+    """The failing check's line in `message` goes through the text boundary like every untrusted text:
+    escape sequences and NUL gone, markup escaped by ElementTree (parsed back as written), one line, cut at
+    untrusted.MESSAGE's cap with the TRUNCATED marker. A hidden case (checks dropped) keeps its first line."""
+    doc = report.to_dict()
+    check = next(c for c in doc["cases"][0]["checks"] if not c["passed"])
+    check["message"] = "Affine.backward: \x1b[31mred\x00 & <b>]]>" + "x" * 5000 + "\nsecond line"
+    text = junit_xml(doc)
+    assert "\x1b" not in text and "\x00" not in text
+    got = ET.fromstring(text).find("testsuite").find("testcase").find("failure").get("message")
+    assert got.startswith("Affine.backward: red & <b>]]>xxx") and "second line" not in got
+    assert len(got) == untrusted.MESSAGE.chars and got.endswith(untrusted.TRUNCATED)
+    doc["cases"][0]["checks"] = []
+    failure = ET.fromstring(junit_xml(doc)).find("testsuite").find("testcase").find("failure")
+    assert failure.get("message") == "1 of 2 checks failed"

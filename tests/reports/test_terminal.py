@@ -211,3 +211,19 @@ def test_a_load_failure_is_not_followed_by_what_hidden_tests_cost():
     control = io.StringIO()
     print_summary(build_report(), control, student=True)
     assert "hidden tests cost" in control.getvalue()
+
+
+def test_the_header_names_the_assignment_id_a_ta_types(report):
+    """Every shipped assignment's header names its id, the word `grader grade` takes: the DLFS headers said
+    "(layers)", their family, and `grader grade layers` is an unknown assignment. Control: the family of
+    dlfs-layers is not its id, so the old header fails here."""
+    from grader.assignments import SHIPPED, load_assignment
+    from grader.reports.terminal import render
+
+    for shipped in SHIPPED:
+        a = load_assignment(shipped)
+        doc = report.to_dict()
+        doc["assignment"] = {"family": a.family, "id": a.id, "title": a.title}
+        assert render(doc).splitlines()[0] == f"{a.title} ({shipped}): {doc['submission']['id']}"
+    doc["assignment"] = {"family": "layers", "id": "dlfs-layers", "title": ""}
+    assert render(doc).splitlines()[0] == f"dlfs-layers: {doc['submission']['id']}"
