@@ -319,6 +319,15 @@ HONEST_FILE_LOADS = [
     "import io, pickle\ndef g():\n    f = io.BytesIO(b'x')\n    return f\n"
     "with open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n",
     "import pickle\nkey = lambda f: f\nwith open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n",
+    # review of s29-realdlfs: a comprehension reading the file its function opened
+    "import pickle\ndef load():\n    with open('p.pkl', 'rb') as f:\n"
+    "        return [pickle.load(f) for _ in range(2)]\n",
+    # review of s29-realdlfs: a path (a loop over paths) opened by gzip beside another function's parameter
+    # of the same name, flagged file-wide before
+    "import gzip, pickle\ndef save(obj, path):\n    pass\ndef load():\n    path = 'params.pkl.gz'\n"
+    "    with gzip.open(path, 'rb') as f:\n        return pickle.load(f)\n",
+    "import gzip, pickle\ndef save(obj, name):\n    pass\ndef load():\n    for name in ['a.pkl.gz']:\n"
+    "        with gzip.open(name, 'rb') as f:\n            return pickle.load(f)\n",
 ]
 # Bytes held in memory, or a file whose opening cannot be read: sample miniflow/hidden_code_pickle_stream.py.
 HOSTILE_FILE_LOADS = [
@@ -384,6 +393,46 @@ HOSTILE_FILE_LOADS = [
         "            nonlocal f\n            f = io.BytesIO(b'x')\n        inner()\n"
         "        return pickle.load(f)\n",
         8,
+    ),
+    # review of s29-realdlfs: a comprehension or generator in a class body reads the module's `f`, not the
+    # class's; a class body's read before the class binds `f` reads the module's; an assignment expression
+    # in a comprehension rebinds the scope around it (each was unflagged by the per-scope reading)
+    (
+        "import io, pickle\nf = io.BytesIO(b'x')\nclass C:\n    f = open('p.pkl', 'rb')\n"
+        "    x = [pickle.load(f) for _ in range(1)]\n",
+        5,
+    ),
+    (
+        "import io, pickle\nf = io.BytesIO(b'x')\nclass C:\n    f = open('p.pkl', 'rb')\n"
+        "    x = list(pickle.load(f) for _ in range(1))\n",
+        5,
+    ),
+    (
+        "import io, pickle\nf = io.BytesIO(b'x')\nclass C:\n    x = pickle.load(f)\n"
+        "    f = open('p.pkl', 'rb')\n",
+        4,
+    ),
+    (
+        "import io, pickle\nwith open('p.pkl', 'rb') as f:\n    pass\n"
+        "[(f := io.BytesIO(b'x')) for _ in range(1)]\nP = pickle.load(f)\n",
+        5,
+    ),
+    # review of s29-realdlfs: a path name gzip opens rebound by a class (whose read hands out a pickle), an
+    # import or an `except ... as` of the same name (the path reading counted assignments only)
+    (
+        "import gzip, pickle\npath = 'a.pkl.gz'\nclass path:\n    def read(self, n=-1):\n"
+        "        return b''\ny = pickle.load(gzip.open(path))\n",
+        6,
+    ),
+    (
+        "import gzip, pickle\npath = 'a.pkl.gz'\nfrom io import BytesIO as path\n"
+        "y = pickle.load(gzip.open(path))\n",
+        4,
+    ),
+    (
+        "import gzip, pickle\npath = 'a.pkl.gz'\ntry:\n    pass\nexcept Exception as path:\n"
+        "    y = pickle.load(gzip.open(path))\n",
+        6,
     ),
 ]
 
