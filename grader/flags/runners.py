@@ -259,12 +259,12 @@ def _opens(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
 
 def _path_argument(src: Source, call: ast.Call, bound: Collection[str]) -> bool:
     """Whether a compressed opener is handed a path (no `fileobj=`): a string, an f-string, a sum with one, a
-    path built by os.path/pathlib/str, a name the file binds only to one of those, or a loop's name over a
-    literal list of them (`for name in ['a.pkl.gz', 'b.pkl.gz']`). Unlike `open`, which takes nothing but a
-    path, gzip.open (bz2, lzma) reads any object with a `read` method: a parameter or an attribute
-    (`def load(path): gzip.open(path)`, `self.file`) may be handed a stream built in memory in another
-    file, or an object of the submission's own class whose `read` hands out a pickle (review of session 19),
-    so those stay flagged, a prompt for staff. A call (`gzip.open(make())`) stays flagged too."""
+    path built by os.path/pathlib/str, a name bound (in the scope it is read from) only to one of those, or
+    a loop's name over a literal list of them (`for name in ['a.pkl.gz', 'b.pkl.gz']`). Unlike `open`, which
+    takes nothing but a path, gzip.open (bz2, lzma) reads any object with a `read` method: a parameter or an
+    attribute (`def load(path): gzip.open(path)`, `self.file`) may be handed a stream built in memory in
+    another file, or an object of the submission's own class whose `read` hands out a pickle (review of
+    session 19), so those stay flagged, a prompt for staff. A call (`gzip.open(make())`) stays flagged too."""
     if any(k.arg in ("fileobj", None) for k in call.keywords):
         return False
     handed = _file_argument(call)
