@@ -29,6 +29,9 @@ class Scope:
     parent: Scope | None
     is_class: bool = False
     is_comprehension: bool = False
+    # a class with bases or keywords may have a metaclass whose __prepare__ fills its namespace before the
+    # body runs: a read in that body may be of a name no line of the file binds (review of s29-realdlfs)
+    prepared: bool = False
 
     def owner(self) -> Scope:
         """The nearest scope that is no comprehension: where an assignment expression in one binds."""
@@ -81,10 +84,12 @@ class Bindings:
     def resolved(self, node: ast.Name) -> Scope | None:
         """The scope whose binding `node` reads: its own, then the enclosing functions' (never a class
         body's), then the module's; None for a builtin, an unbound name, or one declared global or
-        nonlocal."""
+        nonlocal, or read in the body of a class whose metaclass may have filled its namespace."""
         if node.id in self.nonlocal_names:
             return None
         scope: Scope | None = self.scope_of.get(id(node))
+        if scope is not None and scope.prepared and (scope, node.id) not in self.globals_in:
+            return None
         first = True
         while scope is not None:
             if (scope, node.id) in self.globals_in:
@@ -142,7 +147,7 @@ def _children(node: ast.AST, scope: Scope) -> list[tuple[ast.AST, Scope]]:
             outside += [*node.decorator_list, *([node.returns] if node.returns is not None else [])]
         return [(n, scope) for n in outside] + [(p, inner) for p in params] + [(n, inner) for n in body]
     if isinstance(node, ast.ClassDef):
-        inner = Scope(scope, is_class=True)
+        inner = Scope(scope, is_class=True, prepared=bool(node.bases or node.keywords))
         outside = [*node.bases, *node.keywords, *node.decorator_list]
         return [(n, scope) for n in outside] + [(n, inner) for n in node.body]
     if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):

@@ -417,6 +417,14 @@ HOSTILE_FILE_LOADS = [
         "[(f := io.BytesIO(b'x')) for _ in range(1)]\nP = pickle.load(f)\n",
         5,
     ),
+    # review of s29-realdlfs: a class body whose metaclass's __prepare__ hands it an `f` of its own (a
+    # stream in memory) reads that one, not the file the module opened
+    (
+        "import io, pickle\nclass M(type):\n    @classmethod\n    def __prepare__(mcs, name, bases):\n"
+        "        return {'f': io.BytesIO(b'x')}\nwith open('p.pkl', 'rb') as f:\n    pass\n"
+        "class C(metaclass=M):\n    x = pickle.load(f)\n",
+        9,
+    ),
     # review of s29-realdlfs: a path name gzip opens rebound by a class (whose read hands out a pickle), an
     # import or an `except ... as` of the same name (the path reading counted assignments only)
     (
