@@ -34,7 +34,6 @@ import fnmatch
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
-from grader.flags.bindings import Bindings
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -260,34 +259,29 @@ def _opens(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
 
 def _path_argument(src: Source, call: ast.Call, bound: Collection[str]) -> bool:
     """Whether a compressed opener is handed a path (no `fileobj=`): a string, an f-string, a sum with one, a
-    path built by os.path/pathlib/str, a name the file binds only to one of those, or a loop's name over a
-    literal list of them (`for name in ['a.pkl.gz', 'b.pkl.gz']`). Unlike `open`, which takes nothing but a
-    path, gzip.open (bz2, lzma) reads any object with a `read` method: a parameter or an attribute
-    (`def load(path): gzip.open(path)`, `self.file`) may be handed a stream built in memory in another
-    file, or an object of the submission's own class whose `read` hands out a pickle (review of session 19),
-    so those stay flagged, a prompt for staff. A call (`gzip.open(make())`) stays flagged too."""
+    path built by os.path/pathlib/str, a name bound (in the scope it is read from) only to one of those, or
+    a loop's name over a literal list of them (`for name in ['a.pkl.gz', 'b.pkl.gz']`). Unlike `open`, which
+    takes nothing but a path, gzip.open (bz2, lzma) reads any object with a `read` method: a parameter or an
+    attribute (`def load(path): gzip.open(path)`, `self.file`) may be handed a stream built in memory in
+    another file, or an object of the submission's own class whose `read` hands out a pickle (review of
+    session 19), so those stay flagged, a prompt for staff. A call (`gzip.open(make())`) stays flagged too."""
     if any(k.arg in ("fileobj", None) for k in call.keywords):
         return False
     handed = _file_argument(call)
     return _path_like(src, handed, bound, depth=2) or (
-        isinstance(handed, ast.Name) and _looped_over_paths(src, handed.id, bound)
+        isinstance(handed, ast.Name) and _looped_over_paths(src, handed, bound)
     )
 
 
-def _looped_over_paths(src: Source, name: str, bound: Collection[str]) -> bool:
-    """Whether every binding of `name` in the file is a `for` over a literal list (or tuple) of paths."""
-    if name in {a.arg for a in src.of(ast.arg)}:
-        return False
-    loops = [n for n in src.of(ast.For) if isinstance(n.target, ast.Name) and n.target.id == name]
-    stores = sum(1 for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store) and n.id == name)
-    return (
-        bool(loops)
-        and stores == len(loops)
-        and all(
-            isinstance(loop.iter, ast.List | ast.Tuple)
-            and all(_path_like(src, item, bound, depth=0) for item in loop.iter.elts)
-            for loop in loops
-        )
+def _looped_over_paths(src: Source, name: ast.Name, bound: Collection[str]) -> bool:
+    """Whether every binding `name` may read, in its scope, is a `for` over a literal list (or tuple) of
+    paths (a parameter or loop of another function is none of its bindings: review of s29-realdlfs)."""
+    loops = [src.bindings().statement_of.get(id(b)) for b in src.bindings().reaching(name) or []]
+    return bool(loops) and all(
+        isinstance(loop, ast.For)
+        and isinstance(loop.iter, ast.List | ast.Tuple)
+        and all(_path_like(src, item, bound, depth=0) for item in loop.iter.elts)
+        for loop in loops
     )
 
 
@@ -301,24 +295,20 @@ def _path_like(src: Source, node: ast.AST | None, bound: Collection[str], depth:
     if isinstance(node, ast.Call):
         name = _called_name(src, node, bound)
         return name is not None and any(fnmatch.fnmatchcase(name, p) for p in PATH_BUILDERS)
-    if isinstance(node, ast.Name) and depth > 0 and node.id not in {a.arg for a in src.of(ast.arg)}:
-        values = [n.value for n in src.of(ast.Assign) if _assigns(n, node.id)]
-        stores = sum(1 for n in src.of(ast.Name) if isinstance(n.ctx, ast.Store) and n.id == node.id)
-        if not values or stores != len(values):  # bound some other way too (a loop, a with, unpacking)
-            return False
-        return all(_path_like(src, v, bound, depth - 1) for v in values)
+    if isinstance(node, ast.Name) and depth > 0:
+        # every binding the name may read, in its own scope, an `x = <path>` (review of s29-realdlfs: a
+        # parameter of another function made a path a stream, and a class, import or `except ... as` of
+        # the same name was no binding of it)
+        values = [src.bindings().statement_of.get(id(b)) for b in src.bindings().reaching(node) or []]
+        return bool(values) and all(
+            isinstance(v, ast.Assign) and _path_like(src, v.value, bound, depth - 1) for v in values
+        )
     return False
 
 
 def _streams(src: Source, node: ast.AST | None, bound: Collection[str]) -> bool:
     name = _called_name(src, node, bound)
     return name is not None and name.startswith("io.") and name not in OPENERS
-
-
-def _assigns(node: ast.AST, name: str) -> bool:
-    return isinstance(node, ast.Assign) and any(
-        isinstance(t, ast.Name) and t.id == name for t in node.targets
-    )
 
 
 def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[int], frozenset[str]]:
@@ -344,7 +334,7 @@ def _file_names(src: Source, bound: Collection[str]) -> tuple[frozenset[int], fr
     if not opened_at:
         return frozenset(), frozenset(streams)
     # a name bound any other way too in its scope (a parameter, a loop, another assignment) may hold anything
-    bindings = Bindings.of(src.tree)
+    bindings = src.bindings()
     opened = {
         id(n)
         for n in src.of(ast.Name)

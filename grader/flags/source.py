@@ -17,6 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar, overload
 
 from grader import pyparse
+from grader.flags.bindings import Bindings
 from grader.parse_cache import bounded_cache
 from grader.parse_cost import CostlyToParse
 
@@ -54,6 +55,13 @@ class Source:
     _resolved: dict[ast.AST, tuple[str, bool] | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _bindings: list[Bindings] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def bindings(self) -> Bindings:
+        """The file's names bound scope by scope (grader/flags/bindings.py), read once when first asked."""
+        if not self._bindings:
+            self._bindings.append(Bindings.of(self.tree))
+        return self._bindings[0]
 
     @overload
     def of(self, kind: type[_Node], /) -> list[_Node]: ...

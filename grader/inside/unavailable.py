@@ -85,13 +85,22 @@ def _in_home(exc: BaseException, library_files: Sequence[str]) -> bool:
 
 
 _PICKLES = (".pkl", ".pickle", ".pck", ".pk")
+# A pickle is of trained weights only when its name says so: a data set is pickled too (dataset/mnist.py's
+# mnist.pkl, the second book's ptb.vocab.pkl, a cifar10.pkl or train_data.pkl), and any pickle but MNIST's
+# was told "trained weights save_params wrote" (review of s29-realdlfs).
+_WEIGHT_WORDS = ("param", "weight", "model", "net", "ckpt", "checkpoint", "trained", "pretrain")
+_DATA_WORDS = ("mnist", "data", "cifar", "vocab", "ptb", "corpus", "label")
 
 
 def names_a_params_pickle(name: str) -> bool:
-    """Whether a file name is a pickle of trained weights: a pickle that is not the MNIST data set
-    (dataset/mnist.py's mnist.pkl)."""
+    """Whether a file name is a pickle of trained weights: a pickle whose name says weights (params.pkl,
+    sample_weight.pkl, deep_convnet_params.pkl) and no data set (mnist.pkl, ptb.vocab.pkl, cifar10.pkl)."""
     base = os.path.basename(name).lower()
-    return base.endswith(_PICKLES) and "mnist" not in base
+    return (
+        base.endswith(_PICKLES)
+        and any(w in base for w in _WEIGHT_WORDS)
+        and not any(w in base for w in _DATA_WORDS)
+    )
 
 
 def _params_missing(exc: BaseException, library_files: Sequence[str]) -> bool:

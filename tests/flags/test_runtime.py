@@ -3,6 +3,8 @@ look-alike that does not (its negative control). Snippets are parsed, never run.
 
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from grader.flags import scan_submission
@@ -319,6 +321,15 @@ HONEST_FILE_LOADS = [
     "import io, pickle\ndef g():\n    f = io.BytesIO(b'x')\n    return f\n"
     "with open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n",
     "import pickle\nkey = lambda f: f\nwith open('p.pkl', 'rb') as f:\n    P = pickle.load(f)\n",
+    # review of s29-realdlfs: a comprehension reading the file its function opened
+    "import pickle\ndef load():\n    with open('p.pkl', 'rb') as f:\n"
+    "        return [pickle.load(f) for _ in range(2)]\n",
+    # review of s29-realdlfs: a path (a loop over paths) opened by gzip beside another function's parameter
+    # of the same name, flagged file-wide before
+    "import gzip, pickle\ndef save(obj, path):\n    pass\ndef load():\n    path = 'params.pkl.gz'\n"
+    "    with gzip.open(path, 'rb') as f:\n        return pickle.load(f)\n",
+    "import gzip, pickle\ndef save(obj, name):\n    pass\ndef load():\n    for name in ['a.pkl.gz']:\n"
+    "        with gzip.open(name, 'rb') as f:\n            return pickle.load(f)\n",
 ]
 # Bytes held in memory, or a file whose opening cannot be read: sample miniflow/hidden_code_pickle_stream.py.
 HOSTILE_FILE_LOADS = [
@@ -384,6 +395,54 @@ HOSTILE_FILE_LOADS = [
         "            nonlocal f\n            f = io.BytesIO(b'x')\n        inner()\n"
         "        return pickle.load(f)\n",
         8,
+    ),
+    # review of s29-realdlfs: a comprehension or generator in a class body reads the module's `f`, not the
+    # class's; a class body's read before the class binds `f` reads the module's; an assignment expression
+    # in a comprehension rebinds the scope around it (each was unflagged by the per-scope reading)
+    (
+        "import io, pickle\nf = io.BytesIO(b'x')\nclass C:\n    f = open('p.pkl', 'rb')\n"
+        "    x = [pickle.load(f) for _ in range(1)]\n",
+        5,
+    ),
+    (
+        "import io, pickle\nf = io.BytesIO(b'x')\nclass C:\n    f = open('p.pkl', 'rb')\n"
+        "    x = list(pickle.load(f) for _ in range(1))\n",
+        5,
+    ),
+    (
+        "import io, pickle\nf = io.BytesIO(b'x')\nclass C:\n    x = pickle.load(f)\n"
+        "    f = open('p.pkl', 'rb')\n",
+        4,
+    ),
+    (
+        "import io, pickle\nwith open('p.pkl', 'rb') as f:\n    pass\n"
+        "[(f := io.BytesIO(b'x')) for _ in range(1)]\nP = pickle.load(f)\n",
+        5,
+    ),
+    # review of s29-realdlfs: a class body whose metaclass's __prepare__ hands it an `f` of its own (a
+    # stream in memory) reads that one, not the file the module opened
+    (
+        "import io, pickle\nclass M(type):\n    @classmethod\n    def __prepare__(mcs, name, bases):\n"
+        "        return {'f': io.BytesIO(b'x')}\nwith open('p.pkl', 'rb') as f:\n    pass\n"
+        "class C(metaclass=M):\n    x = pickle.load(f)\n",
+        9,
+    ),
+    # review of s29-realdlfs: a path name gzip opens rebound by a class (whose read hands out a pickle), an
+    # import or an `except ... as` of the same name (the path reading counted assignments only)
+    (
+        "import gzip, pickle\npath = 'a.pkl.gz'\nclass path:\n    def read(self, n=-1):\n"
+        "        return b''\ny = pickle.load(gzip.open(path))\n",
+        6,
+    ),
+    (
+        "import gzip, pickle\npath = 'a.pkl.gz'\nfrom io import BytesIO as path\n"
+        "y = pickle.load(gzip.open(path))\n",
+        4,
+    ),
+    (
+        "import gzip, pickle\npath = 'a.pkl.gz'\ntry:\n    pass\nexcept Exception as path:\n"
+        "    y = pickle.load(gzip.open(path))\n",
+        6,
     ),
 ]
 
@@ -560,3 +619,29 @@ def test_a_name_built_from_literal_pieces_is_flagged_where_it_is_built(code: str
 def test_text_that_folds_to_no_flagged_name_is_not_flagged(snippet: str) -> None:
     """Negative controls: an honest name, a message, a piece not spelt out, arithmetic."""
     assert scan_submission({"m.py": snippet.encode()}) == ()
+
+
+def test_gzip_paths_are_read_in_time_linear_in_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each `gzip.open(p)` of a name read its bindings by walking every assignment, name and parameter of
+    the file again (review of s29-realdlfs: 800 such loaders, 100 KB, took the parent 52 s to scan): the
+    nodes the rules ask of the file stay a small multiple of the file's own (they were 58 times as many for
+    200 loaders, growing with the square)."""
+    from grader.flags import source
+
+    asked = [0]
+    of = source.Source.of
+
+    def counted(self: source.Source, *kinds: type[ast.AST]) -> list[ast.AST]:
+        found = of(self, *kinds)
+        asked[0] += len(found)
+        return found
+
+    monkeypatch.setattr(source.Source, "of", counted)
+    text = "import gzip, pickle\n" + "".join(
+        f"def load{i}(path='x'):\n    p = 'a{i}.pkl.gz'\n    with gzip.open(p, 'rb') as f:\n"
+        "        return pickle.load(f)\n"
+        for i in range(200)
+    )
+    assert codes_and_lines(text) == []
+    nodes = sum(1 for _ in ast.walk(ast.parse(text)))
+    assert nodes < asked[0] < 4 * nodes  # the file was scanned (no kept flags), and in linear time

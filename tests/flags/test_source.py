@@ -4,6 +4,7 @@ isinstance reads them."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -159,7 +160,7 @@ def test_each_nodes_dotted_name_is_worked_out_once_and_is_the_chains_reading():
             calls += 1
             return read(node)
 
-        fresh = Source(*(getattr(source, f) for f in Source.__dataclass_fields__ if f != "_resolved"))
+        fresh = Source(*(getattr(source, f.name) for f in dataclasses.fields(Source) if f.init))
         object.__setattr__(fresh, "_resolve", counted)
         asked = [n for n in fresh.nodes if isinstance(n, ast.Name | ast.Attribute | ast.Call)]
         before = calls

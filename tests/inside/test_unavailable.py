@@ -59,7 +59,9 @@ def test_a_missing_data_file_is_still_a_data_set(tmp_path: Path) -> None:
     assert "needs a data set" in _note(tmp_path, stop)
 
 
-@pytest.mark.parametrize("name", ["params.pkl", "deep_convnet_params.pkl", "sample_weight.pkl", "w.pickle"])
+@pytest.mark.parametrize(
+    "name", ["params.pkl", "deep_convnet_params.pkl", "sample_weight.pkl", "weights.pickle", "Model.pkl"]
+)
 def test_a_missing_pickle_of_weights_is_the_parameters_file(tmp_path: Path, name: str) -> None:
     """The book's `network.load_params("params.pkl")` at the top level (ch07's visualize_filter.py, ch08's
     scripts; ch03's sample_weight.pkl): the pickled weights the code opens, and what to do, not "needs a
@@ -73,6 +75,18 @@ def test_a_missing_pickle_of_weights_is_the_parameters_file(tmp_path: Path, name
         tmp_path, "import pickle\nwith open('dataset/mnist.pkl', 'rb') as f:\n    d = pickle.load(f)\n"
     )
     assert mnist.needs is unavailable.DATA_SET
+
+
+@pytest.mark.parametrize("name", ["ptb.vocab.pkl", "cifar10.pkl", "train_data.pkl", "spiral.pickle"])
+def test_a_missing_pickle_of_a_data_set_is_no_parameters_file(tmp_path: Path, name: str) -> None:
+    """A pickle whose name does not say weights (the second book's dataset/ptb.py opens ptb.vocab.pkl, a
+    cifar10.pkl, a train_data.pkl) is still a data set, not "trained weights save_params wrote" (review of
+    s29-realdlfs: every pickle but MNIST's was told so)."""
+    source = f"import pickle\nwith open({name!r}, 'rb') as f:\n    d = pickle.load(f)\n"
+    stop = _stop(tmp_path, source)
+    assert stop.needs is unavailable.DATA_SET
+    assert "needs a data set" in _note(tmp_path, stop)
+    assert not unavailable.names_a_params_pickle(name)
 
 
 def test_a_permission_error_of_the_codes_own_making_is_an_error(tmp_path: Path) -> None:
