@@ -1723,3 +1723,75 @@ def test_gradients_keyed_by_a_name_are_told_with_the_keys_type(name: str, told: 
                      job("miniflow", [case("c", QUIZ, GRAPH)], **MF))  # fmt: skip
     message = ran.case()["failure"]["message"]
     assert told in message, message
+
+
+# No forward_and_backward: the grader runs each sorted node's forward and backward itself (`_node_methods`),
+# listing the sorted nodes with a round trip of its own while the second pass of sgd-step's shape is queued:
+# the first pass, still unanswered, goes with that round trip.
+_NODE_WALK = S.MINIFLOW.replace(
+    "def forward_and_backward(graph):", "def _forward_and_backward_unused(graph):"
+)
+_NODE_WALK_FAILURES = {
+    # a forward raising: said once, in the forward half of the grader's own walk
+    "forward": (
+        ("        self.value = self._sigmoid(input_value)\n", "        raise ValueError('fw')\n"),
+        "Sigmoid.forward, during the forward pass (each sorted node's forward, in order), before any "
+        "backward ran (backward from cost): ValueError: fw (",
+    ),
+    # a sort returning a set: the order it lost is named (`_check_order`, sample sort_set_of_nodes.py)
+    "set": (("    return L\n", "    return set(L)\n"), "it returned a set, which keeps no order"),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(_NODE_WALK_FAILURES))
+def test_a_first_pass_failure_met_while_the_second_pass_lists_its_nodes_is_the_first_passs(
+    broken: str,
+) -> None:
+    """A first pass (before an sgd step) that fails, answered by the round trip the second pass's driver takes
+    to list its sorted nodes: settled by the earlier pass first (`MiniFlowAdapter._settle_earlier`), explained
+    once, as the first pass's own sync explained it (the oracle: the same case with a probe at its end, so
+    that the first pass keeps its own sync). Fails without `_settle_earlier` in `backward_later` (review of
+    s29-ssync: the forward's words said twice, the set's hint lost)."""
+    (old, new), said = _NODE_WALK_FAILURES[broken]
+    source = _NODE_WALK.replace(old, new)
+    assert source != _NODE_WALK
+    forward = [GRAPH[0], {"do": "record", "key": "f", "value_of": "f"}]
+    ran = run_inside(
+        {"miniflow.py": source},
+        job("miniflow", [case("c1", QUIZ, _SGD_TWICE), case("c2", QUIZ, forward)], **MF),
+    )
+    probed = [*_SGD_TWICE, {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    synced = run_inside({"miniflow.py": source}, job("miniflow", [case("c1", QUIZ, probed)], **MF))
+    message = ran.case("c1")["failure"]["message"]
+    assert message.count(said) == 1, message
+    assert _unaddressed(ran.case("c1")) == _unaddressed(synced.case("c1"))
+    assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
+
+
+@pytest.mark.parametrize(
+    "source", [S.MINIFLOW_SGD_CLASS, S.MINIFLOW_SGD_CLASS_LR_ONLY], ids=["update", "step"]
+)
+def test_a_pass_before_an_optimizer_class_goes_with_the_cases_end(source: str) -> None:
+    """An optimizer class instead of sgd_update (SGD(trainables, lr).update(), SGD(lr).step(trainables)):
+    the pass before it goes with the case's end as before sgd_update, four cases of sgd-step's shape in 4
+    round trips (7 when the class settled the pass first, a round trip of its own in every case after the
+    first: review of s29-ssync), with the records of the pass's own sync (the same case with a probe at its
+    end), and a pass that fails (Sigmoid.backward raising) told as that sync told it."""
+    cases = [case(f"c{i}", QUIZ, _SGD_TWICE) for i in range(4)]
+    ran = run_inside({"miniflow.py": source}, job("miniflow", cases, **MF), driver=COUNTING_ROUND_TRIPS)
+    probed = [*_SGD_TWICE, {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    synced = run_inside({"miniflow.py": source}, job("miniflow", [case("c0", QUIZ, probed)], **MF))
+    for i in range(4):
+        assert ran.case(f"c{i}")["status"] == "ok", ran.case(f"c{i}")
+        for key in ("W_after", "cost_after", "dW_2"):
+            assert ran.record(key, f"c{i}").tolist() == synced.record(key, "c0").tolist()
+    assert _round_trips(ran) == 4
+    crash = source.replace(
+        "            sigmoid = self.value\n",
+        "            sigmoid = self.value\n            raise ValueError('boom')\n",
+    )
+    assert crash != source
+    failed = run_inside({"miniflow.py": crash}, job("miniflow", [case("c1", QUIZ, _SGD_TWICE)], **MF))
+    failed_synced = run_inside({"miniflow.py": crash}, job("miniflow", [case("c1", QUIZ, probed)], **MF))
+    assert "boom" in failed.case("c1")["failure"]["message"]
+    assert _unaddressed(failed.case("c1")) == _unaddressed(failed_synced.case("c1"))
