@@ -1795,3 +1795,29 @@ def test_a_pass_before_an_optimizer_class_goes_with_the_cases_end(source: str) -
     failed_synced = run_inside({"miniflow.py": crash}, job("miniflow", [case("c1", QUIZ, probed)], **MF))
     assert "boom" in failed.case("c1")["failure"]["message"]
     assert _unaddressed(failed.case("c1")) == _unaddressed(failed_synced.case("c1"))
+
+
+def test_a_step_raising_before_any_sync_keeps_only_the_records_before_the_queued_pass() -> None:
+    """A pass queued before an sgd step (session 29), a record after it, then an sgd step that raises before
+    anything is sent (sgd_update(trainables) takes no rate: said by the grader, no round trip): settling the
+    pass sends the record with it, and the case keeps only the records taken before the pass, as when the
+    pass had its own sync and the record was never sent (the oracle: the same case with a probe at its end).
+    Fails without `program._settled` dropping them (review of s29-ssync: no test did)."""
+    source = S.MINIFLOW.replace(
+        "def sgd_update(trainables, learning_rate=1e-2):",
+        "def sgd_update(trainables):\n    learning_rate = 1e-2",
+    )
+    assert source != S.MINIFLOW
+    steps = [*GRAPH[:3], {"do": "record", "key": "before", "value_of": "f"}, GRAPH[3]]
+    steps += [
+        {"do": "record", "key": "after", "value_of": "cost"},
+        {"do": "sgd", "params": ["W", "b"], "lr": 0.1},
+    ]
+    steps += [{"do": "record", "key": "W", "value_of": "W"}]
+    probed = [*steps, {"do": "record", "key": "inbound", "of": "f", "probe": "inbound"}]
+    assert program._records_from(steps, program._only_queues) == 3  # the record before the pass on
+    ran = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, steps)], **MF))
+    synced = run_inside({"miniflow.py": source}, job("miniflow", [case("c", QUIZ, probed)], **MF))
+    assert "takes no learning rate" in ran.case()["failure"]["message"], ran.case()
+    assert set(ran.case()["records"]) == {"before"}
+    assert _unaddressed(ran.case()) == _unaddressed(synced.case())
