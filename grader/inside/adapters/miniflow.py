@@ -1305,9 +1305,8 @@ class MiniFlowAdapter(AdapterBase):
         update = self.names.require("sgd_update")
         trainables = [self.node(p) for p in params]
         if update.kind == "class":
-            # built in the student process, its failures explained as its own: a pass queued before is
-            # answered first, as when it had its own round trip
-            self._settle_earlier(None)
+            # a pass queued before goes with whatever syncs next (its __init__'s signature, the case's end):
+            # what that sync raises settles the pass first (`program._settled`), as for sgd_update
             self._optimizer_step(update, trainables, lr)
         else:
             signature = self.session.signature(update, ("name", "sgd_update"))
