@@ -13,13 +13,14 @@ that never read it (every record right, or none compared) holds whatever the sup
 verdict is a frozen CaseResult whose checks are frozen too: one object shared by the submissions that earn it,
 as `score._passing` shares a passing record's check.
 
-Kept only for small outputs (`MAX_KEY_BYTES`), at most `MAX_KEPT` verdicts a case over all its outputs and
-supports (the first ones seen): the memory is bounded whatever a class hands in, and a batch of all-different
-outputs is judged as before.
+Kept only for small outputs (`MAX_KEY_BYTES` of records and failure text, the process failure's too), at
+most `MAX_KEPT` verdicts a case over all its outputs and supports (the first ones seen): the memory is bounded
+whatever a class hands in, and a batch of all-different outputs is judged as before.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
@@ -104,6 +105,13 @@ def _record_key(value: Any) -> tuple[Any, ...] | None:
     return None  # a value the frames never give: judged afresh
 
 
+def _text_bytes(failure: Failure | None) -> int:
+    """The memory a failure's text holds (the student's process wrote it: up to 4,000 + 20,000 characters
+    of up to 4 bytes each), counted with the records: uncounted, 32 such failures a case were kept as keys,
+    3 MB a case, 187 MB over a run of 63 cases from 32 submissions whatever the records' bound said."""
+    return 0 if failure is None else sys.getsizeof(failure.message) + sys.getsizeof(failure.detail)
+
+
 def output_key(output: CaseOutput | None) -> tuple[Any, ...] | None:
     """The exact content of an output the judge reads, or None when it is too large to keep as a key."""
     if output is None:
@@ -118,6 +126,8 @@ def output_key(output: CaseOutput | None) -> tuple[Any, ...] | None:
         if size > MAX_KEY_BYTES:
             return None
         records.append((name, key))
+    if size + _text_bytes(output.failure) > MAX_KEY_BYTES:
+        return None
     return (
         output.case_id,
         output.status,
@@ -141,7 +151,7 @@ def judged_once(
     """`judge(support)` for this case and output, or the verdict an earlier submission's equal output earned
     under the same family, cleared classes and process failure (and support, when that verdict read it)."""
     content = output_key(output)
-    if content is None:
+    if content is None or _text_bytes(process_failure) > MAX_KEY_BYTES:
         return judge(support)
     memo: dict[tuple[Any, ...], list[tuple[_Seen, CaseResult]]] | None
     memo = case.__dict__.get(_MEMO)

@@ -163,3 +163,18 @@ def test_a_judge_that_goes_through_the_whole_support_keeps_all_of_it():
     list(watched)
     assert watched.seen() == (True, (("a", 1), ("b", 2)))
     assert not judged_once._holds(watched.seen(), {"a": 1, "b": 9})
+
+
+def test_a_failure_whose_text_passes_the_key_bound_is_never_kept(judged):
+    """A failure's message and detail (the student's process wrote them, up to 24,000 characters) count with
+    the records: 32 of them at the cap were kept on each case (3 MB a case); a short one is kept."""
+    case = make_case()
+    detail = "\U0001f600" * 19_000
+    for student in range(3):
+        failure = Failure("exception", f"boom {student}", f"{student}{detail}")
+        judge_case(case, CaseOutput(case.id, "error", {}, failure=failure), None, family="layers")
+        judge_case(case, None, Failure("timeout", "too slow", f"{student}{detail}"), family="layers")
+    assert judged_once.kept_outputs(case) == 0
+    short = CaseOutput(case.id, "error", {}, failure=Failure("exception", "boom", "line 3"))
+    judge_case(case, short, None, family="layers")
+    assert judged_once.kept_outputs(case) == 1
