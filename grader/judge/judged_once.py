@@ -30,7 +30,7 @@ from grader.judge.results import CaseResult
 from grader.model import Case, CaseOutput, Failure
 
 MAX_KEPT = 32  # verdicts a case: a class's right answer and its commonest mistakes
-MAX_KEY_BYTES = 4 * 1024  # an output's records, in bytes: a case keeps at most MAX_KEPT * 4 KiB of keys
+MAX_KEY_BYTES = 4 * 1024  # an output's records and failure text, in bytes: at most MAX_KEPT * 4 KiB of keys
 _MEMO = "_judged_once"
 
 Judge = Callable[[Mapping[str, int]], CaseResult]
@@ -92,7 +92,7 @@ def _holds(seen: _Seen, support: Mapping[str, int]) -> bool:
         return True
     whole, items = seen
     if whole:
-        return dict(support) == dict(items)
+        return tuple(dict(support).items()) == items  # in order: an iteration reads it so
     return all(support.get(name, _ABSENT) == value for name, value in items)
 
 
