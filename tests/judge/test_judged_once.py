@@ -118,3 +118,63 @@ def test_a_case_keeps_a_bounded_number_of_small_outputs(judged):
     big = make_case()
     large = right(big) | {"extra": np.zeros(judged_once.MAX_KEY_BYTES // 8 + 1)}
     assert judged_once.output_key(CaseOutput(big.id, "ok", large)) is None
+
+
+def test_a_case_keeps_a_bounded_number_of_verdicts_over_outputs_and_supports(judged):
+    """MAX_KEPT verdicts a case in all: a wrong output met under ever other supports (each submission's own)
+    is not kept once per support beside MAX_KEPT outputs (32 * 32 verdicts, each with a copy of its
+    support: 16 MB for one four-record case over 2,000 students)."""
+    base = make_case()
+    wrongs = [right(base) | {"dW": right(base)["dW"] + 1.0 + i} for i in range(judged_once.MAX_KEPT)]
+    case = make_case(known_mistakes={f"m{i}": {"dW": w["dW"]} for i, w in enumerate(wrongs)})
+    for student in range(4 * judged_once.MAX_KEPT):
+        support = {f"m{i}": (student + i) % 7 for i in range(judged_once.MAX_KEPT)}
+        output = CaseOutput(case.id, "ok", wrongs[student % len(wrongs)])
+        got = judge_case(case, output, None, support, family="layers")
+        assert got == _fresh(case, wrongs[student % len(wrongs)], support=support)
+    assert judged_once.kept_verdicts(case) == judged_once.MAX_KEPT
+
+
+def test_a_kept_verdict_holds_under_a_support_equal_in_what_it_read(judged):
+    """A verdict is reused under a support that holds the same counts for the names its judgment read (the
+    known mistakes of its wrong record), whatever the rest of the support holds; a read name's count changed
+    is judged again, and each verdict is a fresh case's under that support."""
+    base = make_case()
+    wrong = right(base) | {"dW": right(base)["dW"] + 1.0}
+    case = make_case(known_mistakes={"a": {"dW": wrong["dW"]}, "b": {"dW": wrong["dW"]}})
+    supports = [{"a": 1, "other": 5}, {"a": 1, "other": 6, "more": 2}, {"a": 2, "other": 5}]
+    for support in supports:
+        got = judge_case(case, CaseOutput(case.id, "ok", wrong), None, support, family="layers")
+        assert got == _fresh(case, wrong, support=support)
+    assert len(judged) == 2 + len(supports)  # the second support's verdict was the first's
+
+
+def test_a_judge_that_goes_through_the_whole_support_keeps_all_of_it():
+    """Iterating or counting the support makes the whole of it what the verdict read."""
+    watched = judged_once._Watched({"a": 1, "b": 2})
+    assert (
+        watched.get("a") == 1
+        and "c" not in watched
+        and watched.seen() == (False, (("a", 1), ("c", watched.names["c"])))
+    )
+    assert judged_once._holds(watched.seen(), {"a": 1, "b": 9}) and not judged_once._holds(
+        watched.seen(), {"a": 1, "c": 0}
+    )
+    list(watched)
+    assert watched.seen() == (True, (("a", 1), ("b", 2)))
+    assert not judged_once._holds(watched.seen(), {"a": 1, "b": 9})
+
+
+def test_a_failure_whose_text_passes_the_key_bound_is_never_kept(judged):
+    """A failure's message and detail (the student's process wrote them, up to 24,000 characters) count with
+    the records: 32 of them at the cap were kept on each case (3 MB a case); a short one is kept."""
+    case = make_case()
+    detail = "\U0001f600" * 19_000
+    for student in range(3):
+        failure = Failure("exception", f"boom {student}", f"{student}{detail}")
+        judge_case(case, CaseOutput(case.id, "error", {}, failure=failure), None, family="layers")
+        judge_case(case, None, Failure("timeout", "too slow", f"{student}{detail}"), family="layers")
+    assert judged_once.kept_outputs(case) == 0
+    short = CaseOutput(case.id, "error", {}, failure=Failure("exception", "boom", "line 3"))
+    judge_case(case, short, None, family="layers")
+    assert judged_once.kept_outputs(case) == 1
