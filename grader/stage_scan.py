@@ -70,17 +70,14 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     return DefinedNames(kept, (functions & kept) - others, behind), idents
 
 
-def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-    """The class a helper function instantiates and calls on its arguments, `return 二乗()(x)`, or None."""
-    last = node.body[-1] if node.body else None
-    call = last.value if isinstance(last, ast.Return) else None
-    if (
-        isinstance(call, ast.Call)
-        and isinstance(call.func, ast.Call)
-        and isinstance(call.func.func, ast.Name)
-    ):
-        return call.func.func.id
-    return None
+def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef, classes: set[str]) -> str | None:
+    """The one class of `classes` a helper function's body names, `return 二乗()(x)` or the book's first
+    form `f = 二乗()` then `return f(x)`, or None (none, or several). The student's process reads the same off
+    the helper's code (`Names._behind_helper`: the globals it names); reading only `return C()(x)` here left
+    the two-line form at no stage, "missing: Square", where its square() passed every Square case (sample
+    step09_japanese_class_names_two_lines.py)."""
+    named = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in classes}
+    return named.pop() if len(named) == 1 else None
 
 
 def _classes_behind(source_tree: ast.AST, behind: dict[str, tuple[str, str]]) -> None:
@@ -94,8 +91,8 @@ def _classes_behind(source_tree: ast.AST, behind: dict[str, tuple[str, str]]) ->
         return
     for node in body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.isascii():
-            called = _called_class(node)
-            if called in classes:
+            called = _called_class(node, classes)
+            if called is not None:
                 behind.setdefault(aliases.dezero_class(node.name), (called, node.name))
 
 

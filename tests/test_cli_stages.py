@@ -666,3 +666,13 @@ def test_a_failing_optional_case_that_costs_points_fails_the_check() -> None:
     assert "goldstein is your own formula" in done.stdout
     right = grader("check", str(DEZERO / "step24_correct.py"))
     assert right.returncode == 0 and "all visible cases pass" in right.stdout, right.stdout
+
+
+def test_a_step_files_own_function_with_other_arguments_is_not_graded_and_the_check_passes() -> None:
+    """A `def sphere():` demo beside the book's matyas and goldstein (sample step24_sphere_demo_no_args.py)
+    lost the own-sphere case's point to Python's TypeError and failed the check; it is skipped and says why.
+    Control: a sphere of the book's arguments but a wrong formula still fails (step24_goldstein_typo.py,
+    above)."""
+    done = grader("check", str(DEZERO / "step24_sphere_demo_no_args.py"))
+    assert done.returncode == 0 and "all visible cases pass" in done.stdout, done.stdout
+    assert "sphere() is not the book's sphere(x, y)" in done.stdout and "TypeError" not in done.stdout

@@ -35,6 +35,8 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/step21_japanese.py", "step21"),
         # class 二乗(Function) called by square(): the book's Square (was no stage: the default step18)
         ("dezero", "dezero/step09_japanese_class_names.py", "step10"),
+        # the same with the book's first form, f = 二乗() then return f(x) (was no stage: the default step18)
+        ("dezero", "dezero/step09_japanese_class_names_two_lines.py", "step10"),
         ("miniflow", "miniflow/typehints_dfs_sort.py", "sgd"),  # a DFS topological_sort, type hints
         # the first quiz: Input, Add, topological_sort and forward_pass (was no stage: 0 of 41 at sgd)
         ("miniflow", "miniflow/add_quiz.py", "add"),
@@ -741,15 +743,19 @@ def test_a_folder_of_both_chapters_networks_is_chapter_5(tmp_path):
 
 
 def test_a_helper_calling_a_class_named_in_another_script_stands_for_the_books_class() -> None:
-    """`def square(x): return 二乗()(x)` defines Square as 二乗 for inference; controls: a class with an
-    English name of the student's own is its own class, and a helper calling no class of the file defines
-    nothing."""
+    """`def square(x): return 二乗()(x)` defines Square as 二乗 for inference, and so does the book's first
+    form, `f = 二乗()` then `return f(x)` (review of s29-realdz: read as no class, sample
+    step09_japanese_class_names_two_lines.py); controls: a class with an English name of the student's own is
+    its own class, and a helper calling no class of the file defines nothing."""
 
-    def names(cls: str, body: str) -> object:
-        source = f"class Function: pass\nclass {cls}(Function): pass\ndef square(x):\n    return {body}\n"
+    def names(cls: str, *body: str) -> object:
+        lines = "".join(f"    {line}\n" for line in body)
+        source = f"class Function: pass\nclass {cls}(Function): pass\ndef square(x):\n{lines}"
         return names_in({"step09.py": source.encode()})[0]
 
-    own = names("二乗", "二乗()(x)")
+    own = names("二乗", "return 二乗()(x)")
     assert "Square" not in own and own.behind == {"Square": ("二乗", "square")}  # type: ignore[attr-defined]
-    assert names("MySquare", "MySquare()(x)").behind == {}  # type: ignore[attr-defined]
-    assert names("二乗", "np.square(x)").behind == {}  # type: ignore[attr-defined]
+    two_lines = names("二乗", "f = 二乗()", "return f(x)")
+    assert two_lines.behind == {"Square": ("二乗", "square")}  # type: ignore[attr-defined]
+    assert names("MySquare", "return MySquare()(x)").behind == {}  # type: ignore[attr-defined]
+    assert names("二乗", "return np.square(x)").behind == {}  # type: ignore[attr-defined]

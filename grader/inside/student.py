@@ -32,6 +32,7 @@ from . import (
     lazy_annotations,
     left_out,
     loading,
+    own_functions,
     pickles,
     py2_errors,
     shipped,
@@ -44,6 +45,7 @@ from .aliases import composed_for, dezero_helper
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
 from .missing import missing_failure, near_names
+from .params import Param
 from .params import parameters as read_parameters
 
 _SKIP_DIRS = {"__pycache__", ".git", ".ipynb_checkpoints", "__MACOSX"}
@@ -1070,6 +1072,8 @@ def load(
     setup_warnings = _package_setup(names)
     failures = [m.failure for m in names.modules if m.failure is not None]
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
+    unlike = {r: w for r in found if (w := own_functions.unlike_the_books(r, _parameters(names, r)))}
+    found = {r: where for r, where in found.items() if r not in unlike}
     # a class its composed first version stands for (linear_simple for Linear, found as linear) is graded
     # through it: no missing name
     missing = [r for r in required if r not in found and not any(map(names.locate, composed_for(family, r)))]
@@ -1101,9 +1105,20 @@ def load(
     warnings += loading.set_aside_warnings(aside, reason, stage_step) + setup_warnings
     warnings += _stale_bases(names, found)
     warnings += _mixed_definitions(names, found)
+    warnings += unlike.values()
     warnings += _kept_shadows(root, names)
     used = [u.module for u in registry.uses]
     return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
+
+
+def _parameters(names: Names, name: str) -> list[Param] | None:
+    """The parameters of one of the book's test functions the code defines (own_functions.py), else None."""
+    if name not in own_functions.BOOK_ARGUMENTS:
+        return None
+    try:
+        return read_parameters(names.get(name))
+    except Exception:  # a student's __signature__ or __init__ raising: the call will say what it does
+        return None
 
 
 # The modules the worker holds when it forks a student process (numpy, this runtime): none is a file of a

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from grader.inside.contexts import NOT_RUN_NOTE
+from grader.inside.own_functions import CALLS, NOT_THE_BOOKS
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult
 from grader.model import Case, RunResult
@@ -75,6 +76,10 @@ def _absent_message(
 ) -> str:
     one = len(absent) == 1
     names = f"{' and '.join(absent)} {'is' if one else 'are'} optional at stage {stage}"
+    unlike = [w for w in warnings if NOT_THE_BOOKS in w and any(w.startswith(f"{n}(") for n in absent)]
+    if unlike and len(unlike) == len(absent):  # defined with other arguments (grader/inside/own_functions.py)
+        written = "; ".join(w.split(CALLS, 1)[0] for w in unlike)
+        return f"{names}, and yours takes other arguments: {written}: not graded, no points lost"
     error = _not_compiled(absent, warnings, classes_in or {})
     if error is not None:
         return (
