@@ -27,7 +27,7 @@ from batch.students import (
 )
 from calibration import hang_guard
 
-from grader.reports import HIDDEN_MESSAGE, validate
+from grader.reports import HIDDEN_MESSAGE, student_view, validate
 
 SAMPLES = Path(__file__).resolve().parents[1] / "submissions"
 VISIBLE_MINIFLOW = ("quiz-documented", "linear-unit", "sigmoid-unit", "mse-unit")
@@ -51,7 +51,8 @@ def _without_timing(text: str) -> str:
 
 def test_grade_a_buggy_submission_exits_0_and_writes_every_requested_format(tmp_path: Path) -> None:
     """Graded whatever the score: exit 0, report.json (schema-valid), results.json and junit.xml agree on the
-    score, and the terminal summary shows the score and the seed."""
+    score, and the terminal summary shows the score and the seed. junit.xml is the student view (CI publishes
+    it): one testcase per case a student may see before the due date."""
     sub = _student(tmp_path, "eve", MINIFLOW_BROKEN["mse_sign_flipped"])
     out = tmp_path / "out"
     done = grader(
@@ -66,7 +67,9 @@ def test_grade_a_buggy_submission_exits_0_and_writes_every_requested_format(tmp_
     assert gradescope["score"] == pytest.approx(doc["score"])
     suite = ET.parse(out / "junit.xml").getroot()
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-    assert suite is not None and int(suite.get("tests", "-1")) == len(doc["cases"])
+    shown = student_view(doc, after_due_date=False)["cases"]
+    assert len(shown) < len(doc["cases"]), "control: the assignment has a case shown after the due date"
+    assert suite is not None and int(suite.get("tests", "-1")) == len(shown)
     assert int(suite.get("failures", "0")) + int(suite.get("errors", "0")) >= 1
     lines = done.stdout.splitlines()
     assert f"score {doc['score']:g} / {doc['max_score']:g}" in lines

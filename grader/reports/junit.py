@@ -2,10 +2,14 @@
 
 Wrong values are a `failure` (type: the diagnosis code; message: the first failing check's own line, what a
 CI test-summary view shows), crashes, timeouts and import failures an `error`
-(type: the failure code), cases never run are `skipped`. The staff view (default) adds tracebacks to error
-texts and the captured stdout / stderr as `system-out` / `system-err`; `student=True` builds everything from
-the student view instead. Every string goes through `escape.xml_text` (characters XML 1.0 cannot carry,
-escape sequences, C1 controls and bidi overrides removed); ElementTree escapes markup in text and attributes.
+(type: the failure code), cases never run are `skipped`. The staff view (`junit_xml`'s default) adds
+tracebacks to error texts and the captured stdout / stderr as `system-out` / `system-err`; `student=True`
+builds everything from the student view instead. The file `grade` and `batch` write (`write_junit`) is the
+student view: JUnit is what CI publishes, and a course's CI logs and artifacts are read by the student
+(docs/FLAGS.md), while every hidden case's message quotes what its inputs reached (a mismatch table's got and
+expected values, an exception's text: sample hidden_values_in_ci_reports.py). Staff read report.json.
+Every string goes through `escape.xml_text` (characters XML 1.0 cannot carry, escape sequences, C1 controls
+and bidi overrides removed); ElementTree escapes markup in text and attributes.
 A testcase's `time` stays 0.000: the parent times a whole run, never a case, and a student's process's own
 clock is not to be trusted.
 """
@@ -59,10 +63,13 @@ def _testcase(suite: ET.Element, case: dict[str, Any], assignment: str, tracebac
         ET.SubElement(el, "skipped", message=first_line)
 
 
-def junit_xml(report: Report | dict[str, Any], *, student: bool = False) -> str:
-    doc = student_view(report, after_due_date=False) if student else as_dict(report)
+def junit_xml(report: Report | dict[str, Any], *, student: bool = False, after_due_date: bool = False) -> str:
+    full = as_dict(report)
+    doc = student_view(full, after_due_date=after_due_date) if student else full
     cases = doc["cases"]
     staff = doc.get("staff") or {}
+    # the machine's isolation notes are no student's data: the property is kept in either view
+    notes = (full.get("staff") or {}).get("details", {}).get("isolation_notes")
     root = ET.Element("testsuites")
     suite = ET.SubElement(
         root,
@@ -76,13 +83,9 @@ def junit_xml(report: Report | dict[str, Any], *, student: bool = False) -> str:
     )
     props = ET.SubElement(suite, "properties")
     for name, value in (
-        ("seed", doc["seed"]),
+        *((("seed", doc["seed"]),) if doc["seed"] is not None else ()),  # None: private (views.py)
         ("isolation", doc["isolation"]),
-        *(
-            (("isolation_notes", notes),)
-            if (notes := staff.get("details", {}).get("isolation_notes"))
-            else ()
-        ),
+        *((("isolation_notes", notes),) if notes else ()),
         ("score", doc["score"]),
         ("max_score", doc["max_score"]),
         *((("stage", doc["stage"]["name"]),) if doc.get("stage") else ()),
@@ -101,5 +104,8 @@ def junit_xml(report: Report | dict[str, Any], *, student: bool = False) -> str:
 def write_junit(
     report: Report, out_dir: Path, *, after_due_date: bool = False, validate: bool = True
 ) -> Path:
-    """JUnit XML has no schema here; `validate` is accepted for the Writer protocol."""
-    return write_text(Path(out_dir) / JUNIT_FILE, junit_xml(report))
+    """The student view, as after the due date or not (module docstring). JUnit XML has no schema here;
+    `validate` is accepted for the Writer protocol."""
+    return write_text(
+        Path(out_dir) / JUNIT_FILE, junit_xml(report, student=True, after_due_date=after_due_date)
+    )

@@ -11,13 +11,16 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from calibration import cpu_share
 from hostile_harness import HOSTILE_DIR, TEST_LIMITS, grade
 
-from grader.reports import gradescope_results, junit_xml, print_summary, student_view
+from grader.judge.compare import fmt
+from grader.reports import HIDDEN_MESSAGE, gradescope_results, junit_xml, print_summary, student_view, write
 
 
 def _needles(cases: Any, visibility: str) -> set[str]:
@@ -56,6 +59,50 @@ def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any) -> None:
     for where, text in _student_texts(graded.report).items():
         leaked = sorted(n for n in hidden if n in text)
         assert not leaked, f"hidden inputs reached the {where}: {leaked[:5]}"
+
+
+def _tabled(cases: Any, visibilities: tuple[str, ...]) -> set[str]:
+    """How a mismatch table prints the input values of the cases of those visibilities (compare.fmt, %.6g),
+    for those of at least 8 characters: drawn floats that no other number of the report matches by chance."""
+    return {
+        text
+        for case in cases
+        if case.visibility in visibilities
+        for value in case.inputs.values()
+        for v in np.ravel(value)
+        if len(text := fmt(float(v))) >= 8
+    }
+
+
+def test_the_reports_ci_publishes_hold_no_hidden_value(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+    """`hidden_values_in_ci_reports.py` hands back W as W's gradient, so every mismatch table quotes a
+    case's W (got) beside its right gradient (expected). junit.xml, written by `grade` and `batch` for CI,
+    whose logs and artifacts the student reads (docs/FLAGS.md), was the staff view: the hidden and
+    after-due-date cases' tables and messages (session 30). The files the commands write for CI and students
+    must hold none of those cases' inputs; report.json, staff's, holds them (positive control)."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_values_in_ci_reports.py")
+    withheld = _tabled(miniflow_plan.cases, ("hidden", "after_due_date")) - _tabled(
+        miniflow_plan.cases, ("visible",)
+    )
+    assert withheld, "the plan must have hidden cases with drawn inputs for this test to mean anything"
+    paths = write(graded.report, tmp_path, ("json", "junit", "student", "gradescope"))
+    texts = {path.name: path.read_text(encoding="utf-8") for path in paths}
+    assert any(n in texts["report.json"] for n in withheld), "positive control: staff see the hidden tables"
+    for name in ("junit.xml", "student.json", "results.json"):
+        leaked = sorted(n for n in withheld if n in texts[name])
+        assert not leaked, f"a hidden or after-due-date case's input reached {name}: {leaked[:5]}"
+    suite = ET.fromstring(texts["junit.xml"].split("\n", 1)[1]).find("testsuite")
+    assert suite is not None
+    shown = {case.get("name") for case in suite.iter("testcase")}
+    later = {c.case_id for c in graded.report.cases if c.visibility == "after_due_date"}
+    assert later and not shown & later, "before the due date, JUnit lists no after-due-date case"
+    hidden = {c.case_id for c in graded.report.cases if c.visibility == "hidden"}
+    texts_of_hidden = [
+        f.text for c in suite.iter("testcase") if c.get("name") in hidden for f in c.iter("failure")
+    ]
+    assert texts_of_hidden and set(texts_of_hidden) == {HIDDEN_MESSAGE}, texts_of_hidden[:2]
+    after = junit_xml(graded.report, student=True, after_due_date=True)
+    assert later <= {c.get("name") for c in ET.fromstring(after.split("\n", 1)[1]).iter("testcase")}
 
 
 def _loaded_wall() -> float:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
+from report_builder import HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT
+
 from grader import untrusted
-from grader.reports import junit_xml, write_junit
+from grader.judge.compare import fmt
+from grader.reports import HIDDEN_MESSAGE, junit_xml, write_junit
 
 CHILD = {"failed": "failure", "error": "error", "not_run": "skipped"}
 
 
-def test_structure_and_counts(report, tmp_path):
-    """testsuites > testsuite (name, tests, failures, errors, skipped, time) > testcase with attributes."""
-    root = ET.parse(write_junit(report, tmp_path)).getroot()
+def test_structure_and_counts(report):
+    """testsuites > testsuite (name, tests, failures, errors, skipped, time) > testcase with attributes (the
+    staff view: every case as judged)."""
+    root = ET.fromstring(junit_xml(report))
     assert root.tag == "testsuites"
     (suite,) = root.findall("testsuite")
     assert {"name", "tests", "failures", "errors", "skipped", "time"} <= set(suite.attrib)
@@ -48,6 +52,25 @@ def test_failure_and_error_children(report):
     assert error.get("message") == "Affine.backward raised <boom> & ]]>"
     assert "Traceback" in error.text
     assert by_name["softmax-unit"].find("skipped") is not None
+
+
+def test_the_written_file_is_the_student_view(report, tmp_path):
+    """`write_junit` (what `grade` and `batch` write for CI, whose logs students read) writes the student
+    view: the hidden case's status and points only, no captured output or traceback, the after-due-date case
+    only with after_due_date; the staff view holds the hidden numbers (positive control)."""
+    hidden = [fmt(float(v)) for a in (HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT) for v in a.ravel()]
+    assert any(n in junit_xml(report) for n in hidden), "positive control: the staff view quotes them"
+    for after in (False, True):
+        out = tmp_path / f"after-{after}"
+        out.mkdir()
+        text = write_junit(report, out, after_due_date=after).read_text(encoding="utf-8")
+        assert not [n for n in hidden if n in text] and "system-out" not in text and "Traceback" not in text
+        root = ET.fromstring(text)
+        by_name = {el.get("name"): el for el in root.iter("testcase")}
+        assert by_name["affine-hidden"].find("failure").text == HIDDEN_MESSAGE
+        assert ("relu-late" in by_name) is after
+        props = {p.get("name"): p.get("value") for p in root.iter("property")}
+        assert props["isolation"] == report.isolation
 
 
 def test_control_characters_stripped_from_captured_output(report):
