@@ -487,9 +487,9 @@ class Session:
         at = err.get("at")
         if type(at) is not int or not 0 <= at < len(batch):
             raise MalformedReply("an error names no operation of the batch")
-        context, target = batch[at][2], batch[at][1]
-        if isinstance(target, Pending):
-            target.stopped = True
+        op, target, context = batch[at]
+        if isinstance(target, Pending) and op.get("o") == "gate_none" and op.get("stop"):
+            target.stopped = True  # only a stopping gate's answer: what tells a pass passed, a value unset
         forms = [k for k in ("failure", "error", "wire") if k in err]
         if len(forms) != 1:
             raise MalformedReply("an error is not exactly one of failure, error, wire")

@@ -251,6 +251,32 @@ def test_a_stopping_gate_stops_its_batch_at_a_none(tmp_path) -> None:
     assert marker.stopped and not marker.done and not later.answered and fed[0].answered
 
 
+@pytest.mark.parametrize(
+    ("asked", "marked"),
+    [
+        (lambda s, v: s.gate_none([v], stop=True), True),
+        (lambda s, v: s.gate_none([v]), False),
+        (lambda s, v: s.array_later(v, "a record", gate=True), False),
+        (lambda s, v: s.items_later(v), False),
+    ],
+    ids=["stopping-gate", "gate-without-stop", "record", "items"],
+)
+def test_only_a_stopping_gate_is_marked_stopped(
+    asked: Callable[[Session, Any], Pending], marked: bool
+) -> None:
+    """An error at a plain answer marks it `stopped` only when it is a `gate_none` with `stop`: a process
+    answering `wire.GATE_STOPPED` at a record, the items of a list or a gate that does not stop has its
+    error told as an error there, never read as a pass that passed with an Input unset (session 30; before,
+    any answer the error named was marked)."""
+    stopped = wire.dumps({"res": [{"n": "float", "t": 0, "k": "float", "v": 1.0}],
+                          "err": {"at": 1, "wire": wire.GATE_STOPPED}})  # fmt: skip
+    session = Session(lambda request: stopped)
+    target = asked(session, session.new(1.0))
+    with pytest.raises(StudentFailure, match="stopped: a value the grader fed is unset"):
+        session.sync()
+    assert target.stopped is marked and not target.done and not session.broken
+
+
 @pytest.mark.parametrize("cap", [remote.PAIR_MAX_BYTES, 1 << 30])
 def test_a_pair_over_the_cap_goes_as_two_round_trips(tmp_path, monkeypatch, cap: int) -> None:
     """A next batch that would take the pair over PAIR_MAX_BYTES (here ~100 KB: a case's inputs): the held
