@@ -487,9 +487,9 @@ class Session:
         at = err.get("at")
         if type(at) is not int or not 0 <= at < len(batch):
             raise MalformedReply("an error names no operation of the batch")
-        context, target = batch[at][2], batch[at][1]
-        if isinstance(target, Pending):
-            target.stopped = True
+        op, target, context = batch[at]
+        if isinstance(target, Pending) and op.get("o") == "gate_none" and op.get("stop"):
+            target.stopped = True  # only a stopping gate's answer: what tells a pass passed, a value unset
         forms = [k for k in ("failure", "error", "wire") if k in err]
         if len(forms) != 1:
             raise MalformedReply("an error is not exactly one of failure, error, wire")
@@ -670,6 +670,27 @@ class Session:
             return [Ref(self, *_local(item)) for item in raw]
         except MalformedReply as exc:
             raise self.malformed(self.context, exc) from None
+
+    def items_or_later(self, obj: Ref, kinds: Sequence[str] = ("list", "tuple")) -> Pending:
+        """Queued behind `obj`'s making: its items should its kind be one of `kinds` (as `items` answers
+        them), nothing otherwise. Read with `items_or_read`: one round trip where the kind, then the items,
+        took two."""
+        return self._later({"o": "items_or", "obj": self._encode(obj), "kinds": list(kinds)})
+
+    def items_or_read(
+        self, obj: Ref, asked: Pending, kinds: Sequence[str] = ("list", "tuple")
+    ) -> list[Ref] | None:
+        """`obj`'s items when its kind is one of `kinds`, None when it is one value (`asked`: its
+        `items_or_later`). The answer must agree with the kind described: items for one value are a
+        protocol violation; none for a list or tuple (a type whose `__class__` told `describe` otherwise)
+        are asked alone, as before."""
+        if obj.kind not in kinds:  # the batch's answer (or the error it stopped at) arrives here
+            if asked.value is not None:
+                raise self.malformed(self.context, "items answered for a value described as one")
+            return None
+        if asked.value is None:
+            return self.items(obj)
+        return self.items_read(asked)
 
     def array_later(self, obj: Ref, what: str, *, soft: bool = False, gate: bool = False) -> Pending:
         """The value as numbers, taken at this point of the sequence (None stays None); read it later.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from inside_helpers import case, job, run_inside
+from inside_helpers import COUNTING_ROUND_TRIPS, case, job, run_inside
 from inside_helpers import students as S
 
 SUPPORT = {"common/functions.py": S.COMMON_FUNCTIONS, "common/__init__.py": ""}
@@ -2079,3 +2079,90 @@ def test_again_naming_no_earlier_value_of_that_op_is_the_graders_error() -> None
     """`again` naming a value no earlier step of that op made: a malformed case, not the student's failure."""
     failure = run_inside({"layers.py": COUNTED}, _counted({"again": "nowhere"})).case("c")["failure"]
     assert failure["code"] == "grader_error" and "'again' names 'nowhere'" in failure["message"], failure
+
+
+def test_a_layers_backward_is_read_in_the_round_trip_that_calls_it() -> None:
+    """A layer's backward result is read as its items (MulLayer's and AddLayer's (dx, dy)) or as itself in
+    the batch that calls it (server `items_or`), where its kind and then its items were two round trips:
+    the apples-and-oranges graph's four backward calls, 21 round trips for the job on a copy of main
+    before session 30, 17 now, with the book's printed values (FACTS.md section 3)."""
+    ran = run_inside(_layers(), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ),
+                     driver=COUNTING_ROUND_TRIPS)  # fmt: skip
+    for key, expected in AO_DOCUMENTED.items():
+        assert ran.record(key).item() == pytest.approx(expected, rel=1e-12), key
+    assert int(ran.stdout.split("round trips ")[-1].split()[0]) == 17
+
+
+# a tuple whose iteration indexes an array with floats, on a line that indexes with a `t`
+_RAISING_TUPLE = (
+    "class Grads(tuple):\n    def __iter__(self):\n        t = self[0]\n        return iter([t[t]])\n\n"
+)
+
+
+def test_a_backward_tuple_whose_iteration_raises_is_told_as_before() -> None:
+    """A backward's tuple is read in the batch of its call (server `items_or`): an error its iteration
+    raises is told as it was when the items were a round trip of their own, never explained as the backward
+    call's (a SoftmaxWithLoss on one-hot rows whose error reads like indexing with them would be told "t
+    holds one-hot rows"; the message from a copy of main before session 30)."""
+    src = S.LAYERS.replace("            dx = dx / batch_size\n        return dx\n",
+                           "            dx = dx / batch_size\n        return Grads((dx,))\n", 1)  # fmt: skip
+    assert src != S.LAYERS
+    t = np.eye(3)[[0, 2]]
+    steps = [
+        {"do": "apply", "op": "SoftmaxWithLoss", "args": ["x", "t"], "out": "loss"},
+        {"do": "backward", "of": "loss"},
+        _rec("dx", "x"),
+    ]
+    cases = [case("c", {"x": np.arange(6.0).reshape(2, 3), "t": t}, steps)]
+    ran = run_inside(_layers(_RAISING_TUPLE + src), job("layers", cases, **LJ))
+    assert ran.case("c")["failure"]["message"] == (
+        "backward from loss: IndexError: arrays used as indices must be of integer (or boolean) type "
+        "(layers.py line 4, in Grads.__iter__: `return iter([t[t]])`)"
+    )
+
+
+# Student processes whose server answers `items_or` otherwise: never the items (as for a type whose
+# `__class__` lied to `describe`), or a value described as one answered as a list of itself.
+_DRIVER_ITEMS_NEVER = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    "import inside.server as SV\nSV.OPS['items_or'] = (lambda s, op: None, SV.PLAIN)\n"
+    "from inside.runner import run_job",
+)
+_DRIVER_ITEMS_ALWAYS = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    "import inside.server as SV\n"
+    "def _listed(s, op):\n    obj = s.value(op['obj'])\n    return [[s.local(obj), s.describe(obj)]]\n"
+    "SV.OPS['items_or'] = (_listed, SV.PLAIN)\n"
+    "from inside.runner import run_job",
+)
+
+
+def test_a_process_whose_items_never_come_is_asked_them_alone_as_before() -> None:
+    """Hostile: a process that answers `items_or` with nothing for every tuple is asked the items alone
+    (`iter`), the round trips main took (21), the book's values."""
+    ran = run_inside(_layers(), job("layers", [case("c", AO_INPUTS, APPLE_ORANGE)], **LJ),
+                     driver=_DRIVER_ITEMS_NEVER)  # fmt: skip
+    for key, expected in AO_DOCUMENTED.items():
+        assert ran.record(key).item() == pytest.approx(expected, rel=1e-12), key
+    assert int(ran.stdout.split("round trips ")[-1].split()[0]) == 21
+
+
+def test_a_process_that_answers_items_of_one_value_breaks_the_channel() -> None:
+    """Hostile: a process that answers a value described as one (Relu's dx) with items is a protocol
+    violation in the backward's words, and the phase ends (the second case unreported by this process)."""
+    steps = [
+        {"do": "apply", "op": "Relu", "args": ["x"], "out": "y"},
+        {"do": "backward", "of": "y", "upstream": "dout"},
+        _rec("dx", "x"),
+    ]
+    inputs = {"x": [[1.0, -1.0]], "dout": [[2.0, 3.0]]}
+    cases = [case("c1", inputs, steps), case("c2", inputs, steps)]
+    ran = run_inside(_layers(), job("layers", cases, **LJ), driver=_DRIVER_ITEMS_ALWAYS)
+    failure = ran.case("c1")["failure"]
+    assert failure["code"] == "protocol_violation", failure
+    assert failure["message"].startswith(
+        "backward from y: the submission's process answered the grader with something it cannot read "
+        "(items answered for a value described as one)"
+    ), failure
+    honest = run_inside(_layers(), job("layers", cases, **LJ))
+    assert honest.record("dx", "c1").tolist() == [[2.0, 0.0]]

@@ -251,6 +251,32 @@ def test_a_stopping_gate_stops_its_batch_at_a_none(tmp_path) -> None:
     assert marker.stopped and not marker.done and not later.answered and fed[0].answered
 
 
+@pytest.mark.parametrize(
+    ("asked", "marked"),
+    [
+        (lambda s, v: s.gate_none([v], stop=True), True),
+        (lambda s, v: s.gate_none([v]), False),
+        (lambda s, v: s.array_later(v, "a record", gate=True), False),
+        (lambda s, v: s.items_later(v), False),
+    ],
+    ids=["stopping-gate", "gate-without-stop", "record", "items"],
+)
+def test_only_a_stopping_gate_is_marked_stopped(
+    asked: Callable[[Session, Any], Pending], marked: bool
+) -> None:
+    """An error at a plain answer marks it `stopped` only when it is a `gate_none` with `stop`: a process
+    answering `wire.GATE_STOPPED` at a record, the items of a list or a gate that does not stop has its
+    error told as an error there, never read as a pass that passed with an Input unset (session 30; before,
+    any answer the error named was marked)."""
+    stopped = wire.dumps({"res": [{"n": "float", "t": 0, "k": "float", "v": 1.0}],
+                          "err": {"at": 1, "wire": wire.GATE_STOPPED}})  # fmt: skip
+    session = Session(lambda request: stopped)
+    target = asked(session, session.new(1.0))
+    with pytest.raises(StudentFailure, match="stopped: a value the grader fed is unset"):
+        session.sync()
+    assert target.stopped is marked and not target.done and not session.broken
+
+
 @pytest.mark.parametrize("cap", [remote.PAIR_MAX_BYTES, 1 << 30])
 def test_a_pair_over_the_cap_goes_as_two_round_trips(tmp_path, monkeypatch, cap: int) -> None:
     """A next batch that would take the pair over PAIR_MAX_BYTES (here ~100 KB: a case's inputs): the held
@@ -303,3 +329,53 @@ def test_a_case_that_fails_before_its_first_round_trip_is_reported_after_the_cas
     assert [f["id"] for f in ran.frames if f["type"] == "case"] == ["c1", "c2", "c3"]
     assert ran.case("c2")["status"] == "error" and ran.case("c2")["failure"]["code"] == "grader_error"
     assert ran.record("f", "c1").tolist() == ran.record("f", "c3").tolist() == [[-11.0], [-11.0]]
+
+
+def _second(edit: Callable[[dict[str, Any]], Any]) -> Callable[[bytes | None, bytes | None], Any]:
+    """A rewrite of the pair's second answer (the next batch's), as the process's JSON."""
+    return lambda one, two: (one, None if two is None else wire.dumps(edit(wire.loads(two))))
+
+
+# the next batch's answers: if_clean, release, the tuple's description, its items
+@pytest.mark.parametrize(
+    ("rewrite", "outcome"),
+    [
+        (None, "items"),
+        (lambda one, two: (two, one), "held case broken"),  # swapped
+        (lambda one, two: (one, one), "violation"),  # the end's answer twice
+        (lambda one, two: (one, None), "eof"),  # exit between its answers
+        (_second(lambda r: {**r, "res": [*r["res"][:3], r["res"][2]]}), "violation"),  # a description's shape
+        (_second(lambda r: {**r, "res": r["res"][:3]}), "violation"),  # one answer short
+        (_second(lambda r: {"res": r["res"], "err": {"at": 3, "wire": "x"}}), "violation"),  # past its error
+        (_second(lambda r: {**r, "res": [*r["res"][:3], None]}), "asked alone"),  # no items for a tuple
+    ],
+    ids=["honest", "swapped", "twice", "exit", "other-shape", "short", "past-error", "none"],
+)
+def test_items_or_behind_a_held_end_is_read_as_strictly_as_alone(
+    tmp_path, rewrite: Any, outcome: str
+) -> None:
+    """`items_or` (session 30) in the batch that rides with a held end: whatever the process does with the
+    two answers, the held case and the items are refused or attributed as any answer sent alone."""
+    process = _Process(str(tmp_path), rewrite=rewrite)
+    session = Session(process)
+    case = _held(session, 1.5)
+    obj = session.new((1.0, 2.0))
+    asked = session.items_or_later(obj)
+    if outcome in ("items", "asked alone"):
+        items = session.items_or_read(obj, asked)
+        assert items is not None and [i.desc.get("v") for i in items] == [1.0, 2.0]
+        assert case.finished and case.error is None and not session.broken
+        assert session.round_trips == (1 if outcome == "items" else 2)
+        return
+    with pytest.raises((StudentFailure, StudentProcessEnded)) as raised:
+        session.items_or_read(obj, asked)
+    if outcome == "eof":
+        assert isinstance(raised.value, StudentProcessEnded) and raised.value.why == "eof"
+        assert case.finished and case.error is None
+        return
+    assert session.broken
+    if outcome == "held case broken":
+        assert isinstance(case.error, StudentFailure) and case.error.code == "protocol_violation"
+    else:
+        assert isinstance(raised.value, StudentFailure) and raised.value.code == "protocol_violation"
+        assert case.finished and case.error is None

@@ -598,3 +598,49 @@ def test_a_sessions_values_take_the_general_walks_form(value: Any) -> None:
         assert _typed(session._encode(shaped)) == _typed(wire.encode(shaped, Session._special)), shaped
     assert session._encode(refs) == [{"r": 3}, {"r": 4}]
     assert session._encode({"name": refs[0], "x": "y"}) == {"d": [["name", {"r": 3}], ["x", "y"]]}
+
+
+_TUPLE = {"n": "tuple", "t": 1, "k": "tuple", "len": 1}
+_FLOAT = {"n": "float", "t": 2, "k": "float", "v": 1.0}
+_ITEM = [[-1, _FLOAT]]
+
+
+@pytest.mark.parametrize(
+    ("desc", "answer", "outcome"),
+    [
+        (_TUPLE, _ITEM, "items"),
+        (_FLOAT, None, "one"),
+        (_FLOAT, _ITEM, "violation"),  # items of a value described as one
+        (_FLOAT, [], "violation"),
+        (_TUPLE, {"r": 1}, "violation"),  # not a list of items: as `iter`'s answer
+        (_TUPLE, [[-1, {"k": "nonsense"}]], "violation"),
+        (_TUPLE, None, "asked alone"),  # a type whose __class__ told `describe` tuple: `iter`, as before
+    ],
+)
+def test_items_or_is_read_against_the_kind_described_beside_it(desc: Any, answer: Any, outcome: str) -> None:
+    """`items_or`'s answer agrees with the description of the value it reads, or the channel is broken; none
+    for a list or tuple asks `iter` alone, which an honest server answers for an object whose `__class__`
+    lied (session 30)."""
+    batches: list[list[str]] = []
+
+    def reply(ops: list[Any]) -> Any:
+        batches.append([op["o"] for op in ops])
+        if ops[-1]["o"] == "iter":
+            return {"res": [_ITEM], "err": None}
+        return {"res": [desc, answer], "err": None}
+
+    session = _session(reply)
+    obj = session.new(1.0)
+    asked = session.items_or_later(obj)
+    if outcome == "violation":
+        with pytest.raises(StudentFailure) as raised:
+            session.items_or_read(obj, asked)
+        assert raised.value.code == "protocol_violation" and session.broken
+        return
+    items = session.items_or_read(obj, asked)
+    assert not session.broken
+    if outcome == "one":
+        assert items is None and batches == [["new", "items_or"]]
+        return
+    assert items is not None and [(i.id, i.kind) for i in items] == [(-1, "float")]
+    assert batches == [["new", "items_or"], *([["iter"]] if outcome == "asked alone" else [])]

@@ -35,6 +35,41 @@ def test_only_names_the_call_and_the_count_when_there_are_several() -> None:
     assert out["err"]["failure"]["message"] == "Add.__call__ returned 2 outputs; expected 1"
 
 
+def test_items_or_answers_the_items_of_the_kinds_asked_and_nothing_for_one_value() -> None:
+    """`items_or` answers a list's or tuple's items as `iter` does when its kind is asked, None for anything
+    else (a list when only tuples are asked: a layer's lone dx as a nested list is one value); decided by
+    the type, so an object whose `__class__` claims list (read by `describe`) is answered None and its
+    `__iter__` never runs (the harness then asks `iter`, as before session 30)."""
+    ran: list[str] = []
+
+    class Liar:
+        @property
+        def __class__(self) -> type:  # type: ignore[override]
+            return list
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            ran.append("iter")
+            return iter([1])
+
+        def __len__(self) -> int:
+            return 1
+
+    class Pair(tuple):
+        pass
+
+    s = server.Server("/")
+    s.objects.update({1: [7, 8], 2: (9,), 3: 5.0, 4: None, 5: Liar(), 6: Pair((1, 2))})
+    both, tuples = ["list", "tuple"], ["tuple"]
+    out = _run(s, *({"o": "items_or", "obj": {"r": r}, "kinds": both} for r in range(1, 7)),
+               {"o": "items_or", "obj": {"r": 1}, "kinds": tuples})  # fmt: skip
+    assert out["err"] is None and ran == []
+    listed, one, value, none, liar, pair, nested = out["res"]
+    assert [s.objects[h] for h, _ in listed] == [7, 8] and [d["k"] for _, d in listed] == ["int", "int"]
+    assert [s.objects[h] for h, _ in one] == [9] and [s.objects[h] for h, _ in pair] == [1, 2]
+    assert value is None and none is None and liar is None and nested is None
+    assert s.describe(s.objects[5])["k"] == "list"  # what the harness reads beside it
+
+
 def test_list_copies_any_iterable_into_one_handle() -> None:
     """`list` turns a generator into a list the harness can pass on whole."""
     s = server.Server("/")

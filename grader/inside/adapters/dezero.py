@@ -467,7 +467,9 @@ class DeZeroAdapter(AdapterBase):
         )
 
     def _as_list(self, result: Ref) -> list[Ref]:
-        return self.session.items(result) if result.kind in ("list", "tuple") else [result]
+        """A call's outputs: the items of a list or tuple, or the result itself, asked in its own batch."""
+        items = self.session.items_or_read(result, self.session.items_or_later(result))
+        return [result] if items is None else items
 
     def apply(
         self,

@@ -32,17 +32,22 @@ class LayerBackward(LayerForward):
         takes_dout = accepts_positional(s.signature(backward, (entry.obj.type_id, "backward")), 1)
         result = s.call(backward) if spec.loss and not takes_dout else s.call(backward, dout)
         method = f"{entry.op}.backward"
+        # (dx, dy) may be a tuple or a list; a lone dx returned as a nested list is the gradient itself.
+        kinds = ("tuple", "list") if len(spec.returns) > 1 else ("tuple",)
+        asked = s.items_or_later(result, kinds)  # asked with the call: one round trip for both
         try:
             returned_none = result.is_none  # the answer (and any error of the backward call) arrives here
         except RemoteFailure as failure:
+            if result.answered:  # the error is the items' (a tuple whose iteration raised): told as before
+                raise
             raise self._explain_labels(entry.op, entry.args, failure, backward=True) from None
         if returned_none:
             raise StudentFailure(
                 "not_implemented", f"{method} returned None: a missing `return dx`, or is it still a TODO?"
             )
-        # (dx, dy) may be a tuple or a list; a lone dx returned as a nested list is the gradient itself.
-        several = result.kind == "tuple" or (result.kind == "list" and len(spec.returns) > 1)
-        results = s.items(result) if several else [result]
+        items = s.items_or_read(result, asked, kinds)
+        several = items is not None
+        results = items if items is not None else [result]
         if len(results) < len(spec.returns):
             raise StudentFailure(
                 "exception",
