@@ -14,7 +14,7 @@ a training-time forward and backward pass when, with the mask M their own draw m
 - the mask is not read from x: kept exactly where x > 0 or x > dropout_ratio (or below), a Dropout
   whose mask is `x > self.dropout_ratio` (np.random.rand left out) or Relu's `x > 0`, draws nothing and
   passed every property (a right draw makes one of those four masks with probability about 1e-5 at the
-  drawn copies' 18 elements and ratio 0.4, 4 * 0.5**20 at the stored case's);
+  drawn copies' 18 elements and ratio 0.4, 1e-12 at the stored case's 40 and 0.3);
 - the mask is drawn: the same layer's forward called again on the same x after another seed (the case's
   second apply step, `again: "out"`, recorded as `redrawn`) keeps other units. A mask that is a function of
   the layer's arguments alone, a fixed pattern (`np.arange(x.size) % 5 >= 2`) or one read from x by any
@@ -26,7 +26,8 @@ a training-time forward and backward pass when, with the mask M their own draw m
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
 (dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. A
 mask that keeps dropout_ratio of the units (`rand > 1 - ratio`, or `rand < ratio` with the mask meaning
-kept), or that draws at 0.5 whatever the ratio, is a right dropout at the stored case's ratio 0.5, and at the
+kept), or that draws at 0.5 whatever the ratio, is a right dropout at ratio 0.5 (where the stored case drew
+until session 30; it draws at 0.3 now, where each is that known mistake), and at the
 drawn copies' 0.4 differs from one only in the number dropped, which 18 elements cannot decide: it is told by
 its seeded draw instead, a known mistake of the ops (dropout_keeps_ratio, dropout_keeps_ratio_below,
 dropout_ratio_hard_coded), which this module never accepts. Not told apart: a mask that changes from call to
@@ -131,7 +132,8 @@ def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None) -
     """Whether another draw's mask keeps other units than `mine`. A mask that is a function of the layer's
     arguments alone (a fixed pattern, `x > x.mean()`) draws nothing and is the same at every call; two right
     draws on the same x keep the same units with probability (ratio**2 + (1 - ratio)**2) ** n, about 1e-6 at
-    the stored case's 20 elements and ratio 0.5, 8e-6 at the drawn copies' 18 and 0.4. Elements where x is 0,
+    20 elements and ratio 0.5, 8e-6 at the drawn copies' 18 and 0.4, 4e-10 at the stored case's 40 and 0.3
+    (0.58**40). Elements where x is 0,
     whose kept state the forward value cannot show, are left out. Another draw that is no dropout (None)
     proves nothing."""
     if other is None or x is None or other.shape != mine.shape:

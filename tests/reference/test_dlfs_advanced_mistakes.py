@@ -329,6 +329,22 @@ def test_dropout_ratio_mistakes_keep_other_units_than_the_book_away_from_half(na
     np.testing.assert_allclose(mistake.forward(x, dropout_ratio=0.5, **at), half, rtol=1e-12)
 
 
+def test_the_visible_dropout_case_tells_every_ratio_mistake_from_the_books_mask():
+    """The stored dropout-train-unit draws at a ratio where the three ratio mistakes keep other units than the
+    book (session 30: at 0.5 each equals the book's or cs231n's right mask, and only the hidden drawn copies
+    told them): its own x, ratio and seeds, the masks worked out here with np.random.RandomState, never read
+    from the stored expected values. Each mistake differs from the book's in out at both draws."""
+    stored = json.loads((FIXTURES / "cases" / "dropout-train-unit.json").read_text(encoding="utf-8"))
+    x = np.array(stored["inputs"]["x"]["data"])
+    draws = [s["settings"] for s in stored["steps"] if s.get("op") == "Dropout"]
+    assert len(draws) == 2 and all(d["train_flg"] for d in draws)
+    for settings in draws:
+        ratio, rand = settings["dropout_ratio"], np.random.RandomState(settings["seed"]).rand(x.size)
+        book = x * (rand > ratio)
+        for mistake in (rand > 1 - ratio, rand < ratio, rand > 0.5):
+            assert not np.allclose(x * mistake, book), (ratio, settings["seed"])
+
+
 def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
     """numerical_net_vjp (a network's gradient returning numerical_gradient): each params element moved by
     +h and -h, h = 1e-4. For f = sum(p ** 3): ((p + h) ** 3 - (p - h) ** 3) / (2h) = 3 p ** 2 + h ** 2, so
