@@ -345,6 +345,35 @@ def test_the_visible_dropout_case_tells_every_ratio_mistake_from_the_books_mask(
             assert not np.allclose(x * mistake, book), (ratio, settings["seed"])
 
 
+@pytest.mark.parametrize(
+    ("op", "args", "settings", "kernel"),
+    [
+        ("conv", (np.arange(50.0).reshape(2, 1, 5, 5) % 7, np.arange(18.0).reshape(2, 1, 3, 3) % 5 - 2,
+                  np.array([0.5, -1.0])), {"stride": 2, "pad": 1}, (3, 3)),
+        ("pool", (np.arange(60.0).reshape(1, 2, 5, 6) * 7 % 61,), {"pool_h": 3, "pool_w": 2, "stride": 1,
+                                                                   "pad": 0}, (3, 2)),
+    ],
+)  # fmt: skip
+def test_col2im_forgotten_returns_the_columns_that_col2im_folds_into_the_right_dx(op, args, settings, kernel):
+    """conv_col2im_forgotten and pool_col2im_forgotten (session 30) return dcol in im2col's layout,
+    (N*out_h*out_w, C*kh*kw): the support's own col2im (the book's common/util.py) folds it into exactly
+    the right dx (conv_vjp's, pool_vjp's), and its shape is not x's."""
+    ops = _ops()
+    util = load_module(FIXTURES / "support" / "common" / "util.py", "dlfs_advanced_util")
+    mistakes = {m.name: m for o in ops.OPS for m in o.mistakes}
+    forward, vjp = getattr(ops, f"{op}_forward"), getattr(ops, f"{op}_vjp")
+    y = forward(*args, **settings)
+    g = np.arange(1.0, y.size + 1).reshape(y.shape) / 10
+    right = vjp(g, *args, y=y, **settings)
+    wrong = mistakes[f"{op}_col2im_forgotten"].vjp(g, *args, y=y, **settings)
+    n, c = args[0].shape[:2]
+    assert wrong[0].shape == (n * y.shape[2] * y.shape[3], c * kernel[0] * kernel[1])
+    folded = util.col2im(wrong[0], args[0].shape, *kernel, settings["stride"], settings["pad"])
+    np.testing.assert_allclose(folded, right[0], rtol=1e-12, atol=1e-12)
+    for r, w in zip(right[1:], wrong[1:], strict=True):
+        np.testing.assert_allclose(w, r, rtol=1e-12)
+
+
 def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
     """numerical_net_vjp (a network's gradient returning numerical_gradient): each params element moved by
     +h and -h, h = 1e-4. For f = sum(p ** 3): ((p + h) ** 3 - (p - h) ** 3) / (2h) = 3 p ** 2 + h ** 2, so
