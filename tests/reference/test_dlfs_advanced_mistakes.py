@@ -386,3 +386,20 @@ def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
     assert dx is None and dt is None
     np.testing.assert_allclose(dp, 2.0 * np.array([3.0 + 1e-8, 12.0 + 1e-8]), rtol=1e-9)
     np.testing.assert_array_equal(p, [1.0, 2.0])
+
+
+def test_adam_iter_per_param_corrects_the_second_parameter_at_step_two():
+    """One call, two parameters, every gradient 1, lr 0.1 (the book's beta1 0.9, beta2 0.999): m = 0.1 and
+    v = 0.001 for both. The book's lr_t at step 1 is 0.1 * sqrt(0.001) / 0.1 = 0.0316228, a step of about
+    0.1 for each; counted once a parameter, the second is corrected at step 2: lr_t = 0.1 * sqrt(1 - 0.999**2)
+    / (1 - 0.81) = 0.0235317, a step of 0.0235317 * 0.1 / (sqrt(0.001) + 1e-7) = 0.0744134."""
+    ops = _ops()
+    grads = {"a": np.ones(2), "b": np.ones(2)}
+    right, wrong = {"a": np.ones(2), "b": np.ones(2)}, {"a": np.ones(2), "b": np.ones(2)}
+    ops.optimizers.Adam(lr=0.1).update(right, grads)
+    ops.AdamIterPerParam(lr=0.1).update(wrong, grads)
+    first = 1 - 0.0316228 * 0.1 / (np.sqrt(0.001) + 1e-7)
+    np.testing.assert_allclose(right["a"], first, rtol=1e-6)
+    np.testing.assert_allclose(right["b"], first, rtol=1e-6)
+    np.testing.assert_allclose(wrong["a"], first, rtol=1e-6)
+    np.testing.assert_allclose(wrong["b"], 1 - 0.0744134, rtol=1e-6)
