@@ -563,7 +563,8 @@ def _wrong_mask(ev: Evidence) -> str | None:
             "the case's np.random.seed) is graded by what makes it a dropout: each element of out x or 0, "
             "dx = dout where forward kept and 0 where it dropped, some but not all dropped, a mask drawn at "
             "random at every call and not read from x; this one is not: is the mask drawn from random "
-            "numbers, not from x (x > self.dropout_ratio keeps by x's values) nor a fixed pattern, and does "
+            "numbers, not from x (x > self.dropout_ratio keeps by x's values) nor a fixed pattern (or one "
+            "shifted along from call to call), and does "
             "backward reuse it (dout * self.mask)?"
         )
     return what

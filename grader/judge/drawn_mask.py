@@ -14,25 +14,29 @@ a training-time forward and backward pass when, with the mask M their own draw m
 - the mask is not read from x: kept exactly where x > 0 or x > dropout_ratio (or below), a Dropout
   whose mask is `x > self.dropout_ratio` (np.random.rand left out) or Relu's `x > 0`, draws nothing and
   passed every property (a right draw makes one of those four masks with probability about 1e-5 at the
-  drawn copies' 18 elements and ratio 0.4, 4 * 0.5**20 at the stored case's);
+  drawn copies' 18 elements and ratio 0.4, 1e-12 at the stored case's 40 and 0.3);
 - the mask is drawn: the same layer's forward called again on the same x after another seed (the case's
   second apply step, `again: "out"`, recorded as `redrawn`) keeps other units. A mask that is a function of
   the layer's arguments alone, a fixed pattern (`np.arange(x.size) % 5 >= 2`) or one read from x by any
   threshold (`x > x.mean()`), is the same at every call: it passed every other property, 8 of 8 (session 28,
   sample `dropout_fixed_pattern.py`). The same layer, not a fresh one: a generator of the layer's own seeded
-  in `__init__` starts over in every new layer (sample `dropout_own_generator.py`);
+  in `__init__` starts over in every new layer (sample `dropout_own_generator.py`). Nor is the other draw
+  the first moved along (`_moved`, where the case has elements enough to tell);
 - and the records are no known mistake's (a mistake the case's seed reproduces exactly is that mistake).
 
 cs231n's `np.random.rand(*x.shape) < (1 - dropout_ratio)` is such a dropout too: it was a "known mistake"
 (dropout_mask_kept_below, "a dropout as good as the book's" that lost the case) and is graded right now. A
 mask that keeps dropout_ratio of the units (`rand > 1 - ratio`, or `rand < ratio` with the mask meaning
-kept), or that draws at 0.5 whatever the ratio, is a right dropout at the stored case's ratio 0.5, and at the
+kept), or that draws at 0.5 whatever the ratio, is a right dropout at ratio 0.5 (where the stored case drew
+until session 30; it draws at 0.3 now, where each is that known mistake), and at the
 drawn copies' 0.4 differs from one only in the number dropped, which 18 elements cannot decide: it is told by
 its seeded draw instead, a known mistake of the ops (dropout_keeps_ratio, dropout_keeps_ratio_below,
-dropout_ratio_hard_coded), which this module never accepts. Not told apart: a mask that changes from call to
-call by a rule of its own (a pattern moved on by a counter) rather than a draw; and, in a case of one draw of
-an input (an instructor's own, without the redraw; draws on other inputs are not compared), a mask that is the
-same at every call.
+dropout_ratio_hard_coded), which this module never accepts. A pattern moved along by a counter from call to
+call (rolled, or shifted by a few units) is told where the case has elements enough (`_moved`: the stored
+case's 40, not the drawn copies' 18). Not told apart: a mask that changes from call to call by any other
+rule of its own (a counter fed through a hash is a counter-based generator, as NumPy's Philox is: no finite
+test tells it from a draw); and, in a case of one draw of an input (an instructor's own, without the redraw;
+draws on other inputs are not compared), a mask that is the same at every call.
 
 The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
 are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).
@@ -124,20 +128,60 @@ def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
         for other, _, f, _ in drawn
         if other is not step and other["args"][0] == x and f is not None
     ]
-    return all(_redrawn(mine, other, case.inputs.get(x)) for other in others)
+    ratio = float(step["settings"][setting])
+    return all(_redrawn(mine, other, case.inputs.get(x), ratio) for other in others)
 
 
-def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None) -> bool:
+def _redrawn(mine: np.ndarray, other: np.ndarray | None, x: np.ndarray | None, ratio: float) -> bool:
     """Whether another draw's mask keeps other units than `mine`. A mask that is a function of the layer's
     arguments alone (a fixed pattern, `x > x.mean()`) draws nothing and is the same at every call; two right
     draws on the same x keep the same units with probability (ratio**2 + (1 - ratio)**2) ** n, about 1e-6 at
-    the stored case's 20 elements and ratio 0.5, 8e-6 at the drawn copies' 18 and 0.4. Elements where x is 0,
+    20 elements and ratio 0.5, 8e-6 at the drawn copies' 18 and 0.4, 4e-10 at the stored case's 40 and 0.3
+    (0.58**40). Elements where x is 0,
     whose kept state the forward value cannot show, are left out. Another draw that is no dropout (None)
     proves nothing."""
     if other is None or x is None or other.shape != mine.shape:
         return False
     told = x != 0
-    return not np.array_equal(mine[told], other[told])
+    return not np.array_equal(mine[told], other[told]) and not (told.all() and _moved(mine, other, ratio))
+
+
+def _moved(mine: np.ndarray, other: np.ndarray, ratio: float) -> bool:
+    """Whether the other draw is `mine` moved along, not drawn: rolled along an axis or in flat order, or
+    shifted in flat order with most of it still compared (a pattern stepped on by a counter from call to
+    call, `(np.arange(x.size) + Dropout.calls) % 10 >= 3`, changes at every call and passed every other
+    property, 8 of 8: sample `dropout_class_counter.py`). Two right draws agree on L given elements with
+    probability q**L, q = ratio**2 + (1 - ratio)**2; the shifts asked are only those whose summed chance of
+    refusing a right draw stays within TAIL (`_shift_overlaps`): all of them at the stored case's 40 elements
+    and ratio 0.3 whose overlap is 29 or more, none at the drawn copies' 18 and 0.4, which cannot tell."""
+    q = ratio**2 + (1 - ratio) ** 2
+    a, b = mine.ravel(), other.ravel()
+    rolls = [np.roll(mine, s, axis=axis) for axis, size in enumerate(mine.shape) for s in range(1, size)]
+    rolls += [np.roll(a, s).reshape(mine.shape) for s in range(1, a.size)]
+    overlaps = _shift_overlaps(a.size, q, len(rolls))
+    if overlaps is None:
+        return False
+    if any(np.array_equal(r, other) for r in rolls):
+        return True
+    for overlap in overlaps:
+        s = a.size - overlap
+        if np.array_equal(a[s:], b[:overlap]) or np.array_equal(a[:overlap], b[s:]):
+            return True
+    return False
+
+
+def _shift_overlaps(n: int, q: float, rolls: int) -> range | None:
+    """The overlaps (compared elements) of the flat shifts `_moved` may ask, given `rolls` whole-mask rolls:
+    the longest ones whose chance of matching two right draws, with the rolls', sums to at most TAIL; None
+    when the rolls alone exceed it (too few elements to tell a moved pattern from a draw)."""
+    spent = rolls * q**n
+    if spent > TAIL:
+        return None
+    shortest = n
+    while shortest > 1 and spent + 2 * q ** (shortest - 1) <= TAIL:
+        shortest -= 1
+        spent += 2 * q**shortest
+    return range(shortest, n)
 
 
 def _mask(

@@ -223,3 +223,66 @@ def test_a_fixed_pattern_is_still_refused_beside_a_draw_on_another_input() -> No
     records |= {"out_y": y * keep_y, "dy": dy * keep_y}
     assert not drawn_mask.accepts(both, "out", records)
     assert drawn_mask.accepts(both, "out_y", records)
+
+
+X40 = np.arange(1.0, 41.0).reshape(5, 8)  # the stored case's shape since session 30, no zero
+DOUT40 = -X40 / 10
+COUNTER = (np.arange(40) + 1) % 10 >= 3  # (arange + calls) % 10 >= 10 * 0.3 at the first call: 12 dropped
+
+
+def _case40() -> Case:
+    """The redrawn case on x (5, 8) at ratio 0.3."""
+    case = _redrawn_case()
+    steps = tuple(
+        {**s, "settings": {**s["settings"], "dropout_ratio": 0.3}} if s.get("op") == "Dropout" else s
+        for s in case.steps
+    )
+    book = np.ones((5, 8), dtype=bool)
+    return Case(
+        **{
+            **case.__dict__,
+            "inputs": {"x": X40, "dout": DOUT40},
+            "steps": steps,
+            "expected": {"out": X40 * book, "dx": DOUT40 * book, "redrawn": X40 * book},
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "second, why",
+    [
+        (np.roll(COUNTER, -1), "the counter's next call: the pattern shifted by one unit"),
+        ((np.arange(40) + 7) % 10 >= 3, "six calls on: shifted by six"),
+        (np.roll(COUNTER.reshape(5, 8), 1, axis=1).ravel(), "each row rolled by one"),
+        (np.concatenate([COUNTER[3:], [True, False, True]]), "shifted by three, new units at the end"),
+    ],
+)
+def test_a_pattern_moved_along_from_call_to_call_is_no_draw(second: np.ndarray, why: str) -> None:
+    """On 40 elements at 0.3 a second call that is the first mask moved along (rolled, or shifted with 37 of
+    40 still compared) is a pattern stepped on by a counter, not a draw: two right draws agree on 37 given
+    elements with probability 0.58**37, about 2e-9. Every record fails (sample dropout_class_counter.py got
+    8 of 8)."""
+    first, second = COUNTER.reshape(5, 8), second.reshape(5, 8)
+    records = {"out": X40 * first, "dx": DOUT40 * first, "redrawn": X40 * second}
+    for key in ("out", "dx", "redrawn"):
+        assert not drawn_mask.accepts(_case40(), key, records), (key, why)
+
+
+def test_two_right_draws_on_forty_elements_are_accepted() -> None:
+    """Control: two draws of np.random.RandomState(1) at 0.3 (13 and 12 of 40 dropped), neither a shift of
+    the other, pass every record."""
+    rand = np.random.RandomState(1).rand(2, 5, 8)
+    first, second = rand[0] > 0.3, rand[1] > 0.3
+    records = {"out": X40 * first, "dx": DOUT40 * first, "redrawn": X40 * second}
+    for key in ("out", "dx", "redrawn"):
+        assert drawn_mask.accepts(_case40(), key, records), key
+
+
+def test_shifts_are_asked_only_where_a_right_draw_is_refused_at_most_once_in_a_million() -> None:
+    """By hand: at 40 elements and 0.3 (q = 0.58) the 50 rolls cost 50 * 0.58**40, about 1.7e-8, and flat
+    shifts with 29 to 39 elements compared 2 * (0.58**29 + ... + 0.58**39), about 6.5e-7 (28 would add
+    2 * 0.58**28, 4.8e-7: 1.15e-6 in all, past 1e-6). At the drawn copies' 18 and 0.4 (q = 0.52) the 24
+    rolls alone cost 24 * 0.52**18, about 1.9e-4: no shift is asked, and a moved pattern passes there."""
+    q = 0.3**2 + 0.7**2
+    assert drawn_mask._shift_overlaps(40, q, 50) == range(29, 40)
+    assert drawn_mask._shift_overlaps(18, 0.4**2 + 0.6**2, 24) is None

@@ -329,6 +329,51 @@ def test_dropout_ratio_mistakes_keep_other_units_than_the_book_away_from_half(na
     np.testing.assert_allclose(mistake.forward(x, dropout_ratio=0.5, **at), half, rtol=1e-12)
 
 
+def test_the_visible_dropout_case_tells_every_ratio_mistake_from_the_books_mask():
+    """The stored dropout-train-unit draws at a ratio where the three ratio mistakes keep other units than the
+    book (session 30: at 0.5 each equals the book's or cs231n's right mask, and only the hidden drawn copies
+    told them): its own x, ratio and seeds, the masks worked out here with np.random.RandomState, never read
+    from the stored expected values. Each mistake differs from the book's in out at both draws."""
+    stored = json.loads((FIXTURES / "cases" / "dropout-train-unit.json").read_text(encoding="utf-8"))
+    x = np.array(stored["inputs"]["x"]["data"])
+    draws = [s["settings"] for s in stored["steps"] if s.get("op") == "Dropout"]
+    assert len(draws) == 2 and all(d["train_flg"] for d in draws)
+    for settings in draws:
+        ratio, rand = settings["dropout_ratio"], np.random.RandomState(settings["seed"]).rand(x.size)
+        book = x * (rand > ratio)
+        for mistake in (rand > 1 - ratio, rand < ratio, rand > 0.5):
+            assert not np.allclose(x * mistake, book), (ratio, settings["seed"])
+
+
+@pytest.mark.parametrize(
+    ("op", "args", "settings", "kernel"),
+    [
+        ("conv", (np.arange(50.0).reshape(2, 1, 5, 5) % 7, np.arange(18.0).reshape(2, 1, 3, 3) % 5 - 2,
+                  np.array([0.5, -1.0])), {"stride": 2, "pad": 1}, (3, 3)),
+        ("pool", (np.arange(60.0).reshape(1, 2, 5, 6) * 7 % 61,), {"pool_h": 3, "pool_w": 2, "stride": 1,
+                                                                   "pad": 0}, (3, 2)),
+    ],
+)  # fmt: skip
+def test_col2im_forgotten_returns_the_columns_that_col2im_folds_into_the_right_dx(op, args, settings, kernel):
+    """conv_col2im_forgotten and pool_col2im_forgotten (session 30) return dcol in im2col's layout,
+    (N*out_h*out_w, C*kh*kw): the support's own col2im (the book's common/util.py) folds it into exactly
+    the right dx (conv_vjp's, pool_vjp's), and its shape is not x's."""
+    ops = _ops()
+    util = load_module(FIXTURES / "support" / "common" / "util.py", "dlfs_advanced_util")
+    mistakes = {m.name: m for o in ops.OPS for m in o.mistakes}
+    forward, vjp = getattr(ops, f"{op}_forward"), getattr(ops, f"{op}_vjp")
+    y = forward(*args, **settings)
+    g = np.arange(1.0, y.size + 1).reshape(y.shape) / 10
+    right = vjp(g, *args, y=y, **settings)
+    wrong = mistakes[f"{op}_col2im_forgotten"].vjp(g, *args, y=y, **settings)
+    n, c = args[0].shape[:2]
+    assert wrong[0].shape == (n * y.shape[2] * y.shape[3], c * kernel[0] * kernel[1])
+    folded = util.col2im(wrong[0], args[0].shape, *kernel, settings["stride"], settings["pad"])
+    np.testing.assert_allclose(folded, right[0], rtol=1e-12, atol=1e-12)
+    for r, w in zip(right[1:], wrong[1:], strict=True):
+        np.testing.assert_allclose(w, r, rtol=1e-12)
+
+
 def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
     """numerical_net_vjp (a network's gradient returning numerical_gradient): each params element moved by
     +h and -h, h = 1e-4. For f = sum(p ** 3): ((p + h) ** 3 - (p - h) ** 3) / (2h) = 3 p ** 2 + h ** 2, so
@@ -341,3 +386,20 @@ def test_numerical_net_vjp_is_the_books_central_differences_of_the_loss():
     assert dx is None and dt is None
     np.testing.assert_allclose(dp, 2.0 * np.array([3.0 + 1e-8, 12.0 + 1e-8]), rtol=1e-9)
     np.testing.assert_array_equal(p, [1.0, 2.0])
+
+
+def test_adam_iter_per_param_corrects_the_second_parameter_at_step_two():
+    """One call, two parameters, every gradient 1, lr 0.1 (the book's beta1 0.9, beta2 0.999): m = 0.1 and
+    v = 0.001 for both. The book's lr_t at step 1 is 0.1 * sqrt(0.001) / 0.1 = 0.0316228, a step of about
+    0.1 for each; counted once a parameter, the second is corrected at step 2: lr_t = 0.1 * sqrt(1 - 0.999**2)
+    / (1 - 0.81) = 0.0235317, a step of 0.0235317 * 0.1 / (sqrt(0.001) + 1e-7) = 0.0744134."""
+    ops = _ops()
+    grads = {"a": np.ones(2), "b": np.ones(2)}
+    right, wrong = {"a": np.ones(2), "b": np.ones(2)}, {"a": np.ones(2), "b": np.ones(2)}
+    ops.optimizers.Adam(lr=0.1).update(right, grads)
+    ops.AdamIterPerParam(lr=0.1).update(wrong, grads)
+    first = 1 - 0.0316228 * 0.1 / (np.sqrt(0.001) + 1e-7)
+    np.testing.assert_allclose(right["a"], first, rtol=1e-6)
+    np.testing.assert_allclose(right["b"], first, rtol=1e-6)
+    np.testing.assert_allclose(wrong["a"], first, rtol=1e-6)
+    np.testing.assert_allclose(wrong["b"], 1 - 0.0744134, rtol=1e-6)
