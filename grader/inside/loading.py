@@ -318,15 +318,33 @@ _TOP_DEF = re.compile(r"(class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
 _METHOD = re.compile(r"([ \t]+)(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)")
 
 
+# Each file's outline with the lines it was read from, for the process. A load reads a file's outline
+# twice (the choice of files, `student._repeats`, then the review), and the two patterns over every line
+# cost a bench file ~0.8 million instructions a reading (session 30, callgrind). linecache hands back the
+# same list until its entry is dropped and read again (`checkcache` after a traceback, a file changed on
+# disk): then the outline is read again from the new lines.
+_OUTLINES: dict[str, tuple[list[str], Outline]] = {}
+
+
 def outline(path: str) -> Outline:
     """Unindented `class X` / `def f` lines and each class's methods (its first indentation level only).
 
     Also works on a file that does not compile. Definitions inside `if`/`try` blocks are not seen: the
     outline only adds hints and explanations, never decides what is graded."""
+    lines = linecache.getlines(path)
+    kept = _OUTLINES.get(path)
+    if kept is not None and kept[0] is lines:
+        return kept[1]
+    shape = _outline_of(lines)
+    _OUTLINES[path] = (lines, shape)
+    return shape
+
+
+def _outline_of(lines: Sequence[str]) -> Outline:
     defs: dict[str, list[tuple[str, int]]] = {}
     classes: list[tuple[str, int, dict[str, int]]] = []
     indent: str | None = None
-    for number, text in enumerate(linecache.getlines(path), start=1):
+    for number, text in enumerate(lines, start=1):
         top = _TOP_DEF.match(text)
         if top:
             kind = "class" if top.group(1) == "class" else "function"
