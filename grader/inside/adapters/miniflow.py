@@ -35,10 +35,10 @@ from .base import AdapterBase, Reading
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
 # Where a node keeps its partials (dict keyed by inbound node), in order of preference.
-GRADIENT_ATTRS = ("gradients", "dvalues")
+GRADIENT_ATTRS = aliases.MINIFLOW_GRADIENT_ATTRS
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
 # `outputs`/`inputs` last: a common renaming (self.inputs = inputs), tried only when no course name is there.
-OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes", "outputs")
+OUTBOUND_ATTRS = aliases.MINIFLOW_OUTBOUND_ATTRS
 # How a case input marked `plain` reaches an Input's value (the Linear quiz feeds lists and a number): the
 # ndarray's own method that makes it so.
 PLAIN = {"list": "tolist", "float": "item"}

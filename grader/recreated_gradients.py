@@ -1,0 +1,109 @@
+"""MiniFlow backward methods that re-create their gradients dict inside the loop over their outbound nodes.
+
+    for n in self.outbound_nodes:
+        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}
+        self.gradients[self.inbound_nodes[0]] += ...
+
+adds into a fresh dict for each outbound node, so only the last node's contribution survives. Its values are
+exactly those of `=` in place of `+=` (reference/mutations.py `overwrite_in_<class>`), and the judge's hint
+said "Sigmoid.backward assigns (=) the gradient from each outbound node instead of adding it (+=)" to a
+student whose every line adds (s30-realmf). Read by the parent from the parsed source (never run); the judge
+puts the mistake the code shows in that hint's place (grader/judge/recreated.py).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from grader import pyparse
+from grader.inside import aliases
+from grader.numpy_notes import place
+
+FAMILIES = ("miniflow",)
+_GRADIENTS = frozenset(aliases.MINIFLOW_GRADIENT_ATTRS)
+_OUTBOUND = frozenset(aliases.MINIFLOW_OUTBOUND_ATTRS)
+_LOOPS = (ast.For, ast.AsyncFor)
+MAX_FOUND = 8  # one per class that loops over its consumers: the lesson has three
+
+
+@dataclass(frozen=True)
+class Recreated:
+    cls: str  # the lesson's name of the class (Sigmoid), as the known mistakes name it
+    spelt: str  # the student's own name of it (Sigmoid, Placeholder for Input)
+    where: str  # "miniflow.py line 131" (a notebook's cell and line)
+    statement: str  # the assignment as written, `self.gradients = {...}`
+    loop: str  # the loop's attribute, `outbound_nodes`
+
+
+def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
+    """Each class's backward that assigns its whole gradients dict inside its loop over outbound nodes."""
+    lesson = {s: cls for cls, spellings in aliases.MINIFLOW.items() for s in spellings}
+    found: list[Recreated] = []
+    for rel, data, tree in pyparse.python_trees(files):
+        for node in tree.body:
+            if not isinstance(node, ast.ClassDef) or node.name not in lesson:
+                continue
+            for loop, assign in _in_backward(node):
+                statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
+                attr = loop.iter.attr if isinstance(loop.iter, ast.Attribute) else ""
+                where = place(rel, data, assign.lineno)
+                found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr))
+                break
+            if len(found) >= MAX_FOUND:
+                return tuple(found)
+    return tuple(found)
+
+
+def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
+    """(the loop, the assignment) for each `self.gradients = ...` directly in a loop of `backward` over
+    `self.outbound_nodes` (the loop's own body and its `if` blocks, not a nested function's)."""
+    for method in cls.body:
+        if not isinstance(method, ast.FunctionDef) or method.name != "backward":
+            continue
+        for loop in pyparse.walk(method):
+            if isinstance(loop, _LOOPS) and _self_attr(loop.iter) in _OUTBOUND:
+                for assign in _statements(loop.body):
+                    if isinstance(assign, ast.Assign) and _resets(assign):
+                        yield loop, assign
+
+
+def _resets(assign: ast.Assign) -> bool:
+    return any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If | ast.With | ast.Try):
+            for block in ("body", "orelse", "finalbody"):
+                yield from _statements(getattr(stmt, block, []))
+
+
+def _self_attr(node: ast.expr) -> str | None:
+    """`gradients` for `self.gradients` (the method's first parameter spelt self), else None."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return None
+
+
+_SHOWN = 60
+
+
+def _short(statement: str) -> str:
+    line = " ".join(statement.split())
+    return line if len(line) <= _SHOWN else line[: _SHOWN - 3] + "..."
+
+
+def hint(found: Sequence[Recreated]) -> str:
+    """The hint for the mistake the source shows, naming each class, its method and the line."""
+    each = [f"{f.cls}.backward ({f.where}: `{f.statement}`)" for f in found]
+    listed = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
+    verb, its = ("re-creates", "its") if len(found) == 1 else ("re-create", "their")
+    loops = sorted({f"self.{f.loop}" for f in found})
+    return (
+        f"{listed} {verb} {its} gradients dict inside the loop over {' / '.join(loops)}, so each outbound "
+        "node starts it afresh and only the last node's contribution survives: create the dict once, before "
+        "the loop, then add (+=) each node's gradient into it."
+    )
