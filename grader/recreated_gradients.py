@@ -74,8 +74,12 @@ def _resets(assign: ast.Assign) -> bool:
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a loop's body, those of its `if`, `with` and `try` blocks too, but not under an `if`
+    that reads the dict (`if not self.gradients:` makes it once, not per node: gradients_set_up_once.py)."""
     for stmt in body:
         yield stmt
+        if isinstance(stmt, ast.If) and any(_self_attr(n) in _GRADIENTS for n in ast.walk(stmt.test)):
+            continue
         if isinstance(stmt, ast.If | ast.With | ast.Try):
             for block in ("body", "orelse", "finalbody"):
                 yield from _statements(getattr(stmt, block, []))

@@ -28,7 +28,8 @@ def _read(name: str) -> dict[str, bytes]:
 def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line() -> None:
     """The class (by the lesson's name, Input for Placeholder), the file and line, the statement and the loop.
     Controls: the lesson's dict made before the loop (correct.py), a real `=` (overwrite_in_sigmoid.py), a
-    dict made in a loop over something else, and one made in another method, are none."""
+    dict made in a loop over something else, in another method, in a class not the lesson's, or once under an
+    `if` reading it, are none."""
     (found,) = recreated({"mf.py": IN_LOOP})
     assert (found.cls, found.spelt, found.where, found.loop) == (
         "Sigmoid",
@@ -44,6 +45,16 @@ def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line(
     assert recreated({"mf.py": IN_LOOP.replace(b"self.outbound_nodes", b"self.inbound_nodes")}) == ()
     assert recreated({"mf.py": IN_LOOP.replace(b"def backward", b"def forward")}) == ()
     assert recreated({"mf.py": IN_LOOP.replace(b"class Sigmoid", b"class Tanh")}) == ()
+    once = IN_LOOP.replace(
+        b"            self.gradients = {",
+        b"            if not self.gradients:\n                self.gradients = {",
+    )
+    assert recreated({"mf.py": once}) == ()
+    each = IN_LOOP.replace(
+        b"            self.gradients = {",
+        b"            if n is not None:\n                self.gradients = {",
+    )
+    assert len(recreated({"mf.py": each})) == 1
     everywhere = recreated(_read("dict_in_loop_everywhere.py"))
     assert [f.cls for f in everywhere] == ["Input", "Linear", "Sigmoid"]
 
