@@ -47,7 +47,7 @@ def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
                 continue
             for loop, assign in _in_backward(node):
                 statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
-                attr = loop.iter.attr if isinstance(loop.iter, ast.Attribute) else ""
+                attr = _self_attr(loop.iter)
                 where = place(rel, data, assign.lineno)
                 found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr))
                 break
@@ -78,18 +78,22 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     that reads the dict (`if not self.gradients:` makes it once, not per node: gradients_set_up_once.py)."""
     for stmt in body:
         yield stmt
-        if isinstance(stmt, ast.If) and any(_self_attr(n) in _GRADIENTS for n in ast.walk(stmt.test)):
+        if isinstance(stmt, ast.If) and _reads_gradients(stmt.test):
             continue
         if isinstance(stmt, ast.If | ast.With | ast.Try):
             for block in ("body", "orelse", "finalbody"):
                 yield from _statements(getattr(stmt, block, []))
 
 
-def _self_attr(node: ast.expr) -> str | None:
-    """`gradients` for `self.gradients` (the method's first parameter spelt self), else None."""
+def _reads_gradients(test: ast.expr) -> bool:
+    return any(_self_attr(n) in _GRADIENTS for n in ast.walk(test))
+
+
+def _self_attr(node: ast.AST) -> str:
+    """`gradients` for `self.gradients` (the method's first parameter spelt self), else ""."""
     if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
         return node.attr
-    return None
+    return ""
 
 
 _SHOWN = 60
