@@ -35,6 +35,7 @@ class Recreated:
     where: str  # "miniflow.py line 131" (a notebook's cell and line)
     statement: str  # the assignment as written, `self.gradients = {...}`
     loop: str  # the loop's attribute, `outbound_nodes`
+    whole: bool = True  # the whole dict made again; False: one entry set again, then added to (+=)
 
 
 def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
@@ -47,9 +48,10 @@ def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
                 continue
             for loop, assign in _in_backward(node):
                 statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
-                attr = _self_attr(loop.iter)
+                attr = _self_attr(_iterated(loop.iter))
                 where = place(rel, data, assign.lineno)
-                found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr))
+                whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+                found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr, whole))
                 break
             if len(found) >= MAX_FOUND:
                 return tuple(found)
@@ -58,19 +60,54 @@ def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
 
 def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
     """(the loop, the assignment) for each `self.gradients = ...` directly in a loop of `backward` over
-    `self.outbound_nodes` (the loop's own body and its `if` blocks, not a nested function's)."""
+    `self.outbound_nodes` (the loop's own body and its `if` blocks, not a nested function's), and each
+    `self.gradients[k] = ...` there that the loop then adds to (`self.gradients[k] += ...`)."""
     for method in cls.body:
         if not isinstance(method, ast.FunctionDef) or method.name != "backward":
             continue
         for loop in pyparse.walk(method):
-            if isinstance(loop, _LOOPS) and _self_attr(loop.iter) in _OUTBOUND:
-                for assign in _statements(loop.body):
-                    if isinstance(assign, ast.Assign) and _resets(assign):
+            if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:
+                body = list(_statements(loop.body))
+                adds = any(isinstance(s, ast.AugAssign) and _entry(s.target) for s in body)
+                for assign in body:
+                    if isinstance(assign, ast.Assign) and _resets(assign, adds):
                         yield loop, assign
 
 
-def _resets(assign: ast.Assign) -> bool:
-    return any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+# `for i, n in enumerate(self.outbound_nodes)`: the list the loop walks is the call's argument
+_WRAPPERS = frozenset({"enumerate", "list", "tuple", "reversed", "iter", "sorted"})
+
+
+def _iterated(node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS:
+        return node.args[0] if node.args else node
+    return node
+
+
+def _resets(assign: ast.Assign, adds: bool) -> bool:
+    """The whole dict assigned, or an entry of it set to zero (np.zeros_like(...), 0) in a loop that adds
+    (+=) into the dict: a real `=` of a gradient (`self.gradients[W] = np.dot(...)`) is what "assigns (=)"
+    says, and is left to it."""
+    return any(
+        _self_attr(t) in _GRADIENTS or (adds and _entry(t) and _zero(assign.value)) for t in assign.targets
+    )
+
+
+def _entry(target: ast.expr) -> bool:
+    return isinstance(target, ast.Subscript) and _self_attr(target.value) in _GRADIENTS
+
+
+_ZEROS = frozenset({"zeros_like", "zeros"})
+
+
+def _zero(value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return value.value == 0 and not isinstance(value.value, bool)
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name in _ZEROS
+    return False
 
 
 def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -108,10 +145,16 @@ def hint(found: Sequence[Recreated]) -> str:
     """The hint for the mistake the source shows, naming each class, its method and the line."""
     each = [f"{f.cls}.backward ({f.where}: `{f.statement}`)" for f in found]
     listed = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
-    verb, its = ("re-creates", "its") if len(found) == 1 else ("re-create", "their")
-    loops = sorted({f"self.{f.loop}" for f in found})
+    one = len(found) == 1
+    loops = " / ".join(sorted({f"self.{f.loop}" for f in found}))
+    if all(f.whole for f in found):
+        return (
+            f"{listed} {'re-creates its' if one else 're-create their'} gradients dict inside the loop over "
+            f"{loops}, so each outbound node starts it afresh and only the last node's contribution "
+            "survives: create the dict once, before the loop, then add (+=) each node's gradient into it."
+        )
     return (
-        f"{listed} {verb} {its} gradients dict inside the loop over {' / '.join(loops)}, so each outbound "
-        "node starts it afresh and only the last node's contribution survives: create the dict once, before "
-        "the loop, then add (+=) each node's gradient into it."
+        f"{listed} {'sets its' if one else 'set their'} gradients afresh inside the loop over {loops}, "
+        "before adding (+=) to them, so each outbound node starts them again and only the last node's "
+        "contribution survives: set them once, before the loop, then add (+=) each node's gradient."
     )

@@ -55,6 +55,10 @@ def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line(
         b"            if n is not None:\n                self.gradients = {",
     )
     assert len(recreated({"mf.py": each})) == 1
+    enumerated = IN_LOOP.replace(
+        b"for n in self.outbound_nodes", b"for i, n in enumerate(self.outbound_nodes)"
+    )
+    assert [f.loop for f in recreated({"mf.py": enumerated})] == ["outbound_nodes"]
     everywhere = recreated(_read("dict_in_loop_everywhere.py"))
     assert [f.cls for f in everywhere] == ["Input", "Linear", "Sigmoid"]
 
@@ -95,3 +99,34 @@ def test_the_overwrite_hint_of_a_class_that_re_creates_its_dict_tells_that_mista
     assert mixed.diagnosis is not None
     assert "Input.backward and Linear.backward assign (=) the gradient" in mixed.diagnosis.hint
     assert dataclasses.replace(mixed, diagnosis=None) == dataclasses.replace(kept, diagnosis=None)
+
+
+ENTRY_IN_LOOP = b"""
+class Linear(Node):
+    def backward(self):
+        X, W, b = self.inbound_nodes
+        for n in self.outbound_nodes:
+            grad_cost = n.gradients[self]
+            self.gradients[X] = np.zeros_like(X.value)
+            self.gradients[X] += np.dot(grad_cost, W.value.T)
+            self.gradients[W] = np.dot(X.value.T, grad_cost)
+"""
+
+
+def test_an_entry_set_again_in_the_loop_then_added_to_is_found() -> None:
+    """`self.gradients[X] = np.zeros_like(...)` in a loop adding (+=) into the dict: found, not a whole
+    dict; an entry given a gradient with `=` (W's: "assigns (=)" is right) is not, nor a zero in a loop that
+    never adds."""
+    (found,) = recreated({"mf.py": ENTRY_IN_LOOP})
+    never_adds = ENTRY_IN_LOOP.replace(b"self.gradients[X] += ", b"self.gradients[X] = ")
+    assert recreated({"mf.py": never_adds}) == ()
+    assert (found.cls, found.where, found.whole) == ("Linear", "mf.py line 7", False)
+    assert found.statement == "self.gradients[X] = np.zeros_like(X.value)"
+    linear = mutation_info("overwrite_in_linear")[1]
+    assert linear
+    (result,) = told([_result("overwrite_in_linear", linear)], [found])
+    assert result.diagnosis is not None
+    assert (
+        "Linear.backward (mf.py line 7: `self.gradients[X] = np.zeros_like(X.value)`) sets its gradients "
+        "afresh inside the loop over self.outbound_nodes" in result.diagnosis.hint
+    )
