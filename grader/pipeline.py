@@ -323,6 +323,7 @@ def _source_notes(
             "signatures": (),
             "dropped_args": (),
             "recreated": (),
+            "named_keys": (),
             "defined": None,
             "respelt": {},
         }
@@ -349,6 +350,7 @@ def _source_notes(
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
         "recreated": _read(program, lambda files: _recreated(plan, files)),
+        "named_keys": _read(program, lambda files: _named_keys(plan, files)),
         # the program's own classes and defs, as the parent reads them: a message about a class the code
         # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
         # only when a composed helper was graded: a parse of the program costs tens of milliseconds.
@@ -405,6 +407,7 @@ AFTER_THE_RUN = (
     "grader.signatures",
     "grader.helper_args",
     "grader.recreated_gradients",
+    "grader.named_keys",
     "reference.ops",
     "reference.evaluate",
     "numpy.random",
@@ -484,6 +487,19 @@ def _recreated(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
     # each quotes the student's file name and line of code: disowned as _signatures' problems are
     return tuple(
         dataclasses.replace(f, where=disowned(f.where), statement=disowned(f.statement)) for f in found
+    )
+
+
+def _named_keys(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
+    """Where a MiniFlow program keys its gradients by a node's name (`self.gradients[n.name]`)."""
+    from grader import named_keys
+
+    if plan.assignment.family not in named_keys.FAMILIES:
+        return ()
+    # each quotes the student's file name and code: disowned as _signatures' problems are
+    return tuple(
+        dataclasses.replace(k, where=disowned(k.where), key=disowned(k.key), node=disowned(k.node))
+        for k in named_keys.named_keys(program)
     )
 
 

@@ -6,6 +6,9 @@ The values cannot tell the two apart (each keeps the last outbound node's gradie
 mistake `overwrite_in_sigmoid` said "Sigmoid.backward assigns (=)" to code whose every line adds. Only the
 mistake's own words are replaced, for the classes the source shows re-creating their dict; a class the
 mistake names that does not (overwrite_throughout's others) keeps "assigns (=)".
+
+Also the warning listing where the source keys gradients by a node's name (grader/named_keys.py), given when
+a visible case was told its gradients are keyed by a name.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from grader.inside.contexts import KEYED_BY_NAME
 from grader.judge.diagnose import Finding
 from grader.judge.mutations import mutation_info
 from grader.judge.results import CaseResult
@@ -67,3 +71,13 @@ def _finding(finding: Finding | None, by_class: Mapping[str, Any]) -> Finding | 
             "instead of adding it (+=)."
         )
     return dataclasses.replace(finding, hint=finding.hint.replace(original, words))
+
+
+def keyed_by_name(results: Sequence[CaseResult], found: Sequence[Any]) -> str | None:
+    """The warning naming every line that keys gradients by a node's name, when a visible case was told so
+    (a hidden case's message is not the student's to read, nor what it met)."""
+    if not found or not any(r.visibility == "visible" and KEYED_BY_NAME in r.message for r in results):
+        return None
+    from grader.named_keys import warning
+
+    return warning(tuple(found))

@@ -657,7 +657,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     `signatures` (grader/signatures.py: methods whose parameters cannot take the book's call),
     `dropped_args` (grader/helper_args.py: helper functions that never read a parameter) and
     `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout), `recreated`
-    (grader/recreated_gradients.py: MiniFlow gradients dicts re-created per outbound node), `load_warnings`
+    (grader/recreated_gradients.py: MiniFlow gradients dicts re-created per outbound node), `named_keys`
+    (grader/named_keys.py: where MiniFlow gradients are keyed by a node's name), `load_warnings`
     (the parent's own, said after the load's: grader/served_standins.py `stub_warning`).
     """
     failures = _failures_by_case(cases, run)
@@ -703,6 +704,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = [*meta.get("warnings", ()), *unmet, *unmet_dropped]
+    keyed = recreated.keyed_by_name(results, meta.get("named_keys", ()))
+    if keyed is not None:
+        warnings.append(keyed)
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
         warnings.extend(meta.get("load_warnings", ()))  # the parent's, on that load (stand-in stubs)
