@@ -43,9 +43,9 @@ def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
     lesson = {s: cls for cls, spellings in aliases.MINIFLOW.items() for s in spellings}
     found: list[Recreated] = []
     for rel, data, tree in pyparse.python_trees(files):
-        for node in tree.body:
-            if not isinstance(node, ast.ClassDef) or node.name not in lesson:
-                continue
+        # the last class of a name is the one the module keeps (a notebook's starter cell, then the solution)
+        last = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in lesson}
+        for node in last.values():
             for loop, assign in _in_backward(node):
                 statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
                 attr = _self_attr(_iterated(loop.iter))

@@ -59,6 +59,8 @@ def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line(
         b"for n in self.outbound_nodes", b"for i, n in enumerate(self.outbound_nodes)"
     )
     assert [f.loop for f in recreated({"mf.py": enumerated})] == ["outbound_nodes"]
+    fixed_below = IN_LOOP + b"\n\nclass Sigmoid(Node):\n    def backward(self):\n        pass\n"
+    assert recreated({"mf.py": fixed_below}) == ()  # the module keeps the last class of a name
     everywhere = recreated(_read("dict_in_loop_everywhere.py"))
     assert [f.cls for f in everywhere] == ["Input", "Linear", "Sigmoid"]
 
