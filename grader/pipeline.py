@@ -318,7 +318,15 @@ def _source_notes(
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
     if submission is None:
-        return {"warnings": [], "signatures": (), "dropped_args": (), "defined": None, "respelt": {}}
+        return {
+            "warnings": [],
+            "signatures": (),
+            "dropped_args": (),
+            "recreated": (),
+            "named_keys": (),
+            "defined": None,
+            "respelt": {},
+        }
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
@@ -341,6 +349,8 @@ def _source_notes(
         "warnings": list(untrusted.items(notes, disowned)),
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
+        "recreated": _read(program, lambda files: _recreated(plan, files)),
+        "named_keys": _read(program, lambda files: _named_keys(plan, files)),
         # the program's own classes and defs, as the parent reads them: a message about a class the code
         # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
         # only when a composed helper was graded: a parse of the program costs tens of milliseconds.
@@ -396,6 +406,8 @@ AFTER_THE_RUN = (
     "grader.constructors",
     "grader.signatures",
     "grader.helper_args",
+    "grader.recreated_gradients",
+    "grader.named_keys",
     "reference.ops",
     "reference.evaluate",
     "numpy.random",
@@ -462,6 +474,32 @@ def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...
     # _signatures' problems are (sample submissions/dezero/add_param_grader_wording.py)
     return tuple(
         dataclasses.replace(d, summary=disowned(d.summary), message=disowned(d.message)) for d in found
+    )
+
+
+def _recreated(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
+    """The MiniFlow backward methods that re-create their gradients dict inside their outbound loop."""
+    from grader import recreated_gradients
+
+    if plan.assignment.family not in recreated_gradients.FAMILIES:
+        return ()
+    found = recreated_gradients.recreated(program)
+    # each quotes the student's file name and line of code: disowned as _signatures' problems are
+    return tuple(
+        dataclasses.replace(f, where=disowned(f.where), statement=disowned(f.statement)) for f in found
+    )
+
+
+def _named_keys(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
+    """Where a MiniFlow program keys its gradients by a node's name (`self.gradients[n.name]`)."""
+    from grader import named_keys
+
+    if plan.assignment.family not in named_keys.FAMILIES:
+        return ()
+    # each quotes the student's file name and code: disowned as _signatures' problems are
+    return tuple(
+        dataclasses.replace(k, where=disowned(k.where), key=disowned(k.key), node=disowned(k.node))
+        for k in named_keys.named_keys(program)
     )
 
 

@@ -27,7 +27,10 @@ from grader.numpy_notes import place
 # family -> "Class.method" (or "*.method": any class of the family) -> the book's parameters after `self`
 # (FACTS.md sections 1 to 3; `name=default` is optional). A class's own entry wins over the "*" one.
 BOOK: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "miniflow": {"*.forward": (), "*.backward": ()},  # Input.forward(self, value=None) is fine: optional
+    # Input.forward(self, value=None) is fine: optional. Sigmoid._sigmoid(self, x) is the lesson's helper,
+    # which Sigmoid.forward calls as self._sigmoid(x): a `def _sigmoid(x)` without self (no @staticmethod)
+    # raised Python's "takes 1 positional argument but 2 were given" alone (s30-realmf)
+    "miniflow": {"*.forward": (), "*.backward": (), "Sigmoid._sigmoid": ("x",)},
     "dezero": {
         "*.backward": ("gy",),
         "Variable.backward": ("retain_grad=False",),
@@ -59,7 +62,10 @@ EARLIER: Mapping[str, Mapping[str, tuple[tuple[str, ...], ...]]] = {"dezero": {"
 # would break it): such a problem is said only when a case errors in that method, never as a warning. A method
 # without `self` is no choice of the student's: its own call passes the object too, so that one is warned.
 _CALL = "the book's Function.__call__ calls it that way"
-OWN_CALLS: Mapping[str, Mapping[str, str]] = {"dezero": {"forward": _CALL, "set_creator": _CALL}}
+OWN_CALLS: Mapping[str, Mapping[str, str]] = {
+    "dezero": {"forward": _CALL, "set_creator": _CALL},
+    "miniflow": {"_sigmoid": "the lesson's Sigmoid.forward and backward call it that way"},
+}
 # Whose signature the message quotes: MiniFlow is a course's lesson, the other two are books.
 AUTHORITY: Mapping[str, str] = {"miniflow": "the lesson's"}
 MAX_PROBLEMS = 8  # a file of many broken methods: the first ones say enough

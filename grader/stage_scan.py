@@ -58,16 +58,40 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     functions: set[str] = set()  # defined by a def somewhere
     others: set[str] = set()  # defined by a class or an assignment somewhere
     behind: dict[str, tuple[str, str]] = {}
+    methods: dict[str, str] = {}  # a method's name -> "Class.name", the first class defining it
+    top: set[str] = set()  # bound at a module's top level (a def, a class, an assignment, an import)
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        mine = _file_names(rel, data, fits, local, idents, functions, behind)
+        mine = _file_names(rel, data, fits, local, idents, functions, behind, methods, top)
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
             others.update(n for n, kind in mine.items() if kind not in ("def", IMPORTED))
     kept = set(itertools.islice(defined, MAX_DEFINED))
     behind = {c: own for c, own in behind.items() if c not in kept and own[0] in kept}
-    return DefinedNames(kept, (functions & kept) - others, behind), idents
+    only_methods = {n: where for n, where in methods.items() if n in kept and n not in top}
+    return DefinedNames(kept, (functions & kept) - others, behind, only_methods), idents
+
+
+def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> None:
+    """Adds the methods of the module's top-level classes to `methods` (name -> "Class.name") and the defs
+    and classes its top level binds to `top`. A function the lesson has at module level, written as a method
+    of the student's class (Graph.topological_sort), is defined for inference but is no module function:
+    the stage line said "your code defines topological_sort" above "missing: topological_sort" (s30)."""
+    stack: list[ast.stmt] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _DEFINITIONS):
+            top.add(node.name)
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    methods.setdefault(item.name, f"{node.name}.{item.name}")
+        elif isinstance(node, _BLOCKS):
+            stack.extend(getattr(node, "body", ()))
+            stack.extend(getattr(node, "orelse", ()))
+            stack.extend(getattr(node, "finalbody", ()))
+            stack.extend(s for handler in getattr(node, "handlers", ()) for s in handler.body)
 
 
 def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef, classes: set[str]) -> str | None:
@@ -104,6 +128,8 @@ def _file_names(
     idents: set[str],
     functions: set[str],
     behind: dict[str, tuple[str, str]],
+    methods: dict[str, str],
+    top: set[str],
 ) -> dict[str, str | None]:
     """The names one file defines, in source order, each with "def" when a def binds it (and nothing else
     here does: a class or an assignment makes it no function only); its identifiers added to `idents`, the
@@ -116,6 +142,7 @@ def _file_names(
         source = None
     if source is None:  # or Python cannot compile it (a Python 2 print): its classes still say its stage
         found = top_level_names(data)
+        top.update(found)
         idents.update(found)
         if fits:  # and the names its code mentions, as the tokenizer reads them (comments and strings aside)
             idents.update(mentioned_names(data))
@@ -124,6 +151,8 @@ def _file_names(
     for name, how in module_bindings(source.tree, local):
         if name not in mine or how is None:  # in source order; an assignment makes it no function
             mine[name] = how
+        top.add(name)
+    _class_methods(source.tree, methods, top)
     # Each kind picked from the parse's index of node types (flags/source.py) rather than a pass over the
     # ~1,000 nodes of a lesson file testing each: only the definitions' order counts (`mine`, in walk order)
     idents.update([n.id for n in source.of(ast.Name)])

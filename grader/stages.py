@@ -242,17 +242,26 @@ class DefinedNames(set[str]):
         names: Iterable[str] = (),
         functions: Iterable[str] = (),
         behind: Mapping[str, tuple[str, str]] | None = None,
+        methods: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(names)
         self.functions = frozenset(functions)
         # a class the book names, spelt in another script and called by its helper: {"Square": ("二乗",
         # "square")} for `def square(x): return 二乗()(x)` (stage_scan._classes_behind)
         self.behind: Mapping[str, tuple[str, str]] = dict(behind or {})
+        # a name defined only as a method of a class, never at a module's top level: {"topological_sort":
+        # "Graph.topological_sort"}; the load reports it missing, so the stage line says where it is
+        self.methods: Mapping[str, str] = dict(methods or {})
 
 
 def keep_names(defined: Iterable[str]) -> DefinedNames:
     """A copy of `defined` that keeps which names are functions only (none for a plain set)."""
-    return DefinedNames(defined, getattr(defined, "functions", ()), getattr(defined, "behind", None))
+    return DefinedNames(
+        defined,
+        getattr(defined, "functions", ()),
+        getattr(defined, "behind", None),
+        getattr(defined, "methods", None),
+    )
 
 
 def behind_helper(name: str, defined: Collection[str]) -> tuple[str, str] | None:
@@ -541,7 +550,12 @@ def _reason(
 ) -> str:
     """`defined`: the source's names, as spelt."""
 
+    methods: Mapping[str, str] = getattr(defined, "methods", {})
+
     def spelt(name: str) -> str:
+        top_alias = any(a in defined and a not in methods for a in aliases.get(name, ()))
+        if name in methods and not top_alias:
+            return f"{name} (only as the method {methods[name]})"
         if name in defined:
             return name
         alias = next((a for a in aliases.get(name, ()) if a in defined), None)

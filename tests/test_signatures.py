@@ -151,3 +151,25 @@ def test_a_dezero_forward_without_self_is_warned_though_only_the_students_call_r
     lacking = b"class Add(Function):\n    def forward(self, inputs):\n        return inputs[0] + inputs[1]\n"
     (add,) = signatures.problems({"step12.py": lacking}, "dezero")
     assert not add.warn_unmet and "lacks the parameter `x1`" in add.message
+
+
+def test_the_lessons_sigmoid_helper_without_self_is_said_and_its_other_shapes_only_where_they_fail() -> None:
+    """MiniFlow's `def _sigmoid(x):` in Sigmoid (no self, no decorator): said, with the lesson's
+    _sigmoid(self, x), a warning even unmet. Only the student's own forward calls it, so an extra or a lacking
+    parameter is said only where a case errors in it (warn_unmet False). Controls: @staticmethod, another
+    parameter name, an optional extra, *args: nothing."""
+
+    def sigmoid(signature: str, decorator: str = "") -> list[signatures.Problem]:
+        source = f"class Sigmoid(Node):\n{decorator}    def _sigmoid({signature}):\n        return x\n"
+        return list(signatures.problems({"miniflow.py": source.encode()}, "miniflow"))
+
+    (no_self,) = sigmoid("x")
+    assert no_self.message.startswith("Sigmoid._sigmoid is defined without `self` (miniflow.py line 2")
+    assert "write def _sigmoid(self, x), the lesson's" in no_self.message and no_self.warn_unmet
+    (extra,) = sigmoid("self, x, y")
+    assert "the lesson's Sigmoid.forward and backward call it that way" in extra.message
+    assert not extra.warn_unmet
+    (lacking,) = sigmoid("self")
+    assert not lacking.warn_unmet
+    assert sigmoid("x", "    @staticmethod\n") == []
+    assert sigmoid("self, z") == sigmoid("self, x, derivative=False") == sigmoid("self, *args") == []

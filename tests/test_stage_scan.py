@@ -759,3 +759,22 @@ def test_a_helper_calling_a_class_named_in_another_script_stands_for_the_books_c
     assert two_lines.behind == {"Square": ("二乗", "square")}  # type: ignore[attr-defined]
     assert names("MySquare", "return MySquare()(x)").behind == {}  # type: ignore[attr-defined]
     assert names("二乗", "return np.square(x)").behind == {}  # type: ignore[attr-defined]
+
+
+def test_a_lesson_function_written_only_as_a_method_is_said_so_on_the_stage_line() -> None:
+    """graph_class_methods.py has topological_sort and forward_and_backward as methods of Graph only: the
+    stage line says where they are ("only as the method Graph.topological_sort"), as the load's "missing:
+    topological_sort (you defined Graph.topological_sort)" below it does (it said "your code defines
+    topological_sort" above that line, s30). Its control: correct.py, with module functions, says nothing of
+    methods; nor does a module-level function beside a method of the same name."""
+    miniflow = load_assignment("miniflow")
+    methods = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / "graph_class_methods.py").files)
+    assert methods is not None and methods.stage == "sgd", methods
+    assert "topological_sort (only as the method Graph.topological_sort)" in methods.reason
+    assert "forward_and_backward (only as the method Graph.forward_and_backward)" in methods.reason
+    correct = (SUBMISSIONS / "miniflow" / "correct.py").read_bytes()
+    plain = infer(miniflow, {"correct.py": correct})
+    assert plain is not None and plain.stage == "sgd" and "method" not in plain.reason, plain
+    both = correct + b"\n\nclass Graph:\n    def topological_sort(self, feed_dict):\n        return []\n"
+    beside = infer(miniflow, {"correct.py": both})
+    assert beside is not None and "method" not in beside.reason, beside

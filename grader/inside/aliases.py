@@ -30,6 +30,11 @@ MINIFLOW: Table = {
 # For stage inference only: the forward_pass/backward_pass pair stands for forward_and_backward (see the
 # adapter's `_forward_and_backward`), so code with backward_pass has a backward stage.
 MINIFLOW_INFERENCE: Table = {"forward_and_backward": ("backward_pass",)}
+# Where a MiniFlow node keeps its partials (a dict keyed by inbound node), in order of preference, and where
+# it lists its consumers (`outputs` last: a common renaming, tried only when no course name is there). The
+# adapter reads them in the student's process; the parent's source readers (grader/recreated_gradients.py).
+MINIFLOW_GRADIENT_ATTRS = ("gradients", "dvalues")
+MINIFLOW_OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes", "outputs")
 
 DEZERO: Table = {
     "Variable": ("Variable",),

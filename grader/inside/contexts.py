@@ -66,6 +66,15 @@ SORT_RETURNED = "topological_sort(feed_dict) returned "
 SORT_PUT = "topological_sort(feed_dict) put the "
 
 
+# What the MiniFlow adapter adds to an error of gradients keyed by a node's name (`self.gradients[n.name]`):
+# blame says that, not "did not finish" or the bare KeyError (s30-realmf, sample gradients_by_name.py).
+KEYED_BY_NAME = (
+    "MiniFlow keys a node's gradients by the node itself "
+    "(self.gradients[n] for each inbound node n, n.gradients[self] read from each consumer), as sgd_update's "
+    "t.gradients[t] reads them"
+)
+
+
 # How the MiniFlow adapter places an error raised in a node's forward while a backward step ran the whole pass
 # (`_in_forward_half`, `_forward_all`): "Sigmoid.forward, during the forward half of ..., before any backward
 # ran (backward from cost): ...". Blame names that forward, not "how gradients are combined".

@@ -164,11 +164,17 @@ _RAISED = re.compile(r"\b([A-Z]\w{0,80}(?:Error|Exception|Warning|Exit|Iteration
 _FRAME = re.compile(r" \(([^()\n]{1,200}?) line (\d+), in ([\w.<>]{1,200})[:)]")
 
 
+_KEYED_BY_NAME_SAYS = "keys gradients by a name for the node, not the node (the message says how)"
+
+
 def _stopped(case: CaseResult) -> tuple[str, str]:
     """(whose, what stopped it) for an errored case: ('Linear.backward', 'raised ValueError at nn.py line
     110') when the message names the exception and the student's frame, a method of the case's class keyed
     as itself (beside its wrong gradients); else the class and 'raised ValueError' or 'did not finish'."""
     owner = case.target or case.name
+    if contexts.KEYED_BY_NAME in case.message:
+        # MiniFlow's gradients keyed by a name: the KeyError, or "did not finish", said nothing of it
+        return f"{owner}.backward", _KEYED_BY_NAME_SAYS
     raised = _RAISED.search(case.message) if case.failure_code == "exception" else None
     if raised is None:
         return owner, "did not finish"

@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
-from grader.judge import drawn_mask, source_notes, spelling
+from grader.judge import drawn_mask, recreated, source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
@@ -656,7 +656,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     ("error" when the grader itself failed), `warnings`, `flags` (the static scan's, for staff) and
     `signatures` (grader/signatures.py: methods whose parameters cannot take the book's call),
     `dropped_args` (grader/helper_args.py: helper functions that never read a parameter) and
-    `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout), `load_warnings`
+    `top_level_loops` (grader/toplevel.py: where the files loop at import, after a timeout), `recreated`
+    (grader/recreated_gradients.py: MiniFlow gradients dicts re-created per outbound node), `named_keys`
+    (grader/named_keys.py: where MiniFlow gradients are keyed by a node's name), `load_warnings`
     (the parent's own, said after the load's: grader/served_standins.py `stub_warning`).
     """
     failures = _failures_by_case(cases, run)
@@ -694,6 +696,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     dropped = meta.get("dropped_args", ())
     results, unmet_dropped = source_notes.lead_dropped(results, cases, dropped)
     results = source_notes.place_loops(results, meta.get("top_level_loops", ()))
+    results = recreated.told(results, meta.get("recreated", ()))
     if meta.get("status"):
         status = meta["status"]
     elif _grader_failed(run):
@@ -701,6 +704,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     else:
         status = "load_failed" if run.load is None and run.process_failure is not None else "graded"
     warnings = [*meta.get("warnings", ()), *unmet, *unmet_dropped]
+    keyed = recreated.keyed_by_name(results, meta.get("named_keys", ()))
+    if keyed is not None:
+        warnings.append(keyed)
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
         warnings.extend(meta.get("load_warnings", ()))  # the parent's, on that load (stand-in stubs)

@@ -35,10 +35,10 @@ from .base import AdapterBase, Reading
 # Ops whose value is a scalar cost: a shape-(1,) array is accepted and read as a scalar.
 _SCALAR_OPS = {"MSE"}
 # Where a node keeps its partials (dict keyed by inbound node), in order of preference.
-GRADIENT_ATTRS = ("gradients", "dvalues")
+GRADIENT_ATTRS = aliases.MINIFLOW_GRADIENT_ATTRS
 # Where a node lists its consumers; the stub consumer must be in the list the student's backward reads.
 # `outputs`/`inputs` last: a common renaming (self.inputs = inputs), tried only when no course name is there.
-OUTBOUND_ATTRS = ("outbound_nodes", "outbound_layers", "outbound_neurons", "output_nodes", "outputs")
+OUTBOUND_ATTRS = aliases.MINIFLOW_OUTBOUND_ATTRS
 # How a case input marked `plain` reaches an Input's value (the Linear quiz feeds lists and a number): the
 # ndarray's own method that makes it so.
 PLAIN = {"list": "tolist", "float": "item"}
@@ -399,7 +399,8 @@ class MiniFlowAdapter(AdapterBase):
         control: a case whose message already says so is left as it is."""
         if _NAME_KEYERROR.search(failure.message) and _KEYED_BY_NAME not in failure.message:
             # a unit case's consumer is the grader's, keyed by node: `n.gradients[self.name]` fails on it
-            return StudentFailure(failure.code, f"{failure.message}; {_by_name('str')}", failure.detail)
+            said = _by_name("str", failure.message)
+            return StudentFailure(failure.code, f"{failure.message}; {said}", failure.detail)
         if "'NoneType'" not in failure.message or _RETURNED in failure.message or self.session.broken:
             return failure
         try:
@@ -1552,18 +1553,23 @@ def _squeezed(shape: tuple[int, ...]) -> tuple[int, ...]:
 # Keys that are a node's name, not the node (`self.gradients[n.name]`, a dict keyed by "Linear_1" or 3).
 _NAME_KEYS = frozenset({"str", "int"})
 _VOWEL_NAME_KEYS = frozenset({"int"})  # "an int", "a str"
-_KEYED_BY_NAME = (
-    "MiniFlow keys a node's gradients by the node itself "
-    "(self.gradients[n] for each inbound node n, n.gradients[self] read from each consumer), as sgd_update's "
-    "t.gradients[t] reads them"
-)
+_KEYED_BY_NAME = contexts.KEYED_BY_NAME
 # A backward's KeyError on a str key, on a line reading a gradients dict (the harness's "(f.py line 9, in
 # Linear.backward: `grad_cost = n.gradients[self.name]`)").
 _NAME_KEYERROR = re.compile(r"KeyError: '[^']*' \([^()]*, in \w+\.backward: `[^`]*gradients\[")
 
 
-def _by_name(type_name: str) -> str:
-    return f"the key is a {type_name}, a name for the node: {_KEYED_BY_NAME}"
+# The key the quoted line reads, `n.gradients[self.name]`: the node's attribute that names it.
+_NAMED_KEY = re.compile(r"\b((?:\w+\.)+(?:gradients|dvalues))\[((?:\w+\.)*\w+)\.(\w+)\]")
+
+
+def _by_name(type_name: str, message: str = "") -> str:
+    """What a KeyError on a node's name says, with the quoted line's own key rewritten when it reads one
+    (`write n.gradients[self], not n.gradients[self.name]`)."""
+    quoted = _NAME_KEYERROR.search(message)
+    named = _NAMED_KEY.search(message, quoted.start()) if quoted else None
+    fix = f" (write {named.group(1)}[{named.group(2)}], not {named.group(0)})" if named else ""
+    return f"the key is a {type_name}, a name for the node{fix}: {_KEYED_BY_NAME}"
 
 
 # What a note on a forward that returned its value says (once per message).

@@ -1,0 +1,93 @@
+"""Where a MiniFlow submission keys its gradients by a node's name (`self.gradients[n.name]`), not the node.
+
+The lesson keys every gradients dict by the node itself (FACTS.md section 1). A submission keying them by
+`n.name` throughout is self-consistent but errors in every gradient case (session 29's policy: 0 for those
+records); the cases say "keyed gradients by a str (a name for the node)" at the first gradient read, and a
+unit case quotes the one line its KeyError met. This reader, in the parent from the parsed source (never run),
+lists every line that keys them so, so that the report says where all of them are: the judge adds it as a
+warning when a case was told so (grader/judge/named_keys.py).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TypeGuard
+
+from grader import pyparse
+from grader.inside import aliases
+from grader.numpy_notes import place
+
+FAMILIES = ("miniflow",)
+_GRADIENTS = frozenset(aliases.MINIFLOW_GRADIENT_ATTRS)
+# the attributes students name a node by (`self.name = 'Linear_1'`); `value` or a shape is no name
+NAME_ATTRS = frozenset({"name", "label", "id", "key", "title", "node_name"})
+MAX_FOUND = 24  # a whole lesson file keys them in about fifteen places; the first ones say where
+
+
+@dataclass(frozen=True)
+class NamedKey:
+    where: str  # "miniflow.py line 109" (a notebook's cell and line)
+    key: str  # the key as written, `self.name`
+    node: str  # what the lesson keys by there, `self`
+
+
+def named_keys(files: Mapping[str, bytes]) -> tuple[NamedKey, ...]:
+    """Each gradients subscript `X.gradients[Y.name]` and each dict made for a gradients attribute keyed
+    `{n.name: ...}`, in file and line order, at most MAX_FOUND."""
+    found: list[NamedKey] = []
+    for rel, data, tree in pyparse.python_trees(files):
+        for node in pyparse.walk(tree):
+            for key in _named_keys(node):
+                found.append(NamedKey(place(rel, data, key.lineno), ast.unparse(key), ast.unparse(key.value)))
+    found.sort(key=lambda k: _order(k.where))
+    return tuple(found[:MAX_FOUND])
+
+
+def _order(where: str) -> tuple[str, int]:
+    name, _, line = where.rpartition(" line ")
+    return name, int(line) if line.isdigit() else 0
+
+
+def _named_keys(node: ast.AST) -> list[ast.Attribute]:
+    if isinstance(node, ast.Subscript) and _gradients(node.value) and _named(node.slice):
+        return [node.slice]
+    if isinstance(node, ast.Assign) and any(_gradients(t) for t in node.targets):
+        value = node.value
+        if isinstance(value, ast.DictComp) and _named(value.key):
+            return [value.key]
+        if isinstance(value, ast.Dict):
+            return [k for k in value.keys if _named(k)]
+    return []
+
+
+def _gradients(node: ast.expr) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr in _GRADIENTS
+
+
+def _named(node: ast.expr | None) -> TypeGuard[ast.Attribute]:
+    return isinstance(node, ast.Attribute) and node.attr in NAME_ATTRS
+
+
+_FORMS_SHOWN = 3
+
+
+def warning(found: tuple[NamedKey, ...]) -> str:
+    """The report's warning: the lines found, per file, and the first forms of the key with what to write."""
+    files: dict[str, list[str]] = {}
+    for k in found:
+        name, _, line = k.where.rpartition(" line ")
+        if line not in files.setdefault(name, []):
+            files[name].append(line)
+    where = "; ".join(
+        f"{name} line{'s' if len(lines) > 1 else ''} {', '.join(lines)}" for name, lines in files.items()
+    )
+    forms = list(dict.fromkeys((k.key, k.node) for k in found))
+    said = ", ".join(f"`{node}` for `{key}`" for key, node in forms[:_FORMS_SHOWN])
+    more = ", ..." if len(forms) > _FORMS_SHOWN else ""
+    return (
+        f"your gradients are keyed by a node's name, not the node ({where}): write the node itself there "
+        f"({said}{more}), as the lesson keys every gradients dict (self.gradients[n] for each inbound node "
+        "n, n.gradients[self] read from each consumer, t.gradients[t] in sgd_update)"
+    )

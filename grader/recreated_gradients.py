@@ -1,0 +1,160 @@
+"""MiniFlow backward methods that re-create their gradients dict inside the loop over their outbound nodes.
+
+    for n in self.outbound_nodes:
+        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}
+        self.gradients[self.inbound_nodes[0]] += ...
+
+adds into a fresh dict for each outbound node, so only the last node's contribution survives. Its values are
+exactly those of `=` in place of `+=` (reference/mutations.py `overwrite_in_<class>`), and the judge's hint
+said "Sigmoid.backward assigns (=) the gradient from each outbound node instead of adding it (+=)" to a
+student whose every line adds (s30-realmf). Read by the parent from the parsed source (never run); the judge
+puts the mistake the code shows in that hint's place (grader/judge/recreated.py).
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from grader import pyparse
+from grader.inside import aliases
+from grader.numpy_notes import place
+
+FAMILIES = ("miniflow",)
+_GRADIENTS = frozenset(aliases.MINIFLOW_GRADIENT_ATTRS)
+_OUTBOUND = frozenset(aliases.MINIFLOW_OUTBOUND_ATTRS)
+_LOOPS = (ast.For, ast.AsyncFor)
+MAX_FOUND = 8  # one per class that loops over its consumers: the lesson has three
+
+
+@dataclass(frozen=True)
+class Recreated:
+    cls: str  # the lesson's name of the class (Sigmoid), as the known mistakes name it
+    spelt: str  # the student's own name of it (Sigmoid, Placeholder for Input)
+    where: str  # "miniflow.py line 131" (a notebook's cell and line)
+    statement: str  # the assignment as written, `self.gradients = {...}`
+    loop: str  # the loop's attribute, `outbound_nodes`
+    whole: bool = True  # the whole dict made again; False: one entry set again, then added to (+=)
+
+
+def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
+    """Each class's backward that assigns its whole gradients dict inside its loop over outbound nodes."""
+    lesson = {s: cls for cls, spellings in aliases.MINIFLOW.items() for s in spellings}
+    found: list[Recreated] = []
+    for rel, data, tree in pyparse.python_trees(files):
+        # the last class of a name is the one the module keeps (a notebook's starter cell, then the solution)
+        last = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in lesson}
+        for node in last.values():
+            for loop, assign in _in_backward(node):
+                statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
+                attr = _self_attr(_iterated(loop.iter))
+                where = place(rel, data, assign.lineno)
+                whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+                found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr, whole))
+                break
+            if len(found) >= MAX_FOUND:
+                return tuple(found)
+    return tuple(found)
+
+
+def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
+    """(the loop, the assignment) for each `self.gradients = ...` directly in a loop of `backward` over
+    `self.outbound_nodes` (the loop's own body and its `if` blocks, not a nested function's), and each
+    `self.gradients[k] = ...` there that the loop then adds to (`self.gradients[k] += ...`)."""
+    for method in cls.body:
+        if not isinstance(method, ast.FunctionDef) or method.name != "backward":
+            continue
+        for loop in pyparse.walk(method):
+            if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:
+                body = list(_statements(loop.body))
+                adds = any(isinstance(s, ast.AugAssign) and _entry(s.target) for s in body)
+                for assign in body:
+                    if isinstance(assign, ast.Assign) and _resets(assign, adds):
+                        yield loop, assign
+
+
+# `for i, n in enumerate(self.outbound_nodes)`: the list the loop walks is the call's argument
+_WRAPPERS = frozenset({"enumerate", "list", "tuple", "reversed", "iter", "sorted"})
+
+
+def _iterated(node: ast.expr) -> ast.expr:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS:
+        return node.args[0] if node.args else node
+    return node
+
+
+def _resets(assign: ast.Assign, adds: bool) -> bool:
+    """The whole dict assigned, or an entry of it set to zero (np.zeros_like(...), 0) in a loop that adds
+    (+=) into the dict: a real `=` of a gradient (`self.gradients[W] = np.dot(...)`) is what "assigns (=)"
+    says, and is left to it."""
+    return any(
+        _self_attr(t) in _GRADIENTS or (adds and _entry(t) and _zero(assign.value)) for t in assign.targets
+    )
+
+
+def _entry(target: ast.expr) -> bool:
+    return isinstance(target, ast.Subscript) and _self_attr(target.value) in _GRADIENTS
+
+
+_ZEROS = frozenset({"zeros_like", "zeros"})
+
+
+def _zero(value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return value.value == 0 and not isinstance(value.value, bool)
+    if isinstance(value, ast.Call):
+        func = value.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        return name in _ZEROS
+    return False
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a loop's body, those of its `if`, `with` and `try` blocks too, but not under an `if`
+    that reads the dict (`if not self.gradients:` makes it once, not per node: gradients_set_up_once.py)."""
+    for stmt in body:
+        yield stmt
+        if isinstance(stmt, ast.If) and _reads_gradients(stmt.test):
+            continue
+        if isinstance(stmt, ast.If | ast.With | ast.Try):
+            for block in ("body", "orelse", "finalbody"):
+                yield from _statements(getattr(stmt, block, []))
+
+
+def _reads_gradients(test: ast.expr) -> bool:
+    return any(_self_attr(n) in _GRADIENTS for n in ast.walk(test))
+
+
+def _self_attr(node: ast.AST) -> str:
+    """`gradients` for `self.gradients` (the method's first parameter spelt self), else ""."""
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+        return node.attr
+    return ""
+
+
+_SHOWN = 60
+
+
+def _short(statement: str) -> str:
+    line = " ".join(statement.split())
+    return line if len(line) <= _SHOWN else line[: _SHOWN - 3] + "..."
+
+
+def hint(found: Sequence[Recreated]) -> str:
+    """The hint for the mistake the source shows, naming each class, its method and the line."""
+    each = [f"{f.cls}.backward ({f.where}: `{f.statement}`)" for f in found]
+    listed = each[0] if len(each) == 1 else f"{', '.join(each[:-1])} and {each[-1]}"
+    one = len(found) == 1
+    loops = " / ".join(sorted({f"self.{f.loop}" for f in found}))
+    if all(f.whole for f in found):
+        return (
+            f"{listed} {'re-creates its' if one else 're-create their'} gradients dict inside the loop over "
+            f"{loops}, so each outbound node starts it afresh and only the last node's contribution "
+            "survives: create the dict once, before the loop, then add (+=) each node's gradient into it."
+        )
+    return (
+        f"{listed} {'sets its' if one else 'set their'} gradients afresh inside the loop over {loops}, "
+        "before adding (+=) to them, so each outbound node starts them again and only the last node's "
+        "contribution survives: set them once, before the loop, then add (+=) each node's gradient."
+    )

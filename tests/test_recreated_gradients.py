@@ -1,0 +1,134 @@
+"""MiniFlow backward methods that re-create their gradients dict per outbound node, read from the source."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from grader.judge.diagnose import Finding
+from grader.judge.mutations import mutation_info
+from grader.judge.recreated import told
+from grader.judge.results import CaseResult
+from grader.recreated_gradients import recreated
+
+MINIFLOW = Path(__file__).resolve().parents[1] / "submissions" / "miniflow"
+IN_LOOP = b"""
+class Sigmoid(Node):
+    def backward(self):
+        for n in self.outbound_nodes:
+            self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}
+            self.gradients[self.inbound_nodes[0]] += self.value * (1 - self.value) * n.gradients[self]
+"""
+
+
+def _read(name: str) -> dict[str, bytes]:
+    return {name: (MINIFLOW / name).read_bytes()}
+
+
+def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line() -> None:
+    """The class (by the lesson's name, Input for Placeholder), the file and line, the statement and the loop.
+    Controls: the lesson's dict made before the loop (correct.py), a real `=` (overwrite_in_sigmoid.py), a
+    dict made in a loop over something else, in another method, in a class not the lesson's, or once under an
+    `if` reading it, are none."""
+    (found,) = recreated({"mf.py": IN_LOOP})
+    assert (found.cls, found.spelt, found.where, found.loop) == (
+        "Sigmoid",
+        "Sigmoid",
+        "mf.py line 5",
+        "outbound_nodes",
+    )
+    assert found.statement.startswith("self.gradients = {n: np.zeros_like(n.value)")
+    placeholder = IN_LOOP.replace(b"class Sigmoid", b"class Placeholder")
+    assert [(f.cls, f.spelt) for f in recreated({"mf.py": placeholder})] == [("Input", "Placeholder")]
+    assert recreated(_read("correct.py")) == ()
+    assert recreated(_read("overwrite_in_sigmoid.py")) == ()
+    assert recreated({"mf.py": IN_LOOP.replace(b"self.outbound_nodes", b"self.inbound_nodes")}) == ()
+    assert recreated({"mf.py": IN_LOOP.replace(b"def backward", b"def forward")}) == ()
+    assert recreated({"mf.py": IN_LOOP.replace(b"class Sigmoid", b"class Tanh")}) == ()
+    once = IN_LOOP.replace(
+        b"            self.gradients = {",
+        b"            if not self.gradients:\n                self.gradients = {",
+    )
+    assert recreated({"mf.py": once}) == ()
+    each = IN_LOOP.replace(
+        b"            self.gradients = {",
+        b"            if n is not None:\n                self.gradients = {",
+    )
+    assert len(recreated({"mf.py": each})) == 1
+    enumerated = IN_LOOP.replace(
+        b"for n in self.outbound_nodes", b"for i, n in enumerate(self.outbound_nodes)"
+    )
+    assert [f.loop for f in recreated({"mf.py": enumerated})] == ["outbound_nodes"]
+    fixed_below = IN_LOOP + b"\n\nclass Sigmoid(Node):\n    def backward(self):\n        pass\n"
+    assert recreated({"mf.py": fixed_below}) == ()  # the module keeps the last class of a name
+    everywhere = recreated(_read("dict_in_loop_everywhere.py"))
+    assert [f.cls for f in everywhere] == ["Input", "Linear", "Sigmoid"]
+
+
+def _result(mistake: str, hint: str) -> CaseResult:
+    return CaseResult(
+        "accumulate-two-consumers",
+        "two consumers",
+        "graph",
+        None,
+        "failed",
+        0.0,
+        3.0,
+        "visible",
+        "",
+        diagnosis=Finding("missing_accumulation", f"dX matches a known mistake: {hint}", mistake=mistake),
+    )
+
+
+def test_the_overwrite_hint_of_a_class_that_re_creates_its_dict_tells_that_mistake() -> None:
+    """overwrite_in_sigmoid's 'assigns (=)' becomes the re-created dict, named with its line; a mistake of a
+    class the source shows adding properly, or another mistake, keeps its own words."""
+    (found,) = recreated({"mf.py": IN_LOOP})
+    sigmoid = mutation_info("overwrite_in_sigmoid")[1]
+    linear = mutation_info("overwrite_in_linear")[1]
+    assert sigmoid and linear
+    (result,) = told([_result("overwrite_in_sigmoid", sigmoid)], [found])
+    assert result.diagnosis is not None
+    assert "assigns (=)" not in result.diagnosis.hint
+    assert "Sigmoid.backward (mf.py line 5: `self.gradients = {n: np.zeros_like" in result.diagnosis.hint
+    assert "only the last node's contribution survives" in result.diagnosis.hint
+    kept = _result("overwrite_in_linear", linear)
+    assert told([kept], [found]) == (kept,)
+    assert told([kept], []) == (kept,)
+    throughout = mutation_info("overwrite_throughout")[1]
+    assert throughout
+    (mixed,) = told([_result("overwrite_throughout", throughout)], [found])
+    assert mixed.diagnosis is not None
+    assert "Input.backward and Linear.backward assign (=) the gradient" in mixed.diagnosis.hint
+    assert dataclasses.replace(mixed, diagnosis=None) == dataclasses.replace(kept, diagnosis=None)
+
+
+ENTRY_IN_LOOP = b"""
+class Linear(Node):
+    def backward(self):
+        X, W, b = self.inbound_nodes
+        for n in self.outbound_nodes:
+            grad_cost = n.gradients[self]
+            self.gradients[X] = np.zeros_like(X.value)
+            self.gradients[X] += np.dot(grad_cost, W.value.T)
+            self.gradients[W] = np.dot(X.value.T, grad_cost)
+"""
+
+
+def test_an_entry_set_again_in_the_loop_then_added_to_is_found() -> None:
+    """`self.gradients[X] = np.zeros_like(...)` in a loop adding (+=) into the dict: found, not a whole
+    dict; an entry given a gradient with `=` (W's: "assigns (=)" is right) is not, nor a zero in a loop that
+    never adds."""
+    (found,) = recreated({"mf.py": ENTRY_IN_LOOP})
+    never_adds = ENTRY_IN_LOOP.replace(b"self.gradients[X] += ", b"self.gradients[X] = ")
+    assert recreated({"mf.py": never_adds}) == ()
+    assert (found.cls, found.where, found.whole) == ("Linear", "mf.py line 7", False)
+    assert found.statement == "self.gradients[X] = np.zeros_like(X.value)"
+    linear = mutation_info("overwrite_in_linear")[1]
+    assert linear
+    (result,) = told([_result("overwrite_in_linear", linear)], [found])
+    assert result.diagnosis is not None
+    assert (
+        "Linear.backward (mf.py line 7: `self.gradients[X] = np.zeros_like(X.value)`) sets its gradients "
+        "afresh inside the loop over self.outbound_nodes" in result.diagnosis.hint
+    )
