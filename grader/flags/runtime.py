@@ -399,7 +399,7 @@ def _module_rule(module: str, rules: Mapping[str, str]) -> str | None:
     return None
 
 
-_EXACT_NAMES = {k: v for k, v in NAMES.items() if "*" not in k}
+EXACT_NAMES = {k: v for k, v in NAMES.items() if "*" not in k}
 _WILD_NAMES = [(re.compile(fnmatch.translate(k)), v) for k, v in NAMES.items() if "*" in k]
 
 
@@ -423,8 +423,8 @@ _CARRIED = frozenset(
 
 
 def _own_name_rule(dotted: str) -> str | None:
-    if dotted in _EXACT_NAMES:
-        return _EXACT_NAMES[dotted]
+    if dotted in EXACT_NAMES:
+        return EXACT_NAMES[dotted]
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
