@@ -6,11 +6,13 @@ path, whose pickle the parent reads itself; grader/flags/runners.py). `globals()
 assignment says what it binds and the rules read it (bindings.py); a write into `globals()`, `vars()` or
 `locals()` (no argument: the caller's namespace, the module's at top level) does not. So such a write is
 flagged `dynamic_code` when the name it writes is one the scan reads by name (a builtin, a name the file
-imports, a name a star import of a library binds: star_imports.py) or cannot be read (a computed key,
-`update(d)` of anything but keywords or a dict display of string keys). Another name (`globals()['DEBUG'] =
-False`) is no flag: nothing reads it as a library's. Writes through a name bound to such a call
-(`g = globals(); g['open'] = ...`) count too. `setattr` on a module and `__builtins__[...]` are the runtime
-rules' (module_patching).
+imports, a name a star import of a library binds: star_imports.py), read as a literal or folded from
+literals (`k = 'op' + 'en'`: runtime.folded_text). Another name (`globals()['DEBUG'] = False`) is no flag:
+nothing reads it as a library's. Nor is a key that cannot be read (a parameter, `update(d)` of a variable):
+the book's DeZero `using_config(name, value)` writes `globals()[name]` (sample
+dezero/own_package_global_config, honest); a known gap, named in docs/FLAGS.md. Writes through a name bound
+to such a call (`g = globals(); g['open'] = ...`) count too. `setattr` on a module and `__builtins__[...]`
+are the runtime rules' (module_patching).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import ast
 import builtins
 from collections.abc import Iterator
 
-from grader.flags import star_imports
+from grader.flags import runtime, star_imports
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -29,7 +31,6 @@ NAMESPACES = frozenset({"globals", "vars", "locals"})
 # and a dict display)
 WRITERS: dict[str, int | None] = {"__setitem__": 0, "setdefault": 0, "update": None, "__ior__": None}
 _BUILTINS = frozenset(dir(builtins))
-_UNREAD = "<computed>"
 
 
 def namespace_flags(src: Source) -> Iterator[Hit]:
@@ -37,18 +38,19 @@ def namespace_flags(src: Source) -> Iterator[Hit]:
     aliases = _aliases(src)
     for node in src.of(ast.Subscript):
         if isinstance(node.ctx, ast.Store) and _namespace(src, node.value, aliases):
-            yield from _written(src, node, [_key(node.slice)])
+            yield from _written(src, node, [_key(src, node.slice)])
     for call in src.of(ast.Call):
         func = call.func
         if isinstance(func, ast.Attribute) and func.attr in WRITERS and _namespace(src, func.value, aliases):
-            yield from _written(src, call, _keys(call, WRITERS[func.attr]))
+            yield from _written(src, call, _keys(src, call, WRITERS[func.attr]))
 
 
-def _written(src: Source, node: ast.AST, keys: list[str]) -> Iterator[Hit]:
+def _written(src: Source, node: ast.AST, keys: list[str | None]) -> Iterator[Hit]:
     for key in keys:
-        if key == _UNREAD or _read_by_name(src, key):
-            what = "a computed name" if key == _UNREAD else repr(key)
-            yield Hit(CODE, getattr(node, "lineno", 0), f"rebinds {what} through the module's namespace dict")
+        if key is not None and _read_by_name(src, key):
+            yield Hit(
+                CODE, getattr(node, "lineno", 0), f"rebinds {key!r} through the module's namespace dict"
+            )
             return
 
 
@@ -91,17 +93,16 @@ def _namespace(src: Source, node: ast.AST, aliases: frozenset[str]) -> bool:
     return _namespace_call(src, node) or (isinstance(node, ast.Name) and node.id in aliases)
 
 
-def _key(node: ast.AST) -> str:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else _UNREAD
+def _key(src: Source, node: ast.AST) -> str | None:
+    """The name a key writes: a literal, or a string folded from literals; None when it cannot be read."""
+    return runtime.folded_text(src, node)
 
 
-def _keys(call: ast.Call, position: int | None) -> list[str]:
+def _keys(src: Source, call: ast.Call, position: int | None) -> list[str | None]:
     if position is not None:
-        return [_key(call.args[position])] if len(call.args) > position else [_UNREAD]
-    keys = [k.arg if k.arg is not None else _UNREAD for k in call.keywords]  # **d: unread
+        return [_key(src, call.args[position])] if len(call.args) > position else []
+    keys: list[str | None] = [k.arg for k in call.keywords]  # **d: None, unread
     for arg in call.args:
         if isinstance(arg, ast.Dict):
-            keys += [_UNREAD if k is None else _key(k) for k in arg.keys]
-        else:
-            keys.append(_UNREAD)
+            keys += [None if k is None else _key(src, k) for k in arg.keys]
     return keys

@@ -865,6 +865,12 @@ def _folding(src: Source) -> _Folding:
     return folding
 
 
+def folded_text(src: Source, node: ast.AST) -> str | None:
+    """The string `node` evaluates to when built only from literals (and module names bound once to them),
+    else None (for the rules outside this module: namespace_writes.py)."""
+    return _fold_top(_folding(src), node)
+
+
 def _fold_top(folding: _Folding, node: ast.AST) -> str | None:
     try:
         return _folded(node, folding)
