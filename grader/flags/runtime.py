@@ -399,7 +399,7 @@ def _module_rule(module: str, rules: Mapping[str, str]) -> str | None:
     return None
 
 
-_EXACT_NAMES = {k: v for k, v in NAMES.items() if "*" not in k}
+EXACT_NAMES = {k: v for k, v in NAMES.items() if "*" not in k}
 _WILD_NAMES = [(re.compile(fnmatch.translate(k)), v) for k, v in NAMES.items() if "*" in k]
 
 
@@ -423,8 +423,8 @@ _CARRIED = frozenset(
 
 
 def _own_name_rule(dotted: str) -> str | None:
-    if dotted in _EXACT_NAMES:
-        return _EXACT_NAMES[dotted]
+    if dotted in EXACT_NAMES:
+        return EXACT_NAMES[dotted]
     return next((code for pattern, code in _WILD_NAMES if pattern.match(dotted)), None)
 
 
@@ -863,6 +863,12 @@ def _folding(src: Source) -> _Folding:
     if folding is None:
         folding = _FOLDINGS[src.tree] = _Folding(src)
     return folding
+
+
+def folded_text(src: Source, node: ast.AST) -> str | None:
+    """The string `node` evaluates to when built only from literals (and module names bound once to them),
+    else None (for the rules outside this module: namespace_writes.py)."""
+    return _fold_top(_folding(src), node)
 
 
 def _fold_top(folding: _Folding, node: ast.AST) -> str | None:

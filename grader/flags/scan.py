@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 
 from grader import pyparse
 from grader.flags.model import Flag, Hit
+from grader.flags.namespace_writes import namespace_flags
 from grader.flags.numerical import numerical_flags
 from grader.flags.pickled import MAX_SUBMISSION_OPS, OpBudget
 from grader.flags.pickled import describe as pickled
@@ -48,6 +49,7 @@ Rule = Callable[[Source, ScanContext], Iterable[Hit]]
 RULES: dict[str, Rule] = {
     "runtime": lambda src, ctx: runtime_flags(src, ctx.forbidden, ctx.optparse),
     "numerical": lambda src, ctx: numerical_flags(src, ctx.graded),
+    "namespace_writes": lambda src, ctx: namespace_flags(src),
 }
 
 

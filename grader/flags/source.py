@@ -47,6 +47,7 @@ class Source:
     # subclasses): a rule that reads one or two kinds of node visits those alone, not the whole walk (a
     # dozen passes over every node were a third of the scan's CPU).
     positions: Mapping[type[ast.AST], tuple[int, ...]]
+    starred: tuple[str, ...] = ()  # modules of `from x import *`, in the file's order (star_imports.py)
     # `resolve` of each node asked, kept: the runtime rules ask it of every Name and Attribute three times
     # (the names' rule, the judged runners, the memmaps), and of a call's function twice more (~940 asks of
     # ~330 nodes a bench file). Keyed by the node itself, which the dict then holds: an id would be reused
@@ -95,9 +96,20 @@ class Source:
             base = self.modules[base]
         elif base in self.imported:
             base = self.imported[base]
+        elif (starred := self._star_bound(node)) is not None:
+            base = starred
         else:
             via_import = False
         return ".".join([base, *reversed(parts)]), via_import
+
+    def _star_bound(self, node: ast.Name) -> str | None:
+        """What a star import of a library binds `node` to, when the scan reads that name (`from pickle
+        import *` then `loads(...)`: pickle.loads); None when no scope the use reads binds it otherwise."""
+        if not self.starred or self.bindings().resolved(node) is not None:
+            return None
+        from grader.flags import star_imports  # it reads the rules' names, whose modules read this one
+
+        return star_imports.bound([m for m in self.starred if not self.is_local(m)], node.id)
 
     def is_local(self, dotted: str) -> bool:
         return dotted.split(".", 1)[0] in self.local_modules
@@ -289,9 +301,10 @@ def flagged_local_names(paths: Iterable[str]) -> frozenset[str]:
     return frozenset(names - NEVER_LOCAL)
 
 
-def _aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], dict[str, str]]:
+def _aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], dict[str, str], tuple[str, ...]]:
     modules: dict[str, str] = {}
     imported: dict[str, str] = {}
+    starred: list[str] = []
     for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -304,7 +317,9 @@ def _aliases(nodes: Iterable[ast.AST]) -> tuple[dict[str, str], dict[str, str]]:
             for alias in node.names:
                 if alias.name != "*":
                     imported[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return modules, imported
+                else:
+                    starred.append(node.module)
+    return modules, imported, tuple(starred)
 
 
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
@@ -369,10 +384,10 @@ def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | No
     text = data.decode("utf-8", "replace").removeprefix("\ufeff")
     nodes = pyparse.walked(tree)  # kept on the tree: the pyc's compile cost reads it too
     positions = pyparse.kinds(tree)
-    modules, imported = _aliases(_select(nodes, positions, (ast.Import, ast.ImportFrom)))
+    modules, imported, starred = _aliases(_select(nodes, positions, (ast.Import, ast.ImportFrom)))
     lines = tuple(_NEWLINE.split(text))
     defined = _bound_names(_select(nodes, positions, (ast.Name, ast.arg, *_DEFINITIONS)))
-    return Source(path, tree, lines, modules, imported, local_modules, defined, nodes, positions)
+    return Source(path, tree, lines, modules, imported, local_modules, defined, nodes, positions, starred)
 
 
 def _select(

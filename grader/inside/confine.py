@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from . import paths, seccomp
 from .libc import ConfineError, checked, prctl, syscall
 from .limits import NPROC_LIMIT, SIGPENDING_LIMIT
+from .privileges import drop_capabilities
 
 __all__ = ["ConfineError"]
 
@@ -359,7 +360,9 @@ def set_rlimits(limits: Mapping[str, float]) -> None:
 
 
 def die_with_worker(worker_pid: int) -> None:
-    """If the worker dies, the child dies too (in rlimits mode nothing else would reap it)."""
+    """If the worker dies, the child dies too (in rlimits mode nothing else would reap it). In a PID namespace
+    of its own (pid_namespace.py; `worker_pid` 0) its parent is outside it and reads as 0 whoever it is: a
+    worker that died before this call leaves the set-up byte unwritable (EPIPE: report_setup_done raises)."""
     prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != worker_pid:
         os._exit(CONFINE_FAILED_EXIT)
@@ -414,6 +417,8 @@ def confine_harness(caps: Capabilities, read_paths: list[str], memory_mib: int) 
     stdlib holds more files), which HARNESS_NOFILE refused (EMFILE: no worker of an ordinary user without
     bubblewrap started where the stdlib had 244 entries or more).
     """
+    if not caps.unconfined:
+        drop_capabilities()  # bubblewrap's CAP_SYS_ADMIN, kept by the worker it was forked from
     if not caps.unconfined and caps.landlock_abi:
         apply_landlock(caps.landlock_abi, read_paths, [])
     memory = memory_mib << 20

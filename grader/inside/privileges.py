@@ -14,7 +14,9 @@ once so no child inherits it) and on who the worker is:
   and that uid must be able to read the runtime and write the scratch.
 - `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
   the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`.
-- `bwrap`: bubblewrap already made the worker uid 65534 without capabilities; that is checked.
+- `bwrap`: bubblewrap already made the worker uid 65534 with no capability but CAP_SYS_ADMIN in its innermost
+  user namespace (for the student processes' PID namespaces: pid_namespace.py); the worker keeps that one,
+  effective and permitted only, and that is checked.
 - `none` (trusted code only): nothing is changed or required.
 
 Whatever was asked, the result is read back from /proc/self/status and compared with what was required;
@@ -23,6 +25,7 @@ any difference raises `PrivilegeError` and the worker reports `{"ready": false}`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import struct
 from collections.abc import Iterable, Mapping
@@ -52,6 +55,7 @@ _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT = 8, 2
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _LL_CREATE_RULESET, _LL_CREATE_RULESET_VERSION = 444, 1
+SYS_ADMIN = 1 << 21  # CAP_SYS_ADMIN's bit: all a bwrap worker may hold (_keep_sys_admin_only)
 
 
 class PrivilegeError(ConfineError):
@@ -126,7 +130,8 @@ def requirements(isolation: str, uid: int = NOBODY) -> dict[str, object]:
             "uid": uid, "gid": NOBODY, "groups": (), **dict.fromkeys(CAP_SETS, 0), "no_new_privs": True,
         },
         "rlimits-unprivileged": unprivileged,
-        "bwrap": {**unprivileged, "CapInh": 0},
+        # CAP_SYS_ADMIN in bubblewrap's innermost user namespace, or nothing (_keep_sys_admin_only)
+        "bwrap": {**unprivileged, "CapEff": (0, SYS_ADMIN), "CapPrm": (0, SYS_ADMIN), "CapInh": 0},
         "none": {},
     }[isolation]  # fmt: skip
 
@@ -145,7 +150,9 @@ def unmet(p: Privileges, uid: int = NOBODY) -> list[str]:
         elif name == "no_new_privs":
             ok, shown, expected = p.no_new_privs, str(p.no_new_privs), "True"
         else:
-            ok, shown, expected = p.capabilities[name] == 0, f"{p.capabilities[name]:016x}", "0"
+            allowed = wanted if isinstance(wanted, tuple) else (wanted,)
+            ok, shown = p.capabilities[name] in allowed, f"{p.capabilities[name]:016x}"
+            expected = " or ".join(f"{a:016x}" if a else "0" for a in allowed)
         if not ok:
             problems.append(f"{name} is {shown or '(empty)'} (expected {expected})")
     return problems
@@ -164,9 +171,38 @@ def _unshare_namespaces() -> tuple[str, ...]:
     return tuple(done)
 
 
-def _capset_all_zero() -> None:
+def _capset(kept: int = 0) -> None:
+    """Effective and permitted: `kept` (a bit mask of capabilities); inheritable: none."""
     header = struct.pack("=Ii", _LINUX_CAPABILITY_VERSION_3, 0)
-    call("capset", header, bytes(24))  # effective, permitted, inheritable x 2 words, all zero
+    low, high = kept & 0xFFFFFFFF, kept >> 32
+    call(
+        "capset", header, struct.pack("=6I", low, low, 0, high, high, 0)
+    )  # effective, permitted, inheritable
+
+
+def _capset_all_zero() -> None:
+    _capset(0)
+
+
+def drop_capabilities() -> None:
+    """Every capability out of every set this process may clear, in a process forked by a worker that holds
+    one (bubblewrap's CAP_SYS_ADMIN) or made in a user namespace of its own (all of them there): the harness
+    and every student process (pid_namespace.py). The bounding set only where CAP_SETPCAP allows it (the
+    first refusal ends the loop: EPERM without it, EINVAL past the last capability); with no_new_privs and
+    no exec it grants nothing."""
+    with contextlib.suppress(ConfineError):
+        for cap in range(64):
+            prctl(_PR_CAPBSET_DROP, cap)
+    prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+    _capset_all_zero()
+
+
+def _keep_sys_admin_only(status_fd: int) -> None:
+    """bwrap: of what bubblewrap gave (`--cap-add CAP_SYS_ADMIN`), the worker keeps CAP_SYS_ADMIN alone,
+    effective and permitted, in bubblewrap's innermost user namespace (which owns nothing but what is made
+    from it): its middle processes make each student process's PID namespace (pid_namespace.py)."""
+    prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+    _capset(_read_back(status_fd, "bwrap").capabilities["CapPrm"] & SYS_ADMIN)
 
 
 def _drop_to_nobody(last_cap: int, uid: int) -> None:
@@ -290,6 +326,8 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
             isolation = "bwrap" if requested == "bwrap" else "rlimits-unprivileged"
             if requested != "bwrap":
                 _require_walls(isolation, need_landlock=True)
+            else:
+                _keep_sys_admin_only(status_fd)
             prctl(_PR_SET_NO_NEW_PRIVS, 1)
             achieved = _read_back(status_fd, isolation)
         elif requested == "bwrap":

@@ -23,6 +23,7 @@ Control protocol with the parent (blobs: 4-byte big-endian length + bytes, on th
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import gc
 import json
@@ -38,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, confine, frames, limits, privileges, proc_stat, scratch
+from . import channel, confine, frames, limits, pid_namespace, privileges, proc_stat, scratch
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -175,8 +176,10 @@ class Worker:
     def __init__(self, scratch_dir: str, caps: confine.Capabilities, read_paths: list[str], ctrl_in: int,
                  ctrl_out: int, harness: socket.socket, harness_pid: int,
                  watch_files: bool = False, watch_threads: bool = False,
-                 book_root: str | None = None) -> None:  # fmt: skip
+                 book_root: str | None = None, pid_flags: int = 0) -> None:  # fmt: skip
         self.scratch = scratch_dir
+        # How each student process gets a PID namespace of its own (pid_namespace.py; 0: it shares ours).
+        self.pid_flags = pid_flags
         # The served stand-in files (grader/served_standins.py): one read-only folder, the current text's,
         # written once a run (a run serves one text to every job), outside the scratch the jobs empty.
         self.book_root = book_root
@@ -327,7 +330,7 @@ class Worker:
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
         # collection in a child costs ~15 ms of CPU unfrozen, ~2 ms frozen.
         gc.freeze()
-        pid = os.fork()
+        pid = pid_namespace.fork(self.pid_flags)
         if pid == 0:
             try:
                 _scrub(inherited)  # `chunk` is zeroed after every read (_read_output)
@@ -358,7 +361,7 @@ class Worker:
 
     def _student_child(self, workdir: str, limits: Mapping[str, Any], student_part: bytearray,
                        ends: Mapping[str, int], sock: int) -> None:  # fmt: skip
-        worker_pid = os.getppid()
+        worker_pid = 0 if self.pid_flags else os.getppid()  # outside its own PID namespace: read as 0
         try:
             os.setsid()
             confine.die_with_worker(worker_pid)
@@ -654,6 +657,7 @@ class _Job:
                 "max_rss_kib": usage.ru_maxrss,
                 "wall_seconds": time.monotonic() - s.started,
             }
+        pid_namespace.end_inits()
 
 
 def _phase_meta(s: _Student) -> dict[str, Any]:
@@ -744,6 +748,12 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
+        pid_flags = 0
+        if not caps.unconfined:
+            pid_namespace.become_subreaper()
+            pid_flags = pid_namespace.available()
+            if not pid_flags:
+                caps = dataclasses.replace(caps, notes=(*caps.notes, pid_namespace.UNAVAILABLE))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
@@ -777,13 +787,14 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         "harness_pid": harness_pid,
         "capabilities": caps.to_dict(),
         "privileges": achieved.to_dict(),
+        "pid_namespaces": bool(pid_flags),
     }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     try:
         own_scratch = bool(private_view) and not caps.unconfined
         bwrap = achieved.isolation == "bwrap"
         Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
-               bwrap, book_root).serve()  # fmt: skip
+               bwrap, book_root, pid_flags).serve()  # fmt: skip
     finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
         _end_harness(harness, harness_pid)
         scratch.remove(book_root)

@@ -62,7 +62,7 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
     "rlimits-root-dropped": (
         "bubblewrap is not in use: workers run as root dropped to a uid each without capabilities, with "
         "rlimits, Landlock and a seccomp allow-list, in a private root and namespaces where the kernel "
-        "allows them (no PID namespace).",
+        "allows them (each student process in a PID namespace of its own where one can be made).",
     ),
     "rlimits-unprivileged": (
         "bubblewrap is not in use: student code runs as the grader's own user, confined only by rlimits, "

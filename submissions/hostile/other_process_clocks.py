@@ -44,7 +44,7 @@ if _others:
     _UNLOCKED = True
 else:
     print("sched_getaffinity of another pid refused: errno %d" % _affinity(1)[1], flush=True)
-for _pid in sorted({1, os.getppid(), *_others[:8]} - {_ME}):
+for _pid in sorted({1, os.getppid(), *_others[:8]} - {_ME, 0}):  # 0 names the caller (a parent outside its PID namespace reads 0)
     _clock = ctypes.c_long(_cpu_clock(_pid))
     for _name, _nr, _args in (
         ("clock_gettime", _CLOCK_GETTIME, (_clock, _ts)),

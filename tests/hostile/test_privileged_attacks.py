@@ -58,6 +58,23 @@ def test_sysv_objects_never_reach_the_next_student(
     assert second.report.score == twin.report.score < twin.report.max_score
 
 
+def test_the_pid_counter_carries_no_bit_to_the_next_student(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """The pid-counter sample graded twice on the same worker: the first leaves a bit in the counter (threads
+    until the next pid is a multiple of 50), the second scores correct math only if it reads it. Each student
+    process is pid 2 of a namespace of its own: no breach line, and the second scores exactly its honest
+    twin's starter score. (Without the fix, under bubblewrap: the second read pid 100 and scored 43 / 43;
+    the exact control is tests/inside/test_pid_namespace.py's.)"""
+    first = grade(pool, miniflow_plan, HOSTILE_DIR / "pid_counter_pair.py")
+    second = grade(pool, miniflow_plan, HOSTILE_DIR / "pid_counter_pair.py")
+    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
+    twin_path = tmp_path / "pid_counter_twin.py"
+    twin_path.write_text(honest_twin((HOSTILE_DIR / "pid_counter_pair.py").read_text()))
+    twin = grade(pool, miniflow_plan, twin_path)
+    assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
+
+
 def _unconfined(name: str, cwd: Path, bait_root: Path) -> str:
     """The sample run by a plain interpreter, outside any sandbox: the negative control of its detector."""
     env = {**os.environ, "HOSTILE_BAIT_ROOT": str(bait_root)}

@@ -1,0 +1,109 @@
+"""Names the scan reads by name, bound where it did not look: star imports of a library
+(grader/flags/star_imports.py) and writes into the module's namespace dict (grader/flags/namespace_writes.py).
+Each flagged case has its control: the same program written plainly gets the same flag, and an honest use of
+the same construct gets none."""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import warnings
+
+import pytest
+
+from grader.flags import scan_submission
+from grader.flags.star_imports import OPEN_EXPORTERS
+
+
+def _flags(source: str) -> set[tuple[str, int]]:
+    return {(f.code, f.line) for f in scan_submission({"miniflow.py": source.encode()}, graded=["Linear"])}
+
+
+REBOUND = {
+    # star imports: the bare name is the library's
+    "star pickle loads": "from pickle import *\nimport base64\nx = loads(base64.b64decode('gA=='))\n",
+    "star pickle load": "from pickle import *\nimport io\nx = load(io.BytesIO(b'.'))\n",
+    "star Unpickler": "from pickle import *\nimport io\nx = Unpickler(io.BytesIO(b'.')).load()\n",
+    "star gzip open": "from gzip import *\nimport io, pickle\nx = pickle.load(open(io.BytesIO(b'.')))\n",
+    "star os open": "from os import *\nimport pickle\nx = pickle.load(open('w.pkl', 'rb'))\n",
+    "star timeit": "from timeit import *\ns = 'print(1)'\ntimeit(s, number=1)\n",
+    "star in a function": (
+        "import io\ndef f():\n    from pickle import *\n    return load(io.BytesIO(b'.'))\n"
+    ),
+    # writes into the module's namespace dict
+    "globals item": "import io, pickle\nglobals()['open'] = io.BytesIO\nx = pickle.load(open(b'.'))\n",
+    "vars item": "import io, pickle\nvars()['open'] = io.BytesIO\nx = pickle.load(open(b'.'))\n",
+    "locals item": "import io, pickle\nlocals()['open'] = io.BytesIO\nx = pickle.load(open(b'.'))\n",
+    "update keyword": "import io, pickle\nglobals().update(open=io.BytesIO)\nx = pickle.load(open(b'.'))\n",
+    "update dict": "import io, pickle\nglobals().update({'open': io.BytesIO})\nx = pickle.load(open(b'.'))\n",
+    "setitem": "import io, pickle\nglobals().__setitem__('open', io.BytesIO)\nx = pickle.load(open(b'.'))\n",
+    "setdefault import": "import pickle\nglobals().setdefault('pickle', None)\n",
+    "alias": "import io, pickle\ng = globals()\ng['open'] = io.BytesIO\nx = pickle.load(open(b'.'))\n",
+    "computed key": (
+        "import io, pickle\nk = 'op' + 'en'\nglobals()[k] = io.BytesIO\nx = pickle.load(open(b'.'))\n"
+    ),
+}
+# (code, line) each must get: the line that rebinds or the call the star import's name makes
+WANTED = {
+    "star pickle loads": 3, "star pickle load": 3, "star Unpickler": 3, "star gzip open": 3,
+    "star os open": 3,
+    "star timeit": 3, "star in a function": 4, "globals item": 2, "vars item": 2, "locals item": 2,
+    "update keyword": 2, "update dict": 2, "setitem": 2, "setdefault import": 2, "alias": 3,
+    "computed key": 3,
+}  # fmt: skip
+
+HONEST = {
+    "star of the own module": "from common.functions import *\nx = softmax([1.0])\n",
+    "star numpy": (
+        "from numpy import *\nimport pickle\nwith open('p.pkl', 'rb') as f:\n"
+        "    p = pickle.load(f)\nx = zeros(3)\n"
+    ),
+    "star math, builtin open": "from math import *\nimport pickle\np = pickle.load(open('p.pkl', 'rb'))\n",
+    "own binding after a star": "from pickle import *\ndef load(path):\n    return path\nx = load('a')\n",
+    "globals of another name": "DEBUG = True\nglobals()['DEBUG'] = False\nglobals().update(VERBOSE=1)\n",
+    "globals read": "x = globals().get('DEBUG', False)\nnames = sorted(vars())\n",
+    "a dict named so": "def f(globals):\n    globals['open'] = 1\n",
+    # the book's DeZero step 18 kept as module variables (dezero/own_package_global_config): a parameter,
+    # unread, as is `update(d)` of a variable (a known gap, docs/FLAGS.md)
+    "a parameter as the key": "def using_config(name, value):\n    globals()[name] = value\n",
+    "update of a variable": "import io\nd = {'open': io.BytesIO}\nglobals().update(d)\n",
+}
+
+
+@pytest.mark.parametrize("key", sorted(REBOUND))
+def test_a_rebound_name_is_flagged(key: str) -> None:
+    """Each way of binding a name the scan reads by name behind its back is flagged dynamic_code."""
+    assert ("dynamic_code", WANTED[key]) in _flags(REBOUND[key]), _flags(REBOUND[key])
+
+
+@pytest.mark.parametrize("key", sorted(HONEST))
+def test_an_honest_use_of_the_same_construct_is_not(key: str) -> None:
+    """A star import of the submission's own module or of a library whose names no rule reads, an own def
+    after a star import, a namespace write of a name nothing reads as a library's: no flag."""
+    assert not _flags(HONEST[key]), _flags(HONEST[key])
+
+
+def test_controls_the_same_programs_written_plainly_are_flagged_alike() -> None:
+    """Negative control of the detector: the plain spelling of the star-imported call is flagged at the same
+    line (what the star import hid), and the plain stream read of the rebound opener too."""
+    assert ("dynamic_code", 3) in _flags(
+        "import pickle\nimport base64\nx = pickle.loads(base64.b64decode('gA=='))\n"
+    )
+    assert ("dynamic_code", 3) in _flags(
+        "import io, pickle\nimport base64\nx = pickle.load(io.BytesIO(b'.'))\n"
+    )
+
+
+def test_the_modules_read_as_exporting_open_are_the_librarys() -> None:
+    """OPEN_EXPORTERS against the library itself: each binds `open` by a star import (its __all__ or public
+    names)."""
+    for name in sorted(OPEN_EXPORTERS):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)  # aifc, sunau, ossaudiodev: until 3.13
+                module = importlib.import_module(name)
+        except ImportError:
+            continue  # ossaudiodev where the platform has none
+        exported = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
+        assert "open" in exported, name
+    assert "open" in dir(builtins)
