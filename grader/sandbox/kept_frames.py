@@ -1,0 +1,90 @@
+"""A case frame's decoded output, worked out once a batch instead of once a submission.
+
+What a case frame decodes to (its JSON, the records rebuilt as float64 arrays, the names and the failure
+checked and cleaned: a `CaseOutput`) is a function of the frame's bytes, the case's record keys and inputs
+in the job, and the frame limits. Most of a class records the very same numbers for a case (the right
+values, or one textbook mistake's: the verdicts judge/judged_once.py keeps for the same reason), so the
+same bytes arrive again and again, ~19 case frames a MiniFlow job. A frame that decoded whole is kept by its
+bytes with what it depended on; an equal frame of a later job whose case has the same keys and inputs under
+the same limits takes the kept output, and only the stream's own checks (the parser's state, the case
+reported once and in its phase) run for it. Anything else (another case table, other limits, a frame
+never seen, one that did not decode) goes the whole way.
+
+The kept output is shared by the jobs that hand in those bytes, as a kept verdict is: its arrays are made
+read-only, so a reader that wrote into one would fail loudly instead of changing another student's.
+Bounded: frames of at most `MAX_FRAME_BYTES`, at most `MAX_KEPT` of them, least recently used out (at most
+8 MiB of frame text and the arrays it became, a few times that with the objects). Locked: two lanes parse
+their jobs' frames at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+
+from grader.model import CaseOutput
+
+MAX_FRAME_BYTES = 4 * 1024  # the bench class's largest case frame: ~1 KiB
+MAX_KEPT = 2048  # a batch's cases (up to ~63 a run) times a few common outputs each
+
+
+class Context(NamedTuple):
+    """What a case frame's decoding reads besides its bytes."""
+
+    keys: frozenset[str]
+    inputs: frozenset[str]
+    max_elements: int
+    max_text_chars: int
+
+
+class Kept(NamedTuple):
+    context: Context
+    output: CaseOutput
+
+
+_kept: OrderedDict[bytes, Kept] = OrderedDict()
+_lock = threading.Lock()
+
+
+def find(body: bytes) -> Kept | None:
+    """The output kept for these bytes (its context still to be compared by the caller), or None."""
+    if len(body) > MAX_FRAME_BYTES:
+        return None
+    with _lock:
+        hit = _kept.get(body)
+        if hit is not None:
+            _kept.move_to_end(body)
+        return hit
+
+
+def keep(body: bytes, context: Context, output: CaseOutput) -> None:
+    """Keep a frame that decoded whole into `output` under `context`; its arrays become read-only."""
+    if len(body) > MAX_FRAME_BYTES:
+        return
+    _read_only(output.records)
+    with _lock:
+        _kept[body] = Kept(context, output)
+        _kept.move_to_end(body)
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
+
+
+def clear() -> None:
+    with _lock:
+        _kept.clear()
+
+
+def held() -> int:
+    """How many frames are kept (for tests: the bound holds)."""
+    with _lock:
+        return len(_kept)
+
+
+def _read_only(records: Mapping[str, object]) -> None:
+    for value in records.values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
