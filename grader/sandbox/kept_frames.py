@@ -13,8 +13,11 @@ never seen, one that did not decode) goes the whole way.
 The kept output is shared by the jobs that hand in those bytes, as a kept verdict is: its arrays are made
 read-only, so a reader that wrote into one would fail loudly instead of changing another student's.
 Bounded: frames of at most `MAX_FRAME_BYTES`, at most `MAX_KEPT` of them, least recently used out (at most
-8 MiB of frame text and the arrays it became, a few times that with the objects). Locked: two lanes parse
-their jobs' frames at once.
+1 MiB of frame text, and the objects it became). A failing case's frame carries its student's own text and
+seldom repeats (280 of the 327 distinct frames of the bench class's 200 submissions, ~660 bytes each): kept
+by the thousand, they grew the batch parent by megabytes from 200 to 2,000 submissions for nothing; at 256
+the frames a class shares are met again long before they are the least recently used. Locked: two lanes
+parse their jobs' frames at once.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ import numpy as np
 
 from grader.model import CaseOutput
 
-MAX_FRAME_BYTES = 4 * 1024  # the bench class's largest case frame: ~1 KiB
-MAX_KEPT = 2048  # a batch's cases (up to ~63 a run) times a few common outputs each
+MAX_FRAME_BYTES = 4 * 1024  # the bench class's largest case frame: 1,170 bytes
+MAX_KEPT = 256  # the bench class: 47 distinct "ok" case frames in 200 submissions (and 280 error ones)
 
 
 class Context(NamedTuple):
