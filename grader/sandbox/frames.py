@@ -432,10 +432,10 @@ class _Parser:
         equal frame can fail, and in `case`'s order); any other frame is decoded and checked whole, and a
         case frame that decoded whole is kept."""
         kept = kept_frames.find(body)
-        if kept is not None and kept.context == self.context(kept.output.case_id):
+        if kept is not None and kept.context == self.context(kept.case_id):
             self._in_cases()
-            self._first_in_phase(kept.output.case_id)
-            self.result.outputs[kept.output.case_id] = kept.output
+            self._first_in_phase(kept.case_id)
+            self.result.outputs[kept.case_id] = kept.output
             return
         try:
             obj = decoder.decode(body.decode("utf-8"))
@@ -443,9 +443,10 @@ class _Parser:
             raise _Decoding(type(err).__name__) from None
         output = self.frame(obj)
         if output is not None:
-            context = self.context(output.case_id)
+            case_id = obj["id"]  # a case frame that decoded whole: its id is one of the job's cases
+            context = self.context(case_id)
             if context is not None:
-                kept_frames.keep(body, context, output)
+                kept_frames.keep(body, case_id, context, output)
 
     def done(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'done' must be the last frame")

@@ -45,6 +45,7 @@ class Context(NamedTuple):
 
 
 class Kept(NamedTuple):
+    case_id: str  # as the frame gave it (the output's is normalised: grader/untrusted.py)
     context: Context
     output: CaseOutput
 
@@ -64,13 +65,13 @@ def find(body: bytes) -> Kept | None:
         return hit
 
 
-def keep(body: bytes, context: Context, output: CaseOutput) -> None:
+def keep(body: bytes, case_id: str, context: Context, output: CaseOutput) -> None:
     """Keep a frame that decoded whole into `output` under `context`; its arrays become read-only."""
     if len(body) > MAX_FRAME_BYTES:
         return
     _read_only(output.records)
     with _lock:
-        _kept[body] = Kept(context, output)
+        _kept[body] = Kept(case_id, context, output)
         _kept.move_to_end(body)
         while len(_kept) > MAX_KEPT:
             _kept.popitem(last=False)
