@@ -229,6 +229,51 @@ def test_walk_is_ast_walk_on_the_submissions():
         assert len(ours) == len(theirs) and all(a is b for a, b in zip(ours, theirs, strict=True))
 
 
+def test_the_walks_read_only_the_fields_that_may_hold_nodes() -> None:
+    """A Name's `id`, a Constant's `value`, a function's `name` hold no node in a parsed tree: the walks never
+    read them (a Name and a Constant are about half of a file's nodes). Shown with a node put where the
+    grammar has a name or a constant: ast.walk (every field read) finds it, the walks do not; everything
+    else in the tree they visit as ast.walk does, the parents' walk too."""
+    tree = ast.parse("def f(a):\n    return a + 1\n")
+    hidden = [ast.Name(id=f"hidden{i}") for i in range(3)]  # no ctx: nothing below them
+    function = tree.body[0]
+    assert isinstance(function, ast.FunctionDef)
+    name = next(n for n in ast.walk(tree) if isinstance(n, ast.Name))
+    constant = next(n for n in ast.walk(tree) if isinstance(n, ast.Constant))
+    name.id, constant.value, function.name = hidden  # type: ignore[assignment]
+    theirs = list(ast.walk(tree))
+    assert all(h in theirs for h in hidden)  # the control: a walk of every field meets them
+    expected = [n for n in theirs if all(n is not h for h in hidden)]
+    ours, (with_parents, _parents) = pyparse.walk(tree), pyparse.walk_with_parents(tree)
+    for walked in (ours, with_parents):
+        assert len(walked) == len(expected) and all(a is b for a, b in zip(walked, expected, strict=True))
+    assert pyparse.NODE_FIELDS[ast.Name] == ("ctx",) and pyparse.NODE_FIELDS[ast.Constant] == ()
+
+
+def test_a_node_type_without_the_grammars_signature_has_all_its_fields_read() -> None:
+    """A class whose docstring is not the grammar's signature of exactly its fields: every field read."""
+
+    class Made(ast.AST):
+        """Made(identifier label)"""
+
+        _fields = ("label", "child")
+
+    assert pyparse.NODE_FIELDS[Made] == ("label", "child")
+    child = ast.Name(id="x", ctx=ast.Load())
+    assert pyparse.walk(Made(label=child))[1] is child
+
+
+def test_walk_with_parents_is_ast_walk_on_the_submissions() -> None:
+    for source in SOURCES:
+        try:
+            tree = ast.parse(source)
+        except (SyntaxError, ValueError):
+            continue
+        (ours, parents), theirs = pyparse.walk_with_parents(tree), list(ast.walk(tree))
+        assert len(ours) == len(theirs) == len(parents)
+        assert all(a is b for a, b in zip(ours, theirs, strict=True))
+
+
 # A student's string with an escape Python does not know, and one with a control character after the
 # backslash: from Python 3.12 on, ast.parse prints `SyntaxWarning: invalid escape sequence` for each, with the
 # student's file name and that character, on the parent's stderr (a DeprecationWarning, hidden, in 3.11).

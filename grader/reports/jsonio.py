@@ -46,12 +46,16 @@ def _indented(value: Any, pad: str) -> str:
             return "{}"
         if {*map(type, value)} != _ONLY_STR:  # every key exactly a str, tested in C (~28,000 dicts a batch)
             raise _NotPlain
-        parts = [f"{inner}{_escape(k)}: {_indented(value[k], inner)}" for k in sorted(value)]
+        # a string (three in five of a report's values) escaped in place: one call fewer each
+        parts = [
+            f"{inner}{_escape(k)}: {_escape(v) if type(v := value[k]) is str else _indented(v, inner)}"
+            for k in sorted(value)
+        ]
         return "{\n" + ",\n".join(parts) + "\n" + pad + "}"
     if kind is list or kind is tuple:
         if not value:
             return "[]"
-        parts = [inner + _indented(v, inner) for v in value]
+        parts = [inner + (_escape(v) if type(v) is str else _indented(v, inner)) for v in value]
         return "[\n" + ",\n".join(parts) + "\n" + pad + "]"
     raise _NotPlain
 

@@ -22,7 +22,7 @@ import functools
 import json
 import re
 import struct
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +32,7 @@ from grader.inside.paths import alias
 from grader.inside.scale_names import handed_value
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
+from . import kept_frames
 from .caps import FrameLimits
 
 _LENGTH = struct.Struct(">I")
@@ -55,6 +56,10 @@ class ParsedFrames:
 
 class _Violation(Exception):
     pass
+
+
+class _Decoding(Exception):
+    """A frame that is not UTF-8 JSON (its error's type name)."""
 
 
 def _refuse_constant(name: str) -> Any:
@@ -296,6 +301,7 @@ class _Parser:
         self.phase: str | None = None
         self.result = ParsedFrames()
         self.known = _Known.of(job)
+        self._contexts: dict[str, kept_frames.Context] = {}
 
     def enter(self, phase: Any) -> None:
         """Phases come in the job's order, each at most once."""
@@ -319,17 +325,17 @@ class _Parser:
             return Failure(code, GRADER_FAILED_CASE, f"{message[:cap]}\n{detail[:cap]}")
         return Failure(code, disowned(message[:cap]), detail[:cap])  # cut, then disowned
 
-    def frame(self, frame: Any) -> None:
+    def frame(self, frame: Any) -> CaseOutput | None:
         _expect(isinstance(frame, dict), "a frame must be a JSON object")
         kind = frame.get("type")
-        handler = {
+        handler: dict[str, Callable[[dict[str, Any]], CaseOutput | None]] = {
             "loaded": self.loaded,
             "load_failed": self.load_failed,
             "case": self.case,
             "done": self.done,
         }
         _expect(isinstance(kind, str) and kind in handler, f"unknown frame type {kind!r}")
-        handler[kind](frame)
+        return handler[kind](frame)
 
     def loaded(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'loaded' must start a phase")
@@ -372,13 +378,12 @@ class _Parser:
             self.result.phase_load_failures[str(f["phase"])] = failure
             self.state = "cases"
 
-    def case(self, f: dict[str, Any]) -> None:
-        _expect(self.state == "cases", "a 'case' frame must come after 'loaded' and before 'done'")
+    def case(self, f: dict[str, Any]) -> CaseOutput:
+        self._in_cases()
         _keys(f, {"type", "id", "status", "records"}, frozenset({"mutated", "failure", "packed", "handed"}))
         case_id, status = f["id"], f["status"]
         _expect(isinstance(case_id, str) and case_id in self.cases, f"unknown case id {case_id!r}")
-        _expect(case_id not in self.result.outputs, f"case {case_id!r} reported twice")
-        _expect(self.phase_of[case_id] == self.phase, f"case {case_id!r} reported outside its phase")
+        self._first_in_phase(case_id)
         _expect(status in ("ok", "error"), f"unknown case status {status!r}")
         _expect((status == "error") == ("failure" in f), "an 'error' case needs a failure, an 'ok' case none")
         keys, inputs = self.cases[case_id]
@@ -398,7 +403,50 @@ class _Parser:
         failure = self.failure(f["failure"]) if status == "error" else None
         packed = _op_names(f.get("packed", []))
         handed = _param_names(f.get("handed", []))
-        self.result.outputs[case_id] = CaseOutput(case_id, status, decoded, mutated, failure, packed, handed)
+        output = self.result.outputs[case_id] = CaseOutput(
+            case_id, status, decoded, mutated, failure, packed, handed
+        )
+        return output
+
+    def _in_cases(self) -> None:
+        _expect(self.state == "cases", "a 'case' frame must come after 'loaded' and before 'done'")
+
+    def _first_in_phase(self, case_id: str) -> None:
+        _expect(case_id not in self.result.outputs, f"case {case_id!r} reported twice")
+        _expect(self.phase_of[case_id] == self.phase, f"case {case_id!r} reported outside its phase")
+
+    def context(self, case_id: str) -> kept_frames.Context | None:
+        """What decoding a case frame of `case_id` reads besides its bytes (None: not a case of the job)."""
+        if case_id not in self.cases:
+            return None
+        if case_id not in self._contexts:
+            keys, inputs = self.cases[case_id]
+            self._contexts[case_id] = kept_frames.Context(
+                frozenset(keys), frozenset(inputs), self.limits.max_elements, self.limits.max_text_chars
+            )
+        return self._contexts[case_id]
+
+    def decoded(self, body: bytes, decoder: json.JSONDecoder) -> None:
+        """One frame's bytes: a case frame seen before with the same context takes its kept output, and only
+        the stream's own checks run for it (the state, the case once and in its phase: the only ones an
+        equal frame can fail, and in `case`'s order); any other frame is decoded and checked whole, and a
+        case frame that decoded whole is kept."""
+        kept = kept_frames.find(body)
+        if kept is not None and kept.context == self.context(kept.case_id):
+            self._in_cases()
+            self._first_in_phase(kept.case_id)
+            self.result.outputs[kept.case_id] = kept.output
+            return
+        try:
+            obj = decoder.decode(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
+            raise _Decoding(type(err).__name__) from None
+        output = self.frame(obj)
+        if output is not None:
+            case_id = obj["id"]  # a case frame that decoded whole: its id is one of the job's cases
+            context = self.context(case_id)
+            if context is not None:
+                kept_frames.keep(body, case_id, context, output)
 
     def done(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'done' must be the last frame")
@@ -462,12 +510,9 @@ def parse_frames(
                 break
             _expect(parser.state != "end", f"frame {index} comes after the last frame")
             try:
-                text = bytes(body).decode("utf-8")
-                obj = decoder.decode(text)
-            except (UnicodeDecodeError, ValueError, RecursionError) as err:
-                raise _Violation(f"frame {index} is not valid JSON ({type(err).__name__})") from None
-            try:
-                parser.frame(obj)
+                parser.decoded(bytes(body), decoder)
+            except _Decoding as err:
+                raise _Violation(f"frame {index} is not valid JSON ({err})") from None
             except _Violation as err:
                 raise _Violation(f"frame {index}: {err}") from None
             pos += _LENGTH.size + size

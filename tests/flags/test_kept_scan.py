@@ -4,6 +4,7 @@ could depend on reads the file again."""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,29 @@ def test_the_samples_flags_are_the_same_read_once_or_kept(read):
         fresh.append(scan_submission(f, graded=("Variable", "Mul")))
     assert kept == again == fresh
     assert n_read < sum(1 for f in files for rel in f if rel.endswith(".py")) * 2
+
+
+def _reachable(obj: object, depth: int = 3) -> list[object]:
+    """`obj` and what it holds, through tuples, frozensets and slotted objects."""
+    found = [obj]
+    holder = isinstance(obj, (tuple, frozenset)) or hasattr(type(obj), "__slots__")
+    if depth and holder and not isinstance(obj, type):
+        for inner in gc.get_referents(obj):
+            found += _reachable(inner, depth - 1)
+    return found
+
+
+def test_a_kept_files_key_holds_its_digest_not_its_bytes(read):
+    """A batch of all-different files (the bench class's: each carries its student's number) keeps the last
+    512 of them; their keys hold each file's digest, so the parent does not hold their text to its end."""
+    big = FLAGGED + b"# " + b"x" * 50_000 + b"\n"
+    assert [f.code for f in scan_submission({"a.py": big})] == [
+        f.code for f in scan_submission({"a.py": FLAGGED})
+    ]
+    keys = list(scan_module._kept_flags._entries)
+    assert len(keys) == 2 and read.count("a.py") == 2
+    for args, _kwargs in keys:
+        held = [x for part in args[:4] for x in _reachable(part)]  # the rules' functions aside
+        assert not any(isinstance(x, bytes) and len(x) >= len(FLAGGED) for x in held)
+    scan_submission({"a.py": big})
+    assert read.count("a.py") == 2  # still found by its digest

@@ -89,3 +89,23 @@ def test_a_lone_surrogate_is_escaped_instead_of_breaking_the_write():
     text = dumps({"name": "bad \udcff name", "ok": "é"})
     assert text == _oracle({"name": "bad \udcff name", "ok": "é"}, ensure_ascii=True)
     text.encode("utf-8")
+
+
+def test_a_string_value_is_escaped_in_place_without_a_call_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three in five of a report's values are strings: each is escaped where its container writes it, so the
+    writer is called once a container and once a value of another type (counted), the text unchanged."""
+    from grader.reports import jsonio
+
+    calls: list[object] = []
+    real = jsonio._indented
+
+    def counted(value: object, pad: str) -> str:
+        calls.append(value)
+        return real(value, pad)
+
+    monkeypatch.setattr(jsonio, "_indented", counted)
+    document = {"a": "x", "b": ["y", "z", None], "c": 1.0, "d": {"e": "\u00e9\n"}}
+    assert dumps(document) == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert len(calls) == 5  # the document, the list, None, 1.0, the inner dict: none of the four strings
