@@ -756,7 +756,8 @@ def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[s
     at = min(last, int(step))
     names = later_steps.library_names(assignment.family, program_files(source, assignment), graded)
     files = later_steps.named_files(source, graded)
-    found = later_steps.reached(assignment.family, at, names, files, last=last)
+    staged = {int(n) for st in assignment.stages if (n := stage_step(st.name)) is not None}
+    found = later_steps.reached(assignment.family, at, names, files, last=last, staged=staged)
     if not found:
         return looks
     needs = {

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from grader import pyparse
 from grader.inside.choice import old_copy, stage_step
@@ -140,20 +140,27 @@ def named_files(files: Iterable[str], graded: Iterable[str]) -> list[str]:
 
 
 def reached(
-    family: str, at: int, defined: Iterable[str], files: Iterable[str], last: int | None = None
+    family: str,
+    at: int,
+    defined: Iterable[str],
+    files: Iterable[str],
+    last: int | None = None,
+    staged: Collection[int] | None = None,
 ) -> list[tuple[str, int]]:
     """(what, step) for each later step the code reaches, by step: a name the book introduces after `at`, the
     step the code is graded at, that the code defines (`library_names`), or a source file named for a step
     after `last`, the assignment's last (default `at`; steps/step53.py; not one named as an old copy;
-    `named_files`): a file named for a step up to it is graded as that step's (grader/named_step.py)."""
+    `named_files`): a file named for a step up to it is graded as that step's (grader/named_step.py), unless
+    `staged`, the steps with a stage of their own, lacks it (DeZero's steps 48 to 56 below step57)."""
     last = at if last is None else last
     table: Mapping[str, int] = {**LATER_NAMES.get(family, {}), **LATER_METHODS.get(family, {})}
     found = {name: table[name] for name in defined if table.get(name, 0) > at}
     for path in files:
         base = path.rsplit("/", 1)[-1]
         match = _FILE.match(base) if base.lower().endswith((".py", ".ipynb")) and not old_copy(path) else None
-        if match is not None and last < int(match.group(1)) <= 60:
-            found[path] = int(match.group(1))
+        n = int(match.group(1)) if match is not None else 0
+        if at < n <= 60 and (last < n or (staged is not None and n not in staged)):
+            found[path] = n
     return sorted(found.items(), key=lambda item: (item[1], item[0]))
 
 
@@ -185,8 +192,11 @@ def note(
     step -> `stage_needs`); those after it, and what the latest of them defines (or the file named for it),
     not graded."""
     at = last if at is None else at
-    graded = [(what, step) for what, step in found if step <= last]
-    later = [(what, step) for what, step in found if step > last]
+    # without `needs`, every step up to the last has a stage; with it, one whose stage is "" has none (since
+    # session 30 DeZero's stages end at step 57, and steps 48 to 56 add nothing a stage grades)
+    staged = {step for step, (stage, _) in (needs or {}).items() if stage} if needs is not None else None
+    graded = [(w, s) for w, s in found if s <= last and (staged is None or s in staged)]
+    later = [(w, s) for w, s in found if (w, s) not in graded]
     said = "".join(_graded_later(step, graded, (needs or {}).get(step, ("", []))) for step in _steps(graded))
     return said + (_not_graded(last, later, "it" if said else "your code") if later else "")
 
@@ -214,8 +224,13 @@ def _not_graded(last: int, found: list[tuple[str, int]], whose: str = "your code
     listed = ", ".join(str(n) for n in steps[:-1])
     which = f"steps {listed} and {steps[-1]}" if listed else f"step {steps[-1]}"
     more = f" and {len(latest) - _SHOWN} more" if len(latest) > _SHOWN else ""
+    where = (
+        f"after step {last}, the last step graded here"
+        if steps[0] > last
+        else f"which no stage here grades (the last step graded is {last})"
+    )
     return (
-        f"; {whose} also has code of {which}, after step {last}, the last step graded here (step "
+        f"; {whose} also has code of {which}, {where} (step "
         f"{steps[-1]}: {', '.join(latest[:_SHOWN])}{more}): that code is not graded (no case here runs it, "
         "so a mistake in it goes unreported)"
     )

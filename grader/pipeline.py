@@ -30,6 +30,7 @@ from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
 from grader.sandbox import SandboxPool
+from grader.script_names import script_spellings
 from grader.served_standins import graded_classes, served_files, stub_warning
 from grader.stages import Stage
 
@@ -360,6 +361,10 @@ def _source_notes(
         # a method the cases call under another accepted spelling, named as the student wrote it
         "respelt": dict(
             _read(program, lambda files: tuple(method_spellings(plan.assignment.family, files).items()))
+        )
+        # and a class written in another script (Square as `class 二乗`), named as written
+        | dict(
+            _read(program, lambda files: tuple(script_spellings(load.found, files).items())) if load else ()
         ),
     }
 

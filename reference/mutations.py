@@ -198,6 +198,42 @@ def _get_item_assigned(g: np.ndarray, x: np.ndarray, index: np.ndarray, *, y: np
     return gx, None
 
 
+# DeZero step 57: im2col_array sizing its output (H + 2 * PH - KH) // SH, without get_conv_outsize's + 1:
+# the book's strided copy then takes the first OH - 1 rows and columns of windows.
+def _im2col_outsize_no_plus_one(x: np.ndarray, **settings: Any) -> np.ndarray:
+    rows = OPS["im2col"].forward(x, **settings)
+    n = np.shape(x)[0]
+    oh, ow = _outsize(x, settings)
+    return rows.reshape(n, oh, ow, -1)[:, : oh - 1, : ow - 1].reshape(-1, rows.shape[1])
+
+
+def _outsize(x: np.ndarray, settings: Mapping[str, Any]) -> tuple[int, int]:
+    h, w = np.shape(x)[2:]
+    (kh, kw), (sh, sw), (ph, pw) = (
+        _two(settings.get(k, d)) for k, d in (("kernel_size", 1), ("stride", 1), ("pad", 0))
+    )
+    return (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+
+
+def _two(v: object) -> tuple[int, int]:
+    pair = tuple(v) if isinstance(v, (list, tuple)) else (v, v)
+    return int(pair[0]), int(pair[1])
+
+
+# DeZero step 57: Pooling2DGrad.forward scattering with `indexes = self.indexes.ravel()`, without the
+# `+ xp.arange(0, self.indexes.size * KH * KW, KH * KW)` that moves each window's argmax into its own
+# row of gcol: every window's gradient lands in the first window (the last write to a place kept).
+def _pooling_grad_first_window(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, **settings: Any) -> Grads:
+    rows = OPS["im2col"].forward(x, **settings)
+    n, c = np.shape(x)[:2]
+    oh, ow = _outsize(x, settings)
+    argmax = rows.reshape(n, oh, ow, c, -1).argmax(axis=4).transpose(0, 3, 1, 2)
+    gcol = np.zeros(rows.size)
+    gcol[argmax.ravel()] = np.asarray(g, dtype=np.float64).ravel()
+    gcol = gcol.reshape(n, c, oh, ow, -1).transpose(0, 2, 3, 1, 4).reshape(rows.shape)
+    return OPS["im2col"].vjp(gcol, x, y=rows, **settings)
+
+
 # softmax(x, axis=0): each column normalised; a SoftmaxCrossEntropy.backward calling softmax(x) with that
 # default is wrong with it (its forward, log-sum-exp over axis 1, is not).
 def _softmax_axis0(x: np.ndarray, **_: Any) -> np.ndarray:
@@ -949,6 +985,23 @@ MUTATIONS: dict[str, Mutation] = {
             "np.add.at(gx, self.slices, gy) adds them (step 47).",
             ("dezero",),
             vjps={"get_item": _get_item_assigned},
+        ),
+        _mutation(
+            "im2col_outsize_no_plus_one",
+            "wrong_shape",
+            "Im2col.forward (im2col_array) sizes its output (H + 2 * PH - KH) // SH without "
+            "get_conv_outsize's + 1: one window short a side, in conv2d's and pooling's forward and backward "
+            "too (step 57).",
+            ("dezero",),
+            forwards={"im2col": _im2col_outsize_no_plus_one},
+        ),
+        _mutation(
+            "pooling_grad_first_window",
+            "wrong_derivative",
+            "Pooling.backward's Pooling2DGrad scatters gy to indexes = self.indexes.ravel(), places in one "
+            "window: + xp.arange(0, self.indexes.size * KH * KW, KH * KW) puts each in its own (step 57).",
+            ("dezero",),
+            vjps={"dezero_pooling": _pooling_grad_first_window},
         ),
         _mutation(
             "softmax_axis0",

@@ -526,24 +526,32 @@ def test_check_reads_step_claims_only_from_the_files_whose_code_is_graded(tmp_pa
 
 
 def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path: Path) -> None:
-    """The book's final dezero/ (steps 47 to 60: get_item, DataLoader, LSTM, steps/step60.py) is inferred
-    step47 (session 23: step 47's get_item, softmax and softmax_cross_entropy are graded) and passes; the
-    stage line says it has code of steps 48 to 60 that is not graded. The book's step-46 package gets no such
-    note, and gets it once a file named for step 53 joins it (controls)."""
-    done = grader("check", str(DEZERO / "late_book_step60"))
+    """The book's step-58 dezero/ with the final steps/step60.py (LSTM) is inferred step57 (session 30: step
+    57's im2col, conv2d and pooling are graded) and passes; the stage line says it has code of steps 58 to 60
+    that is not graded. The book's step-46 package gets no such note, and gets it once a file named for step
+    53, which no stage grades, joins it (controls). The book's final package without functions_conv.py
+    (late_book_step60) was inferred step47; its steps/step60.py now claims step57, the latest stage at or
+    before step 60, where the code lacks im2col, conv2d and pooling: said so, with `--stage step47`."""
+    pkg = tmp_path / "late"
+    shutil.copytree(DEZERO / "book_step58", pkg)
+    shutil.copy(DEZERO / "late_book_step60" / "steps" / "step60.py", pkg / "steps" / "step60.py")
+    done = grader("check", str(pkg))
     assert done.returncode == 0, done.stdout + done.stderr
-    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step47, inferred"))
-    assert (
-        "your code also has code of steps 48, 49," in line and "after step 47, the last step graded" in line
-    )
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step57, inferred"))
+    assert "your code also has code of steps 58, 59 and 60, after step 57, the last step graded" in line, line
     # BetterRNN is the class steps/step60.py defines for its demo: the file is named, its own classes are not
     assert "(step 60: LSTM, steps/step60.py): that code is not graded" in line
+    late = grader("check", str(DEZERO / "late_book_step60"))
+    assert late.returncode != 0 and "missing: im2col" in late.stdout
+    assert "graded as step57, the latest stage at or before step 60" in late.stdout
+    assert "(--stage step47 grades the code as step47)" in late.stdout
     plain = grader("check", str(DEZERO / "book_step46"))
     assert plain.returncode == 0 and "your code also has code of" not in plain.stdout
     shutil.copytree(DEZERO / "book_step46", tmp_path / "pkg")
     (tmp_path / "pkg" / "steps" / "step53.py").write_text("import dezero\n", encoding="utf-8")
     named = grader("check", str(tmp_path / "pkg"))
-    assert "your code also has code of step 53, after step 47" in named.stdout, named.stdout
+    # step 53 is below step57 but has no stage: not graded, and said so (it read "after step 47" before)
+    assert "your code also has code of step 53, which no stage here grades" in named.stdout, named.stdout
 
 
 def test_check_tells_step_46_code_with_get_item_that_step_47_is_graded_at_its_stage(tmp_path: Path) -> None:
@@ -595,7 +603,8 @@ def test_check_names_no_later_step_for_honest_step_46_code_named_like_it(tmp_pat
     assert "stage step46, inferred" in honest.stdout and "your code also has code of" not in honest.stdout
     add("dezero/functions.py", accuracy)
     library = grader("check", str(pkg))
-    assert "your code also has code of step 50, after step 47" in library.stdout, library.stdout
+    # step 50 has no stage (session 30: the last is step57, so no longer "after step 47")
+    assert "your code also has code of step 50, which no stage here grades" in library.stdout, library.stdout
     assert "(step 50: accuracy)" in library.stdout
 
 

@@ -741,14 +741,15 @@ def test_dezero_step_57_functions_conv_is_dezeros_not_dlfs_advanced_conv() -> No
     """DeZero's dezero/functions_conv.py (Function subclasses Conv2d, Pooling, Im2col; `from dezero import
     cuda`) completes dlfs-advanced's stage conv by its class names (Conv2d spells Convolution) and was graded
     there, every case an import error (0 / 14). Every file defining a name imports dezero: only DeZero is
-    inferred, which grades none of it yet (sample submissions/dezero/book_step57_functions_conv)."""
+    inferred, which grades its im2col, conv2d and pooling since session 30 (stage step57), but not alone
+    (sample submissions/dezero/book_step57_functions_conv)."""
     folder = load_submission(SAMPLES / "dezero" / "book_step57_functions_conv").files
     assert best_match(folder, _shipped()) is None
     why = nothing_to_check(folder, _shipped()) or ""
     assert why.startswith("your code defines average_pooling, AveragePooling, Col2im")
     assert why.endswith(
-        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...): hand in the whole "
-        "dezero/ package (dezero grades it up to stage step47)"
+        "dezero grades Conv2d, conv2d, conv2d_simple, Im2col, im2col, Pooling and 2 more, but none of the "
+        "names it requires: hand in the whole dezero/ package (dezero grades it up to stage step57)"
     )
     lone = {"functions_conv.py": folder["dezero/functions_conv.py"]}
     assert best_match(lone, _shipped()) is None
@@ -770,7 +771,7 @@ def test_a_later_step_module_of_dezero_alone_is_told_what_to_hand_in() -> None:
     why = nothing_to_check(folder, _shipped()) or ""
     assert why == (
         "your code defines DataLoader, SeqDataLoader, which dezero does not grade yet (code of step 50: "
-        "DataLoader): hand in the whole dezero/ package (dezero grades it up to stage step47)"
+        "DataLoader): hand in the whole dezero/ package (dezero grades it up to stage step57)"
     ), why
     source = folder["dezero/dataloaders.py"].replace(b"from dezero import cuda\n", b"")
     assert nothing_to_check({"dezero/dataloaders.py": source}, _shipped()) is None
@@ -933,8 +934,8 @@ def test_dezero_functions_conv_with_relative_imports_is_dezeros() -> None:
     folder = {"dezero/functions_conv.py": relative}
     assert best_match(folder, _shipped()) is None
     assert (nothing_to_check(folder, _shipped()) or "").endswith(
-        "which dezero does not grade yet (code of step 57: col2im, Conv2d, conv2d ...): hand in the whole "
-        "dezero/ package (dezero grades it up to stage step47)"
+        "dezero grades Conv2d, conv2d, conv2d_simple, Im2col, im2col, Pooling and 2 more, but none of the "
+        "names it requires: hand in the whole dezero/ package (dezero grades it up to stage step57)"
     )
     assert best_match({"mine/dezero/functions_conv.py": relative}, _shipped()) is None  # deeper: still dezero
     assert best_match({"functions_conv.py": relative}, _shipped()) == "dlfs-advanced"
@@ -972,13 +973,19 @@ def test_the_refusals_say_only_what_is_true_and_what_to_do() -> None:
     importing names from dezero (no submodule, no dezero/ folder) is still sent to dezero.py."""
     built = {
         "dezero/mine.py": b"from dezero.core import Function\n\nclass Convolution(Function):\n    pass\n\n"
-        b"class Pooling(Function):\n    pass\n"
+        b"class MaxPool(Function):\n    pass\n"
     }
     assert best_match(built, _shipped()) is None
     told = nothing_to_check(built, _shipped()) or ""
     assert told == (
-        "your code defines Convolution, Pooling, which dezero does not grade (Convolution, Pooling are built "
+        "your code defines Convolution, MaxPool, which dezero does not grade (Convolution, MaxPool are built "
         "on the dezero package, not dlfs-advanced's)"
+    )
+    # a class Pooling(Function) is graded since stage step57 (session 30): the book's pooling class,
+    # built as Pooling(kernel_size, stride, pad)(x) where the code has no pooling helper
+    pooling = {"dezero/mine.py": built["dezero/mine.py"].replace(b"MaxPool", b"Pooling")}
+    assert nothing_to_check(pooling, _shipped()) == (
+        "your code defines Convolution, Pooling; dezero grades Pooling, but none of the names it requires"
     )
     some = {"hw.py": b"class Node:\n    pass\n\nclass Foo:\n    pass\n"}
     assert no_match_reason(some, _shipped()) == (

@@ -15,9 +15,10 @@ from grader.later_steps import (
 )
 
 
-def test_dezero_grades_up_to_step_47():
-    """DeZero's stages end at step47 (session 23): the steps after it are the ones a note names."""
-    assert last_step(load_assignment("dezero").stages) == 47
+def test_dezero_grades_up_to_step_57():
+    """DeZero's stages end at step57 (step47 in session 23, step57 since session 30): the steps after it are
+    the ones a note names."""
+    assert last_step(load_assignment("dezero").stages) == 57
     assert last_step(load_assignment("dlfs-layers").stages) is None
 
 
@@ -142,3 +143,20 @@ def test_step_43s_first_versions_are_graded_at_step_43():
     assert "no stage grades" not in said
     kept = note(47, [("get_item", 47)], 46, {47: ("step47", ["softmax"])})
     assert "it is graded at stage step47 (--stage step47), which also needs softmax" in kept
+
+
+def test_a_step_below_the_last_without_a_stage_of_its_own_is_told_not_graded():
+    """Session 30: DeZero's stages end at step57, and steps 48 to 56 have none: DataLoader (50) and a demo
+    steps/step53.py in code graded at step 47 are "not graded", never "graded at a later stage"; step 57's
+    im2col is graded at its stage (the control)."""
+    staged = {47, 57}
+    found = reached("dezero", 47, {"DataLoader", "im2col"}, ["steps/step53.py"], last=57, staged=staged)
+    assert found == [("DataLoader", 50), ("steps/step53.py", 53), ("im2col", 57)]
+    said = note(57, found, 47, {50: ("", []), 53: ("", []), 57: ("step57", ["conv2d", "pooling"])})
+    assert said.startswith("; your code also has code of step 57 (im2col): it is graded at stage step57")
+    assert (
+        "it also has code of steps 50 and 53, which no stage here grades (the last step graded is 57)" in said
+    )
+    assert "graded at a later stage" not in said and said.endswith("so a mistake in it goes unreported)")
+    # without `staged`, a file named for a step up to the last is graded as that step's (as before)
+    assert reached("dezero", 47, set(), ["steps/step53.py"], last=57) == []

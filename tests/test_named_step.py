@@ -18,8 +18,10 @@ def test_a_step_file_claims_its_stage_or_the_latest_before_it() -> None:
     assert _claim("dezero_step18.py") == "step18"
     assert _claim("steps/step15.py") == "step14"
     assert _claim("steps/step29.py") == "step28"
-    assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step47"
+    assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step57"
     assert _claim("steps/step46.py", "dezero/core.py") == "step46" and _claim("step48.py") == "step47"
+    # stage step57 (session 30): steps 48 to 56 add nothing it grades, so they claim step47
+    assert _claim("step56.py") == "step47" and _claim("steps/step57.py") == "step57"
 
 
 def test_names_that_are_no_step_claim_nothing() -> None:
@@ -37,7 +39,7 @@ def test_only_the_books_steps_are_claims() -> None:
     (control)."""
     assert _claim("step99.py") is None
     assert _claim("step180.py") is None and _claim("step1800.py") is None and _claim("step61.py") is None
-    assert _claim("step60.py") == "step47" and _claim("step01.py") == "step01"
+    assert _claim("step60.py") == "step57" and _claim("step01.py") == "step01"
     assert _claim("step180.py", "step18.py") == "step18"  # the book's step among others
 
 
@@ -56,7 +58,7 @@ def _reason(*files: str) -> str:
 
 def test_the_reason_names_the_stage_and_the_code_it_was_inferred_from() -> None:
     """A step with a stage of its own is "the step the name claims"; a later one is graded as the latest stage
-    at or before it (step60.py: step47, no "step the name claims"). The code is "its code" when the named
+    at or before it (step60.py: step57, no "step the name claims"). The code is "its code" when the named
     file is the only one graded, else the files read (a helpers.py beside step18.py)."""
     alone = _reason("step18.py")
     assert (
@@ -64,7 +66,7 @@ def test_the_reason_names_the_stage_and_the_code_it_was_inferred_from() -> None:
         and "graded as step18, the step the name claims" in alone
     )
     late = _reason("step60.py")
-    assert "graded as step47, the latest stage at or before step 60" in late and "the name claims" not in late
+    assert "graded as step57, the latest stage at or before step 60" in late and "the name claims" not in late
     two = _reason("helpers.py", "step18.py")
     assert "your file step18.py is named for step 18, but the code of helpers.py, step18.py looks like" in two
 

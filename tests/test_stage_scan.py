@@ -148,6 +148,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # the book's final package (steps 48-60 files beside it, which no stage loads): step 47's names
         ("dezero", "dezero/late_book_step60", "step47"),
         ("dezero", "dezero/late_book_step60_params_not_recursive", "step47"),
+        # the book's step-58 package with dezero/functions_conv.py: im2col, conv2d, pooling (session 30; was
+        # step47); late_book_step60 above has no functions_conv.py and stays step47
+        ("dezero", "dezero/book_step58", "step57"),
+        ("dezero", "dezero/book_step58_im2col_outsize_no_plus_one", "step57"),
+        ("dezero", "dezero/book_step58_pooling_grad_first_window", "step57"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)

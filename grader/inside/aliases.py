@@ -92,6 +92,12 @@ DEZERO: Table = {
     "get_item": ("get_item", "GetItem"),
     "softmax": ("softmax", "softmax_simple"),
     "softmax_cross_entropy": ("softmax_cross_entropy", "softmax_cross_entropy_simple"),
+    # steps 55 to 57 (dezero/functions_conv.py): the helpers alone, the book's step-57 text writing
+    # conv2d_simple and pooling_simple first. No class: the book's Conv2d is also the Layer of
+    # dezero/layers.py, which is no function to call as one
+    "im2col": ("im2col",),
+    "conv2d": ("conv2d", "conv2d_simple"),
+    "pooling": ("pooling", "pooling_simple"),
     "as_array": ("as_array",),
     "no_grad": ("no_grad",),
     "using_config": ("using_config",),
@@ -116,8 +122,17 @@ DEZERO_COMPOSED: Mapping[str, tuple[str, str]] = {
     "softmax_cross_entropy_simple": ("SoftmaxCrossEntropy", "softmax, clip, log, indexing and sum"),
     "linear_simple": ("Linear", "matmul and +"),
     "sigmoid_simple": ("Sigmoid", "exp, + and /"),
+    **{
+        "conv2d_simple": ("Conv2d", "im2col, linear, reshape and transpose"),  # step 57
+        "pooling_simple": ("Pooling", "im2col, reshape and max"),
+    },
 }
-DEZERO_BEHIND_CLASS = frozenset({*DEZERO_COMPOSED, "GetItem"})
+# Step 57's _simple helpers stand for the helpers conv2d and pooling, no class: they are called even beside
+# a class of the name they stand for (the book's Conv2d of dezero/layers.py is a Layer, and built as the
+# function Conv2d(stride, pad)(x, W, b) it is no conv2d), and inference reads no class Conv2d or Pooling
+# into them (a DLFS Pooling layer importing dezero was told "dezero grades Pooling").
+_STEP57_SIMPLE = frozenset({"conv2d_simple", "pooling_simple"})
+DEZERO_BEHIND_CLASS = frozenset({*DEZERO_COMPOSED, "GetItem"} - _STEP57_SIMPLE)
 # Step 43's composed versions under the final names, `linear` and `sigmoid` with no class Linear or Sigmoid
 # (a student who renamed linear_simple): they stand for the class only where the code lacks it, so they are
 # not DEZERO_COMPOSED, whose helpers are never called beside their class. Such a file was inferred step 42,
@@ -131,7 +146,9 @@ DEZERO_COMPOSED_UNLESS_CLASS: Mapping[str, tuple[str, str]] = {
 # its composed first version stands for it (step 43 requires Linear and Sigmoid, step 47 no Softmax class).
 _DEZERO_STANDING_IN = (*DEZERO_COMPOSED.items(), *DEZERO_COMPOSED_UNLESS_CLASS.items())
 DEZERO_INFERENCE: Table = {
-    cls: tuple(h for h, (c, _) in _DEZERO_STANDING_IN if c == cls) for _, (cls, _) in DEZERO_COMPOSED.items()
+    cls: tuple(h for h, (c, _) in _DEZERO_STANDING_IN if c == cls)
+    for helper, (cls, _) in DEZERO_COMPOSED.items()
+    if helper not in _STEP57_SIMPLE
 }
 
 

@@ -84,6 +84,44 @@ _REFLECTED_CALL = re.compile(r"^evaluating (\S+) ([-+*/]) (\S+) \(Python calls V
 _ORDERED = {"__rsub__": "sub", "__rtruediv__": "div"}
 
 
+# The same TypeError raised inside the student's own function (step 24's goldstein, `19 - 14 * x`), whose
+# message names no operator: the staff traceback's frames say which reflected method the number went through,
+# a lambda attached to Variable (`Variable.__rsub__ = lambda self, other: sub(other, self)`) or a method of
+# Variable. Only the method's name, one of REFLECTED's, is read from it; the hint is this module's words.
+_REFUSED_INSIDE = re.compile(r"TypeError: .*<class '(int|float)'>.* in Variable\.__init__")
+_THROUGH = re.compile(
+    r"^\s+Variable\.(__r(?:add|mul|sub|truediv)__) = lambda\b|, in Variable\.(__r(?:add|mul|sub|truediv)__)$",
+    re.MULTILINE,
+)
+_SYMBOL = {method: symbol for symbol, (method, _) in REFLECTED.items()}
+
+
+def number_through_reflected(failure: Failure) -> Finding | None:
+    """The finding for a function of the student's (goldstein) whose plain number reached Variable()
+    through a reflected operator method that hands it on unconverted."""
+    if failure.code != "exception" or failure.message.startswith("evaluating "):
+        return None
+    found = _REFUSED_INSIDE.search(failure.message)
+    through = _THROUGH.search(failure.detail)
+    if found is None or through is None:
+        return None
+    method = through.group(1) or through.group(2)
+    symbol = _SYMBOL[method]
+    helper = _ORDERED.get(method)
+    order = (
+        f", as a {method} that hands the number on as the first operand, {helper}(other, self), does: "
+        f"{helper} converts only its second operand, x1"
+        if helper
+        else ""
+    )
+    return Finding(
+        MISSING_OPERATOR,
+        f"a Python {found.group(1)} reached Variable() through Variable.{method}, which Python calls for "
+        f"number {symbol} Variable (Variable.{method}(x, number), the number second): it reached a Function "
+        f"unconverted{order}; define {REFLECTED[symbol][1]}.",
+    )
+
+
 def number_not_wrapped(failure: Failure) -> Finding | None:
     """The finding for an operator case whose plain number reached Variable() unconverted."""
     if failure.code != "exception":

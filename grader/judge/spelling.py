@@ -165,3 +165,17 @@ def case(r: CaseResult, respell: Respell) -> CaseResult:
 
 def blame(b: Blame, respell: Respell) -> Blame:
     return dataclasses.replace(b, message=respell(b.message))
+
+
+def title_note(names: Mapping[str, str], titles: Iterable[str]) -> str | None:
+    """One line telling why the case titles keep names the messages respell ("fc.cleargrads()" for a Layer
+    whose method is cleargrad), or None when no title holds one. A title is the assignment's, the same for
+    every student: Gradescope and JUnit list tests by it, so it is never respelt."""
+    held = sorted(n for n in names if any(re.search(rf"\b{re.escape(n)}\b", t) for t in titles))
+    if not held:
+        return None
+    pairs = ", ".join(f"{n} is your {names[n]}" for n in held)
+    return (
+        f"the case titles are the assignment's, the same for every student, and keep its names ({pairs}): "
+        "the cases ran your code as you named it, and their messages say so"
+    )

@@ -146,6 +146,36 @@ def _softmax_cross_entropy(x: Batched, t: Batched) -> Batched:
     return -log_p[:, np.arange(x.shape[1]), labels].sum(axis=1) / x.shape[1]
 
 
+def _two(v: object) -> tuple[int, int]:
+    pair = tuple(v) if isinstance(v, (list, tuple)) else (v, v)
+    return int(pair[0]), int(pair[1])
+
+
+def _sliding(x: Batched, kernel: object, stride: object, pad: object) -> Batched:
+    """DeZero step 57's windows of x (B, N, C, H, W), zero-padded: (B, N, C, OH, OW, KH, KW), read through
+    numpy's sliding_window_view (the reference copies them window by window)."""
+    (kh, kw), (sh, sw), (ph, pw) = _two(kernel), _two(stride), _two(pad)
+    padded = np.pad(x, ((0, 0), (0, 0), (0, 0), (ph, ph), (pw, pw)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(3, 4))
+    return windows[:, :, :, ::sh, ::sw]
+
+
+def _im2col(x: Batched, *, kernel_size: object = 1, stride: object = 1, pad: object = 0) -> Batched:
+    w = _sliding(x, kernel_size, stride, pad)
+    b, n, c, oh, ow, kh, kw = w.shape
+    return w.transpose(0, 1, 3, 4, 2, 5, 6).reshape(b, n * oh * ow, c * kh * kw)
+
+
+def _conv2d(x: Batched, w: Batched, bias: Batched, *, stride: object = 1, pad: object = 0) -> Batched:
+    windows = _sliding(x, w.shape[3:], stride, pad)
+    y: Batched = np.einsum("bncijkl,bockl->bnoij", windows, w)
+    return y + bias[:, None, :, None, None]
+
+
+def _pooling(x: Batched, *, kernel_size: object = 1, stride: object = 1, pad: object = 0) -> Batched:
+    return _sliding(x, kernel_size, stride, pad).max(axis=(5, 6))
+
+
 BATCHED_FORWARD: dict[str, Callable[..., Batched]] = {
     "Linear": _linear,
     "Affine": _linear,
@@ -183,6 +213,9 @@ BATCHED_FORWARD.update(
         "GetItem": _get_item,  # step 47
         "Softmax": _softmax,
         "SoftmaxCrossEntropy": _softmax_cross_entropy,
+        "Im2col": _im2col,  # steps 55 to 57
+        "Conv2d": _conv2d,
+        "Pooling": _pooling,
     }
 )
 # DeZero's helper functions are the classes' ops.
@@ -194,6 +227,7 @@ _HELPERS = {"reshape": "Reshape", "transpose": "Transpose", "sum": "Sum", "matmu
 _HELPERS.update({"broadcast_to": "BroadcastTo", "sum_to": "SumTo", "mean_squared_error": "MeanSquaredError"})
 _HELPERS.update({"linear": "Linear", "sigmoid": "Sigmoid"})  # step 43
 _HELPERS.update({"get_item": "GetItem", "softmax": "Softmax", "softmax_cross_entropy": "SoftmaxCrossEntropy"})
+_HELPERS.update({"im2col": "Im2col", "conv2d": "Conv2d", "pooling": "Pooling"})  # step 57
 BATCHED_FORWARD.update({helper: BATCHED_FORWARD[name] for helper, name in _HELPERS.items()})
 BATCHED_FORWARD.update(TEST_FUNCTIONS)  # steps 24 and 28: the step file's own sphere ... rosenbrock
 

@@ -150,7 +150,7 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "get_item": _get_item,  # DeZero step 47
     "softmax": lambda x, axis=1: torch.softmax(x, dim=axis),
     "softmax_cross_entropy": _softmax_cross_entropy,
-    # DeZero step 57 (no stage grades them yet: tests/reference/test_dezero_step57.py proves them)
+    # DeZero step 57 (stage step57; tests/reference/test_dezero_step57.py proves the reference's against them)
     "im2col": _im2col,
     "conv2d": lambda x, w, b, *, stride=1, pad=0: torch.nn.functional.conv2d(
         x, w, b, stride=_pair(stride), padding=_pair(pad)
@@ -204,6 +204,9 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         # step 47
         **{"GetItem": "get_item", "get_item": "get_item", "Softmax": "softmax", "softmax": "softmax"},
         **{"SoftmaxCrossEntropy": "softmax_cross_entropy", "softmax_cross_entropy": "softmax_cross_entropy"},
+        # steps 55 to 57
+        **{"Im2col": "im2col", "im2col": "im2col", "Conv2d": "conv2d", "conv2d": "conv2d"},
+        **{"Pooling": "dezero_pooling", "pooling": "dezero_pooling"},
         **{name: name for name in TEST_FUNCTIONS},  # steps 24 and 28: the step file's own functions
     },
     "layers": {

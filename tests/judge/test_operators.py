@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from grader.judge.operators import MISSING_OPERATOR, REFLECTED_OPERATOR, number_not_wrapped, reflected_missing
+from grader.judge.operators import (
+    MISSING_OPERATOR,
+    REFLECTED_OPERATOR,
+    number_not_wrapped,
+    number_through_reflected,
+    reflected_missing,
+)
 from grader.model import Failure
 
 TYPE_ERROR = "evaluating 2.0 - x (...): TypeError: unsupported operand type(s) for -: '{}' and 'Variable'"
@@ -127,3 +133,44 @@ def test_a_number_refused_in_radd_names_add_without_operand_order() -> None:
     )
     assert finding is not None and "Variable.__radd__(x, 3.0)" in finding.hint
     assert "Variable.__radd__ = add" in finding.hint and "(other, self)" not in finding.hint
+
+
+_REFUSED = (
+    "goldstein applied to x, y: TypeError: <class 'int'> is not supported (hw.py line 32, in "
+    "Variable.__init__: `raise TypeError('{} is not supported'.format(type(data)))`)"
+)
+_LAMBDA = (
+    'Traceback (student frames only):\n  File "hw.py", line 269, in goldstein\n    return 19 - 14 * x\n'
+    '  File "hw.py", line 254, in <lambda>\n    Variable.__rsub__ = lambda self, other: sub(other, self)\n'
+    '  File "hw.py", line 32, in Variable.__init__\n    raise TypeError()\n'
+    "TypeError: <class 'int'> is not supported"
+)
+
+
+def test_a_number_refused_inside_the_students_own_function_names_the_reflected_method() -> None:
+    """goldstein's `19 - 14 * x` through a lambda __rsub__ handing the int to sub's x0: the message names no
+    operator, the traceback's frames do; a method of Variable (no lambda) is named the same way."""
+    found = number_through_reflected(Failure("exception", _REFUSED, _LAMBDA))
+    assert found is not None and found.code == MISSING_OPERATOR
+    assert "reached Variable() through Variable.__rsub__" in found.hint and "sub(other, self)" in found.hint
+    method = _LAMBDA.replace("in <lambda>", "in Variable.__rtruediv__")
+    method = method.replace("Variable.__rsub__ = lambda", "return div(other, self)  #")
+    found = number_through_reflected(Failure("exception", _REFUSED, method))
+    assert (
+        found is not None
+        and "through Variable.__rtruediv__" in found.hint
+        and "div(other, self)" in found.hint
+    )
+
+
+def test_no_reflected_method_in_the_frames_is_no_finding() -> None:
+    """Controls: no reflected method among the frames, another error, or an operator case (which has its
+    own finding)."""
+    plain = _LAMBDA.replace("Variable.__rsub__ = lambda", "y = lambda").replace("in <lambda>", "in f")
+    assert number_through_reflected(Failure("exception", _REFUSED, plain)) is None
+    other = _REFUSED.replace("TypeError: <class 'int'>", "ValueError: <class 'int'>")
+    assert number_through_reflected(Failure("exception", other, _LAMBDA)) is None
+    case = (
+        "evaluating 2.0 - x (Python calls Variable.__rsub__ when 2.0 cannot): " + _REFUSED.split(": ", 1)[1]
+    )
+    assert number_through_reflected(Failure("exception", case, _LAMBDA)) is None

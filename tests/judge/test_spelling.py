@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.judge.diagnose import Finding
 from grader.judge.results import Blame, CaseResult, Check
-from grader.judge.spelling import beside_namesake, blame, case, respeller, spellings
+from grader.judge.spelling import beside_namesake, blame, case, respeller, spellings, title_note
 
 
 def test_only_a_spelling_of_the_familys_table_is_taken() -> None:
@@ -127,3 +127,13 @@ def test_a_helper_beside_a_namesake_of_another_kind_names_itself_in_its_class_en
     alone = ("linear", "Layer")
     assert beside_namesake("dezero", found, alone) == {} and spellings("dezero", found, alone) == words
     assert beside_namesake("dezero", found, None) == {} and beside_namesake("miniflow", found, defined) == {}
+
+
+def test_a_title_holding_a_respelt_name_gets_one_note_and_keeps_its_words() -> None:
+    """fc.cleargrads() in a failing case's title, the Layer's method being cleargrad: one note names both;
+    the title itself is never respelt. Controls: no title holding the name (or a longer word), no note."""
+    names = {"cleargrads": "cleargrad", "Square": "二乗"}
+    note = title_note(names, ["fc.cleargrads() after y = fc(x)", "y = square(x)"])
+    assert note is not None and "(cleargrads is your cleargrad)" in note and "Square" not in note
+    assert title_note(names, ["y = square(x)", "Squared error"]) is None
+    assert title_note({}, ["fc.cleargrads()"]) is None

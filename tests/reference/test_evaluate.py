@@ -81,6 +81,9 @@ def test_family_ops_cover_architecture_names():
         "GetItem",  # step 47
         "Softmax",
         "SoftmaxCrossEntropy",
+        "Im2col",  # steps 55 to 57
+        "Conv2d",
+        "Pooling",
     }  # steps 37 to 42
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",

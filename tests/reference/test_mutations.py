@@ -159,6 +159,8 @@ def test_registry_matches_cases_md():
         "layer_cleargrads_noop": "stale_gradient",
         "optimizer_params_not_recursive": "wrong_update",
         "mlp_activation_after_last": "wrong_forward",
+        "im2col_outsize_no_plus_one": "wrong_shape",  # step 57
+        "pooling_grad_first_window": "wrong_derivative",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
         "softmax_axis0": "wrong_forward",
         "softmax_diagonal_only": "wrong_derivative",
@@ -244,6 +246,8 @@ def test_applicable_per_family():
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
         "get_item_grad_assigned",  # step 47
+        "im2col_outsize_no_plus_one",  # step 57
+        "pooling_grad_first_window",
         "softmax_axis0",
         "softmax_diagonal_only",
         "sce_onehot_by_columns",
@@ -1394,6 +1398,15 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         {"do": "backward", "of": "loss", "upstream": "gl"},
     ]
     cases.append(("dezero", scores, [*loss, _value("loss", "loss"), _grad("dx", "x")]))
+    # DeZero step 57: im2col's output size, the pooling gradient's scatter (distinct values in each window)
+    image = {"x": np.arange(32.0).reshape(1, 2, 4, 4) % 7 + np.arange(32.0).reshape(1, 2, 4, 4) / 100}
+    cols = [{**_apply("im2col", ["x"], "y"), "settings": {"kernel_size": 3, "stride": 1, "pad": 0}}]
+    cases.append(("dezero", image, [*cols, _value("y", "y")]))
+    pool = [
+        {**_apply("pooling", ["x"], "y"), "settings": {"kernel_size": 2, "stride": 2, "pad": 0}},
+        {"do": "backward", "of": "y", "upstream": "y"},
+    ]
+    cases.append(("dezero", image, [*pool, _grad("dx", "x")]))
     # DeZero step 33: one function's backward on .data: the second derivative of y = f(x) (x * x for Mul)
     for op in ON_DATA:
         args = ["x", "x"] if op in ("mul", "div") else ["x"]

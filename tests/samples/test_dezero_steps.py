@@ -83,6 +83,37 @@ def test_each_stage_adds_its_steps_cases_to_the_previous_one():
     assert a.default_stage == "step18"
 
 
+# Steps 55 to 57 (session 30): stage step57 extends step47 (steps 48 to 54 add nothing it grades)
+STEP57_CASES = [
+    *("step57-im2col", "step57-im2col-stride-pad", "step57-conv2d", "step57-conv2d-stride"),
+    *("step57-pooling", "step57-pooling-overlap"),
+]
+STEP57_DRAWN = ["step57-gen-im2col", "step57-gen-conv2d", "step57-gen-pooling"]
+
+
+def test_step57_adds_im2col_conv2d_and_pooling_to_step47():
+    """step57 = step47 + its six cases + their three drawn specs; 9 more visible points, 6 more hidden."""
+    a = load_assignment("dezero")
+    ids = set(a.stage_case_ids("step57"))
+    assert ids == set(a.stage_case_ids("step47")) | set(STEP57_CASES) | set(STEP57_DRAWN)
+    assert a.stage("step57").requires[-3:] == ("im2col", "conv2d", "pooling")
+    assert a.max_points("step57") == a.max_points("step47") + 9 + 3 * 2
+
+
+@pytest.mark.torch
+def test_the_step57_fixtures_are_proven_by_every_oracle():
+    """Each step-57 fixture's value agrees with torch (unfold, conv2d, max_pool2d), and each input gradient
+    with torch and per-element finite differences."""
+    result = ft.verify("dezero")
+    assert result.ok, result.summary()
+    proven = {f.case: f.provenance for f in result.fixtures}
+    three = ("reference", "torch", "finite-difference")
+    for case in STEP57_CASES:
+        assert proven[case]["value"] == ("reference", "torch"), case
+        assert proven[case]["dx"] == three, case
+    assert proven["step57-conv2d"]["dW"] == three and proven["step57-conv2d-stride"]["db"] == three
+
+
 @pytest.mark.torch
 def test_every_new_fixture_is_proven_by_every_oracle():
     """verify agrees on the whole dezero folder; documented values carry `documented`, input gradients

@@ -62,6 +62,19 @@ def _labels(value: np.ndarray) -> np.ndarray | int:
 # Functions whose plain inputs are the class's constructor arguments, not the call's: the book's
 # get_item(x, slices) is GetItem(slices)(x), and the class is called so when the code has no helper.
 PLAIN_CONSTRUCTED = frozenset({"GetItem"})
+# The book's parameter order of a function's settings, for those with more than one: stored fixtures keep
+# their keys sorted, and `pooling(x, 2, 0, 2)` read pad as the stride (steps 55 to 57, functions_conv.py).
+SETTINGS_ORDER: dict[str, tuple[str, ...]] = {
+    "Im2col": ("kernel_size", "stride", "pad"),
+    "Conv2d": ("stride", "pad"),
+    "Pooling": ("kernel_size", "stride", "pad"),
+}
+
+
+def _in_order(cls_name: str, settings: Mapping[str, Any]) -> list[Any]:
+    order = SETTINGS_ORDER.get(cls_name, ())
+    names = sorted(settings, key=lambda k: order.index(k) if k in order else len(order))
+    return [tuple(settings[k]) if isinstance(settings[k], list) else settings[k] for k in names]
 
 
 # Step 19: how each property of a Variable `x` is read; texts come back as character codes (records are
@@ -507,7 +520,7 @@ class DeZeroAdapter(AdapterBase):
         ]
         # A function's constants (Pow's exponent c, Reshape's shape, Sum's axis and keepdims): Pow(c)(x) for
         # the class, pow(x, c) for the helper. A shape comes as the book passes it, a tuple.
-        constants = [tuple(v) if isinstance(v, list) else v for v in (settings or {}).values()]
+        constants = _in_order(cls_name, settings or {})
         if constructed:  # GetItem(slices)(x): the plain inputs are constants
             constants += [PLAIN[kinds[a]](self, a) for a in args if a in kinds]
         helper_name = aliases.dezero_helper(cls_name)

@@ -1,0 +1,32 @@
+"""The student's own name of a class written in another script than the book's, for the report's messages.
+
+A step-9 file's `class 二乗(Function)`, called by the book's `def square(x): return 二乗()(x)`, is graded as
+Square (grader/inside/student.py `_behind_helper`; stage inference reads the same:
+stage_scan._classes_behind), and its messages said "Square.backward uses the output y", a class the file
+does not have. They now say "二乗.backward" (sample step09_japanese_class_names_square_from_output.py).
+
+The judge's spelling (grader/judge/spelling.py) takes a name the student's process reports only from the
+family's alias table, where no such name can be; this one is the parent's own reading of the source (the
+class that very helper calls, where the code has no class of the book's name), never the process's claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from grader.stage_scan import names_in
+
+# Longer names are not worded into every message (a class name is the student's to choose, of any length).
+MAX_SPELT = 40
+
+
+def script_spellings(found: Mapping[str, str], files: Mapping[str, bytes]) -> dict[str, str]:
+    """{required name: the student's class} ({"Square": "二乗"}) for each class of a non-ASCII name the source
+    shows the book's helper calling, where the student's process found no class of the book's name (`found`:
+    required name -> "module.Name"); {} for all others, nothing parsed where no file has a non-ASCII byte."""
+    if all(data.isascii() for rel, data in files.items() if rel.endswith(".py")):
+        return {}
+    behind: Mapping[str, tuple[str, str]] = getattr(names_in(files)[0], "behind", {})
+    return {
+        name: spelt for name, (spelt, _) in behind.items() if name not in found and len(spelt) <= MAX_SPELT
+    }
