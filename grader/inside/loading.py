@@ -322,15 +322,18 @@ _METHOD = re.compile(r"([ \t]+)(?:async\s+)?def\s+([A-Za-z_][A-Za-z0-9_]*)")
 # twice (the choice of files, `student._repeats`, then the review), and the two patterns over every line
 # cost a bench file ~0.8 million instructions a reading (session 30, callgrind). linecache hands back the
 # same list until its entry is dropped and read again (`checkcache` after a traceback, a file changed on
-# disk): then the outline is read again from the new lines.
+# disk): then the outline is read again from the new lines. The choice of files reads a file's outline at
+# its turn, before that file runs (one load a process): only the review's can be one kept from before.
 _OUTLINES: dict[str, tuple[list[str], Outline]] = {}
 
 
 def outline(path: str) -> Outline:
     """Unindented `class X` / `def f` lines and each class's methods (its first indentation level only).
 
-    Also works on a file that does not compile. Definitions inside `if`/`try` blocks are not seen: the
-    outline only adds hints and explanations, never decides what is graded."""
+    Also works on a file that does not compile. Definitions inside `if`/`try` blocks are not seen. The
+    outline adds hints and explanations, and it decides which of the submission's other files run
+    (`student._completes`, `student._repeats`): a file defining a missing name only inside an `if`, beside
+    a name already found, is taken for a copy and not run."""
     lines = linecache.getlines(path)
     kept = _OUTLINES.get(path)
     if kept is not None and kept[0] is lines:
