@@ -90,7 +90,8 @@ def _meta(
         # asked or the default: a resume without --stage keeps it as the students graded before have it
         "stage_choice": plan.stage_choice,
         "seed": plan.seed,
-        # what each student.json shows: a resume that changed it kept everyone's graded before as it was
+        # what each student.json and junit.xml show: a resume that changed it kept everyone's graded before
+        # as it was
         "after_due_date": after_due_date,
         "formats": list(formats),
         "imports": list(imports),
