@@ -985,3 +985,26 @@ def test_a_functions_outputs_are_read_in_the_round_trip_that_makes_them() -> Non
     assert ran.record("dx0").tolist() == ran.record("dx1").tolist() == [[0.5, 2.0]]
     assert ran.record("ds").tolist() == [[1.0, -8.0]]
     assert int(ran.stdout.split("round trips ")[-1].split()[0]) == 8
+
+
+def test_an_add_backward_tuple_whose_class_lies_is_one_output_as_before() -> None:
+    """Add.backward returning (gy, gy) as a tuple subclass whose `__class__` claims a numpy scalar: `describe`
+    calls it one value, so Add gave one gradient for two inputs, the message main's code gave (pasted from a
+    run of 4f275593), and the next case is graded. Review of s30-strips: the server's `items_or` (by the real
+    type) answered its items, read as a protocol violation that blamed file descriptor 3 and left every later
+    case of the phase unrun (the DeZero sample with it: 49 -> 32 points)."""
+    lying = "class Grads(tuple):\n    @property\n    def __class__(self):\n        return np.int8\n\n\n"
+    src = S.DEZERO.replace("        return gy, gy\n", "        return Grads((gy, gy))\n", 1)
+    assert src != S.DEZERO
+    src = src.replace("class Add(", lying + "class Add(", 1)
+    square = [step for step in _ADD_THEN_SQUARE if step.get("out") == "s" or step.get("of") == "s"]
+    square.append(_ADD_THEN_SQUARE[-1])
+    inputs = {"x0": [[1.0, -2.0]], "x1": [[3.0, 4.0]], "gy": [[0.5, 2.0]]}
+    ran = run_inside({"dezero.py": src}, job("dezero", [case("c1", inputs, _ADD_THEN_SQUARE),
+                                                         case("c2", inputs, square)], **DZ))  # fmt: skip
+    failure = ran.case("c1")["failure"]
+    assert failure["code"] == "exception", failure
+    assert failure["message"] == (
+        "Add.backward returned 1 gradient(s) for 2 input(s); return one per input, as a tuple: (gx0, gx1)"
+    )
+    assert ran.record("ds", "c2").tolist() == [[1.0, -8.0]]  # 2 * x0 * gy by hand
