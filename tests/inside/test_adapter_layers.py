@@ -2099,11 +2099,25 @@ _RAISING_TUPLE = (
 )
 
 
-def test_a_backward_tuple_whose_iteration_raises_is_told_as_before() -> None:
+# A process whose `items_or` stops its batch at an iteration that raises (the server as merged from
+# s30-strips): the error arrives with the call's answer, which `LayerBackward._run` must not explain as the
+# call's (`result.answered`); the server since answers None and the harness asks `iter` alone.
+_DRIVER_ITEMS_RAISE = COUNTING_ROUND_TRIPS.replace(
+    "from inside.runner import run_job",
+    "import inside.server as SV\n"
+    "def _raising(s, op):\n    return SV._iter(s, op) if isinstance(s.value(op['obj']), tuple) else None\n"
+    "SV.OPS['items_or'] = (_raising, SV.PLAIN)\n"
+    "from inside.runner import run_job",
+)
+
+
+@pytest.mark.parametrize("driver", [None, _DRIVER_ITEMS_RAISE], ids=["server", "error-at-items_or"])
+def test_a_backward_tuple_whose_iteration_raises_is_told_as_before(driver: str | None) -> None:
     """A backward's tuple is read in the batch of its call (server `items_or`): an error its iteration
     raises is told as it was when the items were a round trip of their own, never explained as the backward
     call's (a SoftmaxWithLoss on one-hot rows whose error reads like indexing with them would be told "t
-    holds one-hot rows"; the message from a copy of main before session 30)."""
+    holds one-hot rows"; the message from a copy of main before session 30), whether the server answers the
+    items None and `iter` raises it alone, or the error stops the call's batch at `items_or`."""
     src = S.LAYERS.replace("            dx = dx / batch_size\n        return dx\n",
                            "            dx = dx / batch_size\n        return Grads((dx,))\n", 1)  # fmt: skip
     assert src != S.LAYERS
@@ -2114,7 +2128,8 @@ def test_a_backward_tuple_whose_iteration_raises_is_told_as_before() -> None:
         _rec("dx", "x"),
     ]
     cases = [case("c", {"x": np.arange(6.0).reshape(2, 3), "t": t}, steps)]
-    ran = run_inside(_layers(_RAISING_TUPLE + src), job("layers", cases, **LJ))
+    extra = {} if driver is None else {"driver": driver}
+    ran = run_inside(_layers(_RAISING_TUPLE + src), job("layers", cases, **LJ), **extra)
     assert ran.case("c")["failure"]["message"] == (
         "backward from loss: IndexError: arrays used as indices must be of integer (or boolean) type "
         "(layers.py line 4, in Grads.__iter__: `return iter([t[t]])`)"
