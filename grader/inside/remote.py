@@ -681,12 +681,11 @@ class Session:
         self, obj: Ref, asked: Pending, kinds: Sequence[str] = ("list", "tuple")
     ) -> list[Ref] | None:
         """`obj`'s items when its kind is one of `kinds`, None when it is one value (`asked`: its
-        `items_or_later`). The answer must agree with the kind described: items for one value are a
-        protocol violation; none for a list or tuple (a type whose `__class__` told `describe` otherwise)
-        are asked alone, as before."""
+        `items_or_later`). The kind described decides, as it did before `items_or`: for one value the answer
+        is never read (an honest process answers items there too, for a tuple whose `__class__` told
+        `describe` it is no tuple); none for a list or tuple (an object whose `__class__` told `describe`
+        it is one) are asked alone, as before."""
         if obj.kind not in kinds:  # the batch's answer (or the error it stopped at) arrives here
-            if asked.value is not None:
-                raise self.malformed(self.context, "items answered for a value described as one")
             return None
         if asked.value is None:
             return self.items(obj)

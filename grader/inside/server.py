@@ -430,12 +430,19 @@ def _items_or(s: Server, op: Mapping[str, Any]) -> list[Any] | None:
     """The items of a list or tuple, as `iter` answers them, or None for anything else (one value): what a
     result is read as (DeZero's and the layers' backward returns) in the batch that makes it, where its kind
     and then its items were two round trips. `kinds`: which of "list" and "tuple" are read as several.
-    Decided by the object's type, never its `__class__` (student code); should that disagree with the kind
-    `describe` gave, the harness asks `iter` as before."""
-    cls, kinds = _type(s.value(op["obj"])), op["kinds"]
-    if ("list" in kinds and _issubclass(cls, list)) or ("tuple" in kinds and _issubclass(cls, tuple)):
-        return _iter(s, op)
-    return None
+    Iterated only when the object's type (never its `__class__`, student code) is a list or tuple of a kind
+    asked and `describe` gives it a kind asked, as it did when the call was answered: a tuple whose
+    `__class__` says it is a numpy scalar is one value, its `__iter__` never run, as before session 30.
+    Should the iteration raise (a subclass's `__iter__`, an item `describe` cannot read), None too: the
+    harness then asks `iter` alone, which raises it in a batch of its own, as before."""
+    obj, kinds = s.value(op["obj"]), op["kinds"]
+    cls = _type(obj)
+    if not (("list" in kinds and _issubclass(cls, list)) or ("tuple" in kinds and _issubclass(cls, tuple))):
+        return None
+    try:
+        return _iter(s, op) if s.describe(obj)["k"] in kinds else None
+    except BaseException:  # the student's code may raise anything, SystemExit included (`execute`)
+        return None
 
 
 def _enlist(s: Server, op: Mapping[str, Any]) -> None:

@@ -98,17 +98,21 @@ def test_missing_generation_order_gives_half() -> None:
     assert _scalar(ran, "dx", "diamond") == 32.0
 
 
+# Add's and Square's own Function.backward on the instances of their forward, each gradient recorded
+_ADD_THEN_SQUARE = [
+    {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y"},
+    {"do": "backward_local", "of": "y", "upstream": "gy"},
+    {"do": "record", "key": "dx0", "grad_of": "x0", "via": "y"},
+    {"do": "record", "key": "dx1", "grad_of": "x1", "via": "y"},
+    {"do": "apply", "op": "Square", "args": ["x0"], "out": "s"},
+    {"do": "backward_local", "of": "s", "upstream": "gy"},
+    {"do": "record", "key": "ds", "grad_of": "x0", "via": "s"},
+]
+
+
 def test_unit_backward_called_directly_and_no_grad() -> None:
     """Function.backward(gy) on the instance used in forward; no_grad leaves y without a creator."""
-    unit = [
-        {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y"},
-        {"do": "backward_local", "of": "y", "upstream": "gy"},
-        {"do": "record", "key": "dx0", "grad_of": "x0", "via": "y"},
-        {"do": "record", "key": "dx1", "grad_of": "x1", "via": "y"},
-        {"do": "apply", "op": "Square", "args": ["x0"], "out": "s"},
-        {"do": "backward_local", "of": "s", "upstream": "gy"},
-        {"do": "record", "key": "ds", "grad_of": "x0", "via": "s"},
-    ]
+    unit = _ADD_THEN_SQUARE
     nog = [
         {"do": "apply", "op": "Square", "args": ["x"], "out": "y", "no_grad": True},
         {"do": "record", "key": "has_creator_inside", "has_creator": "y"},
@@ -975,18 +979,32 @@ def test_a_functions_outputs_are_read_in_the_round_trip_that_makes_them() -> Non
     its items, now one; Square.backward's one gradient one as before. 9 round trips for the job on a copy
     of main before session 30, 8 now; the gradients by hand: Add's gy for both inputs, Square's
     2 * x0 * gy."""
-    steps = [
-        {"do": "apply", "op": "Add", "args": ["x0", "x1"], "out": "y"},
-        {"do": "backward_local", "of": "y", "upstream": "gy"},
-        {"do": "record", "key": "dx0", "grad_of": "x0", "via": "y"},
-        {"do": "record", "key": "dx1", "grad_of": "x1", "via": "y"},
-        {"do": "apply", "op": "Square", "args": ["x0"], "out": "s"},
-        {"do": "backward_local", "of": "s", "upstream": "gy"},
-        {"do": "record", "key": "ds", "grad_of": "x0", "via": "s"},
-    ]
     inputs = {"x0": [[1.0, -2.0]], "x1": [[3.0, 4.0]], "gy": [[0.5, 2.0]]}
-    ran = run_inside({"dezero.py": S.DEZERO}, job("dezero", [case("c", inputs, steps)], **DZ),
+    ran = run_inside({"dezero.py": S.DEZERO}, job("dezero", [case("c", inputs, _ADD_THEN_SQUARE)], **DZ),
                      driver=COUNTING_ROUND_TRIPS)  # fmt: skip
     assert ran.record("dx0").tolist() == ran.record("dx1").tolist() == [[0.5, 2.0]]
     assert ran.record("ds").tolist() == [[1.0, -8.0]]
     assert int(ran.stdout.split("round trips ")[-1].split()[0]) == 8
+
+
+def test_an_add_backward_tuple_whose_class_lies_is_one_output_as_before() -> None:
+    """Add.backward returning (gy, gy) as a tuple subclass whose `__class__` claims a numpy scalar: `describe`
+    calls it one value, so Add gave one gradient for two inputs, the message main's code gave (pasted from a
+    run of 4f275593), and the next case is graded. Review of s30-strips: the server's `items_or` (by the real
+    type) answered its items, read as a protocol violation that blamed file descriptor 3 and left every later
+    case of the phase unrun (the DeZero sample with it: 49 -> 32 points)."""
+    lying = "class Grads(tuple):\n    @property\n    def __class__(self):\n        return np.int8\n\n\n"
+    src = S.DEZERO.replace("        return gy, gy\n", "        return Grads((gy, gy))\n", 1)
+    assert src != S.DEZERO
+    src = src.replace("class Add(", lying + "class Add(", 1)
+    square = [step for step in _ADD_THEN_SQUARE if step.get("out") == "s" or step.get("of") == "s"]
+    square.append(_ADD_THEN_SQUARE[-1])
+    inputs = {"x0": [[1.0, -2.0]], "x1": [[3.0, 4.0]], "gy": [[0.5, 2.0]]}
+    ran = run_inside({"dezero.py": src}, job("dezero", [case("c1", inputs, _ADD_THEN_SQUARE),
+                                                         case("c2", inputs, square)], **DZ))  # fmt: skip
+    failure = ran.case("c1")["failure"]
+    assert failure["code"] == "exception", failure
+    assert failure["message"] == (
+        "Add.backward returned 1 gradient(s) for 2 input(s); return one per input, as a tuple: (gx0, gx1)"
+    )
+    assert ran.record("ds", "c2").tolist() == [[1.0, -8.0]]  # 2 * x0 * gy by hand

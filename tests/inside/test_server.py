@@ -70,6 +70,49 @@ def test_items_or_answers_the_items_of_the_kinds_asked_and_nothing_for_one_value
     assert s.describe(s.objects[5])["k"] == "list"  # what the harness reads beside it
 
 
+def test_items_or_skips_a_tuple_described_as_one_and_answers_none_for_an_iteration_that_raises() -> None:
+    """Review of s30-strips: a tuple subclass whose `__class__` claims a numpy scalar is described as one
+    value (`describe`: "scalar"): `items_or` answers None and never runs its `__iter__`, which `iter` never
+    ran either (the harness read it as one value); a tuple whose `__iter__` raises (or exits) is answered
+    None, the batch not stopped there: the harness asks `iter` alone, which raises it in its own batch, as
+    before. Controls: `iter` raises for the raising tuples, and the same tuple without the lying
+    `__class__` is answered its items."""
+    import numpy as np
+
+    ran: list[str] = []
+
+    class Lying(tuple):
+        @property
+        def __class__(self) -> type:  # type: ignore[override]
+            return np.int8
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            ran.append("lying")
+            return super().__iter__()
+
+    class Raising(tuple):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            ran.append("raising")
+            raise ValueError("no items")
+
+    class Exiting(tuple):
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            raise SystemExit(3)
+
+    class Honest(tuple):
+        pass
+
+    s = server.Server("/")
+    s.objects.update({1: Lying((1, 2)), 2: Raising((1, 2)), 3: Exiting((1,)), 4: Honest((1, 2))})
+    assert s.describe(s.objects[1])["k"] == "scalar"  # what the harness reads beside it
+    both = ["list", "tuple"]
+    out = _run(s, *({"o": "items_or", "obj": {"r": r}, "kinds": both} for r in range(1, 5)))
+    assert out["err"] is None and out["res"][:3] == [None, None, None] and ran == ["raising"]
+    assert [s.objects[h] for h, _ in out["res"][3]] == [1, 2]
+    for rid in (2, 3):  # control: `iter`, asked alone, raises
+        assert _run(s, {"o": "iter", "obj": {"r": rid}})["err"]["at"] == 0
+
+
 def test_list_copies_any_iterable_into_one_handle() -> None:
     """`list` turns a generator into a list the harness can pass on whole."""
     s = server.Server("/")

@@ -480,7 +480,7 @@ class DeZeroAdapter(AdapterBase):
         )
 
     def _as_list(self, result: Ref) -> list[Ref]:
-        """A call's outputs: the items of a list or tuple, or the result itself, asked in its own batch."""
+        """A call's outputs: the items of a list or tuple, or the result itself, asked in the call's batch."""
         items = self.session.items_or_read(result, self.session.items_or_later(result))
         return [result] if items is None else items
 
