@@ -51,12 +51,7 @@ def test_sysv_objects_never_reach_the_next_student(
 ) -> None:
     """The SysV sample graded twice on the same worker: the second run finds nothing of the first (no breach
     line) and scores exactly what its honest twin scores."""
-    first = grade(pool, miniflow_plan, HOSTILE_DIR / "sysv_ipc_share.py")
-    second = grade(pool, miniflow_plan, HOSTILE_DIR / "sysv_ipc_share.py")
-    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
-    twin_path = tmp_path / "sysv_twin.py"
-    twin_path.write_text(honest_twin((HOSTILE_DIR / "sysv_ipc_share.py").read_text()))
-    twin = grade(pool, miniflow_plan, twin_path)
+    _, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "sysv_ipc_share.py")
     assert second.report.score == twin.report.score < twin.report.max_score
 
 
@@ -68,13 +63,19 @@ def test_the_pid_counter_carries_no_bit_to_the_next_student(
     process is pid 2 of a namespace of its own: no breach line, and the second scores exactly its honest
     twin's starter score. (Without the fix, under bubblewrap: the second read pid 100 and scored 43 / 43;
     the exact control is tests/inside/test_pid_namespace.py's.)"""
-    first = grade(pool, miniflow_plan, HOSTILE_DIR / "pid_counter_pair.py")
-    second = grade(pool, miniflow_plan, HOSTILE_DIR / "pid_counter_pair.py")
-    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
-    twin_path = tmp_path / "pid_counter_twin.py"
-    twin_path.write_text(honest_twin((HOSTILE_DIR / "pid_counter_pair.py").read_text()))
-    twin = grade(pool, miniflow_plan, twin_path)
+    first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "pid_counter_pair.py")
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
+
+
+def _twice_then_twin(pool: Any, plan: Any, tmp_path: Path, name: str) -> tuple[Any, Any, Any]:
+    """The sample graded twice in turn on the same worker (neither printing a breach line), then its honest
+    twin: the three graded runs."""
+    first = grade(pool, plan, HOSTILE_DIR / name)
+    second = grade(pool, plan, HOSTILE_DIR / name)
+    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
+    twin_path = tmp_path / f"twin_{name}"
+    twin_path.write_text(honest_twin((HOSTILE_DIR / name).read_text()))
+    return first, second, grade(pool, plan, twin_path)
 
 
 SYS_ADMIN = 1 << 21  # the one capability a bwrap worker keeps (grader/inside/pid_namespace.py)
