@@ -147,6 +147,7 @@ def _middle(flags: int, pid_r: int, pid_w: int, go_r: int, go_w: int) -> None:
             if pid > 0:
                 with contextlib.suppress(BaseException):
                     os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)  # reaped here: the worker knows neither (else a zombie of its own)
         os._exit(SETUP_FAILED_EXIT)
     os._exit(0)
 

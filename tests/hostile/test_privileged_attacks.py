@@ -11,6 +11,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -49,12 +51,7 @@ def test_sysv_objects_never_reach_the_next_student(
 ) -> None:
     """The SysV sample graded twice on the same worker: the second run finds nothing of the first (no breach
     line) and scores exactly what its honest twin scores."""
-    first = grade(pool, miniflow_plan, HOSTILE_DIR / "sysv_ipc_share.py")
-    second = grade(pool, miniflow_plan, HOSTILE_DIR / "sysv_ipc_share.py")
-    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
-    twin_path = tmp_path / "sysv_twin.py"
-    twin_path.write_text(honest_twin((HOSTILE_DIR / "sysv_ipc_share.py").read_text()))
-    twin = grade(pool, miniflow_plan, twin_path)
+    _, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "sysv_ipc_share.py")
     assert second.report.score == twin.report.score < twin.report.max_score
 
 
@@ -66,13 +63,95 @@ def test_the_pid_counter_carries_no_bit_to_the_next_student(
     process is pid 2 of a namespace of its own: no breach line, and the second scores exactly its honest
     twin's starter score. (Without the fix, under bubblewrap: the second read pid 100 and scored 43 / 43;
     the exact control is tests/inside/test_pid_namespace.py's.)"""
-    first = grade(pool, miniflow_plan, HOSTILE_DIR / "pid_counter_pair.py")
-    second = grade(pool, miniflow_plan, HOSTILE_DIR / "pid_counter_pair.py")
-    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
-    twin_path = tmp_path / "pid_counter_twin.py"
-    twin_path.write_text(honest_twin((HOSTILE_DIR / "pid_counter_pair.py").read_text()))
-    twin = grade(pool, miniflow_plan, twin_path)
+    first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "pid_counter_pair.py")
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
+
+
+def _twice_then_twin(pool: Any, plan: Any, tmp_path: Path, name: str) -> tuple[Any, Any, Any]:
+    """The sample graded twice in turn on the same worker (neither printing a breach line), then its honest
+    twin: the three graded runs."""
+    first = grade(pool, plan, HOSTILE_DIR / name)
+    second = grade(pool, plan, HOSTILE_DIR / name)
+    assert not _breaches(first.output) and not _breaches(second.output), second.output[:600]
+    twin_path = tmp_path / f"twin_{name}"
+    twin_path.write_text(honest_twin((HOSTILE_DIR / name).read_text()))
+    return first, second, grade(pool, plan, twin_path)
+
+
+SYS_ADMIN = 1 << 21  # the one capability a bwrap worker keeps (grader/inside/pid_namespace.py)
+SETTLED_CAP_SETS = ("CapInh", "CapPrm", "CapEff", "CapAmb")
+
+
+def _descendants() -> dict[int, dict[str, str]]:
+    """Every descendant of this test process (the pool's workers and theirs), each with its /proc status and
+    its count of open descriptors, read from outside."""
+    children: dict[int, list[int]] = {}
+    statuses: dict[int, dict[str, str]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                text = Path(f"/proc/{entry}/status").read_text()
+                fds = str(len(os.listdir(f"/proc/{entry}/fd")))
+            except OSError:
+                continue
+            status = {**dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line), "fds": fds}
+            statuses[int(entry)] = status
+            children.setdefault(int(status["PPid"]), []).append(int(entry))
+    found: dict[int, dict[str, str]] = {}
+    stack = [os.getpid()]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found[child] = statuses[child]
+            stack.append(child)
+    return found
+
+
+def _roles(seen: dict[int, dict[str, str]]) -> dict[str, list[dict[str, str]]]:
+    """The pool's python processes by role, each in its settled state: the worker (its parent is no python
+    of the pool), the harness and the student processes once filtered (seccomp 2; a student process is pid 2
+    of a namespace of its own), the inits once they closed every descriptor but their watch (pid 1)."""
+    pythons = {pid: s for pid, s in seen.items() if s["Name"].startswith("python")}
+    roles: dict[str, list[dict[str, str]]] = {"worker": [], "harness": [], "student": [], "init": []}
+    for s in pythons.values():
+        own_pid = s["NSpid"].split()[-1]
+        if int(s["PPid"]) not in pythons:
+            roles["worker"].append(s)
+        elif s["Seccomp"] == "2":
+            roles["student" if own_pid == "2" else "harness"].append(s)
+        elif own_pid == "1" and s["fds"] == "1":
+            roles["init"].append(s)
+    return roles
+
+
+@root_only
+def test_no_process_of_a_job_but_the_worker_holds_a_capability(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """Read from outside while a job runs, in both modes: the harness, every student process and every
+    PID namespace's init hold no capability in any set but the bounding one; the worker holds none but
+    bubblewrap's CAP_SYS_ADMIN, effective and permitted. Each role is seen at least once, so the test
+    cannot pass by seeing nothing. (Control: without `drop_capabilities` in confine_harness, the bwrap
+    harness keeps CAP_SYS_ADMIN, effective and permitted.)"""
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text("import time\ntime.sleep(3)\n")
+    graded: list[Any] = []
+    runner = threading.Thread(target=lambda: graded.append(grade(pool, miniflow_plan, sleeper)))
+    runner.start()
+    seen: dict[tuple[str, str], dict[str, str]] = {}
+    while runner.is_alive():
+        for role, states in _roles(_descendants()).items():
+            for s in states:
+                seen[(role, s["Pid"])] = s
+        time.sleep(0.02)
+    runner.join()
+    assert graded, "the job never ended"
+    roles = {role for role, _ in seen}
+    assert roles == {"worker", "harness", "student", "init"}, sorted(roles)
+    for (role, pid), s in seen.items():
+        caps = {name: int(s[name], 16) for name in SETTLED_CAP_SETS}
+        allowed = SYS_ADMIN if role == "worker" and pool.isolation == "bwrap" else 0
+        assert caps["CapInh"] == caps["CapAmb"] == 0, (role, pid, caps)
+        assert caps["CapEff"] | allowed == allowed and caps["CapPrm"] | allowed == allowed, (role, pid, caps)
 
 
 def _unconfined(name: str, cwd: Path, bait_root: Path) -> str:

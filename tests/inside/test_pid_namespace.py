@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +119,33 @@ def test_a_middle_process_that_cannot_unshare_is_the_failed_student_process() ->
         return str(os.WEXITSTATUS(status))
 
     assert _as_worker(refused) == str(pid_namespace.SETUP_FAILED_EXIT)
+
+
+def test_a_middle_process_whose_second_fork_fails_leaves_no_process_behind() -> None:
+    """The middle process forks the init, then fails to fork the student process (EAGAIN, simulated): it
+    kills and reaps the init itself, so the worker (whose child an orphan would become, a subreaper) is left
+    with no zombie it never heard of. (Without the reap: one zombie init a failure, till the worker ends.)"""
+
+    def failing_second_fork() -> str:
+        pid_namespace.become_subreaper()
+        flags = pid_namespace.available()
+        real, calls = os.fork, [0]
+
+        def fork() -> int:
+            calls[0] += 1
+            if calls[0] == 3:  # the worker's fork of the middle, the middle's of the init, then this one
+                raise BlockingIOError(11, "Resource temporarily unavailable")
+            return real()
+
+        os.fork = fork
+        try:
+            pid = pid_namespace.fork(flags)
+        finally:
+            os.fork = real
+        _, status = os.waitpid(pid, 0)
+        time.sleep(0.3)  # an orphan is reparented to this process as its parent exits
+        me = os.getpid()
+        left = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+        return f"{os.WEXITSTATUS(status)} {len(left)}"
+
+    assert _as_worker(failing_second_fork) == f"{pid_namespace.SETUP_FAILED_EXIT} 0"

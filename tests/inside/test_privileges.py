@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from grader.inside import pid_namespace
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
@@ -129,6 +130,9 @@ def test_dropped_worker_status_as_the_kernel_shows_it(start) -> None:
     assert {name: int(status[name], 16) for name in CAP_SETS} == dict.fromkeys(CAP_SETS, 0)
     assert status["NoNewPrivs"] == "1"
     assert worker.ready["privileges"]["isolation"] == "rlimits-root-dropped"
+    # The control of the container-like test's note: here a PID namespace can be made, and nothing is said
+    assert worker.ready["pid_namespaces"] is True
+    assert pid_namespace.UNAVAILABLE not in worker.ready["capabilities"]["notes"]
 
 
 @root_only
@@ -378,6 +382,9 @@ def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     achieved = (privileges["namespaces"], privileges["private_root"], privileges["scratch_quota_mib"])
     assert achieved == ([], False, None)
     assert any("no mount namespace" in note for note in privileges["notes"])
+    # No PID namespace either (unshare refused): said, and the jobs still run (pid_namespace.UNAVAILABLE)
+    assert worker.ready["pid_namespaces"] is False
+    assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
     status = worker.status()
     assert _ids(status["Uid"]) == {uid} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
     repo = str(Path(__file__).resolve().parents[2])
@@ -411,6 +418,8 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-unprivileged" and privileges["no_new_privs"] is True
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
+    assert worker.ready["pid_namespaces"] is False  # unshare refused there too
+    assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"]
     repo = Path(__file__).resolve().parents[2]
     assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
