@@ -717,15 +717,36 @@ def _infer_stage(assignment_ref: str, source: Any) -> Any:
     # only the files whose code is graded claim a step (an empty step18_todo.py beside step14.py: none)
     graded = graded_code_files(assignment, source) if looks else []
     named = named_step.named_step(assignment.stages, graded) if looks else None
+    unwritten = _unwritten_subject(assignment, source, named) if named is not None else ()
     if (
         looks is None
         or named is None
+        or unwritten
         or not named_step.later(assignment.stage_names, named.stage, looks.stage)
     ):
-        return _beyond_the_lesson(
+        found = _beyond_the_lesson(
             assignment, source, _past_the_last_step(assignment, source, looks, graded), graded
         )
+        if found is None or named is None or not unwritten:
+            return found
+        note = named_step.subject_note(assignment.stages, named, unwritten, found.stage)
+        return Inference(found.stage, found.reason + note)
     return Inference(named.stage, named_step.reason(named, looks.stage, looks.reason))
+
+
+def _unwritten_subject(assignment: Any, source: Any, named: Any) -> tuple[str, ...]:
+    """named_step.past_an_unwritten_subject over every identifier of the submission's Python files."""
+    from grader import later_steps, named_step
+    from grader.stage_scan import family_aliases, mentioned_names
+
+    if named.step <= (later_steps.last_step(assignment.stages) or named.step):
+        return ()  # no file names a step past every stage: nothing read
+    mentioned: set[str] = set()
+    for rel, data in source.items():
+        if rel.endswith(".py"):
+            mentioned |= mentioned_names(data)
+    spellings = family_aliases(assignment.family)
+    return named_step.past_an_unwritten_subject(assignment.stages, named, mentioned, spellings)
 
 
 def _beyond_the_lesson(assignment: Any, source: Any, looks: Any, graded: list[str]) -> Any:

@@ -21,7 +21,7 @@ which files define graded names are read: never what the code does.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from grader.inside.choice import old_copy, stage_step
@@ -101,4 +101,43 @@ def reason(named: NamedStep, inferred: str, inferred_reason: str) -> str:
         f"your file {named.file} is named for step {named.step}, but {_whose_code(named)} looks like stage "
         f"{inferred} ({inferred_reason}): graded as {named.stage}, {_which_stage(named)}, so what {inferred} "
         f"does not have yet shows as not implemented (--stage {inferred} grades the code as {inferred})"
+    )
+
+
+def past_an_unwritten_subject(
+    stages: Iterable[Stage],
+    named: NamedStep,
+    mentioned: Iterable[str],
+    spellings: Mapping[str, tuple[str, ...]],
+) -> tuple[str, ...]:
+    """The names of `named.stage`'s own subject (what it requires beyond the stage it extends) when the file
+    names a step after every stage's (DeZero's steps/step60.py, past stage step57) and the code mentions
+    none of them, in any spelling the grading accepts (im2col, conv2d, conv2d_simple, pooling); else ().
+
+    Such a file does not claim that stage: students skip the conv chapter, and steps 58 to 60 (VGG, RNN,
+    LSTM) need none of it; the code is graded at the stage it reaches (decided in the review of s30-realdz).
+    A file named for the stage's own step (steps/step57.py) still claims it: its subject is that step's."""
+    by_name = {s.name: s for s in stages}
+    own = stage_step(named.stage)
+    stage = by_name.get(named.stage)
+    steps = [int(n) for s in by_name if (n := stage_step(s)) is not None]
+    if stage is None or own is None or named.step <= max(steps, default=0):
+        return ()
+    base = by_name.get(stage.extends or "")
+    subject = tuple(n for n in stage.requires if base is None or n not in base.requires)
+    words = {w.lower() for n in subject for w in (n, *spellings.get(n, ()))}
+    if not subject or any(m.lower() in words for m in mentioned):
+        return ()
+    return subject
+
+
+def subject_note(stages: Iterable[Stage], named: NamedStep, subject: tuple[str, ...], graded_at: str) -> str:
+    """The stage line's note for `past_an_unwritten_subject`: which stage is not graded, and why."""
+    stage = {s.name: s for s in stages}[named.stage]
+    steps = stage.title.split(":", 1)[0].lower() if ":" in stage.title else f"step {stage_step(stage.name)}"
+    listed = ", ".join(subject[:-1]) + f" or {subject[-1]}" if len(subject) > 1 else subject[0]
+    return (
+        f"; stage {stage.name} ({steps}) is not graded: your code has no {listed}, and your file "
+        f"{named.file}, named for step {named.step}, needs none of it, so it is graded at {graded_at}, the "
+        f"latest stage its code reaches (--stage {stage.name} grades it there)"
     )

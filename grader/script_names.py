@@ -14,10 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from grader import untrusted
 from grader.stage_scan import names_in
 
 # Longer names are not worded into every message (a class name is the student's to choose, of any length).
 MAX_SPELT = 40
+# Letters Python takes in an identifier that show nothing (Unicode's default-ignorable Hangul fillers and
+# Khmer inherent vowels): `class \u3164(Function)` was worded ".backward uses the output y", no class shown
+# (review of s30-realdz). Python's NFKC keeps U+1160 and U+FFA0 as themselves and makes U+3164 U+1160.
+_SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
+
+
+def _worded(spelt: str) -> bool:
+    """A name a message can show as written: short, something visible in every character, and left as it
+    is by the report's own cleaning of names (no stack of combining marks past its limit)."""
+    return len(spelt) <= MAX_SPELT and not _SHOWS_NOTHING & set(spelt) and untrusted.name(spelt) == spelt
 
 
 def script_spellings(found: Mapping[str, str], files: Mapping[str, bytes]) -> dict[str, str]:
@@ -27,6 +38,4 @@ def script_spellings(found: Mapping[str, str], files: Mapping[str, bytes]) -> di
     if all(data.isascii() for rel, data in files.items() if rel.endswith(".py")):
         return {}
     behind: Mapping[str, tuple[str, str]] = getattr(names_in(files)[0], "behind", {})
-    return {
-        name: spelt for name, (spelt, _) in behind.items() if name not in found and len(spelt) <= MAX_SPELT
-    }
+    return {name: spelt for name, (spelt, _) in behind.items() if name not in found and _worded(spelt)}

@@ -31,3 +31,17 @@ def test_nothing_is_respelt_without_the_parents_own_reading() -> None:
     long = "二" * (MAX_SPELT + 1)
     helper = f"class {long}:\n    pass\n\ndef square(x):\n    return {long}()(x)\n".encode()
     assert script_spellings({}, {"a.py": helper}) == {}
+
+
+def test_a_name_that_shows_nothing_or_a_stack_of_marks_is_not_worded() -> None:
+    """Review of s30-realdz: `class \u3164` (a Hangul filler, invisible) was worded ".backward uses the
+    output y", and S with 30 combining marks was worded as written; both keep the book's name now. Control:
+    S with one mark (a letter as written) is worded."""
+
+    def helper(name: str) -> dict[str, bytes]:
+        return {"a.py": f"class {name}:\n    pass\n\ndef square(x):\n    return {name}()(x)\n".encode()}
+
+    assert script_spellings({}, helper("\u3164")) == {}
+    assert script_spellings({}, helper("X\uffa0")) == {}
+    assert script_spellings({}, helper("S" + "\u0308" * 30)) == {}
+    assert script_spellings({}, helper("S\u0308")) == {"Square": "S\u0308"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from grader.judge.operators import (
@@ -174,3 +176,19 @@ def test_no_reflected_method_in_the_frames_is_no_finding() -> None:
         "evaluating 2.0 - x (Python calls Variable.__rsub__ when 2.0 cannot): " + _REFUSED.split(": ", 1)[1]
     )
     assert number_through_reflected(Failure("exception", case, _LAMBDA)) is None
+
+
+def test_a_students_repeated_type_errors_are_read_in_linear_time() -> None:
+    """Review of s30-realdz: a message of 4,000 characters repeating "TypeError: <class 'int'> " (the
+    student's own exception text) took 0.14 s of the parent's CPU a failure, and a 400-line traceback of
+    blank lines then spaces 0.09 s, both read by backtracking patterns; now well under 0.05 s together, and
+    the same finding read from a real message beside them."""
+    flood = Failure(
+        "exception", "f applied to x: " + "TypeError: <class 'int'> " * 400, "\n" * 399 + " " * 19_500
+    )
+    refused = Failure("exception", _REFUSED, "\n" * 399 + " " * 19_500 + "x")
+    start = time.perf_counter()
+    assert number_through_reflected(flood) is None and number_through_reflected(refused) is None
+    assert time.perf_counter() - start < 0.05
+    found = number_through_reflected(Failure("exception", "TypeError: x " * 100 + "\n" + _REFUSED, _LAMBDA))
+    assert found is not None and "a Python int reached Variable() through Variable.__rsub__" in found.hint
