@@ -11,7 +11,7 @@ warning when a case was told so (grader/judge/named_keys.py).
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -33,11 +33,13 @@ class NamedKey:
     node: str  # what the lesson keys by there, `self`
 
 
-def named_keys(files: Mapping[str, bytes]) -> tuple[NamedKey, ...]:
+def named_keys(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple[NamedKey, ...]:
     """Each gradients subscript `X.gradients[Y.name]` and each dict made for a gradients attribute keyed
-    `{n.name: ...}`, in file and line order, at most MAX_FOUND."""
+    `{n.name: ...}`, in file and line order, at most MAX_FOUND. `loaded`: the files the student's process
+    loaded, read first (scratch copies sorted before the graded file took every place shown)."""
     found: list[NamedKey] = []
-    for rel, data, tree in pyparse.python_trees(files):  # in path order
+    trees = sorted(pyparse.python_trees(files), key=lambda t: t[0] not in loaded)  # stable: in path order
+    for rel, data, tree in trees:
         keys = [key for node in pyparse.walk(tree) for key in _named_keys(node)]
         # placed and written out for the first MAX_FOUND only, in line order (a notebook's cells are in line
         # order in its module): `place` reads the whole file, and a 1 MiB file keys by a name on ~36,000 lines

@@ -350,7 +350,7 @@ def _source_notes(
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
         "recreated": _read(program, lambda files: _recreated(plan, files, loaded)),
-        "named_keys": _read(program, lambda files: _named_keys(plan, files)),
+        "named_keys": _read(program, lambda files: _named_keys(plan, files, loaded)),
         # the program's own classes and defs, as the parent reads them: a message about a class the code
         # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
         # only when a composed helper was graded: a parse of the program costs tens of milliseconds.
@@ -493,8 +493,11 @@ def _recreated(
     )
 
 
-def _named_keys(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
-    """Where a MiniFlow program keys its gradients by a node's name (`self.gradients[n.name]`)."""
+def _named_keys(
+    plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str] = frozenset()
+) -> tuple[Any, ...]:
+    """Where a MiniFlow program keys its gradients by a node's name (`self.gradients[n.name]`), the files
+    the student's process loaded first."""
     from grader import named_keys
 
     if plan.assignment.family not in named_keys.FAMILIES:
@@ -502,7 +505,7 @@ def _named_keys(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
     # each quotes the student's file name and code: disowned as _signatures' problems are
     return tuple(
         dataclasses.replace(k, where=disowned(k.where), key=disowned(k.key), node=disowned(k.node))
-        for k in named_keys.named_keys(program)
+        for k in named_keys.named_keys(program, loaded)
     )
 
 

@@ -79,3 +79,14 @@ def test_only_the_lines_shown_are_placed_however_many_key_by_a_name(monkeypatch:
     assert [k.where for k in found[:2]] == ["mf.py line 3", "mf.py line 4"]
     calls.clear()
     assert len(named_keys({"mf.py": KEYED})) == 4 and len(calls) == 4
+
+
+def test_the_files_the_students_process_loaded_are_listed_first() -> None:
+    """Two scratch copies keying by a name, sorted before the graded miniflow.py: their keys took every
+    place shown and the warning named files never run alone. Control: with no file known loaded, path
+    order."""
+    copy = (MINIFLOW / "gradients_by_name.py").read_bytes()
+    files = {"a_old.py": copy, "b_old.py": copy, "miniflow.py": KEYED}
+    first = named_keys(files, loaded={"miniflow.py"})
+    assert [k.where for k in first[:4]] == [f"miniflow.py line {n}" for n in (4, 6, 7, 12)]
+    assert not any(k.where.startswith("miniflow.py") for k in named_keys(files))
