@@ -350,8 +350,8 @@ def _source_notes(
         "warnings": list(untrusted.items(notes, disowned)),
         "signatures": _read(program, lambda files: _signatures(plan, files, loaded)),
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
-        "recreated": _read(program, lambda files: _recreated(plan, files)),
-        "named_keys": _read(program, lambda files: _named_keys(plan, files)),
+        "recreated": _read(program, lambda files: _recreated(plan, files, loaded)),
+        "named_keys": _read(program, lambda files: _named_keys(plan, files, loaded)),
         # the program's own classes and defs, as the parent reads them: a message about a class the code
         # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
         # only when a composed helper was graded: a parse of the program costs tens of milliseconds.
@@ -482,21 +482,27 @@ def _dropped_args(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...
     )
 
 
-def _recreated(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
-    """The MiniFlow backward methods that re-create their gradients dict inside their outbound loop."""
+def _recreated(
+    plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str] = frozenset()
+) -> tuple[Any, ...]:
+    """The MiniFlow backward methods that re-create their gradients dict inside their outbound loop (each
+    class read where the student's process loaded it, as _signatures' are)."""
     from grader import recreated_gradients
 
     if plan.assignment.family not in recreated_gradients.FAMILIES:
         return ()
-    found = recreated_gradients.recreated(program)
+    found = recreated_gradients.recreated(program, loaded)
     # each quotes the student's file name and line of code: disowned as _signatures' problems are
     return tuple(
         dataclasses.replace(f, where=disowned(f.where), statement=disowned(f.statement)) for f in found
     )
 
 
-def _named_keys(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
-    """Where a MiniFlow program keys its gradients by a node's name (`self.gradients[n.name]`)."""
+def _named_keys(
+    plan: RunPlan, program: Mapping[str, bytes], loaded: frozenset[str] = frozenset()
+) -> tuple[Any, ...]:
+    """Where a MiniFlow program keys its gradients by a node's name (`self.gradients[n.name]`), the files
+    the student's process loaded first."""
     from grader import named_keys
 
     if plan.assignment.family not in named_keys.FAMILIES:
@@ -504,7 +510,7 @@ def _named_keys(plan: RunPlan, program: Mapping[str, bytes]) -> tuple[Any, ...]:
     # each quotes the student's file name and code: disowned as _signatures' problems are
     return tuple(
         dataclasses.replace(k, where=disowned(k.where), key=disowned(k.key), node=disowned(k.node))
-        for k in named_keys.named_keys(program)
+        for k in named_keys.named_keys(program, loaded)
     )
 
 

@@ -14,7 +14,7 @@ puts the mistake the code shows in that hint's place (grader/judge/recreated.py)
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from grader import pyparse
@@ -38,32 +38,43 @@ class Recreated:
     whole: bool = True  # the whole dict made again; False: one entry set again, then added to (+=)
 
 
-def recreated(files: Mapping[str, bytes]) -> tuple[Recreated, ...]:
-    """Each class's backward that assigns its whole gradients dict inside its loop over outbound nodes."""
+def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple[Recreated, ...]:
+    """Each class's backward that assigns its whole gradients dict inside its loop over outbound nodes.
+    `loaded`: the files the student's process loaded; a class one of them defines wins over one of the same
+    name in a file it never ran (a scratch copy's re-created dict was told of the graded file's `=`), as
+    signatures.problems reads them."""
     lesson = {s: cls for cls, spellings in aliases.MINIFLOW.items() for s in spellings}
-    found: list[Recreated] = []
+    # the last class of a name is the one the module keeps (a notebook's starter cell, then the solution)
+    classes: dict[str, tuple[str, bytes, ast.ClassDef]] = {}
     for rel, data, tree in pyparse.python_trees(files):
-        # the last class of a name is the one the module keeps (a notebook's starter cell, then the solution)
-        last = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef) and n.name in lesson}
-        for node in last.values():
-            for loop, assign in _in_backward(node):
-                statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
-                attr = _self_attr(_iterated(loop.iter))
-                where = place(rel, data, assign.lineno)
-                whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
-                found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr, whole))
-                break
-            if len(found) >= MAX_FOUND:
-                return tuple(found)
+        for n in tree.body:
+            wins = rel in loaded or classes.get(getattr(n, "name", ""), ("",))[0] not in loaded
+            if isinstance(n, ast.ClassDef) and n.name in lesson and wins:
+                classes[n.name] = (rel, data, n)
+    found: list[Recreated] = []
+    for rel, data, node in classes.values():
+        for loop, assign in _in_backward(node):
+            statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
+            attr = _self_attr(_iterated(loop.iter))
+            where = place(rel, data, assign.lineno)
+            whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+            found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr, whole))
+            break
+        if len(found) >= MAX_FOUND:
+            break
     return tuple(found)
 
 
 def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
-    """(the loop, the assignment) for each `self.gradients = ...` directly in a loop of `backward` over
-    `self.outbound_nodes` (the loop's own body and its `if` blocks, not a nested function's), and each
-    `self.gradients[k] = ...` there that the loop then adds to (`self.gradients[k] += ...`)."""
-    for method in cls.body:
-        if not isinstance(method, ast.FunctionDef) or method.name != "backward":
+    """(the loop, the assignment) for each `self.gradients = ...` directly in a loop of `backward` (its last
+    def in the class, the one the class keeps) over `self.outbound_nodes` (the loop's own body and its `if`
+    blocks, not a nested function's), and each `self.gradients[k] = ...` there that the loop then adds to
+    (`self.gradients[k] += ...`)."""
+    kept = [
+        m for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m.name == "backward"
+    ]
+    for method in kept[-1:]:
+        if not isinstance(method, ast.FunctionDef):
             continue
         for loop in pyparse.walk(method):
             if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:

@@ -78,7 +78,9 @@ def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> 
     and classes its top level binds to `top`. A function the lesson has at module level, written as a method
     of the student's class (Graph.topological_sort), is defined for inference but is no module function:
     the stage line said "your code defines topological_sort" above "missing: topological_sort" (s30)."""
-    stack: list[ast.stmt] = list(tree.body)
+    # popped in source order (each block's statements pushed last first): of two classes defining a method,
+    # the first is named, as the load's "you defined Graph.topological_sort" names it
+    stack: list[ast.stmt] = tree.body[::-1]
     while stack:
         node = stack.pop()
         if isinstance(node, _DEFINITIONS):
@@ -88,10 +90,13 @@ def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> 
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     methods.setdefault(item.name, f"{node.name}.{item.name}")
         elif isinstance(node, _BLOCKS):
-            stack.extend(getattr(node, "body", ()))
-            stack.extend(getattr(node, "orelse", ()))
-            stack.extend(getattr(node, "finalbody", ()))
-            stack.extend(s for handler in getattr(node, "handlers", ()) for s in handler.body)
+            inner = [
+                *getattr(node, "body", ()),
+                *(s for handler in getattr(node, "handlers", ()) for s in handler.body),
+                *getattr(node, "orelse", ()),
+                *getattr(node, "finalbody", ()),
+            ]
+            stack.extend(reversed(inner))
 
 
 def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef, classes: set[str]) -> str | None:

@@ -509,6 +509,30 @@ def test_signatures_are_read_in_the_files_the_load_ran(tmp_path: Path) -> None:
     assert problems({"y": "dlfs/other.py"}) == ran_course
 
 
+def test_recreated_dicts_are_read_in_the_files_the_load_ran(tmp_path: Path) -> None:
+    """A folder whose graded miniflow.py assigns (=) in Sigmoid.backward beside a scratch copy that
+    re-creates the dict inside the loop: the hint quoted the scratch copy's line for the graded file's `=`
+    (s30-fixrealmf). Control: a load that ran the scratch copy is told its line."""
+    from grader.model import LoadInfo
+    from grader.pipeline import _source_notes
+
+    assignment = load_assignment("miniflow")
+    plan = RunPlan.create(assignment, 5, cases_for_run(assignment, 5))
+    samples = Path(__file__).parents[1] / "submissions" / "miniflow"
+    root = tmp_path / "hw"
+    root.mkdir()
+    (root / "miniflow.py").write_bytes((samples / "overwrite_in_sigmoid.py").read_bytes())
+    (root / "scratch_old.py").write_bytes((samples / "sigmoid_dict_in_loop.py").read_bytes())
+    submission = load_submission(root)
+
+    def where(module: str) -> list[str]:
+        load = LoadInfo({"m": module}, {}, (), {})
+        return [f.where for f in _source_notes(plan, submission, load)["recreated"]]
+
+    assert where("miniflow.py") == []
+    assert where("scratch_old.py") == ["scratch_old.py line 149"]
+
+
 def test_the_parents_notes_on_the_source_are_capped_as_any_untrusted_message(tmp_path: Path) -> None:
     """A note quotes the student's names, of any length: `import numpy as <100,000 underscores>` made the
     removed-NumPy-name note one 100,201-character line on the TA's terminal and in report.json (the s22

@@ -132,3 +132,21 @@ def test_an_entry_set_again_in_the_loop_then_added_to_is_found() -> None:
         "Linear.backward (mf.py line 7: `self.gradients[X] = np.zeros_like(X.value)`) sets its gradients "
         "afresh inside the loop over self.outbound_nodes" in result.diagnosis.hint
     )
+
+
+def test_a_class_is_read_where_the_students_process_loaded_it() -> None:
+    """A folder whose graded miniflow.py assigns (=) in Sigmoid.backward (overwrite_in_sigmoid.py) beside a
+    scratch copy that re-creates the dict (sigmoid_dict_in_loop.py, never run): the hint quoted the scratch
+    file's line 149 for the graded file's `=`. Control: with no file known loaded, the last path's class is
+    read (the scratch copy's). A backward defined twice in a class is read as its last def, the one kept."""
+    files = {
+        "miniflow.py": (MINIFLOW / "overwrite_in_sigmoid.py").read_bytes(),
+        "scratch_old.py": (MINIFLOW / "sigmoid_dict_in_loop.py").read_bytes(),
+    }
+    assert recreated(files, loaded={"miniflow.py"}) == ()
+    assert [f.where for f in recreated(files)] == ["scratch_old.py line 149"]
+    swapped = {"miniflow.py": files["scratch_old.py"], "scratch_old.py": files["miniflow.py"]}
+    assert [f.where for f in recreated(swapped, loaded={"miniflow.py"})] == ["miniflow.py line 149"]
+    redefined = IN_LOOP + b"\n    def backward(self):\n        pass\n"
+    assert recreated({"mf.py": redefined}) == ()
+    assert len(recreated({"mf.py": IN_LOOP + b"\n    def forward(self):\n        pass\n"})) == 1

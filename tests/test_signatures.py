@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from grader import signatures
 from grader.loaders import notebook_files
@@ -173,3 +174,27 @@ def test_the_lessons_sigmoid_helper_without_self_is_said_and_its_other_shapes_on
     assert not lacking.warn_unmet
     assert sigmoid("x", "    @staticmethod\n") == []
     assert sigmoid("self, z") == sigmoid("self, x, derivative=False") == sigmoid("self, *args") == []
+
+
+MINIFLOW = Path(__file__).resolve().parents[1] / "submissions" / "miniflow"
+
+
+def test_a_sigmoid_helper_without_self_called_through_the_class_is_not_warned() -> None:
+    """`def _sigmoid(x):` called as `Sigmoid._sigmoid(x)` takes no object and works (full marks), but was
+    warned "defined without `self`: Python passes the object first". Controls: called as self._sigmoid(x)
+    (sigmoid_helper_no_self.py), as both, or never called, it is still said."""
+    no_self = (MINIFLOW / "sigmoid_helper_no_self.py").read_text()
+    through_class = no_self.replace("self._sigmoid(input_value)", "Sigmoid._sigmoid(input_value)")
+    assert through_class != no_self and "self._sigmoid(" not in through_class
+
+    def said(source: str) -> list[str]:
+        return [p.message for p in signatures.problems({"miniflow.py": source.encode()}, "miniflow")]
+
+    assert said(through_class) == []
+    assert said(through_class.replace("Sigmoid._sigmoid(", "type(self)._sigmoid(")) == []
+    (shown,) = said(no_self)
+    assert shown.startswith("Sigmoid._sigmoid is defined without `self`")
+    line = "        self.value = Sigmoid._sigmoid(input_value)\n"
+    both = through_class.replace(line, line + line.replace("Sigmoid.", "self."))
+    assert both != through_class and said(both) == [shown]
+    assert said(no_self.replace("self._sigmoid(input_value)", "input_value")) == [shown]  # never called

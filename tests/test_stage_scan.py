@@ -783,3 +783,22 @@ def test_a_lesson_function_written_only_as_a_method_is_said_so_on_the_stage_line
     both = correct + b"\n\nclass Graph:\n    def topological_sort(self, feed_dict):\n        return []\n"
     beside = infer(miniflow, {"correct.py": both})
     assert beside is not None and "method" not in beside.reason, beside
+
+
+def test_a_method_in_two_classes_is_named_by_the_first_class_defining_it() -> None:
+    """Graph and then Net define topological_sort (no module function): the stage line names
+    Graph.topological_sort, the first, as the load names it (it named the last, Net's); inside an `if`
+    block too. Control: with Net first, Net is named."""
+    method = b"    def topological_sort(self, f): pass\n"
+    two = b"class Graph:\n" + method + b"class Net:\n" + method
+
+    def named(source: bytes) -> str:
+        return names_in({"mf.py": source})[0].methods["topological_sort"]  # type: ignore[attr-defined,no-any-return]
+
+    assert named(two) == "Graph.topological_sort"
+    assert named(b"if True:\n" + b"".join(b"    " + line + b"\n" for line in two.splitlines())) == (
+        "Graph.topological_sort"
+    )
+    assert named(two.replace(b"Graph", b"Tmp").replace(b"Net", b"Graph").replace(b"Tmp", b"Net")) == (
+        "Net.topological_sort"
+    )
