@@ -312,6 +312,15 @@ class Outline:
 
     defs: dict[str, list[tuple[str, int]]]  # name -> [("class" | "function", line)], in order
     classes: list[tuple[str, int, dict[str, int]]]  # (class name, line, {method: line})
+    # Names defined indented inside the file's top-level if/elif/else, try/except/else/finally, with and
+    # match blocks (`try: from dezero import Variable` / `except ImportError: class Variable:`), which run
+    # on import too; never under `if __name__ == "__main__":` nor in a function's or class's body.
+    nested: frozenset[str] = frozenset()
+
+    @property
+    def run_names(self) -> frozenset[str]:
+        """Every name the file defines when imported: unindented, or nested in a block that runs then."""
+        return frozenset(self.defs) | self.nested
 
 
 _TOP_DEF = re.compile(r"(class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
@@ -330,10 +339,12 @@ _OUTLINES: dict[str, tuple[list[str], Outline]] = {}
 def outline(path: str) -> Outline:
     """Unindented `class X` / `def f` lines and each class's methods (its first indentation level only).
 
-    Also works on a file that does not compile. Definitions inside `if`/`try` blocks are not seen. The
-    outline adds hints and explanations, and it decides which of the submission's other files run
-    (`student._completes`, `student._repeats`): a file defining a missing name only inside an `if`, beside
-    a name already found, is taken for a copy and not run."""
+    Also works on a file that does not compile. `defs` and `classes` are the unindented definitions (the
+    hints and explanations: an `if`/`else` pair defining Affine twice is no duplicate); `nested` adds the
+    ones inside top-level `if`/`try`/`with`/`match` blocks, which run on import too. The outline decides
+    which of the submission's other files run (`student._completes`, `student._repeats`, on `run_names`):
+    read from the unindented names alone, a file defining a missing name only inside an `if` (or an
+    `except ImportError:`), beside a name already found, was taken for a copy and never run."""
     lines = linecache.getlines(path)
     kept = _OUTLINES.get(path)
     if kept is not None and kept[0] is lines:
@@ -365,7 +376,51 @@ def _outline_of(lines: Sequence[str]) -> Outline:
                 classes[-1][2].setdefault(method.group(2), number)
         elif text[:1] not in ("", " ", "\t", "\n", "\r", "#", '"', "'", ")", "]", "}"):
             indent = ""  # other top-level code: the last class has ended
-    return Outline(defs, classes)
+    return Outline(defs, classes, _nested_defs(lines))
+
+
+# A top-level line opening a block whose body runs on import; a def, class, for or while line opens one
+# whose body does not (or not as module code): definitions inside them are not the module's.
+_OPENS = re.compile(r"(?:if|elif|else|try|except|finally|with|match|case)\b")
+_CLOSES = re.compile(r"(?:async\s+def|def|class|for|while|async\s+for|async\s+with)\b")
+_NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+_MAIN_GUARD = re.compile(
+    r"if\s*\(?\s*(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
+)
+
+
+def _nested_defs(lines: Sequence[str]) -> frozenset[str]:
+    """Names defined indented inside top-level if/try/with/match blocks (and their elif/else/except/finally/
+    case branches), at any depth of such blocks, read line by line by indentation: one pass, each line
+    looked at once, a stack no deeper than the file's indentation. Lines of a file with no such block at
+    the top level cost one character test each. Like the unindented reading, a line inside a multi-line
+    string or brackets is read as code: a docstring line `    class X` under a top-level `if` counts."""
+    found: set[str] = set()
+    chain: list[int] = []  # indentation of each open block we are in, outermost first
+    shut: int | None = None  # indentation of the def/class/loop/main guard whose body we are in
+    for text in lines:
+        if not chain and text[:1] in ("", " ", "\t", "\n", "\r", "#"):
+            continue  # the fast path: outside every open block, only a top-level line can open one
+        body = text.lstrip(" \t")
+        if body[:1] in ("", "\n", "\r", "#"):
+            continue
+        depth = len(text) - len(body)
+        while chain and chain[-1] >= depth:
+            chain.pop()
+        if shut is not None and depth <= shut:
+            shut = None
+        if shut is not None or (depth and not chain):
+            continue
+        if _MAIN_GUARD.match(body):
+            shut = depth
+        elif _OPENS.match(body):
+            chain.append(depth)
+        elif depth and (definition := _NESTED_DEF.match(body)):
+            found.add(definition.group(1))
+            shut = depth
+        elif _CLOSES.match(body):
+            shut = depth
+    return frozenset(found)
 
 
 def init_hints(shape: Outline, relpath: str, filename: str) -> list[str]:

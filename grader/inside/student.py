@@ -1200,19 +1200,18 @@ def _completes(
     required: Sequence[str],
     aliases: Mapping[str, Sequence[str]],
 ) -> bool:
-    """`path` defines (unindented, as loading.outline reads it) an optional name still missing, and none of
-    the names already found: a part of the program, not a second copy of it (`miniflow (1).py`)."""
-    defs = loading.outline(path).defs
+    """`path` defines (on import, as loading.outline reads it: unindented or inside a top-level if/try) an
+    optional name still missing, and none of the names already found: a part of the program, not a second
+    copy of it (`miniflow (1).py`)."""
+    defs = loading.outline(path).run_names
     missing = [n for n in optional if names.locate(n) is None]
     found = [n for n in (*required, *optional) if n not in missing]
     return _defines_any(defs, missing, aliases) and not _defines_any(defs, found, aliases)
 
 
-def _defines_any(
-    defs: Mapping[str, Any], wanted: Sequence[str], aliases: Mapping[str, Sequence[str]]
-) -> bool:
-    """`defs` (a file's outline) defines one of `wanted`, as spelt or as one of its aliases."""
-    return any({n, *aliases.get(n, ())} & defs.keys() for n in wanted)
+def _defines_any(defs: frozenset[str], wanted: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> bool:
+    """`defs` (a file's outline's `run_names`) defines one of `wanted`, as spelt or as one of its aliases."""
+    return any({n, *aliases.get(n, ())} & defs for n in wanted)
 
 
 def _repeats(
@@ -1230,7 +1229,8 @@ def _repeats(
     missing = [r for r in required if names.locate(r) is None]
     if not missing:
         return False
-    defs = loading.outline(path).defs
+    # on `run_names`: a file whose missing class sits in `except ImportError:` or an `if` is no copy
+    defs = loading.outline(path).run_names
     found = [n for n in (*required, *optional) if n not in missing and names.locate(n) is not None]
     return _defines_any(defs, found, aliases) and not _defines_any(defs, missing, aliases)
 

@@ -908,6 +908,87 @@ def test_a_files_outline_is_read_once_until_its_lines_are_read_again(tmp_path: P
     assert loading.outline(str(path)) is again
 
 
+def test_outline_sees_definitions_that_run_on_import_inside_top_level_blocks(tmp_path: Path) -> None:
+    """A definition inside a top-level if/elif/else, try/except/else/finally, with or match block runs on
+    import and is in `run_names` (at any depth of such blocks); one under `if __name__ == "__main__":`, in a
+    function, a class or a loop is not; the unindented `defs` (duplicate warnings) are unchanged."""
+    src = (
+        "try:\n"
+        "    from dezero import Variable\n"
+        "except ImportError:\n"
+        "    class Variable:\n"
+        "        def backward(self):\n"
+        "            class Inner:\n"  # a method's own class: not the module's
+        "                pass\n"
+        "USE_4D = True\n"
+        "if USE_4D:\n"
+        "    class Affine:\n"
+        "        pass\n"
+        "elif False:\n"
+        "    def relu(x):\n"
+        "        def helper():\n"  # a function's own: not the module's
+        "            pass\n"
+        "else:\n"
+        "    if True:\n"
+        "        class Deep:\n"
+        "            pass\n"
+        "    class Affine:\n"
+        "        pass\n"
+        "with open(__file__) as f:\n"
+        "    class InWith:\n"
+        "        pass\n"
+        "match USE_4D:\n"
+        "    case True:\n"
+        "        async def in_case():\n"
+        "            pass\n"
+        "for i in range(2):\n"
+        "    class InLoop:\n"
+        "        pass\n"
+        "def top():\n"
+        "    if True:\n"
+        "        class InFunction:\n"
+        "            pass\n"
+        "class Top:\n"
+        "    try:\n"
+        "        def method(self):\n"
+        "            pass\n"
+        "    finally:\n"
+        "        pass\n"
+        'if __name__ == "__main__":\n'
+        "    class Demo:\n"
+        "        pass\n"
+        "    if True:\n"
+        "        class DemoDeep:\n"
+        "            pass\n"
+        "else:\n"
+        "    class Imported:\n"  # the guard's else runs on import
+        "        pass\n"
+    )
+    path = tmp_path / "m.py"
+    path.write_text(src)
+    shape = loading.outline(str(path))
+    assert shape.defs == {"top": [("function", 32)], "Top": [("class", 36)]}
+    assert shape.nested == {"Variable", "Affine", "relu", "Deep", "InWith", "in_case", "Imported"}
+    assert shape.run_names == shape.nested | {"top", "Top"}
+    assert loading.duplicate_warnings(shape, "m.py", str(path), ()) == []  # if/else Affine: no duplicate
+
+
+def test_a_missing_class_defined_inside_if_in_another_file_is_found(tmp_path: Path) -> None:
+    """A file not preferred that defines a found name at the top level and the missing AddLayer inside an
+    `if` (or an `except ImportError:`) is a part of the program, not a copy: it runs and AddLayer is found
+    (it was set aside unrun, `missing=['AddLayer']`, when only unindented names counted)."""
+    start = S.LAYERS.index("class AddLayer")
+    end = S.LAYERS.index("\nclass ", start + 1)
+    add = S.LAYERS[start:end]
+    main = S.LAYERS[:start] + S.LAYERS[end:]
+    indented = "".join("    " + line + "\n" for line in add.splitlines())
+    spec = {**WITH_SUPPORT, "modules": ["layers.py"], "required": ["MulLayer", "AddLayer"], "optional": []}
+    for block in ("if True:\n", "try:\n    from layers_lib import AddLayer\nexcept ImportError:\n"):
+        more = "class MulLayer:\n    pass\n\n\n" + block + indented
+        ran = run_inside({"layers.py": main, "more.py": more, **SUPPORT}, job("layers", [], **spec))
+        assert ran.loaded["missing"] == [], block
+
+
 def _relu_notebook(sources: list[str]) -> object:
     """The notebook of these code cells, graded on one Relu case (x = [[1, -1]])."""
     nb = {"cells": [{"cell_type": "code", "source": source} for source in sources]}
