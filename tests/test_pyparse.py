@@ -7,6 +7,7 @@ import gc
 import sys
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -261,6 +262,133 @@ def test_a_node_type_without_the_grammars_signature_has_all_its_fields_read() ->
     assert pyparse.NODE_FIELDS[Made] == ("label", "child")
     child = ast.Name(id="x", ctx=ast.Load())
     assert pyparse.walk(Made(label=child))[1] is child
+
+
+# Every statement, expression, pattern and helper node of the grammar (Python 3.11; the later ones' syntax
+# added on those): the walks' fields are checked on each node type, not only on those the first 60 sample
+# files happen to use (none of them a `match` with patterns: a walk that skipped every case body passed).
+EVERY_NODE = """\
+import os, sys as system
+from . import sibling as other
+from pkg.mod import (name as alias_name)
+global_value: int = 1
+counter = 0
+counter += 1
+del counter
+x = y = [1, 2.0, "s", b"b", None, True, ..., -1, not x, ~y, +x]
+t = (x, *x); s = {1, *x}; d = {"k": 1, **{}}; f = f"{x!r:>{y}}"
+c = [i for i in x if i]; g = {i for i in x}; h = {i: i for i in x}; e = (i for i in x)
+z = x if y else lambda a, /, b=1, *args, c, d=2, **kw: a
+w = x[1:2:3, ::]; v = x.attr; u = x(1, *y, k=2, **kw)
+r = 1 < 2 <= 3 and 4 or 5 @ 6 ** 7 // 8 % 9 << 1 >> 2 | 3 ^ 4 & 5 - 6 / 7
+if (n := 10) > 5:
+    pass
+elif n:
+    ...
+else:
+    raise ValueError("x") from None
+while x:
+    break
+else:
+    continue_ = 1
+for i, j in x:
+    continue
+else:
+    pass
+with open(x) as fh, open(y):
+    assert fh, "msg"
+try:
+    pass
+except* (ValueError, TypeError) as err:
+    pass
+except* OSError:
+    pass
+else:
+    pass
+finally:
+    pass
+try:
+    pass
+except Exception as err:
+    pass
+finally:
+    pass
+@decorator
+class C(Base, metaclass=Meta):
+    attr: "int"
+    def method(self, a: int = 1) -> None:  # type: ignore
+        nonlocal_value = 1
+        def inner():
+            nonlocal nonlocal_value
+            global global_value
+            return (yield nonlocal_value)
+        yield from inner()
+async def coroutine():
+    async with x as a:
+        await a
+    async for b in x:
+        pass
+    return [c async for c in x]
+match x:
+    case 1 | 2:
+        pass
+    case [a, *rest]:
+        pass
+    case {"k": v, **more}:
+        pass
+    case Point(x=0, y=py) as point:
+        pass
+    case None:
+        pass
+    case str() if x:
+        pass
+    case _:
+        pass
+"""
+EVERY_NODE_312 = "type Alias[T: int, *Ts, **P] = list[T]\ndef generic[T](a: T) -> T: ...\nclass Box[T]: ...\n"
+EVERY_NODE_313 = "type Default[T = int] = T\n"
+_NOT_IN_A_FILE = {"Expression", "Interactive", "FunctionType", "Suite"}  # another mode's root, or none
+
+
+def _every_node_tree() -> ast.Module:
+    source = EVERY_NODE
+    source += EVERY_NODE_312 if sys.version_info >= (3, 12) else ""
+    source += EVERY_NODE_313 if sys.version_info >= (3, 13) else ""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecated node classes, looked up below
+        return ast.parse(source, type_comments=True)
+
+
+def test_every_node_type_of_the_grammar_is_walked_as_ast_walk_walks_it() -> None:
+    """A tree holding every node type with fields this Python parses a file into: the walks give ast.walk's
+    nodes in its order (the parents' walk too); a field dropped from NODE_FIELDS for any type fails here."""
+    tree = _every_node_tree()
+    theirs = list(ast.walk(tree))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        types = [getattr(ast, n) for n in dir(ast)]
+    with_fields = {
+        t.__name__
+        for t in types
+        if isinstance(t, type) and issubclass(t, ast.AST) and t._fields and not t.__subclasses__()
+        if t.__doc__ and t.__doc__.startswith(f"{t.__name__}(")  # the grammar's own, not a deprecated alias
+    }
+    assert with_fields - _NOT_IN_A_FILE <= {type(n).__name__ for n in theirs}  # the control: all are there
+    ours, (with_parents, parents) = pyparse.walk(tree), pyparse.walk_with_parents(tree)
+    for walked in (ours, with_parents):
+        assert len(walked) == len(theirs) and all(a is b for a, b in zip(walked, theirs, strict=True))
+    assert len(parents) == len(theirs)
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="ast's _field_types came in Python 3.13")
+def test_the_node_fields_are_those_typed_as_nodes() -> None:
+    """From 3.13 each node type says its fields' types: NODE_FIELDS holds exactly those typed as a node."""
+    for name in dir(ast):
+        kind = getattr(ast, name)
+        if isinstance(kind, type) and issubclass(kind, ast.AST) and getattr(kind, "_field_types", None):
+            typed = kind._field_types
+            nodes = tuple(f for f in kind._fields if "ast." in repr(typed[f]))
+            assert pyparse.NODE_FIELDS[kind] == nodes, name
 
 
 def test_walk_with_parents_is_ast_walk_on_the_submissions() -> None:

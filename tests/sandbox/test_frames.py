@@ -70,6 +70,10 @@ BAD = {
     "duplicate key": (LOADED, b'{"type": "done", "type": "done"}'),
     # the job's one decoder, after a frame it read whole: each object of each frame still checked
     "duplicate key 'type'": (LOADED, OK1, b'{"type": "done", "type": "done"}'),
+    # a literal or key the decoder's hooks refuse is numbered as every other violation of a frame (since the
+    # frames' decoding moved into the parser, s30-sparent; before, these alone were not)
+    "frame 2: the JSON literal NaN": (LOADED, b'{"type": "done", "x": NaN}'),
+    "frame 3: duplicate key 'type'": (LOADED, OK1, b'{"type": "done", "type": "done"}'),
     "after the last frame": (LOADED, DONE, DONE),
     "unknown failure code": (LOADED, {**OK1, "status": "error", "failure": {"code": "pass", "message": ""}}),
     "mutated": (LOADED, {**OK1, "mutated": ["nope"]}),
