@@ -1061,3 +1061,33 @@ def test_each_numpy_function_advised_for_a_lists_array_method_takes_a_list() -> 
                 "...", filled.get(call.group(1), "0")
             )
             eval(text, {"np": np, "a": value})  # raises if NumPy's function refuses the list
+
+
+IM2COL_SWAPPED = (
+    Frame("conv.py", 170, "Convolution.forward", "col = im2col(x, FH, FW, self.pad, self.stride)"),
+    Frame("common/util.py", 32, "im2col", "out_h = (H + 2 * pad - filter_h) // stride + 1"),
+)
+
+
+def test_a_helper_of_another_file_failing_names_the_line_that_called_it() -> None:
+    """The book's im2col called with pad and stride swapped fails in common/util.py's right line (the
+    grader's support copy): the message names the student's call too (review of s30-realdlfs)."""
+    info = ErrorInfo(
+        "ZeroDivisionError: integer division or modulo by zero", ("ZeroDivisionError",), IM2COL_SWAPPED
+    )
+    message = from_error(info, "Convolution applied to x, W, b").message
+    assert (
+        "(common/util.py line 32, in im2col: `out_h = (H + 2 * pad - filter_h) // stride + 1`, called from "
+        "conv.py line 170, in Convolution.forward: `col = im2col(x, FH, FW, self.pad, self.stride)`)"
+        in message
+    ), message
+
+
+def test_a_helper_called_from_its_own_file_or_a_method_failing_names_no_caller() -> None:
+    """Negative controls: a helper called by a function of its own file, and a method of another file (its
+    class is the one blamed), keep the one frame."""
+    same_file = (Frame("common/util.py", 80, "col2im", "x = im2col(y, 1, 1)"), IM2COL_SWAPPED[1])
+    method = (IM2COL_SWAPPED[0], Frame("common/layers.py", 9, "Relu.forward", "out = x.copy()"))
+    for frames in (same_file, method):
+        message = from_error(ErrorInfo("ValueError: bad", (), frames), "c").message
+        assert "called from" not in message and message.endswith(f"`{frames[-1].source}`)"), message
