@@ -989,6 +989,25 @@ def test_a_missing_class_defined_inside_if_in_another_file_is_found(tmp_path: Pa
         assert ran.loaded["missing"] == [], block
 
 
+def test_a_fallback_copy_of_a_found_class_in_a_block_makes_no_copy(tmp_path: Path) -> None:
+    """A file defining the missing optional AddLayer at the top level, and MulLayer (found) only in an
+    `except ImportError:` fallback for `from layers import MulLayer`, is a part of the program: it runs and
+    AddLayer is found (it was set aside unrun when nested names counted as found ones, session 30)."""
+    start = S.LAYERS.index("class AddLayer")
+    end = S.LAYERS.index("\nclass ", start + 1)
+    add = S.LAYERS[start:end]
+    main = S.LAYERS[:start] + S.LAYERS[end:]
+    spec = {**WITH_SUPPORT, "modules": ["layers.py"], "required": ["MulLayer"], "optional": ["AddLayer"]}
+    fallback = (
+        "try:\n    from layers import MulLayer\nexcept ImportError:\n    class MulLayer:\n        pass\n\n\n"
+    )
+    ran = run_inside({"layers.py": main, "more.py": fallback + add, **SUPPORT}, job("layers", [], **spec))
+    assert ran.loaded["found"]["AddLayer"] == "more.AddLayer"
+    copy = "class MulLayer:\n    pass\n\n\n"  # control: a found class at the top level is a copy, unrun
+    ran = run_inside({"layers.py": main, "more.py": copy + add, **SUPPORT}, job("layers", [], **spec))
+    assert "AddLayer" not in ran.loaded["found"]
+
+
 def _relu_notebook(sources: list[str]) -> object:
     """The notebook of these code cells, graded on one Relu case (x = [[1, -1]])."""
     nb = {"cells": [{"cell_type": "code", "source": source} for source in sources]}
