@@ -973,6 +973,22 @@ def test_outline_sees_definitions_that_run_on_import_inside_top_level_blocks(tmp
     assert loading.duplicate_warnings(shape, "m.py", str(path), ()) == []  # if/else Affine: no duplicate
 
 
+def test_an_elif_main_guard_body_is_not_run_on_import() -> None:
+    """`elif __name__ == "__main__":` guards its body as `if` does (a script's demo classes there are not
+    the module's); its `else:` and a plain `elif` still run on import."""
+    lines = [
+        "if USE_GPU:\n",
+        "    class OnGpu: pass\n",
+        "elif __name__ == '__main__':\n",
+        "    class Demo: pass\n",
+        'elif ("__main__" == __name__):\n',
+        "    class DemoToo: pass\n",
+        "else:\n",
+        "    class Imported: pass\n",
+    ]
+    assert loading._nested_defs(lines) == {"OnGpu", "Imported"}
+
+
 def test_a_missing_class_defined_inside_if_in_another_file_is_found(tmp_path: Path) -> None:
     """A file not preferred that defines a found name at the top level and the missing AddLayer inside an
     `if` (or an `except ImportError:`) is a part of the program, not a copy: it runs and AddLayer is found
