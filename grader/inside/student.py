@@ -1201,16 +1201,19 @@ def _completes(
     aliases: Mapping[str, Sequence[str]],
 ) -> bool:
     """`path` defines (on import, as loading.outline reads it: unindented or inside a top-level if/try) an
-    optional name still missing, and none of the names already found: a part of the program, not a second
-    copy of it (`miniflow (1).py`)."""
-    defs = loading.outline(path).run_names
+    optional name still missing, and none of the names already found at the top level: a part of the
+    program, not a second copy of it (`miniflow (1).py`). A found name defined only inside a block (an
+    `except ImportError:` fallback for `from layers import Relu`) makes no copy."""
+    shape = loading.outline(path)
     missing = [n for n in optional if names.locate(n) is None]
     found = [n for n in (*required, *optional) if n not in missing]
-    return _defines_any(defs, missing, aliases) and not _defines_any(defs, found, aliases)
+    return _defines_any(shape.run_names, missing, aliases) and not _defines_any(
+        frozenset(shape.defs), found, aliases
+    )
 
 
 def _defines_any(defs: frozenset[str], wanted: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> bool:
-    """`defs` (a file's outline's `run_names`) defines one of `wanted`, as spelt or as one of its aliases."""
+    """`defs` (names a file's outline reads) defines one of `wanted`, as spelt or as one of its aliases."""
     return any({n, *aliases.get(n, ())} & defs for n in wanted)
 
 
@@ -1229,10 +1232,13 @@ def _repeats(
     missing = [r for r in required if names.locate(r) is None]
     if not missing:
         return False
-    # on `run_names`: a file whose missing class sits in `except ImportError:` or an `if` is no copy
-    defs = loading.outline(path).run_names
+    # the missing on `run_names` (a file whose missing class sits in `except ImportError:` or an `if` is no
+    # copy), the found on the unindented `defs` (a fallback copy of a found class in a block makes no copy)
+    shape = loading.outline(path)
     found = [n for n in (*required, *optional) if n not in missing and names.locate(n) is not None]
-    return _defines_any(defs, found, aliases) and not _defines_any(defs, missing, aliases)
+    return _defines_any(frozenset(shape.defs), found, aliases) and not _defines_any(
+        shape.run_names, missing, aliases
+    )
 
 
 # The book's dezero/core_simple.py (step 23) defines setup_variable(), which gives Variable its operators, and

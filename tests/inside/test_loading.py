@@ -973,6 +973,22 @@ def test_outline_sees_definitions_that_run_on_import_inside_top_level_blocks(tmp
     assert loading.duplicate_warnings(shape, "m.py", str(path), ()) == []  # if/else Affine: no duplicate
 
 
+def test_an_elif_main_guard_body_is_not_run_on_import() -> None:
+    """`elif __name__ == "__main__":` guards its body as `if` does (a script's demo classes there are not
+    the module's); its `else:` and a plain `elif` still run on import."""
+    lines = [
+        "if USE_GPU:\n",
+        "    class OnGpu: pass\n",
+        "elif __name__ == '__main__':\n",
+        "    class Demo: pass\n",
+        'elif ("__main__" == __name__):\n',
+        "    class DemoToo: pass\n",
+        "else:\n",
+        "    class Imported: pass\n",
+    ]
+    assert loading._nested_defs(lines) == {"OnGpu", "Imported"}
+
+
 def test_a_missing_class_defined_inside_if_in_another_file_is_found(tmp_path: Path) -> None:
     """A file not preferred that defines a found name at the top level and the missing AddLayer inside an
     `if` (or an `except ImportError:`) is a part of the program, not a copy: it runs and AddLayer is found
@@ -987,6 +1003,25 @@ def test_a_missing_class_defined_inside_if_in_another_file_is_found(tmp_path: Pa
         more = "class MulLayer:\n    pass\n\n\n" + block + indented
         ran = run_inside({"layers.py": main, "more.py": more, **SUPPORT}, job("layers", [], **spec))
         assert ran.loaded["missing"] == [], block
+
+
+def test_a_fallback_copy_of_a_found_class_in_a_block_makes_no_copy(tmp_path: Path) -> None:
+    """A file defining the missing optional AddLayer at the top level, and MulLayer (found) only in an
+    `except ImportError:` fallback for `from layers import MulLayer`, is a part of the program: it runs and
+    AddLayer is found (it was set aside unrun when nested names counted as found ones, session 30)."""
+    start = S.LAYERS.index("class AddLayer")
+    end = S.LAYERS.index("\nclass ", start + 1)
+    add = S.LAYERS[start:end]
+    main = S.LAYERS[:start] + S.LAYERS[end:]
+    spec = {**WITH_SUPPORT, "modules": ["layers.py"], "required": ["MulLayer"], "optional": ["AddLayer"]}
+    fallback = (
+        "try:\n    from layers import MulLayer\nexcept ImportError:\n    class MulLayer:\n        pass\n\n\n"
+    )
+    ran = run_inside({"layers.py": main, "more.py": fallback + add, **SUPPORT}, job("layers", [], **spec))
+    assert ran.loaded["found"]["AddLayer"] == "more.AddLayer"
+    copy = "class MulLayer:\n    pass\n\n\n"  # control: a found class at the top level is a copy, unrun
+    ran = run_inside({"layers.py": main, "more.py": copy + add, **SUPPORT}, job("layers", [], **spec))
+    assert "AddLayer" not in ran.loaded["found"]
 
 
 def _relu_notebook(sources: list[str]) -> object:
