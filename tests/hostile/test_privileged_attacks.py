@@ -82,9 +82,11 @@ SYS_ADMIN = 1 << 21  # the one capability a bwrap worker keeps (grader/inside/pi
 SETTLED_CAP_SETS = ("CapInh", "CapPrm", "CapEff", "CapAmb")
 
 
-def _descendants() -> dict[int, dict[str, str]]:
-    """Every descendant of this test process (the pool's workers and theirs), each with its /proc status and
-    its count of open descriptors, read from outside."""
+def _descendants(roots: set[int]) -> dict[int, dict[str, str]]:
+    """The `roots` (the pool's worker processes: bubblewrap, or the worker itself) and every descendant of
+    theirs, each with its /proc status and its count of open descriptors, read from outside. Only the pool's:
+    a whole test session leaves other processes of its own beside it (a multiprocessing resource tracker, a
+    Dask nanny, another module's pool), running as root in CI with every capability."""
     children: dict[int, list[int]] = {}
     statuses: dict[int, dict[str, str]] = {}
     for entry in os.listdir("/proc"):
@@ -97,8 +99,8 @@ def _descendants() -> dict[int, dict[str, str]]:
             status = {**dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line), "fds": fds}
             statuses[int(entry)] = status
             children.setdefault(int(status["PPid"]), []).append(int(entry))
-    found: dict[int, dict[str, str]] = {}
-    stack = [os.getpid()]
+    found = {pid: statuses[pid] for pid in roots if pid in statuses}
+    stack = list(found)
     while stack:
         for child in children.get(stack.pop(), []):
             found[child] = statuses[child]
@@ -135,11 +137,14 @@ def test_no_process_of_a_job_but_the_worker_holds_a_capability(
     sleeper = tmp_path / "sleeper.py"
     sleeper.write_text("import time\ntime.sleep(3)\n")
     graded: list[Any] = []
+    # The pool's one worker, idle between jobs: the job below runs on it (a pool of one).
+    roots = {worker.proc.pid for worker in pool._idle}
+    assert roots, "the pool has no idle worker to watch"
     runner = threading.Thread(target=lambda: graded.append(grade(pool, miniflow_plan, sleeper)))
     runner.start()
     seen: dict[tuple[str, str], dict[str, str]] = {}
     while runner.is_alive():
-        for role, states in _roles(_descendants()).items():
+        for role, states in _roles(_descendants(roots)).items():
             for s in states:
                 seen[(role, s["Pid"])] = s
         time.sleep(0.02)
