@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,8 @@ from reference.documented import DOCUMENTED
 from reference.evaluate import run_case as reference_run
 from reference.mutations import MUTATIONS
 from reference.ops import OPS
+
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.torch
 
@@ -156,6 +160,14 @@ def _control_cases():
     cases.append(
         ("miniflow", quiz.inputs, [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")])
     )
+    # DeZero's step 57 (im2col, conv2d, pooling): the stored cases, whose inputs and upstream gradients the
+    # conv mutations (im2col_outsize_no_plus_one, pooling_grad_first_window) are tried on
+    step57 = json.loads((ROOT / "fixtures" / "dezero" / "sources" / "step57.json").read_text())
+    for stored in step57["cases"]:
+        inputs = {
+            k: np.array(v["data"], dtype=float).reshape(v["shape"]) for k, v in stored["inputs"].items()
+        }
+        cases.append(("dezero", inputs, stored["steps"]))
     # one sgd_update step on the quiz: the trainables after it (sgd_ascends, sgd_unchanged)
     sgd = {"do": "sgd", "lr": 0.5, "params": ["W", "b"]}
     cases.append(
