@@ -18,6 +18,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -1208,11 +1209,11 @@ def _completes(
     missing = [n for n in optional if names.locate(n) is None]
     found = [n for n in (*required, *optional) if n not in missing]
     return _defines_any(shape.run_names, missing, aliases) and not _defines_any(
-        frozenset(shape.defs), found, aliases
+        shape.defs.keys(), found, aliases
     )
 
 
-def _defines_any(defs: frozenset[str], wanted: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> bool:
+def _defines_any(defs: AbstractSet[str], wanted: Sequence[str], aliases: Mapping[str, Sequence[str]]) -> bool:
     """`defs` (names a file's outline reads) defines one of `wanted`, as spelt or as one of its aliases."""
     return any({n, *aliases.get(n, ())} & defs for n in wanted)
 
@@ -1236,7 +1237,7 @@ def _repeats(
     # copy), the found on the unindented `defs` (a fallback copy of a found class in a block makes no copy)
     shape = loading.outline(path)
     found = [n for n in (*required, *optional) if n not in missing and names.locate(n) is not None]
-    return _defines_any(frozenset(shape.defs), found, aliases) and not _defines_any(
+    return _defines_any(shape.defs.keys(), found, aliases) and not _defines_any(
         shape.run_names, missing, aliases
     )
 
