@@ -29,6 +29,7 @@ from .net_messages import (
     without_forward,
 )
 from .net_params import HELD_LAYERS, NetParams
+from .net_shapes import explain_layer_shape
 
 
 class NetRunners(NetParams):
@@ -177,6 +178,8 @@ class NetRunners(NetParams):
             # a walk over part of them proves nothing
             walked = layer_refs if len(layer_refs) < HELD_LAYERS else []
             loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
+            if loop is None:
+                loop = explain_layer_shape(s, entry.obj, walked, x, t, failure, self._python_said(failure))
             if loop is not None:
                 raise loop from None
             raise self._explain_labels(
