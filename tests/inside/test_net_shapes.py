@@ -20,3 +20,10 @@ def test_no_fix_is_cited_where_the_shapes_are_not_that_mistake() -> None:
     """Negative controls: a 2-D x (Affine returning dW), or a layer of another kind: no book line."""
     assert _book_fix(WrongShape("Affine", (5, 3), (4, 5), "Relu")) == ""
     assert _book_fix(WrongShape("Flatten", (3, 8), (3, 2, 2, 2), "Pooling")) == ""
+
+
+def test_a_tuple_returned_is_told_dx_alone_and_the_books_attributes() -> None:
+    """Affine.backward returning (dx, dW, db): three values, the book keeps dW and db on the layer."""
+    wrong = WrongShape("Affine", "a tuple of 3 values", (5, 6), "Relu")
+    assert wrong.returned == "a tuple of 3 values"
+    assert "self.dW and self.db" in _book_fix(wrong)

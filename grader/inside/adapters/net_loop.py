@@ -121,3 +121,28 @@ def explain_loop(
         f"Python said: {said}",
         failure.detail,
     )
+
+
+def in_forward_pass(frames: Sequence[Frame]) -> bool:
+    """Whether a network's gradient(x, t) failed in its own forward pass (self.loss(x, t), then predict and a
+    layer's forward), under no backward: the case's context, "backward from loss", is then not where it
+    failed (sample pool_out_h_no_plus1.py: "backward from loss: ValueError ... in Pooling.forward")."""
+    for i in range(len(frames) - 1, -1, -1):
+        if frames[i].function.endswith(".gradient"):
+            below = frames[i + 1 :]
+            return bool(below) and not any(f.function.endswith(".backward") for f in below)
+    return False
+
+
+def forward_context(said: StudentFailure, failure: RemoteFailure, context: str, cls: str) -> StudentFailure:
+    """`said` (what the case tells of `failure`) with its context named as the gradient's forward pass, where
+    `failure` was raised there (see above)."""
+    prefix = f"{context}: "
+    info = failure.info
+    if not context or info is None or not said.message.startswith(prefix) or not in_forward_pass(info.frames):
+        return said
+    return StudentFailure(
+        said.code,
+        f"{cls}.gradient(x, t), in its forward pass (self.loss(x, t)): {said.message.removeprefix(prefix)}",
+        said.detail,
+    )

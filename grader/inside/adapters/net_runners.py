@@ -20,7 +20,7 @@ from .constructors import (
     unnamed_scale,
 )
 from .layer_specs import NET_METHODS, NET_PARAMS, Applied, class_of, net_keys
-from .net_loop import explain_loop
+from .net_loop import explain_loop, forward_context
 from .net_messages import (
     explain_params_file,
     explain_unhanded,
@@ -182,9 +182,10 @@ class NetRunners(NetParams):
                 loop = explain_layer_shape(s, entry.obj, walked, x, t, failure, self._python_said(failure))
             if loop is not None:
                 raise loop from None
-            raise self._explain_labels(
+            said = self._explain_labels(
                 entry.op, entry.args, without_forward(entry.op, failure), backward=True
-            ) from None
+            )
+            raise forward_context(said, failure, s.context, class_of(entry.op)) from None
         if kind != "dict":
             items = s.items(grads) if kind in ("list", "tuple") else None
             raise not_a_grads_dict(entry.op, keys, grads, items)

@@ -22,13 +22,18 @@ from .net_loop import LAST_LAYER, loop_call
 
 @dataclass(frozen=True)
 class WrongShape:
-    """A layer whose backward returned dx of shape `got` where its forward was given x of shape `want`;
-    `handed_to` is the layer walked next (None: it was the first layer, whose dx nothing reads)."""
+    """A layer whose backward returned `got` (dx of another shape than `want`, the x its forward was given,
+    or a tuple or list where dx alone was due); `handed_to` is the layer walked next (None: it was the first
+    layer, whose dx nothing reads)."""
 
     layer: str
-    got: tuple[int, ...]
+    got: tuple[int, ...] | str  # a shape, or what was returned instead of an array ("a tuple of 3 values")
     want: tuple[int, ...]
     handed_to: str | None
+
+    @property
+    def returned(self) -> str:
+        return self.got if isinstance(self.got, str) else f"dx of shape {self.got}"
 
 
 def _training(session: Session, fn: Ref) -> dict[str, bool]:
@@ -57,10 +62,18 @@ def first_wrong_shape(session: Session, net: Ref, layers: Sequence[Ref], x: Ref,
         for i in range(len(layers) - 1, -1, -1):
             dout = s.call(s.getattr(layers[i], "backward"), dout)
             want = given[i]
-            if want is None or dout.kind != "ndarray":
+            if want is None:
                 return None
-            got = dout.shape
-            if got is not None and got != want:
+            got: tuple[int, ...] | str | None = (
+                f"a {dout.kind} of {dout.length} values"
+                if dout.kind in ("tuple", "list")
+                else dout.shape
+                if dout.kind == "ndarray"
+                else None
+            )
+            if got is None:
+                return None
+            if got != want:
                 handed_to = layers[i - 1].type_name if i > 0 else None
                 return WrongShape(layers[i].type_name, got, want, handed_to)
     except RemoteFailure:
@@ -91,9 +104,9 @@ def explain_layer_shape(
     # that ... returned" (layer_backward.py); Python's words last, within the report's 600 characters
     return StudentFailure(
         "exception",
-        f"{wrong.layer}.backward returned dx of shape {wrong.got}, where {wrong.layer}.forward was given "
-        f"x of shape {wrong.want}: it must return dx in the shape of x{_book_fix(wrong)}. {cls}.gradient "
-        f"handed that dx to {wrong.handed_to}.backward, which raised {said}",
+        f"{wrong.layer}.backward returned {wrong.returned}, where {wrong.layer}.forward was given x of "
+        f"shape {wrong.want}: it must return dx alone, in the shape of x{_book_fix(wrong)}. {cls}.gradient "
+        f"handed what it returned to {wrong.handed_to}.backward, which raised {said}",
         failure.detail,
     )
 
@@ -110,6 +123,8 @@ _FIXES = {
 
 
 def _book_fix(wrong: WrongShape) -> str:
+    if isinstance(wrong.got, str):
+        return "; its parameters' gradients are kept in self.dW and self.db (5.6.2)"
     if len(wrong.got) != 2 or len(wrong.want) != 4:
         return ""
     fixes = [fix for kind, fix in _FIXES.items() if kind.lower() in wrong.layer.lower()]
