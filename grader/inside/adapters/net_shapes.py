@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from ..failures import StudentFailure
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword
-from .net_loop import LAST_LAYER, loop_call
+from .net_loop import LAST_LAYER, FailedGradient, loop_call
 
 
 @dataclass(frozen=True)
@@ -81,22 +81,16 @@ def first_wrong_shape(session: Session, net: Ref, layers: Sequence[Ref], x: Ref,
     return None
 
 
-def explain_layer_shape(
-    session: Session,
-    net: Ref,
-    layers: Sequence[Ref],
-    x: Ref,
-    t: Ref,
-    failure: RemoteFailure,
-    said: str,
-) -> StudentFailure | None:
+def explain_layer_shape(failed: FailedGradient) -> StudentFailure | None:
     """The failure told as the layer that returned dx in the wrong shape, when one did on the book's walk;
-    None otherwise (Python's words stand). `said` is Python's message without the grader's context."""
+    None otherwise (Python's words stand)."""
+    failure, said = failed.failure, failed.said
     info = failure.info
-    found = loop_call(info.frames) if failure.code == "exception" and info is not None and layers else None
+    usable = failure.code == "exception" and info is not None and failed.layers
+    found = loop_call(info.frames) if usable and info is not None else None
     if found is None:
         return None
-    wrong = first_wrong_shape(session, net, layers, x, t)
+    wrong = first_wrong_shape(failed.session, failed.net, failed.layers, failed.x, failed.t)
     if wrong is None or wrong.handed_to is None:
         return None
     cls = found[0].function.rsplit(".", 1)[0]
