@@ -141,11 +141,35 @@ def _broadcast_to(message: str) -> str | None:
     )
 
 
+_INTO = re.compile(rf"could not broadcast input array from shape {_SHAPE} into shape {_SHAPE}")
+
+
+def _padded_every_axis(message: str) -> str | None:
+    """A batch of images (N, C, H, W) padded on every axis: `np.pad(x, pad)` pads N and C too, so im2col's
+    window slice, (N + 2*pad, C + 2*pad, out_h, out_w), cannot fill its (N, C, out_h, out_w) (sample
+    dlfs-advanced/im2col_pad_every_axis.py). Said only when both leading sizes grew by one even amount."""
+    shapes = _shapes(_INTO, message)
+    if shapes is None:
+        return None
+    have, wanted = shapes
+    if len(have) != 4 or len(wanted) != 4 or have[2:] != wanted[2:]:
+        return None
+    grown = have[0] - wanted[0]
+    if grown <= 0 or grown % 2 or have[1] - wanted[1] != grown:
+        return None
+    return (
+        f"the batch and channel axes grew by {grown}, as a padding of {grown // 2} on every side would: "
+        "np.pad(x, pad) pads every axis; pad the height and width only, np.pad(x, [(0, 0), (0, 0), (pad, "
+        "pad), (pad, pad)])"
+    )
+
+
 EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     _inplace,
     _inplace_same_rank,
     _not_aligned,
     _broadcast_to,
+    _padded_every_axis,
 )
 
 
@@ -175,6 +199,7 @@ FORWARD_EXPLAINERS: tuple[Callable[[str], str | None], ...] = (
     functools.partial(_inplace, gradient=False),
     functools.partial(_inplace_same_rank, gradient=False),
     _not_aligned,
+    _padded_every_axis,
 )
 
 

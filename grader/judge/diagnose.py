@@ -126,6 +126,14 @@ class Evidence:
         other = self.copied_from
         if other is None:
             return self._value_not_gradient()
+        if self.family == "layers" and self.method.endswith(".backward"):
+            # a DLFS layer returns dx and keeps self.dW, self.db: no gradients dict of its own to misread
+            # (sample layers/affine_returns_dw.py, `return self.dW`, was told to check "the gradients dict")
+            return (
+                f"{self.subject} is exactly the {other}: {self.method} puts another gradient in this "
+                "one's place; check what it returns (dx) and what it keeps in self.dW and self.db (a "
+                "copy-paste slip?)"
+            )
         return (
             f"{self.subject} is exactly the {other}: {self.method} stores another parameter's gradient under "
             "this key; check which layer each entry of the gradients dict is read from (a copy-paste slip?)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.inside.adapters.net_loop import _RESULT_DROPPED, loop_call
+from grader.inside.adapters.net_loop import _RESULT_DROPPED, in_forward_pass, loop_call
 from grader.inside.failures import Frame
 
 GRADIENT = Frame("ch05/two_layer_net.py", 70, "TwoLayerNet.gradient", "dout = layer.backward(dout)")
@@ -34,3 +34,14 @@ def test_a_backward_whose_result_is_dropped_is_told_from_one_kept() -> None:
     assert _RESULT_DROPPED.match("self.layers[key].backward(dout)  # keeps its gradients")
     assert not _RESULT_DROPPED.match("dout = layer.backward(dout)")
     assert not _RESULT_DROPPED.match("return layer.backward(dout)")
+
+
+def test_a_failure_under_the_gradients_forward_pass_is_in_its_forward_pass() -> None:
+    """gradient -> loss -> Pooling.forward is the forward pass; under any backward, or the gradient's own
+    line, it is not (negative controls)."""
+    loss = Frame("ch07/simple_convnet.py", 90, "SimpleConvNet.loss", "y = self.predict(x)")
+    pool = Frame("common/layers.py", 208, "Pooling.forward", "out = out.reshape(N, out_h, out_w, C)")
+    assert in_forward_pass([GRADIENT, loss, pool])
+    assert not in_forward_pass([GRADIENT, RELU])
+    assert not in_forward_pass([GRADIENT])
+    assert not in_forward_pass([loss, pool])

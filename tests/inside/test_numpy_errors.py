@@ -121,3 +121,32 @@ def test_a_line_that_transposes_already_is_asked_about_a_t_too_many() -> None:
     assert extra.endswith("a .T too many, or on the wrong array (the line already transposes)?")
     plain = numpy_errors.explain(message, forward=True, source="self.value = np.dot(X, W) + b")
     assert plain is not None and plain.endswith("a missing .T?")
+
+
+def _im2col_slice(pad_width: object) -> None:
+    """The book's im2col filling its (N, C, out_h, out_w) window from a padded (2, 2, 5, 5) batch."""
+    img = np.pad(np.zeros((2, 2, 5, 5)), pad_width)
+    col = np.zeros((2, 2, 3, 3, 5, 5))
+    col[:, :, 0, 0, :, :] = img[:, :, 0:5, 0:5]
+
+
+def test_a_batch_padded_on_every_axis_is_told_to_pad_height_and_width_only() -> None:
+    """np.pad(x, 1) on (N, C, H, W): NumPy's own 'could not broadcast input array from shape (4,4,5,5) into
+    shape (2,2,5,5)', said as the padding of every axis."""
+    clause = numpy_errors.explain(_raised(lambda: _im2col_slice(1)))
+    assert clause is not None and "grew by 2, as a padding of 1" in clause
+    assert "np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)])" in clause
+
+
+def test_other_failed_fills_are_no_padding_mistake() -> None:
+    """Negative controls: fills whose image axes differ, or whose leading axes grew unequally or by an odd
+    amount (NumPy's own messages), get no padding clause; NumPy's words stand."""
+    for have, wanted in [
+        ((4, 4, 6, 5), (2, 2, 5, 5)),
+        ((4, 3, 5, 5), (2, 2, 5, 5)),
+        ((3, 3, 5, 5), (2, 2, 5, 5)),
+    ]:
+        message = _raised(lambda: np.zeros(wanted).__setitem__(slice(None), np.zeros(have)))  # noqa: B023
+        assert "could not broadcast input array" in message
+        assert numpy_errors.explain(message) is None
+        assert numpy_errors.explain(message, forward=True) is None

@@ -457,6 +457,20 @@ def test_a_gradient_stored_under_another_key_names_the_one_it_holds():
     assert "is exactly the gradient of b1 (db1)" in same.hint
 
 
+def test_a_layers_returned_gradient_holding_another_is_told_what_the_layer_returns():
+    """A DLFS layer's backward returning self.dW as dx: the hint names what it returns and keeps, not a
+    gradients dict, which a layer has none of; MiniFlow's Linear.backward (a gradients dict) keeps the
+    dict's advice (negative control)."""
+    dw, dx = np.arange(15.0).reshape(3, 5), np.ones((4, 3))
+    siblings = {"gradient of W (dW)": dw}
+    layer = Evidence("dx", dw.copy(), dx, TOL, "gradient of x", "Affine.backward", 4, {}, False, siblings)
+    finding = diagnose(dataclasses.replace(layer, family="layers"))
+    assert finding is not None and "is exactly the gradient of W (dW)" in finding.hint
+    assert "what it returns (dx)" in finding.hint and "gradients dict" not in finding.hint
+    linear = diagnose(dataclasses.replace(layer, method="Linear.backward", family="miniflow"))
+    assert linear is not None and "gradients dict" in linear.hint
+
+
 def test_a_wrong_gradient_that_is_no_other_ones_keeps_its_own_hint():
     """Negative controls: a wrong shape that matches no other gradient, and a lone number equal to another
     by chance, get the generic advice."""

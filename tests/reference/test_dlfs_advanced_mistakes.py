@@ -403,3 +403,33 @@ def test_adam_iter_per_param_corrects_the_second_parameter_at_step_two():
     np.testing.assert_allclose(right["b"], first, rtol=1e-6)
     np.testing.assert_allclose(wrong["a"], first, rtol=1e-6)
     np.testing.assert_allclose(wrong["b"], 1 - 0.0744134, rtol=1e-6)
+
+
+def test_conv_window_assigned_keeps_the_last_windows_piece_not_col2ims_last_offset():
+    """x (1, 1, 3, 3), one 2x2 filter w = [[1, 2], [3, 4]], stride 1, no pad, dout all ones (four windows):
+    each window hands back w. Right (summed): [[1, 3, 2], [4, 10, 6], [3, 7, 4]]. Assigned window by window,
+    row by row, the last window covering a cell wins: [[1, 1, 2], [1, 1, 2], [3, 3, 4]]. col2im's overwrite
+    (conv_col2im_overwrite) loops over the filter's offsets, the last offset wins: [[1, 2, 2], [3, 4, 4],
+    [3, 4, 4]], another function. With stride 2 on a 4x4 input the windows never overlap: all three agree."""
+    ops = _ops()
+    w, b = np.array([1.0, 2.0, 3.0, 4.0]).reshape(1, 1, 2, 2), np.zeros(1)
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    g = np.ones((1, 1, 2, 2))
+    settings = {"stride": 1, "pad": 0}
+    y = ops.conv_forward(x, w, b, **settings)
+    dx, dw, db = ops.conv_vjp(g, x, w, b, y=y, **settings)
+    wrong, same_dw, same_db = ops.conv_window_assigned(g, x, w, b, y=y, **settings)
+    col2im, _, _ = ops.conv_col2im_overwrite(g, x, w, b, y=y, **settings)
+    np.testing.assert_allclose(dx[0, 0], [[1, 3, 2], [4, 10, 6], [3, 7, 4]], rtol=1e-12)
+    np.testing.assert_allclose(wrong[0, 0], [[1, 1, 2], [1, 1, 2], [3, 3, 4]], rtol=1e-12)
+    np.testing.assert_allclose(col2im[0, 0], [[1, 2, 2], [3, 4, 4], [3, 4, 4]], rtol=1e-12)
+    np.testing.assert_allclose(same_dw, dw, rtol=1e-12)
+    np.testing.assert_allclose(same_db, db, rtol=1e-12)
+    apart = np.arange(16.0).reshape(1, 1, 4, 4)
+    g2 = np.arange(1.0, 5.0).reshape(1, 1, 2, 2)
+    y = ops.conv_forward(apart, w, b, stride=2, pad=0)
+    (dx, _, _), (same, _, _) = (
+        ops.conv_vjp(g2, apart, w, b, y=y, stride=2, pad=0),
+        ops.conv_window_assigned(g2, apart, w, b, y=y, stride=2, pad=0),
+    )
+    np.testing.assert_allclose(same, dx, rtol=1e-12)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from ..failures import Frame, StudentFailure
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword
@@ -28,6 +29,21 @@ LAST_LAYER = ("lastLayer", "last_layer")
 # failing was not walked, and the same submission's message depended on the machine's load (DESIGN.md rule 7).
 # A loop line calling a layer's backward and keeping nothing: `layer.backward(dout)`.
 _RESULT_DROPPED = re.compile(r"^\s*[\w.\[\]'\"]+\.backward\(\s*\w+\s*\)\s*(#.*)?$")
+
+
+@dataclass(frozen=True)
+class FailedGradient:
+    """A network's gradient(x, t) that failed: what each explainer of it is handed. `layers` are the
+    network's in forward order (none: too many to walk); `said` is Python's message without the grader's
+    context."""
+
+    session: Session
+    net: Ref
+    layers: Sequence[Ref]
+    x: Ref
+    t: Ref
+    failure: RemoteFailure
+    said: str
 
 
 def _book_loop(cls: str) -> str:
@@ -53,10 +69,10 @@ def loop_call(frames: Sequence[Frame]) -> tuple[Frame, str] | None:
     return None
 
 
-def _walk(session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref) -> str | None:
+def _walk(failed: FailedGradient, layers: Sequence[Ref]) -> str | None:
     """Run the book's backward walk over `layers` (in the order given) in the student's process: None when
     every call returned, else Python's description of the first error."""
-    s = session
+    s, net, x, t = failed.session, failed.net, failed.x, failed.t
     loss = s.getattr(net, "loss")
     # MultiLayerNetExtend.loss(x, t, train_flg=False): its gradient runs the training forward, as the walk
     # must (batch statistics and a drawn mask, which the backward of BatchNormalization and Dropout read)
@@ -76,18 +92,11 @@ def _walk(session: Session, net: Ref, layers: Sequence[Ref], x: Ref, t: Ref) -> 
     return None
 
 
-def explain_loop(
-    session: Session,
-    net: Ref,
-    layers: Sequence[Ref],
-    x: Ref,
-    t: Ref,
-    failure: RemoteFailure,
-    said: str,
-) -> StudentFailure | None:
+def explain_loop(failed: FailedGradient) -> StudentFailure | None:
     """The failure reworded as the network loop's mistake, when the layers run as the book walks them;
-    None when they do not (then a layer is wrong, and Python's words name it). `said` is Python's message
-    without the grader's context. However long the failed gradient ran, the same walks (see above)."""
+    None when they do not (then a layer is wrong, and Python's words name it). However long the failed
+    gradient ran, the same walks (see above)."""
+    failure, layers = failed.failure, failed.layers
     info = failure.info
     if failure.code != "exception" or info is None or not layers:
         return None
@@ -100,12 +109,12 @@ def explain_loop(
         # forward pass (no self.loss(x, t) first) fails so, and the book's walk, which runs it, would not
         return None
     who = "a layer's backward" if layer == "a layer" else f"{layer}.backward"
-    if _walk(session, net, list(reversed(layers)), x, t) is not None:
+    if _walk(failed, list(reversed(layers))) is not None:
         return None
     cls = caller.function.rsplit(".", 1)[0]
     if _RESULT_DROPPED.match(caller.source):
         why = "the line drops what backward returns: write dout = layer.backward(dout)"
-    elif _walk(session, net, layers, x, t) == info.description:
+    elif _walk(failed, layers) == info.description:
         why = (
             "it walks the layers first to last: walk them reversed (layers = list(self.layers.values()); "
             "layers.reverse(); for layer in layers: ...)"
@@ -118,6 +127,31 @@ def explain_loop(
         "exception",
         f"{cls}.gradient's loop hands a layer the wrong dout: {why}. It raised in {who}, called from "
         f"{caller.where()}; the same layers run without error walked as the book does ({_book_loop(cls)}). "
-        f"Python said: {said}",
+        f"Python said: {failed.said}",
         failure.detail,
+    )
+
+
+def in_forward_pass(frames: Sequence[Frame]) -> bool:
+    """Whether a network's gradient(x, t) failed in its own forward pass (self.loss(x, t), then predict and a
+    layer's forward), under no backward: the case's context, "backward from loss", is then not where it
+    failed (sample pool_out_h_no_plus1.py: "backward from loss: ValueError ... in Pooling.forward")."""
+    for i in range(len(frames) - 1, -1, -1):
+        if frames[i].function.endswith(".gradient"):
+            below = frames[i + 1 :]
+            return bool(below) and not any(f.function.endswith(".backward") for f in below)
+    return False
+
+
+def forward_context(said: StudentFailure, failure: RemoteFailure, context: str, cls: str) -> StudentFailure:
+    """`said` (what the case tells of `failure`) with its context named as the gradient's forward pass, where
+    `failure` was raised there (see above)."""
+    prefix = f"{context}: "
+    info = failure.info
+    if not context or info is None or not said.message.startswith(prefix) or not in_forward_pass(info.frames):
+        return said
+    return StudentFailure(
+        said.code,
+        f"{cls}.gradient(x, t), in its forward pass (self.loss(x, t)): {said.message.removeprefix(prefix)}",
+        said.detail,
     )

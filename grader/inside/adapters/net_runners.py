@@ -3,7 +3,7 @@ the case's params and driven through loss(x, t), gradient(x, t), predict and acc
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,7 @@ from .constructors import (
     unnamed_scale,
 )
 from .layer_specs import NET_METHODS, NET_PARAMS, Applied, class_of, net_keys
-from .net_loop import explain_loop
+from .net_loop import FailedGradient, explain_loop, forward_context
 from .net_messages import (
     explain_params_file,
     explain_unhanded,
@@ -29,6 +29,14 @@ from .net_messages import (
     without_forward,
 )
 from .net_params import HELD_LAYERS, NetParams
+from .net_shapes import explain_layer_shape
+
+# What a network's failed gradient(x, t) may be, asked in turn (the first that explains it is told): the
+# network's own loop handing a layer the wrong dout, or a layer returning its dx in the wrong shape.
+GRADIENT_FAILURES: tuple[Callable[[FailedGradient], StudentFailure | None], ...] = (
+    explain_loop,
+    explain_layer_shape,
+)
 
 
 class NetRunners(NetParams):
@@ -176,12 +184,15 @@ class NetRunners(NetParams):
             layer_refs = self._layer_refs(entry.obj)
             # a walk over part of them proves nothing
             walked = layer_refs if len(layer_refs) < HELD_LAYERS else []
-            loop = explain_loop(s, entry.obj, walked, x, t, failure, self._python_said(failure))
-            if loop is not None:
-                raise loop from None
-            raise self._explain_labels(
+            failed = FailedGradient(s, entry.obj, walked, x, t, failure, self._python_said(failure))
+            for explain in GRADIENT_FAILURES:
+                told = explain(failed)
+                if told is not None:
+                    raise told from None
+            said = self._explain_labels(
                 entry.op, entry.args, without_forward(entry.op, failure), backward=True
-            ) from None
+            )
+            raise forward_context(said, failure, s.context, class_of(entry.op)) from None
         if kind != "dict":
             items = s.items(grads) if kind in ("list", "tuple") else None
             raise not_a_grads_dict(entry.op, keys, grads, items)
