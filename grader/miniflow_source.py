@@ -70,11 +70,13 @@ def _reading(reader: Reader[T], rel: str, data: bytes) -> T | object:
             _kept.move_to_end(key)
             return hit[0]
     try:  # named as the static scan names it: its parse, kept by (bytes, name), is the one read here
-        found: object = reader(data, pyparse.parse_module(data, rel))
+        tree = pyparse.parse_module(data, rel)
     except (SyntaxError, ValueError, parse_cost.CostlyToParse):
-        found = _UNREAD  # the same bytes never parse
+        _keep(key, _UNREAD)  # the same bytes never parse
+        return _UNREAD
     except (RecursionError, MemoryError):
         return _UNREAD  # of this call's stack and memory, not of the bytes: passed over, never kept
+    found = reader(data, tree)  # a reader's own failure is its caller's, as it was before it was kept
     _keep(key, found)
     return found
 
