@@ -15,12 +15,11 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeGuard
 
-from grader import pyparse
-from grader.inside import aliases
+from grader import miniflow_source, pyparse
 from grader.numpy_notes import place
 
 FAMILIES = ("miniflow",)
-_GRADIENTS = frozenset(aliases.MINIFLOW_GRADIENT_ATTRS)
+_GRADIENTS = miniflow_source.GRADIENTS
 # the attributes students name a node by (`self.name = 'Linear_1'`); `value` or a shape is no name
 NAME_ATTRS = frozenset({"name", "label", "id", "key", "title", "node_name"})
 MAX_FOUND = 24  # a whole lesson file keys them in about fifteen places; the first ones say where
@@ -38,18 +37,24 @@ def named_keys(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tupl
     `{n.name: ...}`, in file and line order, at most MAX_FOUND. `loaded`: the files the student's process
     loaded, read first (scratch copies sorted before the graded file took every place shown)."""
     found: list[NamedKey] = []
-    trees = sorted(pyparse.python_trees(files), key=lambda t: t[0] not in loaded)  # stable: in path order
-    for rel, data, tree in trees:
-        keys = [key for node in pyparse.walk(tree) for key in _named_keys(node)]
-        # placed and written out for the first MAX_FOUND only, in line order (a notebook's cells are in line
-        # order in its module): `place` reads the whole file, and a 1 MiB file keys by a name on ~36,000 lines
-        # (placing each took the parent 80 s of CPU: tests/test_named_keys.py counts the calls)
-        keys.sort(key=lambda k: (k.lineno, k.col_offset))
-        for key in keys[: MAX_FOUND - len(found)]:
-            found.append(NamedKey(place(rel, data, key.lineno), ast.unparse(key), ast.unparse(key.value)))
+    for rel, data, keys in miniflow_source.readings(files, _keys_in, loaded):
+        # placed for the first MAX_FOUND only: `place` reads the whole file, and a 1 MiB file keys by a
+        # name on ~36,000 lines (placing each took the parent 80 s of CPU: tests/test_named_keys.py counts)
+        for line, key, node in keys[: MAX_FOUND - len(found)]:
+            found.append(NamedKey(place(rel, data, line), key, node))
         if len(found) >= MAX_FOUND:
             break
     return tuple(found)
+
+
+def _keys_in(data: bytes, tree: ast.Module) -> tuple[tuple[int, str, str], ...]:
+    """(line, key as written, what the lesson keys by there) of the file's first MAX_FOUND named keys in line
+    order, read from the Subscript and Assign nodes of the walk the static scan keeps on the tree."""
+    nodes, at = pyparse.walked(tree), pyparse.kinds(tree)
+    picked = sorted((*at.get(ast.Subscript, ()), *at.get(ast.Assign, ())))  # in the walk's order
+    keys = [key for i in picked for key in _named_keys(nodes[i])]
+    keys.sort(key=lambda k: (k.lineno, k.col_offset))  # stable: a line's keys in the walk's order
+    return tuple((k.lineno, ast.unparse(k), ast.unparse(k.value)) for k in keys[:MAX_FOUND])
 
 
 def _named_keys(node: ast.AST) -> list[ast.Attribute]:

@@ -17,13 +17,13 @@ import ast
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from grader import pyparse
-from grader.inside import aliases
+from grader import miniflow_source, pyparse
 from grader.numpy_notes import place
 
 FAMILIES = ("miniflow",)
-_GRADIENTS = frozenset(aliases.MINIFLOW_GRADIENT_ATTRS)
-_OUTBOUND = frozenset(aliases.MINIFLOW_OUTBOUND_ATTRS)
+_GRADIENTS = miniflow_source.GRADIENTS
+_OUTBOUND = miniflow_source.OUTBOUND
+LESSON = miniflow_source.LESSON
 _LOOPS = (ast.For, ast.AsyncFor)
 MAX_FOUND = 8  # one per class that loops over its consumers: the lesson has three
 
@@ -43,26 +43,41 @@ def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple
     `loaded`: the files the student's process loaded; a class one of them defines wins over one of the same
     name in a file it never ran (a scratch copy's re-created dict was told of the graded file's `=`), as
     signatures.problems reads them."""
-    lesson = {s: cls for cls, spellings in aliases.MINIFLOW.items() for s in spellings}
     # the last class of a name is the one the module keeps (a notebook's starter cell, then the solution)
-    classes: dict[str, tuple[str, bytes, ast.ClassDef]] = {}
-    for rel, data, tree in pyparse.python_trees(files):
-        for n in tree.body:
-            wins = rel in loaded or classes.get(getattr(n, "name", ""), ("",))[0] not in loaded
-            if isinstance(n, ast.ClassDef) and n.name in lesson and wins:
-                classes[n.name] = (rel, data, n)
+    classes: dict[str, tuple[str, bytes, _Found | None]] = {}
+    for rel, data, kept in miniflow_source.readings(files, _classes_in):
+        for name, reset in kept:
+            if rel in loaded or classes.get(name, ("",))[0] not in loaded:
+                classes[name] = (rel, data, reset)
     found: list[Recreated] = []
-    for rel, data, node in classes.values():
-        for loop, assign in _in_backward(node):
-            statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
-            attr = _self_attr(_iterated(loop.iter))
-            where = place(rel, data, assign.lineno)
-            whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
-            found.append(Recreated(lesson[node.name], node.name, where, _short(statement), attr, whole))
-            break
+    for name, (rel, data, reset) in classes.items():
+        if reset is not None:
+            line, statement, attr, whole = reset
+            found.append(Recreated(LESSON[name], name, place(rel, data, line), statement, attr, whole))
         if len(found) >= MAX_FOUND:
             break
     return tuple(found)
+
+
+# (line, the assignment as written and shortened, the loop's attribute, whether the whole dict is assigned)
+_Found = tuple[int, str, str, bool]
+
+
+def _classes_in(data: bytes, tree: ast.Module) -> tuple[tuple[str, _Found | None], ...]:
+    """(name, its backward's first re-created dict or None) of each top-level class of a lesson class's
+    spelling, in the file's order."""
+    kept: list[tuple[str, _Found | None]] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name in LESSON:
+            reset = next(_in_backward(node), None)
+            kept.append((node.name, None if reset is None else _found(data, *reset)))
+    return tuple(kept)
+
+
+def _found(data: bytes, loop: ast.For | ast.AsyncFor, assign: ast.Assign) -> _Found:
+    statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
+    whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+    return assign.lineno, _short(statement), _self_attr(_iterated(loop.iter)), whole
 
 
 def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
