@@ -749,7 +749,9 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
         if achieved.isolation == "bwrap":  # before any fork: /proc/self named a child's pid in our namespace
-            proc_view.hide()
+            unhidden = proc_view.hide()
+            if unhidden:
+                caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         pid_flags = 0
         if not caps.unconfined:
             pid_namespace.become_subreaper()
