@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, confine, frames, limits, pid_namespace, privileges, proc_stat, scratch
+from . import channel, confine, frames, limits, pid_namespace, privileges, proc_stat, proc_view, scratch
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -748,6 +748,10 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
+        if achieved.isolation == "bwrap":  # before any fork: /proc/self named a child's pid in our namespace
+            unhidden = proc_view.hide()
+            if unhidden:
+                caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         pid_flags = 0
         if not caps.unconfined:
             pid_namespace.become_subreaper()

@@ -29,7 +29,12 @@ from hostile_harness import (
 
 # Attacks that currently get through, seen in both isolation modes: strict xfail, so the suite says the moment
 # the sandbox is fixed. Remove an entry once its fix lands.
-KNOWN_BREACHES: dict[str, str] = {}
+KNOWN_BREACHES: dict[str, str] = {
+    "inode_counter_pair.py": (
+        "the scratch's inode counter is shared by every student process of a worker: a later phase reads the "
+        "bit an earlier one left (session 31; fixed by a tmpfs per student process, not built yet)"
+    ),
+}
 
 
 def _marks(name: str, slow: bool = False) -> list[Any]:

@@ -67,6 +67,33 @@ def test_the_pid_counter_carries_no_bit_to_the_next_student(
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
 
 
+def test_the_pid_counter_is_not_read_through_proc_either(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """The same bit read from the pid /proc/self names (the worker's namespace counts there, and Landlock
+    guards no readlink or stat): graded twice on one worker, no breach line, and the second scores exactly
+    its honest twin's starter score. (Before proc_view.hide, under bubblewrap: /proc/self read 9 in the
+    first, and the second read the bit the first left.)"""
+    first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "proc_self_pid_counter.py")
+    assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the scratch's inode counter is shared by every student process of a worker (session 31: a tmpfs "
+    "per student process would close it; the fork path that would make it is being replaced)",
+)
+def test_the_inode_counter_carries_no_bit_to_the_next_student(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """The inode-counter sample graded twice on one worker: each run leaves the scratch's next inode number
+    500 past a multiple of 1,000 and scores correct math only if its first file's number is in 500..599.
+    Contained would mean no breach line and the second scoring exactly its honest twin's starter score; today
+    the second reads 1504 in both modes (and each job's later phase reads 504 from its earlier one)."""
+    first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "inode_counter_pair.py")
+    assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
+
+
 def _twice_then_twin(pool: Any, plan: Any, tmp_path: Path, name: str) -> tuple[Any, Any, Any]:
     """The sample graded twice in turn on the same worker (neither printing a breach line), then its honest
     twin: the three graded runs."""

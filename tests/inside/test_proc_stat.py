@@ -3,6 +3,7 @@ thread count and the scratch sweep's start time."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -51,3 +52,27 @@ def test_the_worker_and_the_sweep_read_a_live_process_so_named() -> None:
         child.kill()
         child.communicate()
     assert proc_stat.number(child.pid, proc_stat.START_TIME) is None
+
+
+def test_once_given_a_directory_the_reader_reads_through_it_not_the_path(tmp_path, monkeypatch) -> None:
+    """After `use_dir` (the bubblewrap worker hides /proc's path from its children, proc_view.py), the
+    worker's reads go through the descriptor: a directory holding a made-up `PID/stat` is what is read,
+    and the real /proc through its descriptor reads what its path reads."""
+    fake = tmp_path / str(os.getpid())
+    fake.mkdir()
+    (fake / "stat").write_bytes(b"1 (x) S " + b" ".join(b"7" for _ in range(50)))
+    fd = os.open(tmp_path, os.O_PATH | os.O_DIRECTORY)
+    monkeypatch.setattr(proc_stat, "_dir_fd", None)
+    try:
+        proc_stat.use_dir(fd)
+        assert proc_stat.number(os.getpid(), proc_stat.THREADS) == 7
+    finally:
+        os.close(fd)
+    monkeypatch.setattr(proc_stat, "_dir_fd", None)
+    by_path = proc_stat.number(os.getpid(), proc_stat.THREADS)
+    real = os.open("/proc", os.O_PATH | os.O_DIRECTORY)
+    try:
+        proc_stat.use_dir(real)
+        assert proc_stat.number(os.getpid(), proc_stat.THREADS) == by_path != 7
+    finally:
+        os.close(real)
