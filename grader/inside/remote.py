@@ -216,13 +216,28 @@ def _is_shape(shape: list[Any]) -> bool:
 
 
 _MAX_INT = wire.MAX_INT
+_FLAT_KINDS = wire.FLAT_KINDS
 
 
 def _check_desc(desc: Any) -> Mapping[str, Any]:
     """A description with the server's fields of the server's types: a field of another type (a kind that
     is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
     grader's in appearance, when it is the student's process that answered nonsense."""
-    # Hundreds a job: the two common forms are checked field by field, with the general path's tests.
+    # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
+    # made the object form the rest of the harness reads; an object of those fields checked the same way.
+    if type(desc) is list:
+        if len(desc) == 3:
+            name, tid, kind = desc
+            if type(name) is str and type(tid) is int and type(kind) is str and kind in _FLAT_KINDS:
+                return {"n": name, "t": tid, "k": kind}
+        elif len(desc) == 5:
+            name, tid, kind, shape, dtype = desc
+            if (
+                type(name) is str and type(tid) is int and kind == "ndarray" and type(dtype) is str
+                and type(shape) is list and _is_shape(shape)
+            ):  # fmt: skip
+                return {"n": name, "t": tid, "k": kind, "shape": shape, "dtype": dtype}
+        raise MalformedReply("an object description's list is not one of the server's forms")
     if type(desc) is dict:
         keys = desc.keys()
         plain = keys == _OBJECT_DESC_KEYS

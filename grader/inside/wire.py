@@ -50,6 +50,12 @@ MAX_PARAMS = 200
 # 450,000 of them (17 MB, under every cap of a reply) took it 2.8 s of CPU and some 200 MB per class
 # described (sample harness_class_mro_flood.py). An honest class of these assignments has a handful.
 MAX_BASES = 64
+# The fields of a description sent as a flat list (server.Server.answer), by the list's length: an object's
+# (its type's name and index, a kind without a field of its own) and an array's. Most of a reply's
+# descriptions; a description with a value, a length or a class's name goes as an object of these keys.
+FLAT_FIELDS: dict[int, tuple[str, ...]] = {3: ("n", "t", "k"), 5: ("n", "t", "k", "shape", "dtype")}
+# The kinds a three-field list may say: those whose object form has no other field.
+FLAT_KINDS = frozenset({"none", "missing", "scalar", "callable", "object"})
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _isfinite = math.isfinite
 

@@ -8,6 +8,8 @@ def _listed_kinds(obj):
     for result in obj.get("res") or () if isinstance(obj, dict) else ():
         if isinstance(result, dict) and isinstance(result.get("k"), str):
             result["k"] = [result["k"]]  # a membership test on it raised TypeError in the harness
+        elif isinstance(result, list) and len(result) in (3, 5) and isinstance(result[2], str):
+            result[2] = [result[2]]  # the same kind in a description sent as a flat list
     return _dumps(obj)
 
 

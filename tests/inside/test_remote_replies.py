@@ -215,6 +215,48 @@ def test_a_description_of_the_wrong_types_is_a_protocol_violation(desc: Any) -> 
     assert _session(lambda ops: {"res": [honest], "err": None}).lookup("x").shape == (1,) * 32
 
 
+@pytest.mark.parametrize(
+    "desc",
+    [
+        ["Linear", 3],
+        ["Linear", 3, "object", None],  # four fields: no form of the server's
+        ["Linear", 3, "object", [2], "f"],  # an object's kind with an array's fields
+        ["Linear", 3, "int"],  # a kind whose form has a field of its own (its value) goes as an object
+        ["Linear", 3, "list"],
+        ["Linear", 3, "class"],
+        ["Linear", 3, "thing"],
+        ["Linear", True, "object"],
+        ["Linear", "3", "object"],
+        [["Linear"], 3, "object"],
+        ["Linear", 3, ["object"]],
+        ["ndarray", 0, "ndarray", [1] * 33, "f"],  # past numpy 1.x's 32 dimensions
+        ["ndarray", 0, "ndarray", [2**63], "f"],
+        ["ndarray", 0, "ndarray", [True], "f"],
+        ["ndarray", 0, "ndarray", [2], ["f"]],
+        ["ndarray", 0, "ndarray", {"d": 2}, "f"],
+        ["ndarray", 0, ["ndarray"], [2], "f"],
+        ["ndarray", 0.0, "ndarray", [2], "f"],
+    ],
+)
+def test_a_flat_description_not_in_the_servers_forms_is_a_protocol_violation(desc: Any) -> None:
+    """A description sent as a list (the server's form for an object's and an array's, wire.FLAT_FIELDS) has
+    exactly those fields of exactly those types; the controls: the two honest forms, read as the object
+    forms written out by hand."""
+    session = _session(lambda ops: {"res": [desc], "err": None})
+    with pytest.raises(StudentFailure) as raised:
+        session.lookup("x").desc  # noqa: B018
+    assert raised.value.code == "protocol_violation" and session.broken
+    for flat, fields in (
+        (["Linear", 3, "object"], {"n": "Linear", "t": 3, "k": "object"}),
+        (["float64", 2, "scalar"], {"n": "float64", "t": 2, "k": "scalar"}),
+        (["NoneType", 1, "none"], {"n": "NoneType", "t": 1, "k": "none"}),
+        (["ndarray", 0, "ndarray", [1] * 32, "f"], {"n": "ndarray", "t": 0, "k": "ndarray", "shape": [1] * 32,
+                                                    "dtype": "f"}),
+    ):  # fmt: skip
+        ref = _session(lambda ops, flat=flat: {"res": [flat], "err": None}).lookup("x")
+        assert ref.desc == fields and type(ref.desc["t"]) is int
+
+
 @pytest.mark.parametrize("code", [["exception"], {"exception": 1}, 1])
 def test_a_failure_code_of_another_type_is_malformed(code: Any) -> None:
     """A code that cannot be looked up (a list) is malformed like a code of the grader's: not a TypeError."""

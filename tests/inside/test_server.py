@@ -7,7 +7,7 @@ import sys
 import pytest
 from inside_helpers import run_alone
 
-from grader.inside import server, standins, student, wire
+from grader.inside import remote, server, standins, student, wire
 
 
 def _run(s: server.Server, *ops: dict) -> dict:
@@ -247,10 +247,16 @@ def test_a_lookup_after_a_failed_load_reads_nothing() -> None:
     s.names = Names()  # type: ignore[assignment]
     s.load_failed = True
     reply = _run(s, {"o": "lookup", "id": 1, "name": "Linear"})
-    assert reply["err"] is None and reply["res"][0]["k"] == "missing" and not located, reply
+    assert reply["err"] is None and remote._check_desc(reply["res"][0])["k"] == "missing" and not located, (
+        reply
+    )
     s.load_failed = False
     reply = _run(s, {"o": "lookup", "id": 2, "name": "Linear"})
-    assert reply["err"] is None and reply["res"][0]["k"] != "missing" and located == ["Linear"], reply
+    assert (
+        reply["err"] is None
+        and remote._check_desc(reply["res"][0])["k"] != "missing"
+        and located == ["Linear"]
+    ), reply
 
 
 def test_a_soft_read_of_something_unreadable_answers_instead_of_stopping_the_batch() -> None:
@@ -472,7 +478,7 @@ def test_a_class_description_runs_no_code_of_the_students_that_can_break_it() ->
 # call of the hook (grader/inside/address.py).
 SERVER_EVENTS = """
 import json, sys
-from grader.inside import server, standins, student
+from grader.inside import remote, server, standins, student
 
 class Linear:
     def __init__(self, n):
@@ -495,7 +501,8 @@ for at in (0, 10):  # the second batch: the same types again, their descriptions
         {"o": "call", "id": at + 4, "f": {"r": at + 3}, "a": [1.5]},
         {"o": "getattr", "id": at + 5, "obj": {"r": at + 2}, "names": ["n"]},
     ])
-    batches.append({"err": out["err"], "res": [r["k"] for r in out["res"]], "events": events[:]})
+    kinds = [remote._check_desc(r)["k"] for r in out["res"]]
+    batches.append({"err": out["err"], "res": kinds, "events": events[:]})
     events.clear()
 print(json.dumps(batches))
 """
@@ -544,3 +551,33 @@ def test_an_operation_costs_the_server_few_python_calls(monkeypatch) -> None:
     assert out["err"] is None and [r["v"] for r in out["res"]] == [1.5] * 50
     # eight an op, `execute` itself and the type's name read once
     assert len(called) <= 8 * len(ops) + 2, sorted(set(called))
+
+
+def test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists() -> None:
+    """Most of a reply's descriptions (an object's, a callable's, None's, an array's) go as lists of the
+    fields' values, not objects of their names (cheaper for both sides: session 31); each reads on the
+    harness's side as the object form written out here; a value, a length or a class's name keep theirs."""
+    import numpy as np
+
+    class Linear:
+        pass
+
+    s = server.Server("/")
+    s.objects.update({1: Linear(), 2: np.zeros((2, 3)), 3: len, 4: None, 5: np.float32(1.0), 6: 7, 7: [1, 2]})
+    out = server.execute(s, [{"o": "new", "id": 10 + h, "value": {"r": h}} for h in range(1, 8)])
+    assert out["err"] is None, out
+    res = wire.loads(wire.dumps(out))["res"]
+    assert [type(r) for r in res] == [list] * 5 + [dict] * 2, res
+    names = [r["n"] if type(r) is dict else r[0] for r in res]
+    tid = {name: t for name, t in zip(names, [r["t"] if type(r) is dict else r[1] for r in res], strict=True)}
+    assert [remote._check_desc(r) for r in res] == [
+        {"n": "test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists.<locals>.Linear",
+         "t": tid[names[0]], "k": "object"},
+        {"n": "ndarray", "t": tid["ndarray"], "k": "ndarray", "shape": [2, 3], "dtype": "f"},
+        {"n": "builtin_function_or_method", "t": tid["builtin_function_or_method"], "k": "callable"},
+        {"n": "NoneType", "t": tid["NoneType"], "k": "none"},
+        {"n": "float32", "t": tid["float32"], "k": "scalar"},
+        {"n": "int", "t": tid["int"], "k": "int", "v": 7},
+        {"n": "list", "t": tid["list"], "k": "list", "len": 2},
+    ]  # fmt: skip
+    assert [s.describe(s.objects[h]) for h in range(1, 8)] == [remote._check_desc(r) for r in res]
