@@ -192,7 +192,7 @@ def _capset_all_zero() -> None:
 
 def drop_capabilities() -> None:
     """Every capability out of every set this process may clear, in a process forked by a worker that holds
-    one (bubblewrap's CAP_SYS_ADMIN) or made in a user namespace of its own (all of them there): the harness
+    one (CAP_SYS_ADMIN: bubblewrap's, or in the worker's user namespace of its own): the harness, every init
     and every student process (pid_namespace.py). The bounding set only where CAP_SETPCAP allows it (the
     first refusal ends the loop: EPERM without it, EINVAL past the last capability); with no_new_privs and
     no exec it grants nothing."""
@@ -233,7 +233,8 @@ def own_user_namespace() -> None:
 def _keep_sys_admin_only(status_fd: int) -> None:
     """bwrap: of what bubblewrap gave (`--cap-add CAP_SYS_ADMIN`), the worker keeps CAP_SYS_ADMIN alone,
     effective and permitted, in bubblewrap's innermost user namespace (which owns nothing but what is made
-    from it): its middle processes make each student process's PID namespace (pid_namespace.py)."""
+    from it): its PID namespace maker makes, and it joins, each student process's PID namespace
+    (pid_namespace.py)."""
     prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
     _capset(_read_back(status_fd, "bwrap").capabilities["CapPrm"] & SYS_ADMIN)
 
