@@ -41,7 +41,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import platform
 import signal
 import socket
 
@@ -58,7 +57,7 @@ UNAVAILABLE = (
 _CLONE_PIDFD = 0x1000
 _SIGCHLD = int(signal.SIGCHLD)
 # clone's number; its third argument is where CLONE_PIDFD puts the pidfd on both
-_SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(platform.machine())
+_SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
 _PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4
 _NEW, _MADE = b"n", b"k"
 _libc = ctypes.CDLL(None, use_errno=True)
