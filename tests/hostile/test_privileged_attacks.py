@@ -131,7 +131,7 @@ def _roles(seen: dict[int, dict[str, str]]) -> dict[str, list[dict[str, str]]]:
 
 
 @root_only
-def test_no_process_of_a_job_but_the_worker_holds_a_capability(
+def test_no_process_of_a_job_but_the_worker_and_its_maker_holds_a_capability(
     pool: Any, miniflow_plan: Any, tmp_path: Path
 ) -> None:
     """Read from outside while a job runs, in both modes: the harness, every student process and every
