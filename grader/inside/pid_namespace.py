@@ -5,182 +5,200 @@ threads and processes the students graded before it on that worker had started (
 student chose: a channel between students, docs/SANDBOX.md). A student process made here is pid 2 of a
 namespace made for it alone, and its threads 3, 4, ..., whatever ran before.
 
-The worker cannot make that namespace itself: `unshare(CLONE_NEWPID)` sets where its *next* children go, once
-(a second call is EINVAL), and the namespace ends with its first process. So a short-lived middle process
-unshares and forks two: the namespace's init (pid 1: it only waits for the student process to end, holding
-nothing of the job's) and the student process (pid 2), then exits; the worker, a child subreaper, becomes
-the parent of both (wait4, pidfd and killpg work on the student process as before). The student process is
-not the init so that signals keep their ordinary meaning for it: an init ignores every signal it has no
-handler for, RLIMIT_CPU's SIGXCPU included, unless it is SIGKILL or SIGSTOP from outside.
+The worker cannot make the namespace by itself at the price of one fork: `unshare(CLONE_NEWPID)` sets where
+its *next* children go, once (a second call is EINVAL while that namespace differs from its own), and the
+namespace's first process becomes its init, which must not be the student process (an init ignores every
+signal it has no handler for, RLIMIT_CPU's SIGXCPU included). So a small process, the maker, is forked from
+the worker at its start, before numpy and the grader's heavy imports (a small image: its forks are cheap);
+on the worker's request it clones a child straight into a new PID namespace (`clone(CLONE_NEWPID)`, which a
+process may do again and again: only `unshare` is once) and hands the worker a pidfd of that child, the
+namespace's idle init. The worker joins the namespace for its next child (`setns(pidfd, CLONE_NEWPID)`:
+`/proc/self/ns/pid_for_children`, never its own pid namespace) and forks the student process into it: pid 2,
+the worker's own child (wait4, the pidfd and killpg work on it as on any child), no extra fork of the worker's
+image. The worker cannot go back (`setns` to its own namespace is EPERM: bubblewrap's, or the host's, is owned
+by a user namespace where it holds nothing): once a namespace was joined it forks nothing but student
+processes, each after joining a new one; a fork into a namespace whose init has ended fails (ENOMEM), never
+lands in the wrong one.
 
-The middle process needs CAP_SYS_ADMIN in its user namespace: under bubblewrap the worker keeps that one
-capability (`--cap-add CAP_SYS_ADMIN`, in bubblewrap's innermost user namespace, which owns nothing but the
-namespaces made from it); in the rlimits modes it makes a user namespace of its own along with the PID
-namespace (an unprivileged uid may, where the kernel allows user namespaces; ids there are unmapped, so the
-student process reads uid and gid 65534, as under bubblewrap, and is its worker's uid to the kernel). Both
-processes it forks drop whatever capability they hold before anything else (`privileges.drop_capabilities`).
+An init holds no capability and no descriptor but the read end of the maker's pipe: it ends when the worker
+kills it (`end`, once its student process is reaped: the namespace's end kills whatever the student left in
+it), or when the maker ends (the end of the pipe), and the maker ends with the worker (the end of its socket,
+and a parent-death signal). The maker ignores SIGCHLD, so the kernel reaps its inits: no zombie. An init is
+born dumpable (the maker is dumpable for the one call that clones it): `setns` by pidfd checks the caller's
+ptrace access to the target, which a non-dumpable process refuses to a caller without CAP_SYS_PTRACE (EPERM,
+measured); the init holds nothing of any job and no student process can ptrace or read another process
+(seccomp; no /proc in its view).
+
+Both the maker and the worker need CAP_SYS_ADMIN in their user namespace: under bubblewrap the worker keeps
+that one capability (`--cap-add CAP_SYS_ADMIN`, in bubblewrap's innermost user namespace, which owns nothing
+but the namespaces made from it); in the rlimits modes the worker makes a user namespace of its own first
+(`privileges.own_user_namespace`: the same position). The harness and every student process drop it before
+anything else (`privileges.drop_capabilities`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
-import select
 import signal
+import socket
 
 from . import privileges
-from .confine import CONFINE_FAILED_EXIT
 from .libc import ConfineError, call, prctl
 
-CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
-# In this order: the worker's own CAP_SYS_ADMIN (bubblewrap), else a user namespace of the middle process's.
-CANDIDATES = (CLONE_NEWPID, CLONE_NEWUSER | CLONE_NEWPID)
 STUDENT_PID = 2  # in its namespace: after the init
-SETUP_FAILED_EXIT = CONFINE_FAILED_EXIT  # the worker then supervises the middle process as the failed one
 UNAVAILABLE = (
     "no PID namespace can be made here: a student process's pid counts the threads and processes the "
     "students "
     "graded before it on its worker started, a channel between students (docs/SANDBOX.md)"
 )
-_PR_SET_CHILD_SUBREAPER, _PR_SET_PDEATHSIG = 36, 1
-_GO = b"g"
-_inits: list[int] = []  # the inits forked so far and not yet reaped (each ends with its student process)
+_CLONE_PIDFD = 0x1000
+_SIGCHLD = int(signal.SIGCHLD)
+# clone's number; its third argument is where CLONE_PIDFD puts the pidfd on both
+_SYS_CLONE = {"x86_64": 56, "aarch64": 220}.get(os.uname().machine)
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE = 1, 4
+_NEW, _MADE = b"n", b"k"
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
 
 
-def become_subreaper() -> None:
-    """Orphans of this process's descendants (the children of a middle process that exited) become its
-    children."""
-    prctl(_PR_SET_CHILD_SUBREAPER, 1)
+class Lost(ConfineError):
+    """The maker is gone or made no namespace: no student process can be forked in one."""
 
 
-def available() -> int:
-    """The `unshare` flags that give a forked child a PID namespace of its own here, or 0 if none do (a
-    container refusing namespaces, user namespaces disabled). Checked, not assumed: a child is forked that
-    way and must read STUDENT_PID. Call it as a child subreaper (the worker is one)."""
-    for flags in CANDIDATES:
-        pid = fork(flags)
+class Maker:
+    """The worker's end of the maker (see the module doc)."""
+
+    def __init__(self, sock: socket.socket, pid: int) -> None:
+        self.sock, self.pid = sock, pid
+
+    def fork(self) -> tuple[int, int]:
+        """Like os.fork, in a new PID namespace: (0, -1) in the child, which is STUDENT_PID there and holds
+        whatever capability this process holds (it must drop them); in this process (its pid here, a pidfd
+        of the namespace's init, for `end`). Raises Lost when no namespace was made (nothing forked)."""
+        init = self._namespace()
+        try:
+            call("setns", init, CLONE_NEWPID)
+            pid = os.fork()
+        except BaseException:
+            end(init)
+            raise
+        if pid == 0:
+            os.close(init)
+            return 0, -1
+        return pid, init
+
+    def _namespace(self) -> int:
+        try:
+            self.sock.sendall(_NEW)
+            said, fds, _, _ = socket.recv_fds(self.sock, 64, 1)
+        except OSError as err:
+            raise Lost(f"the PID namespace maker is gone: {err}") from None
+        if said != _MADE or len(fds) != 1:
+            for fd in fds:
+                os.close(fd)
+            why = said[1:].decode(errors="replace") if said else "it ended"
+            raise Lost(f"the PID namespace maker made no namespace: {why}")
+        return fds[0]
+
+    def works(self) -> bool:
+        """Whether a child forked by `fork` reads STUDENT_PID here (checked once, at the worker's start)."""
+        try:
+            pid, init = self.fork()
+        except ConfineError:
+            return False
         if pid == 0:
             os._exit(0 if os.getpid() == STUDENT_PID else 1)
-        status = 1
+        status = os.waitpid(pid, 0)[1]
+        end(init)
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+    def close(self) -> None:
+        """The maker leaves at the end of its socket (its inits with it): reaped here."""
+        self.sock.close()
         with contextlib.suppress(ChildProcessError):
-            status = os.waitpid(pid, 0)[1]
-        end_inits()
-        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
-            return flags
-    return 0
+            os.waitpid(self.pid, 0)
 
 
-def fork(flags: int) -> int:
-    """Like os.fork: 0 in the child, its pid (in this process's namespace) in the parent. With `flags`
-    (from `available`), the child is STUDENT_PID of a new PID namespace, holds no capability, and is this
-    process's child once this returns. If the middle process failed before forking it, the pid returned is
-    the middle process's own, which exits with SETUP_FAILED_EXIT: a student process whose set-up failed."""
-    if not flags:
-        return os.fork()
-    _reap_inits()
-    pid_r, pid_w = os.pipe()
-    go_r, go_w = os.pipe()
-    middle = os.fork()
-    if middle == 0:
-        _middle(flags, pid_r, pid_w, go_r, go_w)  # returns in the student process only
-        return 0
-    os.close(pid_w)
-    os.close(go_r)
+def start(own_user_namespace: bool) -> Maker | None:
+    """The maker, forked now (call it before the heavy imports: its image is what each init costs), or None
+    where no namespace can be had. `own_user_namespace`: the rlimits modes, where the worker holds no
+    capability (it makes a user namespace of its own first); under bubblewrap it holds CAP_SYS_ADMIN."""
+    if _SYS_CLONE is None:
+        return None
     try:
-        said = os.read(pid_r, 8)
-    finally:
-        os.close(pid_r)
-    if len(said) != 8:
-        os.close(go_w)
-        return middle
-    os.waitpid(middle, 0)  # reaped: its two children are ours now (a subreaper's)
-    init, student = int.from_bytes(said[:4], "big"), int.from_bytes(said[4:], "big")
-    _inits.append(init)
-    with contextlib.suppress(OSError):  # both died already: reaped as any process of ours
-        os.write(go_w, _GO * 2)
-    os.close(go_w)
-    return student
-
-
-def end_inits() -> None:
-    """Once every student process forked so far is reaped: their inits, killed and reaped (each exits with
-    its student process anyway; a worker between jobs keeps no process but its harness)."""
-    while _inits:
-        pid = _inits.pop()
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
-
-
-def _reap_inits() -> None:
-    """The inits whose student process has ended (each exits then), reaped without waiting."""
-    for pid in list(_inits):
+        if own_user_namespace:
+            privileges.own_user_namespace()
+    except ConfineError:
+        return None  # user namespaces refused here (a container; a kernel setting): said as UNAVAILABLE
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    worker = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            done = pid
-        if done:
-            _inits.remove(pid)
+            ours.close()
+            _serve(theirs, worker)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    theirs.close()
+    return Maker(ours, pid)
 
 
-def _middle(flags: int, pid_r: int, pid_w: int, go_r: int, go_w: int) -> None:
-    init = student = 0
+def end(init: int) -> None:
+    """Kill a namespace's init (the namespace ends with it, and whatever still ran there) and close its pidfd.
+    The maker's kernel-side reaping takes it from there."""
+    with contextlib.suppress(ProcessLookupError):
+        signal.pidfd_send_signal(init, signal.SIGKILL)
+    os.close(init)
+
+
+def _serve(sock: socket.socket, worker: int) -> None:
+    assert _SYS_CLONE is not None  # start() forks no maker without it
+    prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != worker:
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # inits reaped by the kernel as they end
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _close_all_but(sock.fileno())  # the worker's control pipes and scratch: never held here
+    alive_r, alive_w = os.pipe()  # each init's read end sees the maker's end
+    while sock.recv(1) == _NEW:
+        pidfd = ctypes.c_int(-1)
+        prctl(_PR_SET_DUMPABLE, 1)  # for the init to inherit (module doc); the maker is dumpable no longer
+        flags = ctypes.c_ulong(CLONE_NEWPID | _CLONE_PIDFD | _SIGCHLD)
+        made = _libc.syscall(ctypes.c_long(_SYS_CLONE), flags, None, ctypes.byref(pidfd), None, None)
+        if made == 0:
+            _init(alive_r, alive_w)
+        err = ctypes.get_errno()
+        prctl(_PR_SET_DUMPABLE, 0)
+        if made < 0:
+            sock.sendall(b"e" + os.strerror(err).encode())
+            continue
+        try:
+            socket.send_fds(sock, [_MADE], [pidfd.value])
+        finally:
+            os.close(pidfd.value)
+
+
+def _init(alive_r: int, alive_w: int) -> None:
+    """A namespace's pid 1, cloned by the maker without Python's fork hooks (single-threaded, it needs none:
+    it only drops its capabilities, closes its descriptors and waits). Never returns."""
     try:
-        os.close(pid_r)
-        os.close(go_w)
-        call("unshare", flags)
-        init = os.fork()
-        if init == 0:
-            _init(go_r)
-        student = os.fork()
-        if student == 0:
-            os.close(pid_w)
-            _wait_for_the_worker(go_r)
-            return
-        os.write(pid_w, init.to_bytes(4, "big") + student.to_bytes(4, "big"))
-    except (
-        BaseException
-    ):  # never unwound into a copy of the worker's loop; no process the worker does not know
-        for pid in (student, init):
-            if pid > 0:
-                with contextlib.suppress(BaseException):
-                    os.kill(pid, signal.SIGKILL)
-                    os.waitpid(pid, 0)  # reaped here: the worker knows neither (else a zombie of its own)
-        os._exit(SETUP_FAILED_EXIT)
-    os._exit(0)
-
-
-def _wait_for_the_worker(go_r: int) -> None:
-    """Wait for the worker's word that it reaped the middle process: only then is the worker this process's
-    parent, so that a parent-death signal set later follows the worker (one set while the middle process
-    was still exiting fired when it reparented us: the end of its pipes comes before that). End of file: the
-    worker is gone. Then drop every capability."""
-    try:
-        go = os.read(go_r, 1)
-        os.close(go_r)
-        if go != _GO:
-            os._exit(SETUP_FAILED_EXIT)
         privileges.drop_capabilities()
-    except BaseException:
-        os._exit(SETUP_FAILED_EXIT)
+        os.close(alive_w)
+        _close_all_but(alive_r)
+        os.read(alive_r, 1)  # the end of the maker's pipe: the maker (and so the worker) is gone
+    finally:
+        os._exit(0)
 
 
-def _init(go_r: int) -> None:
-    """The namespace's pid 1: it holds no descriptor but its watch on the student process and leaves when
-    that process ends (the namespace ends with it), or with the worker. Never returns."""
-    code = 0
-    try:
-        _wait_for_the_worker(go_r)
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        watch = os.pidfd_open(STUDENT_PID)
-        os.closerange(0, watch)
-        os.closerange(watch + 1, 1 << 16)
-        select.select([watch], [], [])
-    except BaseException:
-        code = SETUP_FAILED_EXIT
-    os._exit(code)
+def _close_all_but(keep: int) -> None:
+    if keep > 0:  # os.closerange(0, 0) closes every descriptor (CPython 3.11 asks close_range for 0 to -1)
+        os.closerange(0, keep)
+    os.closerange(keep + 1, 1 << 16)
 
 
-__all__ = ["CANDIDATES", "STUDENT_PID", "ConfineError", "available", "become_subreaper", "end_inits", "fork"]
+__all__ = ["CLONE_NEWPID", "STUDENT_PID", "ConfineError", "Lost", "Maker", "end", "start"]

@@ -17,6 +17,10 @@ once so no child inherits it) and on who the worker is:
 - `bwrap`: bubblewrap already made the worker uid 65534 with no capability but CAP_SYS_ADMIN in its innermost
   user namespace (for the student processes' PID namespaces: pid_namespace.py); the worker keeps that one,
   effective and permitted only, and that is checked.
+
+In the rlimits modes the worker then takes the same position for the PID namespaces (`own_user_namespace`,
+called by pid_namespace.start once this was checked): a user namespace of its own, where it keeps
+CAP_SYS_ADMIN alone; that namespace owns nothing but the PID namespaces made from it.
 - `none` (trusted code only): nothing is changed or required.
 
 Whatever was asked, the result is read back from /proc/self/status and compared with what was required;
@@ -26,13 +30,14 @@ any difference raises `PrivilegeError` and the worker reports `{"ready": false}`
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import rootfs, seccomp
-from .libc import ConfineError, call, prctl, syscall
+from .libc import ConfineError, call, checked, prctl, syscall
 
 ISOLATION_ENV = "GRADER_ISOLATION"
 SCRATCH_ENV = "GRADER_SCRATCH_MIB"  # the private root's scratch size (grader/sandbox/layout.py sets it)
@@ -52,6 +57,7 @@ NAMESPACES = {
 }
 
 _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT = 8, 24, 38, 47
+_CLONE_NEWUSER = 0x10000000
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _LL_CREATE_RULESET, _LL_CREATE_RULESET_VERSION = 444, 1
@@ -186,7 +192,7 @@ def _capset_all_zero() -> None:
 
 def drop_capabilities() -> None:
     """Every capability out of every set this process may clear, in a process forked by a worker that holds
-    one (bubblewrap's CAP_SYS_ADMIN) or made in a user namespace of its own (all of them there): the harness
+    one (CAP_SYS_ADMIN: bubblewrap's, or in the worker's user namespace of its own): the harness, every init
     and every student process (pid_namespace.py). The bounding set only where CAP_SETPCAP allows it (the
     first refusal ends the loop: EPERM without it, EINVAL past the last capability); with no_new_privs and
     no exec it grants nothing."""
@@ -197,10 +203,38 @@ def drop_capabilities() -> None:
     _capset_all_zero()
 
 
+def _capget() -> tuple[int, int, int]:
+    """This process's effective, permitted and inheritable sets, from the kernel (no /proc needed)."""
+    header = struct.pack("=Ii", _LINUX_CAPABILITY_VERSION_3, 0)
+    data = ctypes.create_string_buffer(24)
+    checked("capget", ctypes.CDLL(None, use_errno=True).capget(header, data))
+    eff_lo, prm_lo, inh_lo, eff_hi, prm_hi, inh_hi = struct.unpack("=6I", data.raw)
+    return eff_lo | eff_hi << 32, prm_lo | prm_hi << 32, inh_lo | inh_hi << 32
+
+
+def own_user_namespace() -> None:
+    """rlimits modes: the worker (single-threaded, dropped already) enters a user namespace of its own and
+    keeps CAP_SYS_ADMIN alone there, effective and permitted, with an empty bounding set (so every process it
+    forks, once it dropped that one, holds nothing in any set); checked with capget.
+    That namespace owns no mount, network, IPC or UTS namespace (all made before it, by root or not at all)
+    and no file (its ids are unmapped: the worker reads uid 65534, the kernel still sees its uid): its
+    capability reaches only the PID namespaces made from it (pid_namespace.py). Raises ConfineError where
+    user namespaces are refused."""
+    call("unshare", _CLONE_NEWUSER)
+    for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
+        with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
+            prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
+    prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+    _capset(SYS_ADMIN)
+    if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
+        raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
+
+
 def _keep_sys_admin_only(status_fd: int) -> None:
     """bwrap: of what bubblewrap gave (`--cap-add CAP_SYS_ADMIN`), the worker keeps CAP_SYS_ADMIN alone,
     effective and permitted, in bubblewrap's innermost user namespace (which owns nothing but what is made
-    from it): its middle processes make each student process's PID namespace (pid_namespace.py)."""
+    from it): its PID namespace maker makes, and it joins, each student process's PID namespace
+    (pid_namespace.py)."""
     prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
     _capset(_read_back(status_fd, "bwrap").capabilities["CapPrm"] & SYS_ADMIN)
 

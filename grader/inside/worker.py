@@ -125,6 +125,7 @@ class _Student:
     deadline: float
     streams: dict[str, _Stream]
     open_fds: dict[int, str]
+    init: int = -1  # a pidfd of its PID namespace's init (pid_namespace.end), or -1
     status: dict[str, Any] = field(default_factory=dict)
     exited: bool = False
     reaped: bool = False
@@ -176,10 +177,11 @@ class Worker:
     def __init__(self, scratch_dir: str, caps: confine.Capabilities, read_paths: list[str], ctrl_in: int,
                  ctrl_out: int, harness: socket.socket, harness_pid: int,
                  watch_files: bool = False, watch_threads: bool = False,
-                 book_root: str | None = None, pid_flags: int = 0) -> None:  # fmt: skip
+                 book_root: str | None = None, namespaces: pid_namespace.Maker | None = None,
+                 ) -> None:  # fmt: skip
         self.scratch = scratch_dir
-        # How each student process gets a PID namespace of its own (pid_namespace.py; 0: it shares ours).
-        self.pid_flags = pid_flags
+        # What gives each student process a PID namespace of its own (pid_namespace.py; None: it shares ours).
+        self.namespaces = namespaces
         # The served stand-in files (grader/served_standins.py): one read-only folder, the current text's,
         # written once a run (a run serves one text to every job), outside the scratch the jobs empty.
         self.book_root = book_root
@@ -330,7 +332,7 @@ class Worker:
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
         # collection in a child costs ~15 ms of CPU unfrozen, ~2 ms frozen.
         gc.freeze()
-        pid = pid_namespace.fork(self.pid_flags)
+        pid, init = self.namespaces.fork() if self.namespaces else (os.fork(), -1)
         if pid == 0:
             try:
                 _scrub(inherited)  # `chunk` is zeroed after every read (_read_output)
@@ -350,7 +352,7 @@ class Worker:
             pidfd = None
         deadline = started + float(limits.get("wall_seconds", 10.0))
         fds = {s.fd: n for n, s in streams.items()}
-        student = _Student(phase, pid, pidfd, workdir, started, deadline, streams, fds)
+        student = _Student(phase, pid, pidfd, workdir, started, deadline, streams, fds, init)
         try:
             channel.send_blob(
                 self.harness, json.dumps({"spawned": phase, "pid": pid}).encode(), [ours.fileno()]
@@ -361,8 +363,10 @@ class Worker:
 
     def _student_child(self, workdir: str, limits: Mapping[str, Any], student_part: bytearray,
                        ends: Mapping[str, int], sock: int) -> None:  # fmt: skip
-        worker_pid = 0 if self.pid_flags else os.getppid()  # outside its own PID namespace: read as 0
+        worker_pid = 0 if self.namespaces else os.getppid()  # outside its own PID namespace: read as 0
         try:
+            if not self.caps.unconfined:
+                privileges.drop_capabilities()  # the worker's CAP_SYS_ADMIN (pid_namespace.py), first of all
             os.setsid()
             confine.die_with_worker(worker_pid)
             confine.setup_fds(ends["stdout"], ends["stderr"], sock, ends["setup"], keep=self.reads.fds)
@@ -650,6 +654,9 @@ class _Job:
             s.open_fds.clear()
             if s.pidfd is not None:
                 os.close(s.pidfd)
+            if s.init >= 0:
+                pid_namespace.end(s.init)  # the namespace ends: nothing the student left runs on
+                s.init = -1
             s.status = {
                 "exit_code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
                 "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
@@ -657,7 +664,6 @@ class _Job:
                 "max_rss_kib": usage.ru_maxrss,
                 "wall_seconds": time.monotonic() - s.started,
             }
-        pid_namespace.end_inits()
 
 
 def _phase_meta(s: _Student) -> dict[str, Any]:
@@ -744,23 +750,29 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         # empty between jobs, which is how a clean-up that failed is noticed.
         scratch_dir = scratch.make(scratch_root, "worker-")
         book_root = scratch.make(scratch_root, "book-")  # served stand-ins (Worker.served_folder)
+        # Forked before numpy: each student process's PID namespace costs a fork of this small image.
+        confined = achieved.isolation != "none"
+        namespaces = pid_namespace.start(achieved.isolation != "bwrap") if confined else None
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
-        if achieved.isolation == "bwrap":  # before any fork: /proc/self named a child's pid in our namespace
+        # Before the harness's and any student's fork: /proc/self named a child's pid in our namespace (the
+        # maker, forked above, keeps bubblewrap's /proc: no student process reaches it).
+        if achieved.isolation == "bwrap":
             unhidden = proc_view.hide()
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
-        pid_flags = 0
-        if not caps.unconfined:
-            pid_namespace.become_subreaper()
-            pid_flags = pid_namespace.available()
-            if not pid_flags:
-                caps = dataclasses.replace(caps, notes=(*caps.notes, pid_namespace.UNAVAILABLE))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
+        # Checked after the harness's fork: once a namespace was joined, this process forks student
+        # processes only (pid_namespace.py).
+        if namespaces is not None and not namespaces.works():
+            namespaces.close()
+            namespaces = None
+        if namespaces is None and not caps.unconfined:
+            caps = dataclasses.replace(caps, notes=(*caps.notes, pid_namespace.UNAVAILABLE))
         # The student processes' server (nothing of the harness) is imported while the harness imports the
         # adapters: both stand between a cold start and the first job, and two cores take them at once.
         from . import audit, lazy_annotations, pickles, server, standins, student, unlisted  # noqa: F401
@@ -791,16 +803,18 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         "harness_pid": harness_pid,
         "capabilities": caps.to_dict(),
         "privileges": achieved.to_dict(),
-        "pid_namespaces": bool(pid_flags),
+        "pid_namespaces": namespaces is not None,
     }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     try:
         own_scratch = bool(private_view) and not caps.unconfined
         bwrap = achieved.isolation == "bwrap"
         Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
-               bwrap, book_root, pid_flags).serve()  # fmt: skip
+               bwrap, book_root, namespaces).serve()  # fmt: skip
     finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
         _end_harness(harness, harness_pid)
+        if namespaces is not None:
+            namespaces.close()
         scratch.remove(book_root)
 
 

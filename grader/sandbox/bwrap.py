@@ -47,7 +47,7 @@ def bwrap_command(
         "--uid", str(SANDBOX_UID),
         "--gid", str(SANDBOX_UID),
         "--cap-drop", "ALL",
-        "--cap-add", "CAP_SYS_ADMIN",  # the worker's alone: PID namespaces (grader/inside/pid_namespace.py)
+        "--cap-add", "CAP_SYS_ADMIN",  # the worker and its maker: PID namespaces (inside/pid_namespace.py)
         "--disable-userns",
         "--die-with-parent",
         "--new-session",

@@ -105,7 +105,7 @@ def _twice_then_twin(pool: Any, plan: Any, tmp_path: Path, name: str) -> tuple[A
     return first, second, grade(pool, plan, twin_path)
 
 
-SYS_ADMIN = 1 << 21  # the one capability a bwrap worker keeps (grader/inside/pid_namespace.py)
+SYS_ADMIN = 1 << 21  # the one capability a worker and its maker keep (grader/inside/pid_namespace.py)
 SETTLED_CAP_SETS = ("CapInh", "CapPrm", "CapEff", "CapAmb")
 
 
@@ -138,29 +138,35 @@ def _descendants(roots: set[int]) -> dict[int, dict[str, str]]:
 def _roles(seen: dict[int, dict[str, str]]) -> dict[str, list[dict[str, str]]]:
     """The pool's python processes by role, each in its settled state: the worker (its parent is no python
     of the pool), the harness and the student processes once filtered (seccomp 2; a student process is pid 2
-    of a namespace of its own), the inits once they closed every descriptor but their watch (pid 1)."""
+    of a namespace of its own), the inits once they closed every descriptor but the maker's pipe (pid 1), and
+    the PID namespaces' maker (the worker's unfiltered child that is no init)."""
     pythons = {pid: s for pid, s in seen.items() if s["Name"].startswith("python")}
-    roles: dict[str, list[dict[str, str]]] = {"worker": [], "harness": [], "student": [], "init": []}
-    for s in pythons.values():
+    names = ("worker", "harness", "student", "init", "maker")
+    roles: dict[str, list[dict[str, str]]] = {name: [] for name in names}
+    workers = {pid for pid, s in pythons.items() if int(s["PPid"]) not in pythons}
+    for pid, s in pythons.items():
         own_pid = s["NSpid"].split()[-1]
-        if int(s["PPid"]) not in pythons:
+        if pid in workers:
             roles["worker"].append(s)
         elif s["Seccomp"] == "2":
             roles["student" if own_pid == "2" else "harness"].append(s)
         elif own_pid == "1" and s["fds"] == "1":
             roles["init"].append(s)
+        elif own_pid != "1" and int(s["PPid"]) in workers:
+            roles["maker"].append(s)
     return roles
 
 
 @root_only
-def test_no_process_of_a_job_but_the_worker_holds_a_capability(
+def test_no_process_of_a_job_but_the_worker_and_its_maker_holds_a_capability(
     pool: Any, miniflow_plan: Any, tmp_path: Path
 ) -> None:
     """Read from outside while a job runs, in both modes: the harness, every student process and every
-    PID namespace's init hold no capability in any set but the bounding one; the worker holds none but
-    bubblewrap's CAP_SYS_ADMIN, effective and permitted. Each role is seen at least once, so the test
-    cannot pass by seeing nothing. (Control: without `drop_capabilities` in confine_harness, the bwrap
-    harness keeps CAP_SYS_ADMIN, effective and permitted.)"""
+    PID namespace's init hold no capability in any set but the bounding one; the worker and the PID
+    namespaces' maker hold none but CAP_SYS_ADMIN, effective and permitted (bubblewrap's, or in the worker's
+    user namespace of its own). Each role is seen at least once, so the test cannot pass by seeing nothing.
+    (Controls: without `drop_capabilities` in confine_harness, the bwrap harness keeps CAP_SYS_ADMIN,
+    effective and permitted; without it in the student process's set-up, the student process does.)"""
     sleeper = tmp_path / "sleeper.py"
     sleeper.write_text("import time\ntime.sleep(3)\n")
     graded: list[Any] = []
@@ -178,10 +184,10 @@ def test_no_process_of_a_job_but_the_worker_holds_a_capability(
     runner.join()
     assert graded, "the job never ended"
     roles = {role for role, _ in seen}
-    assert roles == {"worker", "harness", "student", "init"}, sorted(roles)
+    assert roles == {"worker", "harness", "student", "init", "maker"}, sorted(roles)
     for (role, pid), s in seen.items():
         caps = {name: int(s[name], 16) for name in SETTLED_CAP_SETS}
-        allowed = SYS_ADMIN if role == "worker" and pool.isolation == "bwrap" else 0
+        allowed = SYS_ADMIN if role in ("worker", "maker") else 0
         assert caps["CapInh"] == caps["CapAmb"] == 0, (role, pid, caps)
         assert caps["CapEff"] | allowed == allowed and caps["CapPrm"] | allowed == allowed, (role, pid, caps)
 

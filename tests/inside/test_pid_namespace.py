@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -10,16 +11,24 @@ from pathlib import Path
 
 import pytest
 
-from grader.inside import pid_namespace
+from grader.inside import pid_namespace, privileges
 
 THREADS = 20
 
 
-def _forked(flags: int, work: Callable[[], str]) -> str:
-    """What `work` returns in a child forked by `pid_namespace.fork(flags)`, as a worker forks a student
-    process (the caller must be a child subreaper when `flags` is set, as the worker is)."""
+def _read_all(r: int) -> str:
+    chunks = []
+    while chunk := os.read(r, 4096):
+        chunks.append(chunk)
+    os.close(r)
+    return b"".join(chunks).decode()
+
+
+def _in_child(work: Callable[[], str], maker: pid_namespace.Maker | None = None) -> str:
+    """What `work` returns in a child: a plain fork, or one forked by `maker` as the worker forks a student
+    process (its init ended once it is reaped)."""
     r, w = os.pipe()
-    pid = pid_namespace.fork(flags)
+    pid, init = maker.fork() if maker else (os.fork(), -1)
     if pid == 0:
         said = ""
         try:
@@ -29,40 +38,26 @@ def _forked(flags: int, work: Callable[[], str]) -> str:
             os.write(w, said.encode())
             os._exit(0)
     os.close(w)
-    chunks = []
-    while chunk := os.read(r, 4096):
-        chunks.append(chunk)
-    os.close(r)
+    said = _read_all(r)
     os.waitpid(pid, 0)
-    return b"".join(chunks).decode()
+    if init >= 0:
+        pid_namespace.end(init)
+    return said
 
 
-def _as_worker(work: Callable[[], str]) -> str:
-    """`work` in a plain child that is a child subreaper, as a worker is (pytest's own process stays none)."""
+def _as_worker(work: Callable[[pid_namespace.Maker | None], str]) -> str:
+    """`work` in a plain child with a maker of its own, started as the worker starts it (pytest's own process
+    never joins a namespace: after that it could fork nothing else)."""
 
-    def subreaper() -> str:
-        pid_namespace.become_subreaper()
-        return work()
+    def worker() -> str:
+        maker = pid_namespace.start(own_user_namespace=os.geteuid() != 0)
+        try:
+            return work(maker)
+        finally:
+            if maker is not None:
+                maker.close()
 
-    return _forked(0, subreaper)
-
-
-def _threads_then_pid() -> str:
-    """Two student processes forked in turn: the first starts and joins THREADS threads, the second reads its
-    pid. Run in a process that is pid 1 of a namespace of its own, so that no other process of the machine
-    takes pids from the counter read: the control is exact."""
-
-    def students(flags: int) -> str:
-        pid_namespace.become_subreaper()
-        first = _forked(flags, _spend_threads)
-        second = _forked(flags, lambda: str(os.getpid()))
-        return f"{first} {second}"
-
-    return _as_worker(lambda: _forked(pid_namespace.available(), lambda: _shared_and_own(students)))
-
-
-def _shared_and_own(students: Callable[[int], str]) -> str:
-    return f"{students(0)} {students(pid_namespace.available())}"
+    return _in_child(worker)
 
 
 def _spend_threads() -> str:
@@ -74,9 +69,18 @@ def _spend_threads() -> str:
     return str(os.getpid())
 
 
+def _students(maker: pid_namespace.Maker | None) -> str:
+    """Two student processes forked in turn, plainly and then by the maker: the first starts and joins THREADS
+    threads, the second reads its pid. Plain ones first: once this process joined a namespace, a plain fork
+    would land in it."""
+    shared = f"{_in_child(_spend_threads)} {_in_child(lambda: str(os.getpid()))}"
+    own = f"{_in_child(_spend_threads, maker)} {_in_child(lambda: str(os.getpid()), maker)}"
+    return f"{shared} {own}"
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _namespaces() -> None:
-    if _as_worker(lambda: str(pid_namespace.available())) == "0":
+    if _as_worker(lambda maker: str(bool(maker and maker.works()))) != "True":
         pytest.skip("no PID namespace can be made here (user namespaces refused)")
 
 
@@ -84,68 +88,126 @@ def test_a_student_process_reads_pid_2_whatever_ran_before_it() -> None:
     """Forked as the worker forks them, each student process reads pid 2 (its init is 1), the second after a
     first that started 20 threads; plain forks (the negative control, before the fix) hand the second the
     first's pid plus one for each thread the first started, plus one: a channel from one student to the
-    next."""
-    shared_first, shared_second, own_first, own_second = map(int, _threads_then_pid().split())
+    next. The whole runs as pid 2 of a namespace of its own, where only it takes pids: the control is
+    exact."""
+
+    def exact() -> str:
+        return _as_worker(_students)
+
+    said = _as_worker(lambda maker: _in_child(exact, maker))
+    shared_first, shared_second, own_first, own_second = map(int, said.split())
     assert shared_second == shared_first + THREADS + 1, (shared_first, shared_second)
     assert own_first == own_second == pid_namespace.STUDENT_PID, (own_first, own_second)
 
 
-def test_a_student_process_holds_no_capability() -> None:
-    """Made with a user namespace of its own (all capabilities there) or by a worker that keeps CAP_SYS_ADMIN,
-    it has dropped every one before the fork returns in it."""
+def test_a_student_processes_threads_are_3_and_on() -> None:
+    """Its threads take the pids after its own: 3, 4, ... in its namespace."""
 
-    def caps() -> str:
-        with open("/proc/self/status") as f:
-            return "".join(line for line in f if line.startswith(("CapEff", "CapPrm", "CapInh", "CapAmb")))
+    def tids() -> str:
+        seen: list[int] = []
+        for _ in range(3):
+            thread = threading.Thread(target=lambda: seen.append(threading.get_native_id()))
+            thread.start()
+            thread.join()
+        return " ".join(map(str, seen))
 
-    text = _as_worker(lambda: _forked(pid_namespace.available(), caps))
-    values = [int(line.split()[1], 16) for line in text.splitlines()]
-    assert len(values) == 4 and not any(values), text
-
-
-def test_a_middle_process_that_cannot_unshare_is_the_failed_student_process() -> None:
-    """Flags the kernel refuses (CLONE_NEWPID without CAP_SYS_ADMIN, from a process that dropped it): no
-    student process is forked, and the pid returned is the middle process's, which exited with the
-    set-up failure's code (the worker words that as the sandbox's failure, never the student's)."""
-
-    def refused() -> str:
-        from grader.inside import privileges
-
-        privileges.drop_capabilities()
-        pid = pid_namespace.fork(pid_namespace.CLONE_NEWPID)
-        if pid == 0:
-            os._exit(0)  # never reached when refused
-        _, status = os.waitpid(pid, 0)
-        return str(os.WEXITSTATUS(status))
-
-    assert _as_worker(refused) == str(pid_namespace.SETUP_FAILED_EXIT)
+    assert _as_worker(lambda maker: _in_child(tids, maker)) == "3 4 5"
 
 
-def test_a_middle_process_whose_second_fork_fails_leaves_no_process_behind() -> None:
-    """The middle process forks the init, then fails to fork the student process (EAGAIN, simulated): it
-    kills and reaps the init itself, so the worker (whose child an orphan would become, a subreaper) is left
-    with no zombie it never heard of. (Without the reap: one zombie init a failure, till the worker ends.)"""
+def _status(pid: int) -> dict[str, str]:
+    return privileges.parse_status(Path(f"/proc/{pid}/status").read_text())
 
-    def failing_second_fork() -> str:
-        pid_namespace.become_subreaper()
-        flags = pid_namespace.available()
-        real, calls = os.fork, [0]
 
-        def fork() -> int:
-            calls[0] += 1
-            if calls[0] == 3:  # the worker's fork of the middle, the middle's of the init, then this one
-                raise BlockingIOError(11, "Resource temporarily unavailable")
-            return real()
+def _init_pid(pidfd: int) -> int:
+    """An init's pid in this process's namespace, from its pidfd's fdinfo."""
+    for line in Path(f"/proc/self/fdinfo/{pidfd}").read_text().splitlines():
+        if line.startswith("Pid:"):
+            return int(line.split()[1])
+    raise AssertionError("no Pid line")
 
-        os.fork = fork
+
+def _gone(pid: int) -> bool:
+    """Whether `pid` is gone or is no longer the process it was (reaped: no zombie left)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
         try:
-            pid = pid_namespace.fork(flags)
-        finally:
-            os.fork = real
-        _, status = os.waitpid(pid, 0)
-        time.sleep(0.3)  # an orphan is reparented to this process as its parent exits
-        me = os.getpid()
-        left = Path(f"/proc/{me}/task/{me}/children").read_text().split()
-        return f"{os.WEXITSTATUS(status)} {len(left)}"
+            _status(pid)
+        except FileNotFoundError:
+            return True
+        time.sleep(0.01)
+    return False
 
-    assert _as_worker(failing_second_fork) == f"{pid_namespace.SETUP_FAILED_EXIT} 0"
+
+def test_an_init_holds_no_capability_or_descriptor_and_ends_unreaped_by_none() -> None:
+    """Read from outside: an init holds no capability in any set but the bounding one and one descriptor (the
+    maker's pipe); `end` kills it and the kernel reaps it (the maker ignores SIGCHLD): no zombie. Its student
+    process is its worker's child, pid 2, and not the init (signals keep their meaning)."""
+
+    def check(maker: pid_namespace.Maker | None) -> str:
+        assert maker is not None
+        pid, init = maker.fork()
+        if pid == 0:
+            time.sleep(30)
+            os._exit(0)
+        init_pid = _init_pid(init)
+        deadline = time.monotonic() + 5
+        while len(os.listdir(f"/proc/{init_pid}/fd")) != 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        status, student = _status(init_pid), _status(pid)
+        caps = [int(status[name], 16) for name in ("CapEff", "CapPrm", "CapInh", "CapAmb")]
+        fds = len(os.listdir(f"/proc/{init_pid}/fd"))
+        parents = (int(status["PPid"]), int(student["PPid"]))
+        own = (status["NSpid"].split()[-1], student["NSpid"].split()[-1])
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        pid_namespace.end(init)
+        return f"{caps} {fds} {parents == (maker.pid, os.getpid())} {own} {_gone(init_pid)}"
+
+    assert _as_worker(check) == "[0, 0, 0, 0] 1 True ('1', '2') True"
+
+
+def test_the_workers_death_ends_its_maker_inits_and_student_processes() -> None:
+    """A worker killed mid-job: its maker sees its socket's end and leaves, the inits see the end of the
+    maker's pipe and leave, and each namespace's end kills the student process in it, which no parent-death
+    signal was set for here. Nothing is left."""
+    r, w = os.pipe()
+    worker = os.fork()
+    if worker == 0:
+        os.close(r)
+        maker = pid_namespace.start(own_user_namespace=os.geteuid() != 0)
+        assert maker is not None
+        pid, init = maker.fork()
+        if pid == 0:
+            time.sleep(60)
+            os._exit(0)
+        os.write(w, f"{maker.pid} {_init_pid(init)} {pid}".encode())
+        time.sleep(60)
+        os._exit(0)
+    os.close(w)
+    pids = list(map(int, _read_all(r).split()))
+    os.kill(worker, signal.SIGKILL)
+    os.waitpid(worker, 0)
+    assert [_gone(pid) for pid in pids] == [True, True, True], pids
+
+
+def test_a_maker_that_cannot_make_a_namespace_forks_nothing() -> None:
+    """A maker without CAP_SYS_ADMIN (started after every capability was dropped, no user namespace of its
+    own): `fork` raises Lost, and no process was forked (the worker then ends, and its job is graded again
+    on a fresh worker: never the student's failure)."""
+
+    def refused(_: pid_namespace.Maker | None) -> str:
+        me = os.getpid()
+        before = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+        privileges.drop_capabilities()
+        maker = pid_namespace.start(own_user_namespace=False)
+        assert maker is not None
+        try:
+            maker.fork()
+        except pid_namespace.Lost as err:
+            left = Path(f"/proc/{me}/task/{me}/children").read_text().split()
+            return f"lost {left == [*before, str(maker.pid)]} {'Operation not permitted' in str(err)}"
+        finally:
+            maker.close()
+        return "forked"
+
+    assert _as_worker(refused) == "lost True True"

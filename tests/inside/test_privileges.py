@@ -120,14 +120,21 @@ def _ids(value: str) -> set[int]:
 
 @root_only
 def test_dropped_worker_status_as_the_kernel_shows_it(start) -> None:
-    """A root-started rlimits worker is uid/gid 65534 (real, effective, saved, fs), in no group, with every
-    capability set empty (bounding included) and no_new_privs, read from its /proc/PID/status."""
+    """A root-started rlimits worker is uid/gid 65534 (real, effective, saved, fs), in no group, with no
+    capability but CAP_SYS_ADMIN (effective and permitted; the bounding set empty), and that one only in a
+    user namespace of its own, made after the drop (its student processes' PID namespaces:
+    pid_namespace.py), and no_new_privs, read from its /proc/PID/status. (What it proved before entering
+    that namespace, every set empty, is `privileges.establish`'s read-back.)"""
     worker = start("rlimits")
     assert worker.ready["ready"] is True, worker.ready
     status = worker.status()
     assert _ids(status["Uid"]) == _ids(status["Gid"]) == {NOBODY}
     assert status["Groups"] == ""
-    assert {name: int(status[name], 16) for name in CAP_SETS} == dict.fromkeys(CAP_SETS, 0)
+    sys_admin = 1 << 21
+    expected = {**dict.fromkeys(CAP_SETS, 0), "CapEff": sys_admin, "CapPrm": sys_admin}
+    assert {name: int(status[name], 16) for name in CAP_SETS} == expected
+    assert os.readlink(f"/proc/{worker.proc.pid}/ns/user") != os.readlink("/proc/self/ns/user")
+    assert worker.ready["privileges"]["capabilities"] == dict.fromkeys(CAP_SETS, f"{0:016x}")
     assert status["NoNewPrivs"] == "1"
     assert worker.ready["privileges"]["isolation"] == "rlimits-root-dropped"
     # The control of the container-like test's note: here a PID namespace can be made, and nothing is said
@@ -238,14 +245,15 @@ def test_a_root_worker_drops_to_the_uid_the_pool_gave_it(start) -> None:
     assert worker.ready["ready"] is True, worker.ready
     status = worker.status()
     assert _ids(status["Uid"]) == {uid} and _ids(status["Gid"]) == {NOBODY}, status
-    assert int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
+    # CAP_SYS_ADMIN only, in a user namespace of its own (pid_namespace.py); nothing in its bounding set
+    assert (int(status["CapEff"], 16), int(status["CapBnd"], 16)) == (1 << 21, 0)
     solution = (
         "import time\nopen('mine.txt', 'w').write('x')\n"
         "def run_case(c):\n    time.sleep(1.5)\n    return {'v': 1}\n"
     )
     meta, seen = _child_status(worker, solution)
     assert meta["setup_ok"] is True and seen, meta
-    # Read from outside: inside, the student process's user namespace of its own (pid_namespace.py) maps
+    # Read from outside: inside, its worker's user namespace of its own (privileges.own_user_namespace) maps
     # no id, and it reads 65534 for each.
     assert _ids(seen["Uid"]) == {uid} and _ids(seen["Gid"]) == {NOBODY}, seen
 
@@ -260,7 +268,7 @@ def test_the_child_running_student_code_is_dropped_and_filtered(start) -> None:
     )
     assert meta["exit_code"] == 0 and seen, "the child was never seen running under its filter"
     assert _ids(seen["Uid"]) == {NOBODY} and seen["NoNewPrivs"] == "1"
-    # No capability in any set: it is made in a user namespace of its own, where it held them all.
+    # No capability in any set: it drops the CAP_SYS_ADMIN its worker keeps (bounding set already empty).
     assert all(int(seen[name], 16) == 0 for name in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")), seen
     assert seen["NSpid"].split()[-1] == "2", seen  # pid 2 of a PID namespace of its own (its init is 1)
 

@@ -761,15 +761,22 @@ def _limit(pid: int, name: str) -> tuple[str, str]:
     return soft, hard
 
 
+def _seccomp(pid: int) -> str:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Seccomp:"):
+            return line.split()[1]
+    return ""
+
+
 def test_the_harness_may_queue_64_signals(pool: SandboxPool) -> None:
-    """Read from outside: the idle worker's harness (its one process without children: no job, so no
-    student process) has RLIMIT_SIGPENDING 64 (confine.py, limits.SIGPENDING_LIMIT), not the machine's
-    (96,367 here), which under bubblewrap counts against root's own quota on the host. Control: the
-    worker itself, which sets no such limit, keeps the machine's."""
+    """Read from outside: the idle worker's harness (its one filtered process without children: no job, so
+    no student process; its PID namespace maker is no leaf's filter) has RLIMIT_SIGPENDING 64 (confine.py,
+    limits.SIGPENDING_LIMIT), not the machine's (96,367 here), which under bubblewrap counts against root's
+    own quota on the host. Control: the worker itself, which sets no such limit, keeps the machine's."""
     worker = pool._acquire()
     try:
         below = descendants(worker.proc.pid)
-        leaves = [p for p in below if not descendants(p)]
+        leaves = [p for p in below if not descendants(p) and _seccomp(p) == "2"]
         assert len(leaves) == 1, (below, leaves)
         assert _limit(leaves[0], "Max pending signals") == ("64", "64")
         assert _limit(worker.proc.pid, "Max pending signals")[0] != "64"
