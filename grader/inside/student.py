@@ -1401,7 +1401,7 @@ def _review(
     for m in names.modules:
         filename = os.path.join(root, m.relpath)
         shape = loading.outline(filename)
-        defs[m.relpath] = shape.defs
+        defs[m.relpath] = shape.bound  # what Python binds on import: under a top-level `if`/`try` too
         problems.extend(m.cell_errors)
         if m.cell_stops:
             cell_stops[m.relpath] = m.cell_stops
@@ -1445,7 +1445,7 @@ def _review(
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None and problem not in problems:  # not when a graded file's import met it
             problems.append(f"{problem} {contexts.NOT_RUN_NOTE}")
-        copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
+        copy = [n for n in loading.outline(os.path.join(root, relpath)).bound if n in wanted]
         # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
         # dezero.core_simple import ...`) is a part of it that its code chose against, not a copy to hand in.
         if len(copy) < _COPY_NAMES or not graded:
