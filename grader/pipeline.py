@@ -20,7 +20,15 @@ from grader import __version__, untrusted
 from grader.assignments import Assignment
 from grader.bytecode import fitting, pyc_files
 from grader.cases import stage_steps
-from grader.defined import copies_of, copy_reasons_of, defaults_off, graded_files, program_files, public_names
+from grader.defined import (
+    copies_of,
+    copy_reasons_of,
+    defaults_off,
+    graded_files,
+    nested_methods,
+    program_files,
+    public_names,
+)
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
@@ -207,6 +215,8 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "copy_reasons": copy_reasons_of(submission.files, a, copies),
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
                 "defined": public_names(graded_files(submission.files, one_of, copies)),
+                # and its methods of nested classes, quoted for a missing function written as one
+                "methods": nested_methods(graded_files(submission.files, one_of, copies)),
                 "sources": sorted(p for p in submission.files if p.endswith(".py"))[:MAX_SOURCES],
                 # Names the code itself sets False (Config's enable_backprop): never put back True as "left
                 # off by a demo at the top level" (grader/inside/switches.py).

@@ -36,6 +36,7 @@ class Recreated:
     statement: str  # the assignment as written, `self.gradients = {...}`
     loop: str  # the loop's attribute, `outbound_nodes`
     whole: bool = True  # the whole dict made again; False: one entry set again, then added to (+=)
+    assigned: bool = False  # an entry given each node's gradient with `=` (not a zero), never added to
 
 
 def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple[Recreated, ...]:
@@ -52,15 +53,18 @@ def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple
     found: list[Recreated] = []
     for name, (rel, data, reset) in classes.items():
         if reset is not None:
-            line, statement, attr, whole = reset
-            found.append(Recreated(LESSON[name], name, place(rel, data, line), statement, attr, whole))
+            line, statement, attr, whole, assigned = reset
+            found.append(
+                Recreated(LESSON[name], name, place(rel, data, line), statement, attr, whole, assigned)
+            )
         if len(found) >= MAX_FOUND:
             break
     return tuple(found)
 
 
-# (line, the assignment as written and shortened, the loop's attribute, whether the whole dict is assigned)
-_Found = tuple[int, str, str, bool]
+# (line, the assignment as written and shortened, the loop's attribute, whether the whole dict is assigned,
+# whether an entry is given a gradient with `=`)
+_Found = tuple[int, str, str, bool, bool]
 
 
 def _classes_in(data: bytes, tree: ast.Module) -> tuple[tuple[str, _Found | None], ...]:
@@ -77,26 +81,32 @@ def _classes_in(data: bytes, tree: ast.Module) -> tuple[tuple[str, _Found | None
 def _found(data: bytes, loop: ast.For | ast.AsyncFor, assign: ast.Assign) -> _Found:
     statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
     whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
-    return assign.lineno, _short(statement), _self_attr(_iterated(loop.iter)), whole
+    assigned = not whole and not _zero(assign.value)
+    return assign.lineno, _short(statement), _self_attr(_iterated(loop.iter)), whole, assigned
 
 
 def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
-    """(the loop, the assignment) for each `self.gradients = ...` directly in a loop of `backward` (its last
-    def in the class, the one the class keeps) over `self.outbound_nodes` (the loop's own body and its `if`
-    blocks, not a nested function's), and each `self.gradients[k] = ...` there that the loop then adds to
-    (`self.gradients[k] += ...`)."""
+    """(the loop, the assignment) for each statement of a loop of `backward` (its last def in the class, the
+    one the class keeps) over `self.outbound_nodes` (the loop's own body and its `if` blocks, not a nested
+    function's) that loses the nodes before the last: `self.gradients = ...`, an entry set to zero there that
+    the loop then adds to (`self.gradients[k] += ...`), and an entry given a gradient with `=`. A zero under
+    a key the loop never adds to loses nothing: `self.gradients[n] = np.zeros_like(n.value)` keyed by the
+    outbound node was quoted for the `self.gradients[X] = np.dot(...)` below it, which lost X's gradients."""
     kept = [
         m for m in cls.body if isinstance(m, ast.FunctionDef | ast.AsyncFunctionDef) and m.name == "backward"
     ]
     for method in kept[-1:]:
         if not isinstance(method, ast.FunctionDef):
             continue
+        named = _inbound_names(method)
         for loop in pyparse.walk(method):
             if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:
                 body = list(_statements(loop.body))
-                adds = any(isinstance(s, ast.AugAssign) and _entry(s.target) for s in body)
+                added = {
+                    _key(s.target, named) for s in body if isinstance(s, ast.AugAssign) and _entry(s.target)
+                }
                 for assign in body:
-                    if isinstance(assign, ast.Assign) and _resets(assign, adds):
+                    if isinstance(assign, ast.Assign) and _loses(assign, added, named):
                         yield loop, assign
 
 
@@ -110,17 +120,53 @@ def _iterated(node: ast.expr) -> ast.expr:
     return node
 
 
-def _resets(assign: ast.Assign, adds: bool) -> bool:
-    """The whole dict assigned, or an entry of it set to zero (np.zeros_like(...), 0) in a loop that adds
-    (+=) into the dict: a real `=` of a gradient (`self.gradients[W] = np.dot(...)`) is what "assigns (=)"
-    says, and is left to it."""
-    return any(
-        _self_attr(t) in _GRADIENTS or (adds and _entry(t) and _zero(assign.value)) for t in assign.targets
-    )
+def _loses(assign: ast.Assign, added: set[str], named: Mapping[str, str]) -> bool:
+    """The whole dict assigned; an entry set to zero (np.zeros_like(...), 0) that the loop adds (+=) to; an
+    entry given a value that does not read it back (`self.gradients[W] = np.dot(...)`, not
+    `self.gradients[W] = self.gradients[W] + ...`)."""
+    for t in assign.targets:
+        if _self_attr(t) in _GRADIENTS:
+            return True
+        if not _entry(t):
+            continue
+        key = _key(t, named)
+        if _zero(assign.value):
+            if key in added:
+                return True
+        elif not any(_entry(n) and _key(n, named) == key for n in ast.walk(assign.value)):
+            return True
+    return False
 
 
-def _entry(target: ast.expr) -> bool:
+def _entry(target: ast.AST) -> bool:
     return isinstance(target, ast.Subscript) and _self_attr(target.value) in _GRADIENTS
+
+
+def _inbound_names(method: ast.FunctionDef) -> dict[str, str]:
+    """Names the method binds to its inbound nodes, to the key they stand for: `X, W, b =
+    self.inbound_nodes` (X: `self.inbound_nodes[0]`), `x = self.inbound_nodes[0]`."""
+    named: dict[str, str] = {}
+    for node in ast.walk(method):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        if isinstance(target, ast.Name):
+            named[target.id] = ast.dump(value)
+        elif isinstance(target, ast.Tuple | ast.List) and _self_attr(value):
+            for i, item in enumerate(target.elts):
+                if isinstance(item, ast.Name):
+                    index = ast.Subscript(value=value, slice=ast.Constant(i), ctx=ast.Load())
+                    named[item.id] = ast.dump(index)
+    return named
+
+
+def _key(entry: ast.AST, named: Mapping[str, str]) -> str:
+    """The entry's key as one text for every spelling of it in the method (`X` for
+    `self.inbound_nodes[0]`)."""
+    key = entry.slice if isinstance(entry, ast.Subscript) else entry
+    if isinstance(key, ast.Name) and key.id in named:
+        return named[key.id]
+    return ast.dump(key)
 
 
 _ZEROS = frozenset({"zeros_like", "zeros"})
@@ -184,3 +230,10 @@ def hint(found: Sequence[Recreated]) -> str:
         "before adding (+=) to them, so each outbound node starts them again and only the last node's "
         "contribution survives: set them once, before the loop, then add (+=) each node's gradient."
     )
+
+
+def assigned_lines(found: Sequence[Recreated]) -> str:
+    """Where each `=` of a gradient inside the loop is, after the known mistake's "assigns (=)": the words
+    named the method alone, and a zero set above it was quoted instead (s31)."""
+    each = [f"{f.cls}.backward, {f.where}: `{f.statement}`" for f in found]
+    return f"The `=` is in {each[0]}." if len(each) == 1 else f"The `=` lines: {'; '.join(each)}."

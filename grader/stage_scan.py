@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
-from grader.defined import program_files, top_level_names
+from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.stages import (
@@ -73,19 +73,22 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     return DefinedNames(kept, (functions & kept) - others, behind, only_methods), idents
 
 
-def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> None:
+def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> int:
     """Adds the methods of the module's top-level classes to `methods` (name -> "Class.name") and the defs
-    and classes its top level binds to `top`. A function the lesson has at module level, written as a method
-    of the student's class (Graph.topological_sort), is defined for inference but is no module function:
-    the stage line said "your code defines topological_sort" above "missing: topological_sort" (s30)."""
+    and classes its top level binds to `top`; returns how many classes it read. A function the lesson has at
+    module level, written as a method of the student's class (Graph.topological_sort), is defined for
+    inference but is no module function: the stage line said "your code defines topological_sort" above
+    "missing: topological_sort" (s30)."""
     # popped in source order (each block's statements pushed last first): of two classes defining a method,
     # the first is named, as the load's "you defined Graph.topological_sort" names it
     stack: list[ast.stmt] = tree.body[::-1]
+    read = 0
     while stack:
         node = stack.pop()
         if isinstance(node, _DEFINITIONS):
             top.add(node.name)
         if isinstance(node, ast.ClassDef):
+            read += 1
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     methods.setdefault(item.name, f"{node.name}.{item.name}")
@@ -97,6 +100,7 @@ def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> 
                 *getattr(node, "finalbody", ()),
             ]
             stack.extend(reversed(inner))
+    return read
 
 
 def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef, classes: set[str]) -> str | None:
@@ -157,7 +161,8 @@ def _file_names(
         if name not in mine or how is None:  # in source order; an assignment makes it no function
             mine[name] = how
         top.add(name)
-    _class_methods(source.tree, methods, top)
+    if _class_methods(source.tree, methods, top) < len(source.of(ast.ClassDef)):
+        nested_class_methods(source.tree, methods)
     # Each kind picked from the parse's index of node types (flags/source.py) rather than a pass over the
     # ~1,000 nodes of a lesson file testing each: only the definitions' order counts (`mine`, in walk order)
     idents.update([n.id for n in source.of(ast.Name)])

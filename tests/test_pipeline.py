@@ -512,7 +512,8 @@ def test_signatures_are_read_in_the_files_the_load_ran(tmp_path: Path) -> None:
 def test_recreated_dicts_are_read_in_the_files_the_load_ran(tmp_path: Path) -> None:
     """A folder whose graded miniflow.py assigns (=) in Sigmoid.backward beside a scratch copy that
     re-creates the dict inside the loop: the hint quoted the scratch copy's line for the graded file's `=`
-    (s30-fixrealmf). Control: a load that ran the scratch copy is told its line."""
+    (s30-fixrealmf); the graded file's own `=` is the line quoted (line 61, s31). Control: a load that ran the
+    scratch copy is told its line."""
     from grader.model import LoadInfo
     from grader.pipeline import _source_notes
 
@@ -529,7 +530,7 @@ def test_recreated_dicts_are_read_in_the_files_the_load_ran(tmp_path: Path) -> N
         load = LoadInfo({"m": module}, {}, (), {})
         return [f.where for f in _source_notes(plan, submission, load)["recreated"]]
 
-    assert where("miniflow.py") == []
+    assert where("miniflow.py") == ["miniflow.py line 61"]
     assert where("scratch_old.py") == ["scratch_old.py line 149"]
 
 

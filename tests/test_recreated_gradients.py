@@ -27,9 +27,9 @@ def _read(name: str) -> dict[str, bytes]:
 
 def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line() -> None:
     """The class (by the lesson's name, Input for Placeholder), the file and line, the statement and the loop.
-    Controls: the lesson's dict made before the loop (correct.py), a real `=` (overwrite_in_sigmoid.py), a
-    dict made in a loop over something else, in another method, in a class not the lesson's, or once under an
-    `if` reading it, are none."""
+    Controls: the lesson's dict made before the loop (correct.py), a dict made in a loop over something else,
+    in another method, in a class not the lesson's, or once under an `if` reading it, are none; a real `=`
+    (overwrite_in_sigmoid.py) is found as an assignment, not a dict made again."""
     (found,) = recreated({"mf.py": IN_LOOP})
     assert (found.cls, found.spelt, found.where, found.loop) == (
         "Sigmoid",
@@ -41,7 +41,8 @@ def test_a_dict_made_inside_the_loop_over_outbound_nodes_is_found_with_its_line(
     placeholder = IN_LOOP.replace(b"class Sigmoid", b"class Placeholder")
     assert [(f.cls, f.spelt) for f in recreated({"mf.py": placeholder})] == [("Input", "Placeholder")]
     assert recreated(_read("correct.py")) == ()
-    assert recreated(_read("overwrite_in_sigmoid.py")) == ()
+    (assigned,) = recreated(_read("overwrite_in_sigmoid.py"))
+    assert (assigned.cls, assigned.whole, assigned.assigned) == ("Sigmoid", False, True)
     assert recreated({"mf.py": IN_LOOP.replace(b"self.outbound_nodes", b"self.inbound_nodes")}) == ()
     assert recreated({"mf.py": IN_LOOP.replace(b"def backward", b"def forward")}) == ()
     assert recreated({"mf.py": IN_LOOP.replace(b"class Sigmoid", b"class Tanh")}) == ()
@@ -117,12 +118,13 @@ class Linear(Node):
 
 def test_an_entry_set_again_in_the_loop_then_added_to_is_found() -> None:
     """`self.gradients[X] = np.zeros_like(...)` in a loop adding (+=) into the dict: found, not a whole
-    dict; an entry given a gradient with `=` (W's: "assigns (=)" is right) is not, nor a zero in a loop that
-    never adds."""
+    dict; in a loop that never adds to X the zero is not, the `=` of X's gradient below it is (an
+    assignment: "assigns (=)" is right, with its line)."""
     (found,) = recreated({"mf.py": ENTRY_IN_LOOP})
     never_adds = ENTRY_IN_LOOP.replace(b"self.gradients[X] += ", b"self.gradients[X] = ")
-    assert recreated({"mf.py": never_adds}) == ()
-    assert (found.cls, found.where, found.whole) == ("Linear", "mf.py line 7", False)
+    (assigned,) = recreated({"mf.py": never_adds})
+    assert (assigned.where, assigned.assigned) == ("mf.py line 8", True)
+    assert (found.cls, found.where, found.whole, found.assigned) == ("Linear", "mf.py line 7", False, False)
     assert found.statement == "self.gradients[X] = np.zeros_like(X.value)"
     linear = mutation_info("overwrite_in_linear")[1]
     assert linear
@@ -134,6 +136,51 @@ def test_an_entry_set_again_in_the_loop_then_added_to_is_found() -> None:
     )
 
 
+ZERO_UNDER_ANOTHER_KEY = b"""
+class Linear(Node):
+    def backward(self):
+        self.gradients = {n: np.zeros_like(n.value) for n in self.inbound_nodes}
+        for n in self.outbound_nodes:
+            grad_cost = n.gradients[self]
+            self.gradients[n] = np.zeros_like(n.value)
+            self.gradients[self.inbound_nodes[0]] = np.dot(grad_cost, self.inbound_nodes[1].value.T)
+            self.gradients[self.inbound_nodes[1]] += np.dot(self.inbound_nodes[0].value.T, grad_cost)
+"""
+
+
+def test_the_line_quoted_is_the_assignment_that_loses_the_gradients() -> None:
+    """A zero under a key the loop never adds to (`self.gradients[n]`, the outbound node) loses nothing: the
+    `=` of X's gradient below it is quoted, after the known mistake's own "assigns (=)" (it quoted the zero
+    and said the gradients were set afresh; sample linear_zeros_outbound_assigns_x.py). Controls: the zero
+    under a key the loop adds to, spelt `X` from `X, W, b = self.inbound_nodes` or as the entry itself, is
+    the one quoted; `self.gradients[k] = self.gradients[k] + ...` adds."""
+    (found,) = recreated({"mf.py": ZERO_UNDER_ANOTHER_KEY})
+    assert (found.where, found.assigned) == ("mf.py line 8", True)
+    linear = mutation_info("overwrite_in_linear")[1]
+    assert linear
+    (result,) = told([_result("overwrite_in_linear", linear)], [found])
+    assert result.diagnosis is not None
+    assert linear in result.diagnosis.hint and "afresh" not in result.diagnosis.hint
+    assert (
+        "The `=` is in Linear.backward, mf.py line 8: `self.gradients[self.inbound_nodes[0]] = np.dot("
+        in (result.diagnosis.hint)
+    )
+    own_key = ZERO_UNDER_ANOTHER_KEY.replace(
+        b"self.gradients[n] = ", b"self.gradients[self.inbound_nodes[1]] = "
+    )
+    (reset,) = recreated({"mf.py": own_key})
+    assert (reset.where, reset.assigned, reset.whole) == ("mf.py line 7", False, False)
+    named = own_key.replace(
+        b"        for n in", b"        X, W, b = self.inbound_nodes\n        for n in"
+    ).replace(b"self.gradients[self.inbound_nodes[1]] = np", b"self.gradients[W] = np")
+    assert [(f.where, f.assigned) for f in recreated({"mf.py": named})] == [("mf.py line 8", False)]
+    adds = ZERO_UNDER_ANOTHER_KEY.replace(
+        b"self.gradients[self.inbound_nodes[0]] = np.dot",
+        b"self.gradients[self.inbound_nodes[0]] = self.gradients[self.inbound_nodes[0]] + np.dot",
+    )
+    assert recreated({"mf.py": adds}) == ()
+
+
 def test_a_class_is_read_where_the_students_process_loaded_it() -> None:
     """A folder whose graded miniflow.py assigns (=) in Sigmoid.backward (overwrite_in_sigmoid.py) beside a
     scratch copy that re-creates the dict (sigmoid_dict_in_loop.py, never run): the hint quoted the scratch
@@ -143,7 +190,10 @@ def test_a_class_is_read_where_the_students_process_loaded_it() -> None:
         "miniflow.py": (MINIFLOW / "overwrite_in_sigmoid.py").read_bytes(),
         "scratch_old.py": (MINIFLOW / "sigmoid_dict_in_loop.py").read_bytes(),
     }
-    assert recreated(files, loaded={"miniflow.py"}) == ()
+    # the graded file's own `=` (line 61), never the scratch copy's dict
+    assert [(f.where, f.assigned) for f in recreated(files, loaded={"miniflow.py"})] == [
+        ("miniflow.py line 61", True)
+    ]
     assert [f.where for f in recreated(files)] == ["scratch_old.py line 149"]
     swapped = {"miniflow.py": files["scratch_old.py"], "scratch_old.py": files["miniflow.py"]}
     assert [f.where for f in recreated(swapped, loaded={"miniflow.py"})] == ["miniflow.py line 149"]

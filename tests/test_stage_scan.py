@@ -785,6 +785,29 @@ def test_a_lesson_function_written_only_as_a_method_is_said_so_on_the_stage_line
     assert beside is not None and "method" not in beside.reason, beside
 
 
+def test_a_lesson_function_in_a_nested_class_is_said_so_on_the_stage_line() -> None:
+    """graph_class_nested.py (Graph inside a class Network) and graph_class_in_function.py (Graph defined
+    inside build_graph) bind no module-level topological_sort: the stage line says where it is, in the load's
+    words (`Network.Graph.topological_sort`, `Graph.topological_sort inside the function build_graph`); it
+    said "your code defines topological_sort" above "missing: topological_sort" (s31). Control: a module
+    function beside the nested method says nothing of methods."""
+    miniflow = load_assignment("miniflow")
+    nested = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / "graph_class_nested.py").files)
+    assert nested is not None and nested.stage == "sgd", nested
+    assert "topological_sort (only as the method Network.Graph.topological_sort)" in nested.reason
+    inside = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / "graph_class_in_function.py").files)
+    assert inside is not None and inside.stage == "sgd", inside
+    words = (
+        "forward_and_backward (only as the method Graph.forward_and_backward inside the function build_graph)"
+    )
+    assert words in inside.reason
+    source = (SUBMISSIONS / "miniflow" / "graph_class_in_function.py").read_bytes()
+    beside = source + b"\n\ndef topological_sort(feed_dict):\n    return []\n"
+    plain = infer(miniflow, {"mf.py": beside})
+    assert plain is not None and "only as the method Graph.topological_sort" not in plain.reason, plain
+    assert "forward_and_backward (only as the method" in plain.reason
+
+
 def test_a_method_in_two_classes_is_named_by_the_first_class_defining_it() -> None:
     """Graph and then Net define topological_sort (no module function): the stage line names
     Graph.topological_sort, the first, as the load names it (it named the last, Net's); inside an `if`

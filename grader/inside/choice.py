@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import tokenize
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 
 def member(relpath: str, name: str) -> bool:
@@ -285,12 +285,129 @@ def set_aside(files: Iterable[str], groups: Sequence[Sequence[str]]) -> dict[str
     return aside
 
 
-_TOP_DEF = re.compile(rb"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_TOP_DEF = re.compile(r"^(?:async[ \t]+def|def|class)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 
 
 def _top_level_defs(source: bytes) -> set[str]:
-    """The names a file defines unindented (`class X` / `def f`), read as text."""
-    return {m.group(1).decode("ascii") for m in _TOP_DEF.finditer(source)}
+    """The classes and functions a file binds when imported, read as text (`module_defs`)."""
+    return set(module_defs(source))
+
+
+def module_defs(source: bytes) -> dict[str, list[tuple[str, int]]]:
+    """name -> [("class" | "function", line)] of the definitions Python binds when the file is imported:
+    unindented ones, and those inside its top-level `if`/`try`/`with`/`match` blocks (`try: import numpy
+    ... except ImportError: ...` then the classes under `if True:`), never under `if __name__ ==
+    "__main__":` nor in a def's or class's body, nor on a line inside a triple-quoted string (a quoted-out
+    `class Linear(Node):` of an older version). Read as text, with no parse (the student's process reads
+    every file of a submission this way; docs/LOADING.md has the cost, session 31): only the unindented
+    lines were read, so a file whose classes all sat under `if True:` defined nothing and ran last, after a
+    copy."""
+    text = source.decode("latin-1")  # every byte one character: the ASCII names and the lines as they are
+    inside = string_lines(text)
+    found: dict[str, list[tuple[str, int]]] = {}
+    line, counted = 1, 0
+    for match in _TOP_DEF.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        if line not in inside:
+            kind = "class" if match.group().startswith("class") else "function"
+            found.setdefault(match.group(1), []).append((kind, line))
+    for name, places in nested_defs(text.split("\n"), inside).items():
+        found.setdefault(name, []).extend(places)
+    return found
+
+
+# Where a string starts, or a comment holding a quote (one without is no trouble, and costs no step)
+_QUOTES = re.compile(r"#[^\n]*[\"']|\"\"\"|'''|\"|'")
+_SINGLE = {q: re.compile(rf"(?:[^{q}\\\r\n]|\\.)*{q}?") for q in ('"', "'")}
+
+
+def string_lines(text: str) -> frozenset[int]:
+    """The lines (numbered from 1) that start inside a triple-quoted string: text, however it looks. One pass
+    over the file's strings and comments, each found by a regex and skipped to its end (a quote in a comment,
+    a `#` in a string, an escaped quote are no ends): a file without triple quotes costs two searches."""
+    if '"""' not in text and "'''" not in text:
+        return frozenset()
+    inside: set[int] = set()
+    pos, line, counted = 0, 1, 0
+    while (opened := _QUOTES.search(text, pos)) is not None:
+        quote = opened.group()
+        if quote[0] == "#":
+            pos = text.find("\n", opened.end())
+            if pos < 0:
+                break
+            continue
+        if len(quote) == 1:
+            single = _SINGLE[quote].match(text, opened.end())
+            pos = single.end() if single is not None else opened.end()
+            continue
+        end = _closing(text, quote, opened.end())
+        line += text.count("\n", counted, opened.start())
+        within = text.count("\n", opened.start(), end)
+        inside.update(range(line + 1, line + within + 1))
+        line, counted, pos = line + within, end, end + 3
+    return frozenset(inside)
+
+
+def _closing(text: str, quote: str, start: int) -> int:
+    """Where the triple-quoted string opened before `start` closes (the end of the text if never)."""
+    at = text.find(quote, start)
+    while at >= 0:
+        before = at
+        while before > start and text[before - 1] == "\\":
+            before -= 1
+        if (at - before) % 2 == 0:  # an even run of backslashes escapes nothing
+            return at
+        at = text.find(quote, at + 1)
+    return len(text)
+
+
+# A top-level line opening a block whose body runs on import; a def, class, for or while line opens one
+# whose body does not (or not as module code): definitions inside them are not the module's.
+_OPENS = re.compile(r"(?:if|elif|else|try|except|finally|with|match|case)\b")
+_CLOSES = re.compile(r"(?:async\s+def|def|class|for|while|async\s+for|async\s+with)\b")
+_NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+_MAIN_GUARD = re.compile(
+    r"(?:el)?if\s*\(?\s*(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
+)
+
+
+def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str, list[tuple[str, int]]]:
+    """name -> [("class" | "function", line)] of the definitions indented inside top-level if/try/with/match
+    blocks (and their elif/else/except/finally/case branches), at any depth of such blocks, read line by line
+    by indentation: one pass, each line looked at once, a stack no deeper than the file's indentation. Lines
+    of a file with no such block at the top level cost one character test each. `inside`: the lines that
+    start inside a triple-quoted string (`string_lines`), skipped: a docstring line `    class X` under a
+    top-level `if` counted, and ran the file as one defining X."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    chain: list[int] = []  # indentation of each open block we are in, outermost first
+    shut: int | None = None  # indentation of the def/class/loop/main guard whose body we are in
+    for number, text in enumerate(lines, start=1):
+        if not chain and text[:1] in ("", " ", "\t", "\n", "\r", "#"):
+            continue  # the fast path: outside every open block, only a top-level line can open one
+        if number in inside:
+            continue
+        body = text.lstrip(" \t")
+        if body[:1] in ("", "\n", "\r", "#"):
+            continue
+        depth = len(text) - len(body)
+        while chain and chain[-1] >= depth:
+            chain.pop()
+        if shut is not None and depth <= shut:
+            shut = None
+        if shut is not None or (depth and not chain):
+            continue
+        if _MAIN_GUARD.match(body):
+            shut = depth
+        elif _OPENS.match(body):
+            chain.append(depth)
+        elif depth and (definition := _NESTED_DEF.match(body)):
+            kind = "class" if body.startswith("class") else "function"
+            found.setdefault(definition.group(1), []).append((kind, number))
+            shut = depth
+        elif _CLOSES.match(body):
+            shut = depth
+    return found
 
 
 def copies(

@@ -21,7 +21,7 @@ import linecache
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import CodeType, FunctionType, TracebackType
 from typing import Any
 
@@ -312,15 +312,25 @@ class Outline:
 
     defs: dict[str, list[tuple[str, int]]]  # name -> [("class" | "function", line)], in order
     classes: list[tuple[str, int, dict[str, int]]]  # (class name, line, {method: line})
-    # Names defined indented inside the file's top-level if/elif/else, try/except/else/finally, with and
+    # Definitions indented inside the file's top-level if/elif/else, try/except/else/finally, with and
     # match blocks (`try: from dezero import Variable` / `except ImportError: class Variable:`), which run
     # on import too; never under `if __name__ == "__main__":` nor in a function's or class's body.
-    nested: frozenset[str] = frozenset()
+    nested: Mapping[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     @property
     def run_names(self) -> frozenset[str]:
         """Every name the file defines when imported: unindented, or nested in a block that runs then."""
-        return frozenset(self.defs) | self.nested
+        return frozenset(self.defs) | frozenset(self.nested)
+
+    @property
+    def bound(self) -> dict[str, list[tuple[str, int]]]:
+        """`run_names` with where each is defined: the unindented definitions, then the nested ones."""
+        if not self.nested:
+            return self.defs
+        merged = {name: list(places) for name, places in self.defs.items()}
+        for name, places in self.nested.items():
+            merged.setdefault(name, []).extend(places)
+        return merged
 
 
 _TOP_DEF = re.compile(r"(class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
@@ -358,7 +368,11 @@ def _outline_of(lines: Sequence[str]) -> Outline:
     defs: dict[str, list[tuple[str, int]]] = {}
     classes: list[tuple[str, int, dict[str, int]]] = []
     indent: str | None = None
+    # a line inside a triple-quoted string is text, whatever it looks like (an older version quoted out)
+    inside = choice.string_lines("".join(lines))
     for number, text in enumerate(lines, start=1):
+        if number in inside:
+            continue
         top = _TOP_DEF.match(text)
         if top:
             kind = "class" if top.group(1) == "class" else "function"
@@ -376,51 +390,7 @@ def _outline_of(lines: Sequence[str]) -> Outline:
                 classes[-1][2].setdefault(method.group(2), number)
         elif text[:1] not in ("", " ", "\t", "\n", "\r", "#", '"', "'", ")", "]", "}"):
             indent = ""  # other top-level code: the last class has ended
-    return Outline(defs, classes, _nested_defs(lines))
-
-
-# A top-level line opening a block whose body runs on import; a def, class, for or while line opens one
-# whose body does not (or not as module code): definitions inside them are not the module's.
-_OPENS = re.compile(r"(?:if|elif|else|try|except|finally|with|match|case)\b")
-_CLOSES = re.compile(r"(?:async\s+def|def|class|for|while|async\s+for|async\s+with)\b")
-_NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
-_MAIN_GUARD = re.compile(
-    r"(?:el)?if\s*\(?\s*(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
-)
-
-
-def _nested_defs(lines: Sequence[str]) -> frozenset[str]:
-    """Names defined indented inside top-level if/try/with/match blocks (and their elif/else/except/finally/
-    case branches), at any depth of such blocks, read line by line by indentation: one pass, each line
-    looked at once, a stack no deeper than the file's indentation. Lines of a file with no such block at
-    the top level cost one character test each. Like the unindented reading, a line inside a multi-line
-    string or brackets is read as code: a docstring line `    class X` under a top-level `if` counts."""
-    found: set[str] = set()
-    chain: list[int] = []  # indentation of each open block we are in, outermost first
-    shut: int | None = None  # indentation of the def/class/loop/main guard whose body we are in
-    for text in lines:
-        if not chain and text[:1] in ("", " ", "\t", "\n", "\r", "#"):
-            continue  # the fast path: outside every open block, only a top-level line can open one
-        body = text.lstrip(" \t")
-        if body[:1] in ("", "\n", "\r", "#"):
-            continue
-        depth = len(text) - len(body)
-        while chain and chain[-1] >= depth:
-            chain.pop()
-        if shut is not None and depth <= shut:
-            shut = None
-        if shut is not None or (depth and not chain):
-            continue
-        if _MAIN_GUARD.match(body):
-            shut = depth
-        elif _OPENS.match(body):
-            chain.append(depth)
-        elif depth and (definition := _NESTED_DEF.match(body)):
-            found.add(definition.group(1))
-            shut = depth
-        elif _CLOSES.match(body):
-            shut = depth
-    return frozenset(found)
+    return Outline(defs, classes, choice.nested_defs(lines, inside))
 
 
 def init_hints(shape: Outline, relpath: str, filename: str) -> list[str]:

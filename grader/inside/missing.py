@@ -17,6 +17,13 @@ _MAX_NEAR = 3
 _MAX_FOUND = 6
 
 
+def method_words(qualified: str, function: str = "") -> str:
+    """Where a missing function was written as a method: `Graph.topological_sort`, `Network.Graph.
+    topological_sort` (a nested class), `Graph.topological_sort inside the function build_graph` (a class
+    defined in a function). The load's missing line and the parent's stage line say it in these words."""
+    return f"{qualified} inside the function {function}" if function else qualified
+
+
 def _noun(name: str) -> str:
     return "class" if name[:1].isupper() else "function"
 

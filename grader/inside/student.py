@@ -45,7 +45,7 @@ from .address import key as _key
 from .aliases import composed_for, dezero_helper
 from .failures import StudentFailure, clean_text, describe, from_exception, staff_detail, student_frames
 from .guard import ForbiddenImport
-from .missing import missing_failure, near_names
+from .missing import method_words, missing_failure, near_names
 from .params import Param
 from .params import parameters as read_parameters
 
@@ -946,12 +946,46 @@ _STAR_IMPORT = re.compile(rb"^[ \t]*from[ \t]+[\w.]+[ \t]+import[ \t]+\*", re.MU
 
 def _methods_named(modules: Sequence[Any], name: str) -> list[str]:
     """`Graph.topological_sort` for a missing `topological_sort`: the function written as a method of a class
-    of the student's (a Graph wrapping the sort and the pass), so "missing" says where it is."""
-    found = []
+    of the student's (a Graph wrapping the sort and the pass), so "missing" says where it is; also in a class
+    nested in one (`Network.Graph.topological_sort`) or defined inside a module function, read from the
+    function's code (`Graph.topological_sort inside the function build_graph`), in the stage line's words
+    (s31: both were "missing: topological_sort" alone, while the stage line said the code defines it)."""
+    found: list[str] = []
     for m in modules:
-        for obj in vars(m.module).values() if m.module is not None else ():
-            if isinstance(obj, type) and obj.__module__ == m.module.__name__ and name in obj.__dict__:
-                found.append(f"{obj.__name__}.{name}")
+        for obj in list(vars(m.module).values()) if m.module is not None else ():
+            if isinstance(obj, type) and obj.__module__ == m.module.__name__:
+                found += _in_class(obj, name, obj.__name__, _NESTING)
+            elif inspect.isfunction(obj) and obj.__module__ == m.module.__name__:
+                found += _in_code(obj.__code__, name, _NESTING)
+    return list(dict.fromkeys(found))
+
+
+_NESTING = 4  # classes within classes (or code within code) read this deep: the lesson's Graph is one level
+_CLASS_BODY_FLAGS = (
+    inspect.CO_OPTIMIZED | inspect.CO_NEWLOCALS
+)  # a function's code has them, a class body's not
+
+
+def _in_class(cls: type, name: str, qualified: str, depth: int) -> list[str]:
+    found = [f"{qualified}.{name}"] if name in cls.__dict__ else []
+    for inner in list(cls.__dict__.values()) if depth > 0 else ():
+        if isinstance(inner, type) and inner.__qualname__ == f"{cls.__qualname__}.{inner.__name__}":
+            found += _in_class(inner, name, f"{qualified}.{inner.__name__}", depth - 1)
+    return found
+
+
+def _in_code(code: Any, name: str, depth: int) -> list[str]:
+    """Methods named `name` of the classes a function's code defines (its constants hold their bodies'
+    code)."""
+    found: list[str] = []
+    is_class = not code.co_flags & _CLASS_BODY_FLAGS
+    for inner in code.co_consts if depth > 0 else ():
+        if not inspect.iscode(inner):
+            continue
+        if is_class and inner.co_name == name:
+            function, _, qualified = inner.co_qualname.rpartition(".<locals>.")
+            found.append(method_words(qualified, function.rsplit(".", 1)[-1]))
+        found += _in_code(inner, name, depth - 1)
     return found
 
 
@@ -1367,7 +1401,7 @@ def _review(
     for m in names.modules:
         filename = os.path.join(root, m.relpath)
         shape = loading.outline(filename)
-        defs[m.relpath] = shape.defs
+        defs[m.relpath] = shape.bound  # what Python binds on import: under a top-level `if`/`try` too
         problems.extend(m.cell_errors)
         if m.cell_stops:
             cell_stops[m.relpath] = m.cell_stops
@@ -1411,7 +1445,7 @@ def _review(
         problem = loading.static_problem(relpath, root, importable)
         if problem is not None and problem not in problems:  # not when a graded file's import met it
             problems.append(f"{problem} {contexts.NOT_RUN_NOTE}")
-        copy = [n for n in loading.outline(os.path.join(root, relpath)).defs if n in wanted]
+        copy = [n for n in loading.outline(os.path.join(root, relpath)).bound if n in wanted]
         # A module the program's own imports name (the book's dezero/__init__.py: `if is_simple_core: from
         # dezero.core_simple import ...`) is a part of it that its code chose against, not a copy to hand in.
         if len(copy) < _COPY_NAMES or not graded:

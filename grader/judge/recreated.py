@@ -60,16 +60,20 @@ def _finding(finding: Finding | None, by_class: Mapping[str, Any]) -> Finding | 
     original = mutation_info(mistake)[1]
     if not shown or not original or original not in finding.hint:
         return finding
-    from grader.recreated_gradients import hint
+    from grader.recreated_gradients import assigned_lines, hint
 
-    words = hint(shown)
-    rest = [c for c in classes if c not in by_class]
-    if rest:
+    remade = [f for f in shown if not f.assigned]
+    assigned = [f for f in shown if f.assigned]  # the mistake's own words are right: their lines added
+    words = hint(remade) if remade else original
+    rest = [c for c in classes if c not in by_class or by_class[c].assigned]
+    if remade and rest:
         verb = "assigns" if len(rest) == 1 else "assign"
         words += (
             f" {' and '.join(f'{c}.backward' for c in rest)} {verb} (=) the gradient from each outbound node "
             "instead of adding it (+=)."
         )
+    if assigned:
+        words += " " + assigned_lines(assigned)
     return dataclasses.replace(finding, hint=finding.hint.replace(original, words))
 
 

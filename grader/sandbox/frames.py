@@ -161,12 +161,15 @@ def _standin_name(name: str) -> bool:
     return parts[0] in standins.MADE_PACKAGES and all(p.isidentifier() for p in parts) and len(name) <= 100
 
 
-def _defined_as(near: str, name: str, defined: Collection[str]) -> bool:
+def _defined_as(near: str, name: str, defined: Collection[str], methods: Collection[str] = ()) -> bool:
     """Whether a near name the student's process offers for a missing `name` is the submission's own: a name
-    its source defines, or `Cls.name` for a class it defines (the missing function written as a method,
-    Graph.topological_sort): nothing else of the student's process's text is quoted."""
+    its source defines, `Cls.name` for a class it defines (the missing function written as a method,
+    Graph.topological_sort), or a method of a nested class the parent read (`Network.Graph.name`, `Graph.name
+    inside the function build_graph`: grader/defined.py `nested_methods`): nothing else of the student's
+    process's text is quoted."""
     owner, dot, method = near.partition(".")
-    return near in defined or (dot == "." and method == name and owner in defined)
+    nested = near in methods and (near.endswith(f".{name}") or f".{name} inside " in near)
+    return near in defined or (dot == "." and method == name and owner in defined) or nested
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,7 @@ class _Known:
     # Graded name -> every spelling the harness looks it up by (the family's aliases, the job's ops' own):
     # a `found` "module.attr" names one of them. None: the family not given (a job built without it).
     spellings: Mapping[str, frozenset[str]] | None = None
+    methods: frozenset[str] = frozenset()  # methods of nested classes (the job's `methods`)
 
     @classmethod
     def of(cls, job: Mapping[str, Any]) -> _Known:
@@ -196,7 +200,10 @@ class _Known:
         pairs = tuple((str(k), str(v)) for k, v in shown.items()) if isinstance(shown, dict) else ()
         harness = job.get("harness", {})
         spellings = _spellings(harness["family"], harness.get("ops")) if "family" in harness else None
-        return cls(names("sources"), names("defined"), names("required", "optional"), pairs, spellings)
+        methods = names("methods") or frozenset()
+        return cls(
+            names("sources"), names("defined"), names("required", "optional"), pairs, spellings, methods
+        )
 
     def spelt(self, name: str, attr: str) -> bool:
         """`attr` is a spelling of `name` the harness looks up (never a text of the student process's)."""
@@ -266,7 +273,7 @@ class _Known:
             name: tuple(
                 disowned(n, untrusted.NAME)
                 for n in options
-                if defined is None or _defined_as(n, name, defined)
+                if defined is None or _defined_as(n, name, defined, self.methods)
             )
             for name, options in info.near.items()
             if name in missing

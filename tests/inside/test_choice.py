@@ -404,3 +404,77 @@ def test_a_copy_of_a_preferred_name_is_found_in_any_case() -> None:
     # of two copies alike and neither old, the file at the manifest's own path wins the tie
     files = {"miniflow.py": body, "hw/MiniFlow.py": body}
     assert choice.copies(files, ["miniflow.py"], ["Node", "Input"], []) == {"hw/MiniFlow.py": "miniflow.py"}
+
+
+IN_BLOCKS = b'''"""A lesson file kept in one block."""
+try:
+    import numpy as np
+except ImportError:
+    raise SystemExit("MiniFlow needs numpy")
+
+if True:
+    class Input:
+        pass
+
+    class Linear:
+        """Older version, kept quoted out below."""
+
+    def topological_sort(feed_dict):
+        return []
+if __name__ != "__main__":
+    def forward_and_backward(graph):
+        pass
+if __name__ == "__main__":
+    class Demo:
+        pass
+'''
+
+
+def test_definitions_python_binds_under_top_level_blocks_are_read() -> None:
+    """`module_defs` reads what Python binds on import: the classes under `if True:` after a `try: import
+    numpy` (they were read as none, only unindented lines counting), under `if __name__ != "__main__":` too,
+    never under the main guard, with each one's line. Control: the unindented file defines the same."""
+    defs = choice.module_defs(IN_BLOCKS)
+    assert list(defs) == ["Input", "Linear", "topological_sort", "forward_and_backward"]
+    assert defs["Linear"] == [("class", 11)] and defs["forward_and_backward"] == [("function", 17)]
+    flat = b"class Input:\n    pass\nclass Linear:\n    pass\ndef topological_sort(f):\n    pass\n"
+    assert set(choice.module_defs(flat)) == {"Input", "Linear", "topological_sort"}
+    assert choice.required_defined(IN_BLOCKS, ["Input", "Linear", "MSE"], {}) == 2
+
+
+def test_a_definition_inside_a_triple_quoted_string_is_text() -> None:
+    """A `class X` line inside a triple-quoted string, at the top (an older version quoted out) or indented
+    under a top-level `if`, is no definition (it counted, and ran a file as one defining X); a quote in a
+    comment, an escaped quote, a single-quoted string holding `'''` end nothing. Control: the same lines
+    outside the string are definitions."""
+    quoted = (
+        b'# a comment with a """ in it\n'
+        b"NOTE = 'a single string with ''' inside'\n"
+        b'OLD = """\n'
+        b"class Linear:\n"
+        b'    an escaped \\""" is no end\n'
+        b'"""\n'
+        b"if True:\n"
+        b"    TEXT = '''\n"
+        b"    class Sigmoid:\n"
+        b"    '''\n"
+        b"    class MSE:\n"
+        b"        pass\n"
+        b"class Input:\n"
+        b"    pass\n"
+    )
+    assert choice.module_defs(quoted) == {"MSE": [("class", 11)], "Input": [("class", 13)]}
+    assert choice.string_lines(quoted.decode()) == {4, 5, 6, 9, 10}
+    unquoted = quoted.replace(b'OLD = """', b"OLD = 1").replace(b'\n"""\n', b"\n\n")
+    unquoted = unquoted.replace(b'\\""" is no end', b"pass")
+    assert "Linear" in choice.module_defs(unquoted)
+    assert choice.string_lines("class A:\n    pass\n") == frozenset()
+
+
+def test_copies_are_ranked_on_what_python_binds() -> None:
+    """Two versions of miniflow.py: the add quiz, and the finished lesson with every class under `if True:`
+    (sample lesson_folders_if_true/): the finished one is graded. It defined nothing read as text, and the add
+    quiz was graded in its place."""
+    files = {"01_add/miniflow.py": QUIZ_ADD, "07_sgd/miniflow.py": SGD.replace(b"\n", b"\n    ")}
+    files["07_sgd/miniflow.py"] = b"if True:\n    " + files["07_sgd/miniflow.py"]
+    assert choice.copies(files, *MINIFLOW) == {"01_add/miniflow.py": "07_sgd/miniflow.py"}

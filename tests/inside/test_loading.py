@@ -10,7 +10,7 @@ import pytest
 from inside_helpers import _DRIVER, APPLE, MUL, case, job, run_inside
 from inside_helpers import students as S
 
-from grader.inside import loading
+from grader.inside import choice, loading
 from grader.loaders import notebook_files
 from grader.served_standins import BOOK_DIR, LAYERS, NETWORK_USES, served_files
 
@@ -968,8 +968,9 @@ def test_outline_sees_definitions_that_run_on_import_inside_top_level_blocks(tmp
     path.write_text(src)
     shape = loading.outline(str(path))
     assert shape.defs == {"top": [("function", 32)], "Top": [("class", 36)]}
-    assert shape.nested == {"Variable", "Affine", "relu", "Deep", "InWith", "in_case", "Imported"}
-    assert shape.run_names == shape.nested | {"top", "Top"}
+    assert set(shape.nested) == {"Variable", "Affine", "relu", "Deep", "InWith", "in_case", "Imported"}
+    assert shape.nested["Affine"] == [("class", 10), ("class", 20)]
+    assert shape.run_names == set(shape.nested) | {"top", "Top"}
     assert loading.duplicate_warnings(shape, "m.py", str(path), ()) == []  # if/else Affine: no duplicate
 
 
@@ -986,7 +987,7 @@ def test_an_elif_main_guard_body_is_not_run_on_import() -> None:
         "else:\n",
         "    class Imported: pass\n",
     ]
-    assert loading._nested_defs(lines) == {"OnGpu", "Imported"}
+    assert set(choice.nested_defs(lines)) == {"OnGpu", "Imported"}
 
 
 def test_a_missing_class_defined_inside_if_in_another_file_is_found(tmp_path: Path) -> None:
@@ -1500,3 +1501,22 @@ def test_a_root_module_named_as_the_src_package_is_blamed_on_the_students_files(
     said = failed["failure"]["message"]
     assert "<frozen" not in said and "importlib" not in said, said
     assert "(src/mf/__init__.py line 1, in <module>: `from mf.layers import *`)" in said, said
+
+
+def test_a_class_line_inside_a_string_under_a_top_level_if_is_not_run_for(tmp_path: Path) -> None:
+    """notes.py keeps the Mul quiz quoted out in a string under `if SHOW:`: its `    class Mul(Node):` line
+    is text, so the file is no part defining the missing Mul and is not run for it (it was: `run_names`
+    held Mul). The outline's lines skip the string's; the review's names (`bound`) are what Python binds,
+    nested ones with their lines. Control: the same class unquoted under the `if` is bound, at its line."""
+    quoted = (
+        "SHOW = True\nif SHOW:\n"
+        + '    TODO = """\n    class Mul(Node):\n        pass\n    """\n    print(TODO)\n'
+    )
+    path = tmp_path / "notes.py"
+    path.write_text(quoted)
+    shape = loading.outline(str(path))
+    assert "Mul" not in shape.run_names and shape.bound == {}
+    plain = tmp_path / "plain.py"
+    plain.write_text(quoted.replace('    TODO = """\n', "").replace('    """\n', ""))
+    again = loading.outline(str(plain))
+    assert again.run_names == {"Mul"} and again.bound == {"Mul": [("class", 3)]} and again.defs == {}

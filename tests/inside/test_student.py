@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 
 import pytest
 from inside_helpers import case, job, run_alone, run_inside
@@ -504,3 +504,27 @@ def test_names_imported_modules_pass_over_the_workers_modules_unread(
     monkeypatch.setitem(sys.modules, "t_core", _module_at("t_core", os.path.join(root, "dezero", "core.py")))
     names = student.Names([], {}, root=root)
     assert [name for name, _ in names._imported()] == ["t_core"]
+
+
+def test_a_missing_function_written_in_a_nested_class_is_named_where_it_is() -> None:
+    """`missing: topological_sort (you defined ...)`: a method of a class nested in a class
+    (`Network.Graph.topological_sort`) or of a class defined inside a module function (`Graph.topological_sort
+    inside the function build_graph`, read from the function's code), in the stage line's words (samples
+    graph_class_nested.py, graph_class_in_function.py; both were named nowhere). Controls: a top-level class's
+    method as before, a function nested in a function (no class) and another method's name are not named."""
+    source = (
+        "class Graph:\n    def topological_sort(self): pass\n"
+        "class Network:\n    class Graph:\n        def topological_sort(self): pass\n"
+        "def build_graph():\n    class Graph:\n        def topological_sort(self): pass\n"
+        "        def other(self): pass\n    return Graph\n"
+        "def helper():\n    def topological_sort(): pass\n"
+    )
+    module = ModuleType("mf")
+    exec(compile(source, "mf.py", "exec"), module.__dict__)
+    loaded = SimpleNamespace(module=module)
+    assert student._methods_named([loaded], "topological_sort") == [
+        "Graph.topological_sort",
+        "Network.Graph.topological_sort",
+        "Graph.topological_sort inside the function build_graph",
+    ]
+    assert student._methods_named([loaded], "forward_and_backward") == []

@@ -244,6 +244,38 @@ def test_a_near_method_is_quoted_only_as_a_defined_class_and_the_missing_name() 
     assert load is not None and load.near == {"topological_sort": ("Graph.topological_sort",)}
 
 
+def test_a_near_method_of_a_nested_class_is_quoted_only_as_the_parent_read_it() -> None:
+    """`you defined Network.Graph.topological_sort` and `Graph.topological_sort inside the function
+    build_graph`: methods of a nested class or of a class made in a function, quoted when the job's `methods`
+    (the parent's reading, grader/defined.py nested_methods) lists them (samples graph_class_nested.py,
+    graph_class_in_function.py). Controls: the same texts without that reading, another method's name, and
+    a text the parent did not read are dropped."""
+    offered = [
+        "Network.Graph.topological_sort",
+        "Graph.topological_sort inside the function build_graph",
+        "Network.Graph.FREE_MARKS",
+        "Network.Other.topological_sort",
+    ]
+    read = [*offered[:3]]
+    claimed = {
+        **LOADED,
+        "modules": {"m": "m.py"},
+        "found": {"Input": "m.Input"},
+        "missing": ["topological_sort"],
+    }
+    frames = stream({**claimed, "near": {"topological_sort": offered}}, OK1, DONE)
+
+    def near(methods: list[str] | None) -> tuple[str, ...]:
+        known = {"sources": ["m.py"], "defined": ["Network", "Input", "build_graph"]}
+        known |= {"required": ["topological_sort", "Input"]} | ({"methods": methods} if methods else {})
+        load = parse_frames(frames, {"harness": {**JOB["harness"], "load": known}}).load
+        assert load is not None
+        return load.near["topological_sort"]
+
+    assert near(read) == tuple(offered[:2])
+    assert near(None) == ()
+
+
 WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
 
 
