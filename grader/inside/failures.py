@@ -1116,8 +1116,16 @@ def from_error(
 
 def raised_in(message: str, info: ErrorInfo) -> Raised | None:
     """The exception `info` describes, when `message` states it as the classifiers word it ("ValueError:
-    ... (nn.py line 110, in Linear.backward: ...)"), else None: what the parent's blame may say of it."""
-    return Raised.of(info) if f"{info.description}{info.where()}" in message else None
+    ... (nn.py line 110, in Linear.backward: ...)"); its type alone when the message names it but its frame
+    no longer (a message cut at its cap, an adapter's rewording); else None: what the blame may say of it."""
+    if f"{info.description}{info.where()}" in message:
+        return Raised.of(info)
+    return _type_named(message, info.type)
+
+
+def _type_named(message: str, kind: str) -> Raised | None:
+    """Raised(kind) when the message names the exception as Python does ("IndexError: ..."), else None."""
+    return Raised(kind) if kind and f"{kind}: " in message else None
 
 
 def raised_of(failure: StudentFailure, cause: BaseException | None) -> Raised | None:
@@ -1131,8 +1139,11 @@ def raised_of(failure: StudentFailure, cause: BaseException | None) -> Raised | 
         seen.add(id(cause))
         if isinstance(cause, StudentFailure):
             info = getattr(cause, "info", None)  # a RemoteFailure: what the student's process said
-            if cause.raised is not None and cause.message in failure.message:
-                return cause.raised
+            if cause.raised is not None:
+                if cause.message in failure.message:
+                    return cause.raised
+                if (named := _type_named(failure.message, cause.raised.type)) is not None:
+                    return named
             if isinstance(info, ErrorInfo) and (found := raised_in(failure.message, info)) is not None:
                 return found
         cause = cause.__cause__ or cause.__context__
