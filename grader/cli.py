@@ -131,6 +131,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="Gradescope's submission_metadata.json, read for the per-student seed (see --seed-secret)",
     )
+    p.add_argument(
+        "--staff-view",
+        action="store_true",
+        help="print the staff view on the terminal: hidden and after-due-date cases' messages and hints, "
+        "the staff blame, a per-student seed; only where no student reads the output (a TA's terminal, "
+        "Gradescope's log). Default: the student view, as student.json and junit.xml (a course CI's log "
+        "is read by the student). Taken from the command line alone, never from a variable or grader.toml",
+    )
     _add_common(p)
 
     p = sub.add_parser(

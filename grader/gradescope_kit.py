@@ -102,7 +102,9 @@ cd "$ROOT" || exit 1
 
 SECRET="$ROOT/source/seed_secret"
 chmod 600 "$SECRET" 2>/dev/null  # root's alone, as setup.sh left it
-args=(grade "$ASSIGNMENT" "$ROOT/submission" --format gradescope --out "$RESULTS")
+# --staff-view: this log is the autograder's stdout, which Gradescope shows to staff only (results.json says
+# stdout_visibility hidden); anywhere a student reads the log, leave it out (the student view).
+args=(grade "$ASSIGNMENT" "$ROOT/submission" --format gradescope --out "$RESULTS" --staff-view)
 # The same generated cases on every regrade: a seed per student, from the ids in the metadata and the
 # course secret (a random one, with a warning in the log, when the metadata says no ids).
 args+=(--seed-secret "$SECRET" --submission-metadata "$ROOT/submission_metadata.json")

@@ -144,10 +144,36 @@ def _set(record: object, **fields: object) -> None:
 
 
 @dataclass(frozen=True)
+class Raised:
+    """The exception a case's failure states, as the harness sent it beside the message (the frame's
+    FAILURE `raised`: docs/ARCHITECTURE.md): its class name, and the submission's file, line and function it
+    was raised in ("" and 0 when none is known). `place` and `shown_line` are where a message names that line
+    (a notebook's cell and the line in it), set by the parent once it checked the file is one of the job's and
+    the line within it (grader/sandbox/frames.py); "" until then, and the place is then not to be said."""
+
+    type: str
+    file: str = ""
+    line: int = 0
+    function: str = ""
+    place: str = ""
+    shown_line: int = 0
+
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            type=untrusted.name(self.type),
+            file=untrusted.path(self.file),
+            function=untrusted.name(self.function),
+            place=untrusted.path(self.place),
+        )
+
+
+@dataclass(frozen=True)
 class Failure:
     code: str
     message: str
     detail: str = ""
+    raised: Raised | None = None  # checked against the job where it enters (grader/sandbox/frames.py)
 
     def __post_init__(self) -> None:
         _set(

@@ -27,7 +27,7 @@ from batch.students import (
 )
 from calibration import hang_guard
 
-from grader.reports import HIDDEN_MESSAGE, validate
+from grader.reports import HIDDEN_MESSAGE, student_view, validate
 
 SAMPLES = Path(__file__).resolve().parents[1] / "submissions"
 VISIBLE_MINIFLOW = ("quiz-documented", "linear-unit", "sigmoid-unit", "mse-unit")
@@ -73,7 +73,11 @@ def test_grade_a_buggy_submission_exits_0_and_writes_every_requested_format(tmp_
     assert suite is not None and int(suite.get("tests", "-1")) == len(shown)
     assert int(suite.get("failures", "0")) + int(suite.get("errors", "0")) >= 1
     lines = done.stdout.splitlines()
-    assert f"score {doc['score']:g} / {doc['max_score']:g}" in lines
+    # the terminal is the student view too (docs/INSTRUCTORS.md "Which view goes where"): its score leaves
+    # out the after-due-date cases, which the staff score counts
+    view = student_view(doc, after_due_date=False)
+    assert view["max_score"] < doc["max_score"], "control: the after-due-date cases hold points"
+    assert f"score {view['score']:g} / {view['max_score']:g}" in lines
     assert any(line.startswith("seed 3 ") for line in lines)
     assert {f"wrote {out / name}" for name in ("report.json", "results.json", "junit.xml")} <= set(lines)
 

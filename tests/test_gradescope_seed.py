@@ -152,6 +152,7 @@ def _grade(tmp_path: Path, out: str, metadata: Path, *extra: str, env: dict[str,
     sub = tmp_path / "eve.py"
     sub.write_text(MINIFLOW_BROKEN["mse_sign_flipped"], encoding="utf-8")
     args = ["grade", "miniflow", str(sub), "--format", "gradescope", "--out", str(tmp_path / out)]
+    args.append("--staff-view")  # as run_autograder passes it: Gradescope's log is staff's
     done = grader(
         *args, "--seed-secret", str(secret), "--submission-metadata", str(metadata), *extra, env=env
     )
@@ -183,6 +184,13 @@ def test_a_regrade_gives_the_same_results_json_and_another_student_other_cases(t
     assert results["extra_data"]["seed"] is None
     assert "a regrade draws the same ones" in results["output"]
     assert f"seed {seed}: per student" in (first / "log").read_text(encoding="utf-8")
+    # without --staff-view (a log a student may read) the seed, which replays the hidden cases, is not said
+    quiet = grader(
+        "grade", "miniflow", str(tmp_path / "eve.py"), "--out", str(tmp_path / "quiet"), "--seed-secret",
+        str(tmp_path / "seed_secret"), "--submission-metadata", str(metadata),
+    )  # fmt: skip
+    assert quiet.returncode == 0 and report(tmp_path / "quiet")["seed"] == seed, quiet.stderr
+    assert str(seed) not in quiet.stdout + quiet.stderr and "seed: per student" in quiet.stderr
 
 
 @pytest.mark.slow

@@ -8,20 +8,26 @@ assignment says what it binds and the rules read it (bindings.py); a write into 
 flagged `dynamic_code` when the name it writes is one the scan reads by name (a builtin, a name the file
 imports, a name a star import of a library binds: star_imports.py), read as a literal or folded from
 literals (`k = 'op' + 'en'`: runtime.folded_text). Another name (`globals()['DEBUG'] = False`) is no flag:
-nothing reads it as a library's. Nor is a key that cannot be read (a parameter, `update(d)` of a variable):
-the book's DeZero `using_config(name, value)` writes `globals()[name]` (sample
-dezero/own_package_global_config, honest); a known gap, named in docs/FLAGS.md. Writes through a name bound
-to such a call (`g = globals(); g['open'] = ...`) count too. `setattr` on a module and `__builtins__[...]`
-are the runtime rules' (module_patching).
+nothing reads it as a library's. Writes through a name bound to such a call (`g = globals(); g['open'] =
+...`) count too, and so do writes into an imported module's dict (`m.__dict__[k]`, `vars(m)[k]`).
+
+A key that cannot be read (a parameter, a name built at run time, `update(d)` of a variable: session 31) may
+be any name: it is flagged when the file calls a name whose meaning a rule's verdict rests on (`_relied`: an
+opener whose file the parent reads, `open`; a loader or runner judged by what it is handed, `pickle.load`,
+`timeit.timeit`, `np.load`), since such a write could rebind it, and always in a library module's dict.
+Otherwise it is no flag: the book's DeZero `using_config(name, value)` writing `globals()[name]` in a module
+that calls none of them (sample dezero/own_package_global_config, honest) rebinds nothing a rule reads, and
+DeZero's own `setattr(Config, name, value)` writes a class, no module's namespace. `setattr` on a module and
+`__builtins__[...]` are the runtime rules' (module_patching).
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from grader.flags import runtime, star_imports
+from grader.flags import runners, runtime, star_imports
 from grader.flags.model import Hit
 from grader.flags.source import Source
 
@@ -34,24 +40,83 @@ _BUILTINS = frozenset(dir(builtins))
 
 
 def namespace_flags(src: Source) -> Iterator[Hit]:
-    """A hit for each write into the module's namespace dict of a name the scan reads by name."""
+    """A hit for each write into a module's namespace dict of a name the scan reads by name, or of a name
+    that cannot be read where the file calls a name a rule relies on (module docstring)."""
     aliases = _aliases(src)
+    relied: list[frozenset[str]] = []  # worked out at the first unread key only: most files have none
+
+    def rests_on() -> frozenset[str]:
+        if not relied:
+            relied.append(_relied(src))
+        return relied[0]
+
     for node in src.of(ast.Subscript):
-        if isinstance(node.ctx, ast.Store) and _namespace(src, node.value, aliases):
-            yield from _written(src, node, [_key(src, node.slice)])
+        if isinstance(node.ctx, ast.Store) and (where := _namespace(src, node.value, aliases)):
+            yield from _written(src, node, [_key(src, node.slice)], where, rests_on)
     for call in src.of(ast.Call):
         func = call.func
-        if isinstance(func, ast.Attribute) and func.attr in WRITERS and _namespace(src, func.value, aliases):
-            yield from _written(src, call, _keys(src, call, WRITERS[func.attr]))
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in WRITERS
+            and (where := _namespace(src, func.value, aliases))
+        ):
+            yield from _written(src, call, _keys(src, call, WRITERS[func.attr]), where, rests_on)
 
 
-def _written(src: Source, node: ast.AST, keys: list[str | None]) -> Iterator[Hit]:
+OWN, LIBRARY = (
+    "own",
+    "library",
+)  # whose namespace a write goes into: the file's (or its own module's), a library's
+
+
+def _written(
+    src: Source, node: ast.AST, keys: list[str | None], where: str, rests_on: Callable[[], frozenset[str]]
+) -> Iterator[Hit]:
+    line = getattr(node, "lineno", 0)
     for key in keys:
-        if key is not None and _read_by_name(src, key):
-            yield Hit(
-                CODE, getattr(node, "lineno", 0), f"rebinds {key!r} through the module's namespace dict"
-            )
+        if key is not None and (where == LIBRARY or _read_by_name(src, key)):
+            yield Hit(CODE, line, f"rebinds {key!r} through the module's namespace dict")
             return
+    if None not in keys:
+        return
+    if where == LIBRARY:
+        yield Hit(CODE, line, "writes a name computed at run time into a library module's namespace dict")
+    elif names := rests_on():
+        shown = ", ".join(sorted(names)[:4])
+        yield Hit(
+            CODE,
+            line,
+            "writes a name computed at run time into the module's namespace dict, which could rebind "
+            f"{shown} (read here as the library's or the builtin)",
+        )
+
+
+# The names a rule's verdict rests on at their call: an opener (a pickle read from a file opened by path is
+# one the parent reads itself), a loader or runner judged by what it is handed, numpy's pickle readers.
+def _rule_reads(dotted: str) -> bool:
+    return runners.judged(dotted) or dotted in runners.OPENERS or dotted in runners.NUMPY_LOADS
+
+
+def _relied(src: Source) -> frozenset[str]:
+    """The bare names this file calls through (`open`, the `pickle` of `pickle.load`) that resolve to a name
+    `_rule_reads`: what a write of a computed key into its namespace could rebind."""
+    names: set[str] = set()
+    for call in src.of(ast.Call):
+        base = call.func
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if not isinstance(base, ast.Name) or base.id in NAMESPACES:
+            continue
+        resolved = src.resolve(call.func)
+        if resolved is None or src.is_local(resolved[0]):
+            continue
+        dotted, via_import = resolved
+        # a bare name the file binds itself is its own (`def open`), not the builtin the rule reads
+        if not via_import and base.id in src.defined:
+            continue
+        if _rule_reads(dotted):
+            names.add(base.id)
+    return frozenset(names)
 
 
 def _read_by_name(src: Source, name: str) -> bool:
@@ -89,8 +154,31 @@ def _aliases(src: Source) -> frozenset[str]:
     )
 
 
-def _namespace(src: Source, node: ast.AST, aliases: frozenset[str]) -> bool:
-    return _namespace_call(src, node) or (isinstance(node, ast.Name) and node.id in aliases)
+def _namespace(src: Source, node: ast.AST, aliases: frozenset[str]) -> str | None:
+    """Whose namespace dict `node` is: the file's (`globals()`, a name bound to it), an imported module's
+    (`m.__dict__`, `vars(m)`: a library's, or the submission's own), or None."""
+    if _namespace_call(src, node) or (isinstance(node, ast.Name) and node.id in aliases):
+        return OWN
+    module = _module_dict_of(node)
+    if module is None or module.id not in src.modules:
+        return None
+    return OWN if src.is_local(src.modules[module.id]) else LIBRARY
+
+
+def _module_dict_of(node: ast.AST) -> ast.Name | None:
+    """`m` of `m.__dict__` or of `vars(m)` (the builtin vars, one argument), else None."""
+    if isinstance(node, ast.Attribute) and node.attr == "__dict__" and isinstance(node.value, ast.Name):
+        return node.value
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "vars"
+        and len(node.args) == 1
+        and not node.keywords
+        and isinstance(node.args[0], ast.Name)
+    ):
+        return node.args[0]
+    return None
 
 
 def _key(src: Source, node: ast.AST) -> str | None:
@@ -105,4 +193,6 @@ def _keys(src: Source, call: ast.Call, position: int | None) -> list[str | None]
     for arg in call.args:
         if isinstance(arg, ast.Dict):
             keys += [None if k is None else _key(src, k) for k in arg.keys]
+        else:  # `update(d)`, `update(zip(names, values))`: keys that cannot be read
+            keys.append(None)
     return keys

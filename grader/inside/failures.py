@@ -75,14 +75,24 @@ def clean_text(value: object, limit: int = _MAX_TEXT) -> str:
 class StudentFailure(Exception):
     """A load or case step failed; carries the frame's FAILURE object."""
 
-    def __init__(self, code: str, message: str, detail: str = "") -> None:
+    def __init__(self, code: str, message: str, detail: str = "", raised: Raised | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = clean_text(message)
         self.detail = clean_text(detail, 4000)
+        self.raised = raised  # the exception the message states, as fields (the harness's, never read back)
 
     def to_dict(self) -> dict[str, str]:
+        """As a student process sends it and as a frame carries it without `raised` (never read from that
+        process: the harness states it, `for_frame`)."""
         return {"code": self.code, "message": self.message, "detail": self.detail}
+
+    def for_frame(self, raised: Raised | None) -> dict[str, object]:
+        """The case frame's FAILURE, with the exception its message states as fields (ARCHITECTURE.md)."""
+        out: dict[str, object] = dict(self.to_dict())
+        if raised is not None:
+            out["raised"] = raised.to_wire()
+        return out
 
     @classmethod
     def from_dict(cls, raw: object) -> StudentFailure | None:
@@ -111,14 +121,41 @@ def grader_error(message: str, detail: str = "") -> StudentFailure:
 
 @dataclass(frozen=True)
 class Frame:
-    path: str  # relative to the working dir
+    path: str  # relative to the working dir ("hw.ipynb, code cell 3" in a module built from a notebook)
     line: int
     function: str  # qualified: "Linear.backward"
     source: str
+    file: str = ""  # the file Python ran, relative to the working dir: `path` before a notebook's cell
+    at: int = 0  # the line of `file`: `line` before a notebook's cell
 
     def where(self) -> str:
         text = f"{self.path} line {self.line}, in {self.function}"
         return f"{text}: `{self.source}`" if self.source else text
+
+
+@dataclass(frozen=True)
+class Raised:
+    """The exception a case's failure states (its message says "ValueError: ... (nn.py line 110, in
+    Linear.backward: ...)"), as fields: the parent's blame reads these, never the message's text, which
+    quotes the student's own exception message (a message imitating the harness's words moved the blame).
+    The parent checks each one (grader/sandbox/frames.py): the file one of the job's, the line in it."""
+
+    type: str  # the exception's class name
+    file: str = ""  # "" when no frame of the submission's is known
+    line: int = 0
+    function: str = ""
+
+    def to_wire(self) -> list[object]:
+        return [self.type, self.file, self.line, self.function]
+
+    @classmethod
+    def of(cls, info: ErrorInfo) -> Raised | None:
+        if not info.type:
+            return None
+        last = info.frames[-1] if info.frames else None
+        if last is None or not last.file:
+            return cls(info.type)
+        return cls(info.type, last.file, last.at, last.function)
 
 
 def _method(qualname: str) -> str:
@@ -178,7 +215,7 @@ def student_frames(tb: TracebackType | None, root: str) -> list[Frame]:
             at = traceback_line(tb)
             source = clean_text(linecache.getline(code.co_filename, at).strip(), 160)
             path, line = cells.locate(code.co_filename, at) or (rel, at)
-            frames.append(Frame(path, line, getattr(code, "co_qualname", code.co_name), source))
+            frames.append(Frame(path, line, getattr(code, "co_qualname", code.co_name), source, rel, at))
         tb = tb.tb_next
     return frames
 
@@ -242,6 +279,7 @@ class ErrorInfo:
     gy_none: bool = False  # the failing backward's own gy (or one of its gys) was None when it raised
     # the class of the function Variable.backward was at (its local `f`) when that backward raised
     backward_of: str | None = None
+    type: str = ""  # the exception's class name ("KeyError"), apart from its text
 
     def where(self) -> str:
         if not self.frames:
@@ -254,7 +292,8 @@ class ErrorInfo:
         return {
             "description": self.description,
             "kinds": list(self.kinds),
-            "frames": [[f.path, f.line, f.function, f.source] for f in self.frames],
+            "type": self.type,
+            "frames": [[f.path, f.line, f.function, f.source, f.file, f.at] for f in self.frames],
             "detail": self.detail,
             "attr_name": self.attr_name,
             "attr_owner": self.attr_owner,
@@ -281,6 +320,7 @@ class ErrorInfo:
         return cls(
             description=clean_text(_text(info, "description", optional=False)),
             kinds=tuple(str(k) for k in kinds),
+            type=_type_name(_text(info, "type")),
             frames=tuple(_frame(f) for f in frames[-20:]),
             detail=clean_text(_text(info, "detail") or "", 4000),
             attr_name=_short(_text(info, "attr_name")),
@@ -295,7 +335,7 @@ class ErrorInfo:
 
 _ERROR_KEYS = frozenset(
     {
-        *("description", "kinds", "frames", "detail", "attr_name", "attr_owner", "module"),
+        *("description", "kinds", "type", "frames", "detail", "attr_name", "attr_owner", "module"),
         *("attr_near", "attr_near_in", "gy_none", "backward_of"),
     }
 )
@@ -312,16 +352,32 @@ def _short(text: str | None) -> str | None:
     return None if text is None else clean_text(text, 200)
 
 
+_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
+
+
+def _type_name(text: str | None) -> str:
+    """An exception's class name as the student's process gave it, when it is one (else "": none known)."""
+    return text if text is not None and _TYPE_NAME.fullmatch(text) else ""
+
+
 def _frame(raw: object) -> Frame:
-    """A [path, line, function, source] frame exactly as `to_wire` writes it (a bool is no line number)."""
-    if not (isinstance(raw, list) and len(raw) == 4):
+    """A [path, line, function, source, file, at] frame exactly as `to_wire` writes it (a bool is no line
+    number)."""
+    if not (isinstance(raw, list) and len(raw) == 6):
         raise MalformedReply("an error's frame is malformed")
-    path, line, function, source = raw
+    path, line, function, source, file, at = raw
     if not (
-        isinstance(path, str) and type(line) is int and isinstance(function, str) and isinstance(source, str)
+        isinstance(path, str)
+        and type(line) is int
+        and isinstance(function, str)
+        and isinstance(source, str)
+        and isinstance(file, str)
+        and type(at) is int
     ):
         raise MalformedReply("an error's frame is malformed")
-    return Frame(clean_text(path, 200), line, clean_text(function, 200), clean_text(source, 160))
+    return Frame(
+        clean_text(path, 200), line, clean_text(function, 200), clean_text(source, 160), file[:1024], at
+    )
 
 
 def _kept_frames(frames: list[Frame]) -> list[Frame]:
@@ -345,6 +401,7 @@ def error_info(exc: BaseException, root: str) -> ErrorInfo:
     return ErrorInfo(
         description=describe(exc),
         kinds=(*_kinds(exc), "NotImplementedError") if placeholder else _kinds(exc),
+        type=type(exc).__name__,
         frames=tuple(_kept_frames(student_frames(exc.__traceback__, root))),
         detail=staff_detail(exc, root),
         attr_name=name if isinstance(name, str) else None,
@@ -1048,10 +1105,49 @@ def from_error(
     a DeZero dezero/functions_conv.py told common.util: review of s21-real). `family`: the adapter's, whose
     own clauses (`FAMILY_CLAUSES`) may be said; none when not known."""
     failure = _classified(info, context, book_helpers=book_helpers, family=family)
+    failure.raised = raised_in(failure.message, info)
     notes = [n for n in (note(info) for note in FAMILY_NOTES.get(family, ())) if n]
     if not notes:
         return failure
-    return StudentFailure(failure.code, f"{failure.message}; {'; '.join(notes)}", failure.detail)
+    return StudentFailure(
+        failure.code, f"{failure.message}; {'; '.join(notes)}", failure.detail, failure.raised
+    )
+
+
+def raised_in(message: str, info: ErrorInfo) -> Raised | None:
+    """The exception `info` describes, when `message` states it as the classifiers word it ("ValueError:
+    ... (nn.py line 110, in Linear.backward: ...)"); its type alone when the message names it but its frame
+    no longer (a message cut at its cap, an adapter's rewording); else None: what the blame may say of it."""
+    if f"{info.description}{info.where()}" in message:
+        return Raised.of(info)
+    return _type_named(message, info.type)
+
+
+def _type_named(message: str, kind: str) -> Raised | None:
+    """Raised(kind) when the message names the exception as Python does ("IndexError: ..."), else None."""
+    return Raised(kind) if kind and f"{kind}: " in message else None
+
+
+def raised_of(failure: StudentFailure, cause: BaseException | None) -> Raised | None:
+    """The exception a case's final failure states: its own fields, else those of the failure it was worded
+    from (an adapter's rewording, raised while handling it: `cause` and its chain) when the final message
+    still states that one; None otherwise."""
+    if failure.raised is not None:
+        return failure.raised
+    seen: set[int] = set()
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, StudentFailure):
+            info = getattr(cause, "info", None)  # a RemoteFailure: what the student's process said
+            if cause.raised is not None:
+                if cause.message in failure.message:
+                    return cause.raised
+                if (named := _type_named(failure.message, cause.raised.type)) is not None:
+                    return named
+            if isinstance(info, ErrorInfo) and (found := raised_in(failure.message, info)) is not None:
+                return found
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _classified(info: ErrorInfo, context: str, *, book_helpers: bool, family: str) -> StudentFailure:

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import codec
 from .adapters.base import AdapterFactory, FamilyAdapter, Reading, StepUnsupported
-from .failures import MalformedReply, StudentFailure, clean_text, grader_error
+from .failures import MalformedReply, StudentFailure, clean_text, grader_error, raised_of
 from .names import StudentNames
 from .remote import MAX_ELEMENTS, Pending, Ref, Session, StudentProcessEnded, decode_array
 
@@ -624,7 +624,7 @@ class _Case:
         except StudentFailure as failure:
             records, unset = _partial(run)
             said = (unset or failure) if run is None else run.adapter.failure_of(unset or failure)
-            frame.update(status="error", failure=said.to_dict(), records=records)
+            frame.update(status="error", failure=said.for_frame(raised_of(said, failure)), records=records)
         except MalformedReply as exc:  # an answer read outside Session.sync: the student's doing all the same
             violation = session.malformed(session.context, exc)
             frame.update(status="error", failure=violation.to_dict(), records={})

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from grader.judge.diagnose import Finding
-from grader.model import Kind, Visibility
+from grader.model import Kind, Raised, Visibility
 
 CaseStatus = Literal["passed", "failed", "error", "not_run"]
 
@@ -56,6 +56,9 @@ class CaseResult:
     optional: bool = False
     # Drawn from this run's seed (grader/generate.py): only then does a report have a seed worth naming.
     generated: bool = False
+    # The exception an errored case's failure states, as the harness's fields (grader/sandbox/raised.py): what
+    # the blame says of it, never read from the message. Not written in the report: the message says it.
+    raised: Raised | None = None
 
     @property
     def class_name(self) -> str:

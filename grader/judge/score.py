@@ -516,6 +516,7 @@ def _judged(
             diagnosis=_error_finding(failure, family),
             failure_code=failure.code,
             staff_detail=failure.detail,
+            raised=failure.raised,
             **common,
         )
     records = output.records

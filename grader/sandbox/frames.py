@@ -18,6 +18,7 @@ quoted what it chose from a hidden input.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import re
@@ -34,6 +35,7 @@ from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
 
 from . import kept_frames
 from .caps import FrameLimits
+from .raised import JobFiles, shaped
 
 _LENGTH = struct.Struct(">I")
 
@@ -309,6 +311,7 @@ class _Parser:
         self.result = ParsedFrames()
         self.known = _Known.of(job)
         self._contexts: dict[str, kept_frames.Context] = {}
+        self.files = JobFiles(job)
 
     def enter(self, phase: Any) -> None:
         """Phases come in the job's order, each at most once."""
@@ -321,16 +324,29 @@ class _Parser:
 
     def failure(self, value: Any) -> Failure:
         _expect(isinstance(value, dict), "failure must be an object")
-        _keys(value, {"code", "message"}, frozenset({"detail"}))
+        _keys(value, {"code", "message"}, frozenset({"detail", "raised"}))
         code, message, detail = value["code"], value["message"], value.get("detail", "")
         _expect(code in FAILURE_CODES, f"unknown failure code {code!r}")
         _expect(
             isinstance(message, str) and isinstance(detail, str), "failure message/detail must be strings"
         )
+        try:  # its file and line are checked against this job where the case's output is kept (`placed`)
+            raised = shaped(value["raised"]) if "raised" in value else None
+        except ValueError as err:
+            raise _Violation(str(err)) from None
         cap = self.limits.max_text_chars
         if code == GRADER_ERROR:  # worded here: what the harness wrote of its own bug is for staff
             return Failure(code, GRADER_FAILED_CASE, f"{message[:cap]}\n{detail[:cap]}")
-        return Failure(code, disowned(message[:cap]), detail[:cap])  # cut, then disowned
+        return Failure(code, disowned(message[:cap]), detail[:cap], raised)  # cut, then disowned
+
+    def placed(self, output: CaseOutput) -> CaseOutput:
+        """`output` with its failure's `raised` checked against this job's files (grader/sandbox/raised.py):
+        after the kept frames' lookup, which reads no job's files."""
+        failure = output.failure
+        if failure is None or failure.raised is None:
+            return output
+        raised = self.files.placed(failure.raised)
+        return dataclasses.replace(output, failure=dataclasses.replace(failure, raised=raised))
 
     def frame(self, frame: Any) -> CaseOutput | None:
         _expect(isinstance(frame, dict), "a frame must be a JSON object")
@@ -442,7 +458,7 @@ class _Parser:
         if kept is not None and kept.context == self.context(kept.case_id):
             self._in_cases()
             self._first_in_phase(kept.case_id)
-            self.result.outputs[kept.case_id] = kept.output
+            self.result.outputs[kept.case_id] = self.placed(kept.output)
             return
         try:
             obj = decoder.decode(body.decode("utf-8"))
@@ -454,6 +470,7 @@ class _Parser:
             context = self.context(case_id)
             if context is not None:
                 kept_frames.keep(body, case_id, context, output)
+            self.result.outputs[case_id] = self.placed(output)
 
     def done(self, f: dict[str, Any]) -> None:
         _expect(self.state in ("start", "cases"), "'done' must be the last frame")

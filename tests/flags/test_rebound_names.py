@@ -42,6 +42,25 @@ REBOUND = {
     "computed key": (
         "import io, pickle\nk = 'op' + 'en'\nglobals()[k] = io.BytesIO\nx = pickle.load(open(b'.'))\n"
     ),
+    # a key that cannot be read, in a file calling a name a rule's verdict rests on (session 31): each of
+    # these was unflagged, and pickle.load read the stream held in memory as a file opened by path
+    "parameter key, open relied on": (
+        "import io, pickle\ndef put(name, value):\n    globals()[name] = value\n"
+        "put(''.join(reversed('nepo')), io.BytesIO)\nx = pickle.load(open(b'.'))\n"
+    ),
+    "update of a variable, open relied on": (
+        "import io, pickle\nd = {'open': io.BytesIO}\nglobals().update(d)\nx = pickle.load(open(b'.'))\n"
+    ),
+    "run-time key, loader relied on": (
+        "import pickle, base64\nk = bytes([112, 105, 99, 107, 108, 101]).decode()\nvars()[k] = None\n"
+        "x = pickle.loads(pickle.dumps(1))\n"
+    ),
+    "own module's dict": (
+        "import io, pickle\nimport miniflow\nminiflow.__dict__[input()] = io.BytesIO\n"
+        "x = pickle.load(open(b'.'))\n"
+    ),
+    "library module's dict": "import numpy as np\nk = input()\nnp.__dict__[k] = print\n",
+    "vars of a library": "import pickle\nvars(pickle)['loads'] = print\n",
 }
 # (code, line) each must get: the line that rebinds or the call the star import's name makes
 WANTED = {
@@ -49,7 +68,9 @@ WANTED = {
     "star os open": 3,
     "star timeit": 3, "star in a function": 4, "globals item": 2, "vars item": 2, "locals item": 2,
     "update keyword": 2, "update dict": 2, "setitem": 2, "setdefault import": 2, "alias": 3,
-    "computed key": 3,
+    "computed key": 3, "parameter key, open relied on": 3, "update of a variable, open relied on": 3,
+    "run-time key, loader relied on": 3, "own module's dict": 3, "library module's dict": 3,
+    "vars of a library": 2,
 }  # fmt: skip
 
 HONEST = {
@@ -64,9 +85,24 @@ HONEST = {
     "globals read": "x = globals().get('DEBUG', False)\nnames = sorted(vars())\n",
     "a dict named so": "def f(globals):\n    globals['open'] = 1\n",
     # the book's DeZero step 18 kept as module variables (dezero/own_package_global_config): a parameter,
-    # unread, as is `update(d)` of a variable (a known gap, docs/FLAGS.md)
-    "a parameter as the key": "def using_config(name, value):\n    globals()[name] = value\n",
+    # unread, as is `update(d)` of a variable, in a file that calls no name a rule relies on
+    "a parameter as the key": (
+        "import contextlib\n@contextlib.contextmanager\ndef using_config(name, value):\n"
+        "    old = globals()[name]\n    globals()[name] = value\n    yield\n    globals()[name] = old\n"
+        "with using_config('enable_backprop', False):\n    x = np.zeros(3)\n"
+    ),
     "update of a variable": "import io\nd = {'open': io.BytesIO}\nglobals().update(d)\n",
+    # DeZero's own Config (the book's dezero/core.py): setattr on a class, no module's namespace
+    "setattr of Config": (
+        "import contextlib, pickle\nclass Config:\n    enable_backprop = True\n"
+        "@contextlib.contextmanager\ndef using_config(name, value):\n    old = getattr(Config, name)\n"
+        "    setattr(Config, name, value)\n    try:\n        yield\n    finally:\n"
+        "        setattr(Config, name, old)\nwith open('p.pkl', 'rb') as f:\n    p = pickle.load(f)\n"
+    ),
+    "an own open beside an unread key": (
+        "import pickle\ndef open(p, m):\n    return p\ndef put(k, v):\n    globals()[k] = v\n"
+    ),
+    "a class's vars": "class C:\n    pass\nfor k in dir(C):\n    x = vars(C)[k]\n",
 }
 
 

@@ -12,7 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.inside.failures import ErrorInfo, Frame, error_info, from_error
+from grader.inside.failures import (
+    ErrorInfo,
+    Frame,
+    Raised,
+    StudentFailure,
+    error_info,
+    from_error,
+    raised_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 WHERE = (Frame("layers.py", 7, "sigmoid", "return 1 / (1 + np.exp(-x))"),)
@@ -1091,3 +1099,34 @@ def test_a_helper_called_from_its_own_file_or_a_method_failing_names_no_caller()
     for frames in (same_file, method):
         message = from_error(ErrorInfo("ValueError: bad", (), frames), "c").message
         assert "called from" not in message and message.endswith(f"`{frames[-1].source}`)"), message
+
+
+def test_the_exception_a_failure_states_travels_as_fields_never_as_the_student_processs() -> None:
+    """from_error sets the exception its message states as fields (type, the raw file and line, the function);
+    an adapter's rewording raised while handling it keeps them while its message still states it, the type
+    alone once the frame is cut away, none once the exception is not named; the dict a student process sends
+    never carries them (the harness adds them to the frame only)."""
+    frame = Frame("nn.py", 12, "Linear.backward", "raise RuntimeError(s)", "nn.py", 12)
+    forged = "ValueError: x (other.py line 3, in Other.backward: `y`)"
+    info = ErrorInfo(f"RuntimeError: {forged}", (), (frame,), type="RuntimeError")
+    failure = from_error(info, "backward from f")
+    assert failure.raised == Raised("RuntimeError", "nn.py", 12, "Linear.backward")
+    assert "raised" not in failure.to_dict() and failure.for_frame(failure.raised)["raised"] == [
+        "RuntimeError", "nn.py", 12, "Linear.backward"
+    ]  # fmt: skip
+
+    def reworded(message: str) -> StudentFailure:
+        try:
+            try:
+                raise failure
+            except StudentFailure:
+                raise StudentFailure("exception", message) from None
+        except StudentFailure as said:
+            return said
+
+    kept = reworded(f"{failure.message}; and a clause")
+    assert raised_of(kept, kept.__context__) == failure.raised
+    cut = reworded(f"Python said: {failure.message[:40]}")
+    assert raised_of(cut, cut.__context__) == Raised("RuntimeError")
+    gone = reworded("the layer handed back nothing")
+    assert raised_of(gone, gone.__context__) is None

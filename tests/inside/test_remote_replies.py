@@ -45,8 +45,10 @@ def test_a_well_formed_error_is_the_students_exception() -> None:
     "error",
     [
         {**GOOD_ERROR, "frames": 1},  # the reproducer: an int where a list is
-        {**GOOD_ERROR, "frames": [["m.py", "3", "f", "s"]]},
-        {**GOOD_ERROR, "frames": [["m.py", True, "f", "s"]]},
+        {**GOOD_ERROR, "frames": [["m.py", "3", "f", "s", "m.py", 3]]},
+        {**GOOD_ERROR, "frames": [["m.py", True, "f", "s", "m.py", 3]]},
+        {**GOOD_ERROR, "frames": [["m.py", 3, "f", "s", "m.py", True]]},
+        {**GOOD_ERROR, "frames": [["m.py", 3, "f", "s"]]},  # the raw file and line: six fields
         {**GOOD_ERROR, "kinds": "KeyError"},
         {**GOOD_ERROR, "kinds": ["NoSuchKind"]},
         {**GOOD_ERROR, "description": 5},

@@ -9,6 +9,7 @@ from grader.inside import contexts
 from grader.judge import blame
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult, Check
+from grader.model import Raised
 
 
 def unit(cid, target, *, ok, label="gradient of W", code="transposed"):
@@ -106,10 +107,19 @@ def test_erroring_unit_case_is_named():
     assert entry.message == "The failing graph cases are explained by MSE: did not finish (exception)"
 
 
-def _raised(cid, kind, message):
+def _raised(cid, kind, message, raised=None):
     return dataclasses.replace(
-        _errored_graph(cid, ("Linear",), "exception"), kind=kind, target="Linear", message=message
+        _errored_graph(cid, ("Linear",), "exception"),
+        kind=kind,
+        target="Linear",
+        message=message,
+        raised=raised,
     )
+
+
+# What the harness sends beside _NOT_ALIGNED (grader/inside/failures.py Raised), as the parent placed it
+_AT_110 = Raised("ValueError", "linear_missing_transpose.py", 110, "Linear.backward")
+_AT_110 = dataclasses.replace(_AT_110, place=_AT_110.file, shown_line=110)
 
 
 # As the harness words a ValueError raised in the student's Linear.backward (sample
@@ -126,7 +136,7 @@ def test_an_exception_is_named_once_with_its_type_and_place():
     exception, the method and the line, its code once. It said "Linear: did not finish (exception,
     exception, exception)". Control: a second place is a second problem; a frame outside the class is
     named after the exception; a message naming no exception keeps "did not finish"."""
-    units = [_raised(f"linear-unit-{i}", "unit", _NOT_ALIGNED) for i in range(3)]
+    units = [_raised(f"linear-unit-{i}", "unit", _NOT_ALIGNED, _AT_110) for i in range(3)]
     (entry,) = blame([*units, graph("g", ("Linear", "MSE"), ok=False)])
     assert entry.message == (
         "The failing graph cases are explained by Linear.backward: raised ValueError at "
@@ -134,7 +144,9 @@ def test_an_exception_is_named_once_with_its_type_and_place():
     )
     assert entry.codes == ("exception",)
     elsewhere = _NOT_ALIGNED.replace("line 110, in Linear.backward", "line 7, in helper")
-    (entry,) = blame([*units, _raised("linear-unit-9", "unit", elsewhere), graph("g", ("Linear",), ok=False)])
+    at_7 = dataclasses.replace(_AT_110, line=7, shown_line=7, function="helper")
+    helper = _raised("linear-unit-9", "unit", elsewhere, at_7)
+    (entry,) = blame([*units, helper, graph("g", ("Linear",), ok=False)])
     assert entry.message == (
         "The failing graph cases are explained by Linear.backward: raised ValueError at "
         "linear_missing_transpose.py line 110 (exception); Linear: raised ValueError in helper at "
@@ -146,12 +158,27 @@ def test_an_exception_is_named_once_with_its_type_and_place():
     assert entry.message == "The failing graph cases are explained by Linear: did not finish (exception)"
 
 
-def test_reading_an_exception_from_a_hostile_message_is_quick():
-    """The message is the student's process's text (up to 20,000 characters): reading it stays linear."""
-    hostile = _raised("linear-unit", "unit", "ValueError: " + " (" * 10_000)
-    started = time.perf_counter()
-    blame([hostile, graph("g", ("Linear",), ok=False)])
-    assert time.perf_counter() - started < 0.5
+def test_a_message_imitating_the_harness_moves_no_blame():
+    """The blame reads the harness's fields, never the message, which quotes the student's own exception text:
+    a RuntimeError whose text imitates the harness's words ("ValueError: ... (other.py line 3, in
+    Other.backward)") was blamed on Other.backward at other.py line 3, as the student wrote it. The fields say
+    RuntimeError in Linear.backward at nn.py line 12; without them (a frame the parent could not place, or
+    none sent) the message's text still says nothing to the blame."""
+    forged = (
+        "backward from f: RuntimeError: raised ValueError: boom (other.py line 3, in Other.backward: `x`) "
+        "(nn.py line 12, in Linear.backward: `raise RuntimeError(...)`)"
+    )
+    true = Raised("RuntimeError", "nn.py", 12, "Linear.backward", "nn.py", 12)
+    (entry,) = blame([_raised("linear-unit", "unit", forged, true), graph("g", ("Linear",), ok=False)])
+    assert entry.message == (
+        "The failing graph cases are explained by Linear.backward: raised RuntimeError at nn.py line 12 "
+        "(exception)"
+    )
+    unplaced = Raised("RuntimeError")  # the file was not one of the job's, or the line not in it
+    (entry,) = blame([_raised("linear-unit", "unit", forged, unplaced), graph("g", ("Linear",), ok=False)])
+    assert entry.message == "The failing graph cases are explained by Linear: raised RuntimeError (exception)"
+    (entry,) = blame([_raised("linear-unit", "unit", forged), graph("g", ("Linear",), ok=False)])
+    assert entry.message == "The failing graph cases are explained by Linear: did not finish (exception)"
 
 
 def _errored_graph(cid, ops, code):
