@@ -234,6 +234,15 @@ def _pooling_grad_first_window(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, *
     return OPS["im2col"].vjp(gcol, x, y=rows, **settings)
 
 
+# DeZero step 50: accuracy's prediction taken over the wrong axis, `y.data.argmax(axis=0)`, the best row of
+# each class: on square scores it compares as many predictions as labels (any other shape raises, as the
+# book's reshape(t.shape) does in the student's code).
+def _accuracy_argmax_axis0(y: np.ndarray, t: np.ndarray, **_: Any) -> np.ndarray:
+    labels = np.rint(np.asarray(t, dtype=np.float64)).astype(np.int64).reshape(-1)
+    pred = np.argmax(np.asarray(y, dtype=np.float64), axis=0).reshape(labels.shape)
+    return np.asarray(np.mean(pred == labels), dtype=np.float64)
+
+
 # softmax(x, axis=0): each column normalised; a SoftmaxCrossEntropy.backward calling softmax(x) with that
 # default is wrong with it (its forward, log-sum-exp over axis 1, is not).
 def _softmax_axis0(x: np.ndarray, **_: Any) -> np.ndarray:
@@ -985,6 +994,14 @@ MUTATIONS: dict[str, Mutation] = {
             "np.add.at(gx, self.slices, gy) adds them (step 47).",
             ("dezero",),
             vjps={"get_item": _get_item_assigned},
+        ),
+        _mutation(
+            "dezero_accuracy_argmax_axis0",
+            "wrong_forward",
+            "accuracy(y, t) takes y.data.argmax(axis=0), the best row of each class: the prediction of each "
+            "row is its argmax over axis 1, the classes (step 50).",
+            ("dezero",),
+            forwards={"accuracy": _accuracy_argmax_axis0},
         ),
         _mutation(
             "im2col_outsize_no_plus_one",

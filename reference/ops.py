@@ -458,6 +458,22 @@ class SoftmaxCrossEntropy:
         return _f64(_f64(g) * (softmax_axis(x) - onehot) / len(x)), None
 
 
+@dataclass(frozen=True)
+class Accuracy:
+    """DeZero step 50: accuracy(y, t), y (N, C) scores, t (N,) class labels: the fraction of rows whose
+    largest score (argmax over axis 1, the classes) is the label, a 0-d value; a Variable holding a number,
+    made by no Function (no gradient). Cases keep each row's scores apart, so no tie decides."""
+
+    name: str = "accuracy"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        y, labels = _f64(xs[0]), np.rint(_f64(xs[1])).astype(np.int64).reshape(-1)
+        return _f64(np.mean(np.argmax(y, axis=1) == labels))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return None, None  # a count of right answers: no input has a gradient
+
+
 def _pair(v: object) -> tuple[int, int]:
     """DeZero's utils.pair: an int k is (k, k), a pair stays itself (a setting from JSON may be a list, or
     2.0 for 2: a whole float is its int; 1.5 is no size and raises)."""
@@ -689,6 +705,7 @@ OPS: dict[str, Op] = {
         GetItem(),
         Softmax(),
         SoftmaxCrossEntropy(),
+        Accuracy(),
         Im2col(),
         Conv2d(),
         Pooling(),

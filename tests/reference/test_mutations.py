@@ -159,6 +159,7 @@ def test_registry_matches_cases_md():
         "layer_cleargrads_noop": "stale_gradient",
         "optimizer_params_not_recursive": "wrong_update",
         "mlp_activation_after_last": "wrong_forward",
+        "dezero_accuracy_argmax_axis0": "wrong_forward",  # step 50
         "im2col_outsize_no_plus_one": "wrong_shape",  # step 57
         "pooling_grad_first_window": "wrong_derivative",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
@@ -190,6 +191,7 @@ def test_hints_are_one_line_and_name_a_method(name):
             "MSE.forward ",
             "Sigmoid.forward ",
             "Softmax.forward ",
+            "accuracy(y, t) ",  # DeZero step 50: a function of dezero/functions.py, no class
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -246,6 +248,7 @@ def test_applicable_per_family():
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
         "get_item_grad_assigned",  # step 47
+        "dezero_accuracy_argmax_axis0",  # step 50
         "im2col_outsize_no_plus_one",  # step 57
         "pooling_grad_first_window",
         "softmax_axis0",
@@ -1398,6 +1401,13 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         {"do": "backward", "of": "loss", "upstream": "gl"},
     ]
     cases.append(("dezero", scores, [*loss, _value("loss", "loss"), _grad("dx", "x")]))
+    # DeZero step 50: accuracy on square scores, whose argmax over axis 0 has as many predictions as labels
+    square = {
+        "y": np.array([[0.5, 1.4, -0.3], [1.2, -0.8, 1.5], [-0.2, 0.3, 0.9]]),
+        "t": np.array([1.0, 0.0, 0.0]),
+    }
+    scored = {**_apply("accuracy", ["y", "t"], "acc"), "plain": {"t": "labels"}}
+    cases.append(("dezero", square, [scored, _value("acc", "acc")]))
     # DeZero step 57: im2col's output size, the pooling gradient's scatter (distinct values in each window)
     image = {"x": np.arange(32.0).reshape(1, 2, 4, 4) % 7 + np.arange(32.0).reshape(1, 2, 4, 4) / 100}
     cols = [{**_apply("im2col", ["x"], "y"), "settings": {"kernel_size": 3, "stride": 1, "pad": 0}}]

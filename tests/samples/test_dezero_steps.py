@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader import fixtures_tool as ft
@@ -81,6 +82,41 @@ def test_each_stage_adds_its_steps_cases_to_the_previous_one():
         )
         previous = ids
     assert a.default_stage == "step18"
+
+
+# Step 50 (session 31): stage step50 extends step47 with accuracy (steps 48 and 49 add nothing it grades)
+STEP50_CASES = ["step50-accuracy", "step50-accuracy-square"]
+STEP50_DRAWN = ["step50-gen-accuracy"]
+
+
+def test_step50_adds_accuracy_to_step47():
+    """step50 = step47 + its two accuracy cases + their drawn spec; 3 more visible points, 2 more hidden."""
+    a = load_assignment("dezero")
+    ids = set(a.stage_case_ids("step50"))
+    assert ids == set(a.stage_case_ids("step47")) | set(STEP50_CASES) | set(STEP50_DRAWN)
+    assert a.stage("step50").requires[-1] == "accuracy"
+    assert a.max_points("step50") == a.max_points("step47") + 3 + 2 * 1
+
+
+def test_the_step50_values_are_the_hand_counted_ones():
+    """accuracy's stored values are the rows right by hand: scores (6, 3) with row argmaxes [2, 0, 1, 0, 1, 1]
+    against t = [2, 0, 1, 0, 0, 2], 4 of 6; square scores with row argmaxes [1, 0, 3, 0] against
+    t = [1, 0, 3, 1], 3 of 4 (their column argmaxes [1, 0, 2, 2] get 2 of 4: the wrong axis differs)."""
+    assert _stored("step50-accuracy")["expected"]["acc"]["data"] == [4 / 6]
+    assert _stored("step50-accuracy-square")["expected"]["acc"]["data"] == [0.75]
+    square = _stored("step50-accuracy-square")["inputs"]["y"]
+    rows = np.array(square["data"]).reshape(square["shape"])
+    assert list(rows.argmax(axis=1)) == [1, 0, 3, 0] and list(rows.argmax(axis=0)) == [1, 0, 2, 2]
+
+
+@pytest.mark.torch
+def test_the_step50_fixtures_are_proven_by_torch():
+    """Each step-50 fixture's accuracy agrees with torch's argmax over dim 1 (no gradient to difference)."""
+    result = ft.verify("dezero")
+    assert result.ok, result.summary()
+    proven = {f.case: f.provenance for f in result.fixtures}
+    for case in STEP50_CASES:
+        assert proven[case]["acc"] == ("reference", "torch"), case
 
 
 # Steps 55 to 57 (session 30): stage step57 extends step47 (steps 48 to 54 add nothing it grades)
