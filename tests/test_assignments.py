@@ -52,6 +52,7 @@ REQUIRED = {
             *("SoftmaxCrossEntropy", "softmax_cross_entropy"),
             *("sphere", "matyas", "goldstein", "rosenbrock"),  # steps 24 and 28: the step file's own (s29)
             "accuracy",  # step 50 (session 31)
+            "dropout",  # step 54 (session 31)
             *("im2col", "conv2d", "pooling"),  # steps 55 to 57, dezero/functions_conv.py (session 30)
         ],
     ),
@@ -326,6 +327,7 @@ STAGES = {
             "step46",  # Optimizer, SGD, MomentumSGD
             "step47",  # get_item, softmax, softmax_cross_entropy (session 23)
             "step50",  # accuracy (session 31)
+            "step54",  # dropout, Config.train and test_mode (session 31)
             "step57",  # im2col, conv2d, pooling (session 30)
         ],
         "step18",
@@ -454,6 +456,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step47-gen-get-item", "step47-gen-softmax", "step47-gen-softmax-cross-entropy"}
         # step 50 (session 31) and its drawn copies
         | {"step50-accuracy", "step50-accuracy-square", "step50-gen-accuracy"}
+        # step 54 (session 31): no drawn copy (a drawn x would need the mask read from the output)
+        | {"step54-dropout-train", "step54-dropout-test-mode"}
         # step 57 (session 30) and its drawn copies
         | {"step57-im2col", "step57-im2col-stride-pad", "step57-conv2d", "step57-conv2d-stride"}
         | {"step57-pooling", "step57-pooling-overlap"}

@@ -119,6 +119,50 @@ def test_the_step50_fixtures_are_proven_by_torch():
         assert proven[case]["acc"] == ("reference", "torch"), case
 
 
+# Step 54 (session 31): stage step54 extends step50 with dropout, while training and in test mode
+STEP54_CASES = ["step54-dropout-train", "step54-dropout-test-mode"]
+
+
+def test_step54_adds_dropout_to_step50():
+    """step54 = step50 + its two dropout cases (no drawn copy); 3 more visible points."""
+    a = load_assignment("dezero")
+    assert set(a.stage_case_ids("step54")) == set(a.stage_case_ids("step50")) | set(STEP54_CASES)
+    assert a.stage("step54").requires[-2:] == ("accuracy", "dropout")
+    assert a.max_points("step54") == a.max_points("step50") + 3
+
+
+def test_the_step54_values_are_the_books_dropout_drawn_here():
+    """The training case's stored y is x where np.random.seed(5); np.random.rand(4, 5) > 0.3 keeps a unit,
+    divided by 0.7, and 0 elsewhere, drawn here with NumPy's global generator as the book's dropout draws
+    (8 of 20 dropped); its dx is gy on the same units, divided by 0.7. In test mode y is x and dx is w."""
+    train = _stored("step54-dropout-train")
+    x = np.array(train["inputs"]["x"]["data"]).reshape(4, 5)
+    gy = np.array(train["inputs"]["gy"]["data"]).reshape(4, 5)
+    state = np.random.get_state()
+    try:
+        np.random.seed(5)
+        keep = np.random.rand(4, 5) > 0.3
+    finally:
+        np.random.set_state(state)
+    assert int((~keep).sum()) == 8
+    np.testing.assert_allclose(np.array(train["expected"]["value"]["data"]).reshape(4, 5), x * keep / 0.7)
+    np.testing.assert_allclose(np.array(train["expected"]["dx"]["data"]).reshape(4, 5), gy * keep / 0.7)
+    test = _stored("step54-dropout-test-mode")
+    assert test["expected"]["value"]["data"] == test["inputs"]["x"]["data"]
+    assert test["expected"]["dx"]["data"] == test["inputs"]["w"]["data"]
+
+
+@pytest.mark.torch
+def test_the_step54_fixtures_are_proven_by_every_oracle():
+    """Each step-54 fixture's value agrees with torch, and its dx with torch and finite differences."""
+    result = ft.verify("dezero")
+    assert result.ok, result.summary()
+    proven = {f.case: f.provenance for f in result.fixtures}
+    for case in STEP54_CASES:
+        assert proven[case]["value"] == ("reference", "torch"), case
+        assert proven[case]["dx"] == ("reference", "torch", "finite-difference"), case
+
+
 # Steps 55 to 57 (session 30): stage step57 extends step47 (steps 48 to 54 add nothing it grades)
 STEP57_CASES = [
     *("step57-im2col", "step57-im2col-stride-pad", "step57-conv2d", "step57-conv2d-stride"),
