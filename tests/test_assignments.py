@@ -456,8 +456,8 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step47-gen-get-item", "step47-gen-softmax", "step47-gen-softmax-cross-entropy"}
         # step 50 (session 31) and its drawn copies
         | {"step50-accuracy", "step50-accuracy-square", "step50-gen-accuracy"}
-        # step 54 (session 31): no drawn copy (a drawn x would need the mask read from the output)
-        | {"step54-dropout-train", "step54-dropout-test-mode"}
+        # step 54 (session 31) and its drawn copies (training, the book's mask of a fixed seed)
+        | {"step54-dropout-train", "step54-dropout-test-mode", "step54-gen-dropout"}
         # step 57 (session 30) and its drawn copies
         | {"step57-im2col", "step57-im2col-stride-pad", "step57-conv2d", "step57-conv2d-stride"}
         | {"step57-pooling", "step57-pooling-overlap"}

@@ -124,11 +124,12 @@ STEP54_CASES = ["step54-dropout-train", "step54-dropout-test-mode"]
 
 
 def test_step54_adds_dropout_to_step50():
-    """step54 = step50 + its two dropout cases (no drawn copy); 3 more visible points."""
+    """step54 = step50 + its two dropout cases + their drawn spec; 3 more visible points, 2 more hidden."""
     a = load_assignment("dezero")
-    assert set(a.stage_case_ids("step54")) == set(a.stage_case_ids("step50")) | set(STEP54_CASES)
+    ids = set(a.stage_case_ids("step54"))
+    assert ids == set(a.stage_case_ids("step50")) | set(STEP54_CASES) | {"step54-gen-dropout"}
     assert a.stage("step54").requires[-2:] == ("accuracy", "dropout")
-    assert a.max_points("step54") == a.max_points("step50") + 3
+    assert a.max_points("step54") == a.max_points("step50") + 3 + 2 * 1
 
 
 def test_the_step54_values_are_the_books_dropout_drawn_here():
