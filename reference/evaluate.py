@@ -64,6 +64,8 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "GetItem": "get_item",  # step 47: x[slices], GetItemGrad's np.add.at
         "Softmax": "softmax",
         "SoftmaxCrossEntropy": "softmax_cross_entropy",
+        "Accuracy": "accuracy",  # step 50: no class in the book, the helper alone
+        "Dropout": "dezero_dropout",  # step 54: the helper dropout; "Dropout" is DLFS's layer elsewhere
         "Im2col": "im2col",  # steps 55 to 57 (dezero/functions_conv.py)
         "Conv2d": "conv2d",
         "Pooling": "dezero_pooling",  # "pooling" is dlfs-advanced's extension op
@@ -96,6 +98,8 @@ DEZERO_HELPERS = {
     "get_item": "GetItem",  # step 47
     "softmax": "Softmax",
     "softmax_cross_entropy": "SoftmaxCrossEntropy",
+    "accuracy": "Accuracy",  # step 50
+    "dropout": "Dropout",  # step 54
     "im2col": "Im2col",  # step 57
     "conv2d": "Conv2d",
     "pooling": "Pooling",

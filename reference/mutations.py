@@ -21,6 +21,7 @@ from reference.ops import (
     OPS,
     Grads,
     TwoLayerPredict,
+    book_dropout_mask,
     class_labels,
     index_of,
     one_hot,
@@ -232,6 +233,53 @@ def _pooling_grad_first_window(g: np.ndarray, x: np.ndarray, *, y: np.ndarray, *
     gcol[argmax.ravel()] = np.asarray(g, dtype=np.float64).ravel()
     gcol = gcol.reshape(n, c, oh, ow, -1).transpose(0, 2, 3, 1, 4).reshape(rows.shape)
     return OPS["im2col"].vjp(gcol, x, y=rows, **settings)
+
+
+# DeZero step 50: accuracy's prediction taken over the wrong axis, `y.data.argmax(axis=0)`, the best row of
+# each class: on square scores it compares as many predictions as labels (any other shape raises, as the
+# book's reshape(t.shape) does in the student's code).
+def _accuracy_argmax_axis0(y: np.ndarray, t: np.ndarray, **_: Any) -> np.ndarray:
+    labels = np.rint(np.asarray(t, dtype=np.float64)).astype(np.int64).reshape(-1)
+    pred = np.argmax(np.asarray(y, dtype=np.float64), axis=0).reshape(labels.shape)
+    return np.asarray(np.mean(pred == labels), dtype=np.float64)
+
+
+# DeZero step 54: dropout's two ways of getting the scale wrong, as the factor each makes of x and of gy.
+# Not scaled while training, `y = x * mask` (DLFS's Dropout, which scales at test time instead): the kept
+# units and their gradients 1 - dropout_ratio times too small. Scaled in test mode, `return x * (1 -
+# dropout_ratio)` beside the training-time 1 / (1 - dropout_ratio): the test-mode output that much too small.
+def _not_scaled(shape: tuple[int, ...], ratio: float, seed: int, train: bool) -> np.ndarray:
+    return book_dropout_mask(shape, ratio, seed).astype(np.float64) if train else np.ones(shape)
+
+
+def _scaled_in_test_mode(shape: tuple[int, ...], ratio: float, seed: int, train: bool) -> np.ndarray:
+    return book_dropout_mask(shape, ratio, seed) / (1.0 - ratio) if train else np.full(shape, 1.0 - ratio)
+
+
+def _dropout_factored(
+    factor: Callable[[tuple[int, ...], float, int, bool], np.ndarray],
+) -> tuple[Forward, Vjp]:
+    def forward(
+        x: np.ndarray, *, dropout_ratio: float = 0.5, seed: int = 0, train: bool = True
+    ) -> np.ndarray:
+        return np.asarray(x, dtype=np.float64) * factor(np.shape(x), dropout_ratio, seed, train)
+
+    def vjp(
+        g: np.ndarray,
+        x: np.ndarray,
+        *,
+        y: np.ndarray,
+        dropout_ratio: float = 0.5,
+        seed: int = 0,
+        train: bool = True,
+    ) -> Grads:
+        return (np.asarray(g, dtype=np.float64) * factor(np.shape(x), dropout_ratio, seed, train),)
+
+    return forward, vjp
+
+
+_DROPOUT_NOT_SCALED = _dropout_factored(_not_scaled)
+_DROPOUT_SCALED_IN_TEST_MODE = _dropout_factored(_scaled_in_test_mode)
 
 
 # softmax(x, axis=0): each column normalised; a SoftmaxCrossEntropy.backward calling softmax(x) with that
@@ -985,6 +1033,32 @@ MUTATIONS: dict[str, Mutation] = {
             "np.add.at(gx, self.slices, gy) adds them (step 47).",
             ("dezero",),
             vjps={"get_item": _get_item_assigned},
+        ),
+        _mutation(
+            "dezero_accuracy_argmax_axis0",
+            "wrong_forward",
+            "accuracy(y, t) takes y.data.argmax(axis=0), the best row of each class: the prediction of each "
+            "row is its argmax over axis 1, the classes (step 50).",
+            ("dezero",),
+            forwards={"accuracy": _accuracy_argmax_axis0},
+        ),
+        _mutation(
+            "dropout_not_scaled",
+            "wrong_forward",
+            "dropout(x, ratio) returns x * mask while training: the kept units are scaled, y = x * mask / "
+            "(1 - dropout_ratio), so that test mode can return x as it is (step 54).",
+            ("dezero",),
+            forwards={"dezero_dropout": _DROPOUT_NOT_SCALED[0]},
+            vjps={"dezero_dropout": _DROPOUT_NOT_SCALED[1]},
+        ),
+        _mutation(
+            "dropout_scaled_in_test_mode",
+            "wrong_forward",
+            "dropout(x, ratio) returns x * (1 - dropout_ratio) in test mode (DLFS's Dropout): DeZero scales "
+            "while training, so in test mode it returns x itself (step 54).",
+            ("dezero",),
+            forwards={"dezero_dropout": _DROPOUT_SCALED_IN_TEST_MODE[0]},
+            vjps={"dezero_dropout": _DROPOUT_SCALED_IN_TEST_MODE[1]},
         ),
         _mutation(
             "im2col_outsize_no_plus_one",

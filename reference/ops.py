@@ -458,6 +458,61 @@ class SoftmaxCrossEntropy:
         return _f64(_f64(g) * (softmax_axis(x) - onehot) / len(x)), None
 
 
+@dataclass(frozen=True)
+class Accuracy:
+    """DeZero step 50: accuracy(y, t), y (N, C) scores, t (N,) class labels: the fraction of rows whose
+    largest score (argmax over axis 1, the classes) is the label, a 0-d value; a Variable holding a number,
+    made by no Function (no gradient). Cases keep each row's scores apart, so no tie decides."""
+
+    name: str = "accuracy"
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        y, labels = _f64(xs[0]), np.rint(_f64(xs[1])).astype(np.int64).reshape(-1)
+        return _f64(np.mean(np.argmax(y, axis=1) == labels))
+
+    def vjp(self, g: np.ndarray, *xs: np.ndarray, y: np.ndarray) -> Grads:
+        return None, None  # a count of right answers: no input has a gradient
+
+
+def book_dropout_mask(shape: tuple[int, ...], dropout_ratio: float, seed: int) -> np.ndarray:
+    """The units DeZero's step-54 dropout keeps after np.random.seed(seed): np.random.rand(*x.shape) >
+    dropout_ratio, drawn from a generator of its own seeded the same way (the global one left alone)."""
+    return np.random.RandomState(int(seed)).random_sample(shape) > dropout_ratio
+
+
+@dataclass(frozen=True)
+class DezeroDropout:
+    """DeZero step 54: dropout(x, dropout_ratio) after np.random.seed(seed). Training (Config.train, the
+    default): y = x * mask / (1 - dropout_ratio), the kept units scaled up (inverted dropout, unlike DLFS's
+    Dropout, which scales at test time), gx = gy * mask / (1 - dropout_ratio). Test mode (`train` false):
+    y = x, gx = gy."""
+
+    name: str = "dezero_dropout"
+
+    def forward(
+        self, *xs: np.ndarray, dropout_ratio: float = 0.5, seed: int = 0, train: bool = True
+    ) -> np.ndarray:
+        x = _f64(xs[0])
+        return x * self._scale(x.shape, dropout_ratio, seed, train)
+
+    def vjp(
+        self,
+        g: np.ndarray,
+        *xs: np.ndarray,
+        y: np.ndarray,
+        dropout_ratio: float = 0.5,
+        seed: int = 0,
+        train: bool = True,
+    ) -> Grads:
+        return (_f64(g) * self._scale(np.shape(xs[0]), dropout_ratio, seed, train),)
+
+    @staticmethod
+    def _scale(shape: tuple[int, ...], dropout_ratio: float, seed: int, train: bool) -> np.ndarray:
+        if not train:
+            return np.ones(shape)
+        return book_dropout_mask(shape, dropout_ratio, seed) / (1.0 - dropout_ratio)
+
+
 def _pair(v: object) -> tuple[int, int]:
     """DeZero's utils.pair: an int k is (k, k), a pair stays itself (a setting from JSON may be a list, or
     2.0 for 2: a whole float is its int; 1.5 is no size and raises)."""
@@ -689,6 +744,8 @@ OPS: dict[str, Op] = {
         GetItem(),
         Softmax(),
         SoftmaxCrossEntropy(),
+        Accuracy(),
+        DezeroDropout(),
         Im2col(),
         Conv2d(),
         Pooling(),

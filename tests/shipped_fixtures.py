@@ -47,4 +47,6 @@ SHIPPED_FIXTURES = (
     + 1  # dlfs-advanced: MultiLayerNetExtend with batch normalization and no weight decay (session 24)
     + 4  # DeZero steps 24 and 28: the step file's own sphere, matyas, goldstein, rosenbrock (session 29)
     + 6  # DeZero step 57: im2col, conv2d and pooling, two cases each (session 30)
+    + 2  # DeZero step 50: accuracy, scores (6, 3) and square scores (4, 4) (session 31)
+    + 2  # DeZero step 54: dropout while training after np.random.seed(5) and in test mode (session 31)
 )

@@ -51,6 +51,8 @@ REQUIRED = {
             *("GetItem", "get_item", "Softmax", "softmax"),  # step 47
             *("SoftmaxCrossEntropy", "softmax_cross_entropy"),
             *("sphere", "matyas", "goldstein", "rosenbrock"),  # steps 24 and 28: the step file's own (s29)
+            "accuracy",  # step 50 (session 31)
+            "dropout",  # step 54 (session 31)
             *("im2col", "conv2d", "pooling"),  # steps 55 to 57, dezero/functions_conv.py (session 30)
         ],
     ),
@@ -324,6 +326,8 @@ STAGES = {
             "step45",  # a Layer of Layers: Model, MLP, params() recursing
             "step46",  # Optimizer, SGD, MomentumSGD
             "step47",  # get_item, softmax, softmax_cross_entropy (session 23)
+            "step50",  # accuracy (session 31)
+            "step54",  # dropout, Config.train and test_mode (session 31)
             "step57",  # im2col, conv2d, pooling (session 30)
         ],
         "step18",
@@ -450,6 +454,10 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step47-get-item-repeated", "step47-get-item-row", "step47-softmax", "step47-softmax-large-logits"}
         | {"step47-softmax-cross-entropy", "step47-softmax-cross-entropy-large-logits"}
         | {"step47-gen-get-item", "step47-gen-softmax", "step47-gen-softmax-cross-entropy"}
+        # step 50 (session 31) and its drawn copies
+        | {"step50-accuracy", "step50-accuracy-square", "step50-gen-accuracy"}
+        # step 54 (session 31) and its drawn copies (training, the book's mask of a fixed seed)
+        | {"step54-dropout-train", "step54-dropout-test-mode", "step54-gen-dropout"}
         # step 57 (session 30) and its drawn copies
         | {"step57-im2col", "step57-im2col-stride-pad", "step57-conv2d", "step57-conv2d-stride"}
         | {"step57-pooling", "step57-pooling-overlap"}

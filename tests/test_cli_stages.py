@@ -530,7 +530,9 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     57's im2col, conv2d and pooling are graded) and passes; the stage line says it has code of steps 58 to 60
     that is not graded. The book's step-46 package gets no such note, and gets it once a file named for step
     53, which no stage grades, joins it (controls). The book's final package without functions_conv.py
-    (late_book_step60) is inferred step47 and stays there: its steps/step60.py, named past every stage,
+    (late_book_step60) is inferred step54 (session 31: step 50's accuracy, step 54's dropout; step47 before)
+    and stays there:
+    its steps/step60.py, named past every stage,
     does not claim step57, whose im2col, conv2d and pooling the code never mentions (review of s30-realdz:
     it failed with "missing: im2col"); the stage line says step57 is not graded and why. Controls: the file
     named steps/step57.py still claims step57, and so does step60.py beside a layers.py calling F.conv2d."""
@@ -545,10 +547,10 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     assert "(step 60: LSTM, steps/step60.py): that code is not graded" in line
     late = grader("check", str(DEZERO / "late_book_step60"))
     assert late.returncode == 0 and "missing: im2col" not in late.stdout, late.stdout + late.stderr
-    stage = next(x for x in late.stdout.splitlines() if x.startswith("stage step47, inferred"))
+    stage = next(x for x in late.stdout.splitlines() if x.startswith("stage step54, inferred"))
     assert (
         "; stage step57 (steps 55 to 57) is not graded: your code has no im2col, conv2d or pooling, and your "
-        "file steps/step60.py, named for step 60, needs none of it, so it is graded at step47" in stage
+        "file steps/step60.py, named for step 60, needs none of it, so it is graded at step54" in stage
     ), stage
     assert "all visible cases pass" in late.stdout
     own = tmp_path / "own"
@@ -622,9 +624,12 @@ def test_check_names_no_later_step_for_honest_step_46_code_named_like_it(tmp_pat
     assert "stage step46, inferred" in honest.stdout and "your code also has code of" not in honest.stdout
     add("dezero/functions.py", accuracy)
     library = grader("check", str(pkg))
-    # step 50 has no stage (session 30: the last is step57, so no longer "after step 47")
-    assert "your code also has code of step 50, which no stage here grades" in library.stdout, library.stdout
-    assert "(step 50: accuracy)" in library.stdout
+    # step 50 has a stage since session 31 (accuracy): named with what it also needs (session 30: "which no
+    # stage here grades"; before, "after step 47")
+    assert (
+        "your code also has code of step 50 (accuracy): it is graded at stage step50 (--stage step50), which "
+        "also needs get_item, softmax, softmax_cross_entropy" in library.stdout
+    ), library.stdout
 
 
 def test_check_of_a_file_that_does_not_compile_says_the_syntax_error_first(tmp_path: Path) -> None:

@@ -20,8 +20,11 @@ def test_a_step_file_claims_its_stage_or_the_latest_before_it() -> None:
     assert _claim("steps/step29.py") == "step28"
     assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step57"
     assert _claim("steps/step46.py", "dezero/core.py") == "step46" and _claim("step48.py") == "step47"
-    # stage step57 (session 30): steps 48 to 56 add nothing it grades, so they claim step47
-    assert _claim("step56.py") == "step47" and _claim("steps/step57.py") == "step57"
+    # stage step57 (session 30): steps 55 and 56 add nothing it grades, so they claim step54 (dropout, session
+    # 31), steps 50 to 53 step50 (accuracy), and steps 48 and 49 step47
+    assert _claim("step56.py") == "step54" and _claim("steps/step57.py") == "step57"
+    assert _claim("steps/step54.py") == "step54" and _claim("step53.py") == "step50"
+    assert _claim("steps/step50.py") == "step50" and _claim("step49.py") == "step47"
 
 
 def test_names_that_are_no_step_claim_nothing() -> None:

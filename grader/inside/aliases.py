@@ -92,6 +92,10 @@ DEZERO: Table = {
     "get_item": ("get_item", "GetItem"),
     "softmax": ("softmax", "softmax_simple"),
     "softmax_cross_entropy": ("softmax_cross_entropy", "softmax_cross_entropy_simple"),
+    # step 50 (dezero/functions.py): the helper alone, the book has no class Accuracy
+    "accuracy": ("accuracy",),
+    # step 54: the helper alone (no class Dropout in the book's DeZero)
+    "dropout": ("dropout",),
     # steps 55 to 57 (dezero/functions_conv.py): the helpers alone, the book's step-57 text writing
     # conv2d_simple and pooling_simple first. No class: the book's Conv2d is also the Layer of
     # dezero/layers.py, which is no function to call as one

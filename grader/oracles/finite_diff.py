@@ -146,6 +146,15 @@ def _softmax_cross_entropy(x: Batched, t: Batched) -> Batched:
     return -log_p[:, np.arange(x.shape[1]), labels].sum(axis=1) / x.shape[1]
 
 
+def _dropout(x: Batched, *, dropout_ratio: float = 0.5, seed: int = 0, train: bool = True) -> Batched:
+    """DeZero step 54 on x (B, ...): every copy in the batch keeps the units np.random.rand(*x.shape) >
+    dropout_ratio keeps after np.random.seed(seed), scaled by 1 / (1 - dropout_ratio); test mode: x."""
+    if not train:
+        return x
+    keep = np.random.RandomState(int(seed)).rand(*x.shape[1:]) > dropout_ratio
+    return x * keep / (1.0 - dropout_ratio)
+
+
 def _two(v: object) -> tuple[int, int]:
     pair = tuple(v) if isinstance(v, (list, tuple)) else (v, v)
     return int(pair[0]), int(pair[1])
@@ -229,6 +238,8 @@ _HELPERS.update({"linear": "Linear", "sigmoid": "Sigmoid"})  # step 43
 _HELPERS.update({"get_item": "GetItem", "softmax": "Softmax", "softmax_cross_entropy": "SoftmaxCrossEntropy"})
 _HELPERS.update({"im2col": "Im2col", "conv2d": "Conv2d", "pooling": "Pooling"})  # step 57
 BATCHED_FORWARD.update({helper: BATCHED_FORWARD[name] for helper, name in _HELPERS.items()})
+# step 54: the helper alone, as its cases call it ("Dropout" is dlfs-advanced's layer, scaled at test time)
+BATCHED_FORWARD["dropout"] = _dropout
 BATCHED_FORWARD.update(TEST_FUNCTIONS)  # steps 24 and 28: the step file's own sphere ... rosenbrock
 
 

@@ -109,6 +109,20 @@ def _get_item(x: Tensor, index: Tensor) -> Tensor:
     return x[int(labels)] if labels.dim() == 0 else x[labels]
 
 
+def _accuracy(y: Tensor, t: Tensor) -> Tensor:
+    # DeZero step 50, written from the book: the rows whose argmax over the classes is the label, a fraction.
+    return (torch.argmax(y.detach(), dim=1) == _labels(t).reshape(-1)).to(torch.float64).mean()
+
+
+def _dropout(x: Tensor, *, dropout_ratio: float = 0.5, seed: int = 0, train: bool = True) -> Tensor:
+    # DeZero step 54, written from the book: after np.random.seed(seed), keep np.random.rand(*x.shape) >
+    # dropout_ratio and scale the kept by 1 / (1 - dropout_ratio) while training; test mode returns x.
+    if not train:
+        return x
+    draw = np.random.RandomState(int(seed)).rand(*x.shape)
+    return x * torch.from_numpy(draw > dropout_ratio).to(torch.float64) / (1.0 - dropout_ratio)
+
+
 def _softmax_cross_entropy(x: Tensor, t: Tensor) -> Tensor:
     # DeZero step 47: the mean over rows of -log softmax(x)[t], no 1e-7 anywhere (unlike DLFS's softmax_ce).
     return torch.nn.functional.cross_entropy(x, _labels(t).reshape(-1))
@@ -150,6 +164,8 @@ TORCH_OPS: dict[str, Callable[..., Tensor]] = {
     "get_item": _get_item,  # DeZero step 47
     "softmax": lambda x, axis=1: torch.softmax(x, dim=axis),
     "softmax_cross_entropy": _softmax_cross_entropy,
+    "accuracy": _accuracy,  # DeZero step 50
+    "dezero_dropout": _dropout,  # DeZero step 54
     # DeZero step 57 (stage step57; tests/reference/test_dezero_step57.py proves the reference's against them)
     "im2col": _im2col,
     "conv2d": lambda x, w, b, *, stride=1, pad=0: torch.nn.functional.conv2d(
@@ -204,6 +220,8 @@ CLASS_OPS: dict[str, dict[str, str]] = {
         # step 47
         **{"GetItem": "get_item", "get_item": "get_item", "Softmax": "softmax", "softmax": "softmax"},
         **{"SoftmaxCrossEntropy": "softmax_cross_entropy", "softmax_cross_entropy": "softmax_cross_entropy"},
+        **{"Accuracy": "accuracy", "accuracy": "accuracy"},  # step 50
+        **{"Dropout": "dezero_dropout", "dropout": "dezero_dropout"},  # step 54
         # steps 55 to 57
         **{"Im2col": "im2col", "im2col": "im2col", "Conv2d": "conv2d", "conv2d": "conv2d"},
         **{"Pooling": "dezero_pooling", "pooling": "dezero_pooling"},

@@ -160,10 +160,13 @@ def _control_cases():
     cases.append(
         ("miniflow", quiz.inputs, [*quiz.steps, {"do": "backward", "of": "cost"}, _grad("dW_2", "W")])
     )
-    # DeZero's step 57 (im2col, conv2d, pooling): the stored cases, whose inputs and upstream gradients the
-    # conv mutations (im2col_outsize_no_plus_one, pooling_grad_first_window) are tried on
-    step57 = json.loads((ROOT / "fixtures" / "dezero" / "sources" / "step57.json").read_text())
-    for stored in step57["cases"]:
+    # DeZero's steps 50, 54 and 57 (accuracy; dropout; im2col, conv2d, pooling): the stored cases, whose
+    # inputs and upstream gradients the mutations dezero_accuracy_argmax_axis0 (the square scores),
+    # dropout_not_scaled, dropout_scaled_in_test_mode, im2col_outsize_no_plus_one and
+    # pooling_grad_first_window are tried on
+    stored_steps = ("step50", "step54", "step57")
+    sources = [ROOT / "fixtures" / "dezero" / "sources" / f"{name}.json" for name in stored_steps]
+    for stored in (case for path in sources for case in json.loads(path.read_text())["cases"]):
         inputs = {
             k: np.array(v["data"], dtype=float).reshape(v["shape"]) for k, v in stored["inputs"].items()
         }

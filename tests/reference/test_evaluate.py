@@ -81,6 +81,8 @@ def test_family_ops_cover_architecture_names():
         "GetItem",  # step 47
         "Softmax",
         "SoftmaxCrossEntropy",
+        "Accuracy",  # step 50: the helper accuracy, which no class of the book's stands behind
+        "Dropout",  # step 54: the helper dropout
         "Im2col",  # steps 55 to 57
         "Conv2d",
         "Pooling",

@@ -159,6 +159,9 @@ def test_registry_matches_cases_md():
         "layer_cleargrads_noop": "stale_gradient",
         "optimizer_params_not_recursive": "wrong_update",
         "mlp_activation_after_last": "wrong_forward",
+        "dezero_accuracy_argmax_axis0": "wrong_forward",  # step 50
+        "dropout_not_scaled": "wrong_forward",  # step 54
+        "dropout_scaled_in_test_mode": "wrong_forward",
         "im2col_outsize_no_plus_one": "wrong_shape",  # step 57
         "pooling_grad_first_window": "wrong_derivative",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
@@ -190,6 +193,8 @@ def test_hints_are_one_line_and_name_a_method(name):
             "MSE.forward ",
             "Sigmoid.forward ",
             "Softmax.forward ",
+            "accuracy(y, t) ",  # DeZero step 50: a function of dezero/functions.py, no class
+            "dropout(x, ratio) ",  # DeZero step 54: likewise
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -246,6 +251,9 @@ def test_applicable_per_family():
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
         "get_item_grad_assigned",  # step 47
+        "dezero_accuracy_argmax_axis0",  # step 50
+        "dropout_not_scaled",  # step 54
+        "dropout_scaled_in_test_mode",
         "im2col_outsize_no_plus_one",  # step 57
         "pooling_grad_first_window",
         "softmax_axis0",
@@ -1398,6 +1406,24 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         {"do": "backward", "of": "loss", "upstream": "gl"},
     ]
     cases.append(("dezero", scores, [*loss, _value("loss", "loss"), _grad("dx", "x")]))
+    # DeZero step 50: accuracy on square scores, whose argmax over axis 0 has as many predictions as labels
+    square = {
+        "y": np.array([[0.5, 1.4, -0.3], [1.2, -0.8, 1.5], [-0.2, 0.3, 0.9]]),
+        "t": np.array([1.0, 0.0, 0.0]),
+    }
+    scored = {**_apply("accuracy", ["y", "t"], "acc"), "plain": {"t": "labels"}}
+    cases.append(("dezero", square, [scored, _value("acc", "acc")]))
+    # DeZero step 54: dropout while training after np.random.seed(5) (dropout_not_scaled) and in test mode
+    # (dropout_scaled_in_test_mode)
+    units = {"x": np.array([[0.5, -1.25, 2.0, 0.75], [1.5, -0.5, 0.25, -2.0]])}
+    for train in (True, False):
+        dropped = {
+            **_apply("dropout", ["x"], "y"),
+            "settings": {"dropout_ratio": 0.3, "seed": 5, "train": train},
+        }
+        cases.append(
+            ("dezero", units, [dropped, {"do": "backward", "of": "y"}, _value("y", "y"), _grad("dx", "x")])
+        )
     # DeZero step 57: im2col's output size, the pooling gradient's scatter (distinct values in each window)
     image = {"x": np.arange(32.0).reshape(1, 2, 4, 4) % 7 + np.arange(32.0).reshape(1, 2, 4, 4) / 100}
     cols = [{**_apply("im2col", ["x"], "y"), "settings": {"kernel_size": 3, "stride": 1, "pad": 0}}]

@@ -37,6 +37,7 @@ INPUTS = {
     "get_item": [RNG.normal(size=(3, 2)), np.array([0.0, 0.0, 2.0])],
     "softmax": [RNG.normal(size=(4, 3))],
     "softmax_cross_entropy": [RNG.normal(size=(4, 3)), np.array([0.0, 2.0, 1.0, 2.0])],
+    "dezero_dropout": [RNG.normal(size=(4, 5))],  # step 54: training, the mask of np.random.seed(5)
     # step 57: x (N, C, H, W) = (2, 2, 5, 4), overlapping windows (stride 1 or 2 under a 3-wide kernel), a pad
     "im2col": [RNG.normal(size=(2, 2, 5, 4))],
     "conv2d": [RNG.normal(size=(2, 2, 5, 4)), RNG.normal(size=(3, 2, 3, 2)), RNG.normal(size=(3,))],
@@ -60,9 +61,10 @@ SETTINGS = {
     "im2col": {"kernel_size": [3, 2], "stride": 1, "pad": 1},
     "conv2d": {"stride": [2, 1], "pad": 1},
     "dezero_pooling": {"kernel_size": 2, "stride": 1, "pad": 0},
+    "dezero_dropout": {"dropout_ratio": 0.3, "seed": 5, "train": True},
 }
 # Ops with no gradient at all (a count of right answers), checked by value below.
-NOT_DIFFERENTIABLE = {"two_layer_accuracy"}
+NOT_DIFFERENTIABLE = {"two_layer_accuracy", "accuracy"}  # DeZero step 50: a count
 
 
 def numeric_vjp(op, g, xs, i, h=1e-6, **settings):
@@ -80,10 +82,10 @@ def numeric_vjp(op, g, xs, i, h=1e-6, **settings):
 
 
 def test_registry_covers_every_op():
-    """OPS holds exactly the thirty-one ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
+    """OPS holds exactly the thirty-three ops (nine, DeZero step 22's four, Sin, Cos and Tanh of steps 27 to
     35, the six tensor functions of steps 37 to 41, step 42's mean_squared_error, step 47's get_item, softmax
-    and softmax_cross_entropy, step 57's im2col, conv2d and pooling, TwoLayerNet's predict and accuracy), each
-    under its own name."""
+    and softmax_cross_entropy, step 50's accuracy, step 54's dropout, step 57's im2col, conv2d and pooling,
+    TwoLayerNet's predict and accuracy), each under its own name."""
     assert set(OPS) == set(INPUTS) | NOT_DIFFERENTIABLE
     assert all(op.name == name for name, op in OPS.items())
 

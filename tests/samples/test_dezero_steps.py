@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grader import fixtures_tool as ft
@@ -81,6 +82,86 @@ def test_each_stage_adds_its_steps_cases_to_the_previous_one():
         )
         previous = ids
     assert a.default_stage == "step18"
+
+
+# Step 50 (session 31): stage step50 extends step47 with accuracy (steps 48 and 49 add nothing it grades)
+STEP50_CASES = ["step50-accuracy", "step50-accuracy-square"]
+STEP50_DRAWN = ["step50-gen-accuracy"]
+
+
+def test_step50_adds_accuracy_to_step47():
+    """step50 = step47 + its two accuracy cases + their drawn spec; 3 more visible points, 2 more hidden."""
+    a = load_assignment("dezero")
+    ids = set(a.stage_case_ids("step50"))
+    assert ids == set(a.stage_case_ids("step47")) | set(STEP50_CASES) | set(STEP50_DRAWN)
+    assert a.stage("step50").requires[-1] == "accuracy"
+    assert a.max_points("step50") == a.max_points("step47") + 3 + 2 * 1
+
+
+def test_the_step50_values_are_the_hand_counted_ones():
+    """accuracy's stored values are the rows right by hand: scores (6, 3) with row argmaxes [2, 0, 1, 0, 1, 1]
+    against t = [2, 0, 1, 0, 0, 2], 4 of 6; square scores with row argmaxes [1, 0, 3, 0] against
+    t = [1, 0, 3, 1], 3 of 4 (their column argmaxes [1, 0, 2, 2] get 2 of 4: the wrong axis differs)."""
+    assert _stored("step50-accuracy")["expected"]["acc"]["data"] == [4 / 6]
+    assert _stored("step50-accuracy-square")["expected"]["acc"]["data"] == [0.75]
+    square = _stored("step50-accuracy-square")["inputs"]["y"]
+    rows = np.array(square["data"]).reshape(square["shape"])
+    assert list(rows.argmax(axis=1)) == [1, 0, 3, 0] and list(rows.argmax(axis=0)) == [1, 0, 2, 2]
+
+
+@pytest.mark.torch
+def test_the_step50_fixtures_are_proven_by_torch():
+    """Each step-50 fixture's accuracy agrees with torch's argmax over dim 1 (no gradient to difference)."""
+    result = ft.verify("dezero")
+    assert result.ok, result.summary()
+    proven = {f.case: f.provenance for f in result.fixtures}
+    for case in STEP50_CASES:
+        assert proven[case]["acc"] == ("reference", "torch"), case
+
+
+# Step 54 (session 31): stage step54 extends step50 with dropout, while training and in test mode
+STEP54_CASES = ["step54-dropout-train", "step54-dropout-test-mode"]
+
+
+def test_step54_adds_dropout_to_step50():
+    """step54 = step50 + its two dropout cases + their drawn spec; 3 more visible points, 2 more hidden."""
+    a = load_assignment("dezero")
+    ids = set(a.stage_case_ids("step54"))
+    assert ids == set(a.stage_case_ids("step50")) | set(STEP54_CASES) | {"step54-gen-dropout"}
+    assert a.stage("step54").requires[-2:] == ("accuracy", "dropout")
+    assert a.max_points("step54") == a.max_points("step50") + 3 + 2 * 1
+
+
+def test_the_step54_values_are_the_books_dropout_drawn_here():
+    """The training case's stored y is x where np.random.seed(5); np.random.rand(4, 5) > 0.3 keeps a unit,
+    divided by 0.7, and 0 elsewhere, drawn here with NumPy's global generator as the book's dropout draws
+    (8 of 20 dropped); its dx is gy on the same units, divided by 0.7. In test mode y is x and dx is w."""
+    train = _stored("step54-dropout-train")
+    x = np.array(train["inputs"]["x"]["data"]).reshape(4, 5)
+    gy = np.array(train["inputs"]["gy"]["data"]).reshape(4, 5)
+    state = np.random.get_state()
+    try:
+        np.random.seed(5)
+        keep = np.random.rand(4, 5) > 0.3
+    finally:
+        np.random.set_state(state)
+    assert int((~keep).sum()) == 8
+    np.testing.assert_allclose(np.array(train["expected"]["value"]["data"]).reshape(4, 5), x * keep / 0.7)
+    np.testing.assert_allclose(np.array(train["expected"]["dx"]["data"]).reshape(4, 5), gy * keep / 0.7)
+    test = _stored("step54-dropout-test-mode")
+    assert test["expected"]["value"]["data"] == test["inputs"]["x"]["data"]
+    assert test["expected"]["dx"]["data"] == test["inputs"]["w"]["data"]
+
+
+@pytest.mark.torch
+def test_the_step54_fixtures_are_proven_by_every_oracle():
+    """Each step-54 fixture's value agrees with torch, and its dx with torch and finite differences."""
+    result = ft.verify("dezero")
+    assert result.ok, result.summary()
+    proven = {f.case: f.provenance for f in result.fixtures}
+    for case in STEP54_CASES:
+        assert proven[case]["value"] == ("reference", "torch"), case
+        assert proven[case]["dx"] == ("reference", "torch", "finite-difference"), case
 
 
 # Steps 55 to 57 (session 30): stage step57 extends step47 (steps 48 to 54 add nothing it grades)

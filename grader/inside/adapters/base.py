@@ -222,3 +222,15 @@ class AdapterBase:
             return self.session.call(cls, *args, extras=extras, **kw)
         finally:
             self.session.context = context
+
+    def _seed_numpy(self, op: str, seed: int) -> None:
+        """np.random.seed(seed) in the student's process: the mask their forward draws is then the one the
+        reference draws from the same seed (DLFS Dropout and DeZero's dropout of step 54: np.random.rand(
+        *x.shape) > dropout_ratio)."""
+        np_module = self.names.get("np")
+        if np_module is None:
+            raise StudentFailure(
+                "exception", f"{op}: the module does not import numpy (as np), so its mask cannot be seeded"
+            )
+        s = self.session
+        s.call(s.getattr(s.getattr(np_module, "random"), "seed"), seed)

@@ -404,6 +404,34 @@ def _config_flag(a: DeZeroAdapter) -> dict[str, Any] | None:
     return {"flag": [config, "enable_backprop", False]}
 
 
+def _test_mode_helper(a: DeZeroAdapter) -> dict[str, Any] | None:
+    fn = a.names.get("test_mode")
+    return None if fn is None else {"ctx": a.session.call(fn)}
+
+
+def _using_config_train(a: DeZeroAdapter) -> dict[str, Any] | None:
+    fn = a.names.get("using_config")
+    return None if fn is None else {"ctx": a.session.call(fn, "train", False)}
+
+
+def _config_train_flag(a: DeZeroAdapter) -> dict[str, Any] | None:
+    config = a.names.get("Config")
+    if config is None or a.session.getattr(config, "train", missing_ok=True).missing:
+        return None
+    return {"flag": [config, "train", False]}
+
+
+# Ways to enter step 54's test mode (Config.train False), tried in order: the book's test_mode() first.
+TEST_MODE: tuple[Callable[[DeZeroAdapter], dict[str, Any] | None], ...] = (
+    _test_mode_helper,
+    _using_config_train,
+    _config_train_flag,
+)
+# An apply step's settings that are no argument of the function: `seed` seeds np.random in the student's
+# process just before the call (dropout's mask), `train` false runs the call in test mode (step 54).
+_CALL_SETTINGS = ("seed", "train")
+
+
 # Ways to switch backprop off, tried in order.
 NO_GRAD: tuple[Callable[[DeZeroAdapter], dict[str, Any] | None], ...] = (
     _no_grad_helper,
@@ -469,14 +497,23 @@ class DeZeroAdapter(AdapterBase):
             self.vars[name] = self.construct(cls, self.inputs[name], label=f"Variable({name})")
         return self.vars[name]
 
-    def _no_grad(self) -> dict[str, Any]:
-        for strategy in NO_GRAD:
+    def _first_way(
+        self, ways: Sequence[Callable[[DeZeroAdapter], dict[str, Any] | None]], missing: str
+    ) -> dict[str, Any]:
+        for strategy in ways:
             within = strategy(self)
             if within is not None:
                 return within
-        raise StudentFailure(
-            "missing_name",
-            "no no_grad(), using_config() or Config.enable_backprop: step 18's no_grad is missing",
+        raise StudentFailure("missing_name", missing)
+
+    def _no_grad(self) -> dict[str, Any]:
+        return self._first_way(
+            NO_GRAD, "no no_grad(), using_config() or Config.enable_backprop: step 18's no_grad is missing"
+        )
+
+    def _test_mode(self) -> dict[str, Any]:
+        return self._first_way(
+            TEST_MODE, "no test_mode(), using_config() or Config.train: step 54's test mode is missing"
         )
 
     def _as_list(self, result: Ref) -> list[Ref]:
@@ -512,6 +549,8 @@ class DeZeroAdapter(AdapterBase):
         for kind in kinds.values():
             if kind not in PLAIN:
                 raise StepUnsupported(f"unknown plain kind {kind!r}; known: {', '.join(PLAIN)}")
+        call_settings = {k: v for k, v in (settings or {}).items() if k in _CALL_SETTINGS}
+        settings = {k: v for k, v in (settings or {}).items() if k not in _CALL_SETTINGS}
         constructed = cls_name in PLAIN_CONSTRUCTED
         xs = [
             PLAIN[kinds[a]](self, a) if a in kinds else self.var(a)
@@ -533,6 +572,10 @@ class DeZeroAdapter(AdapterBase):
         if cls is None and (helper is None or as_list):
             raise self.names.missing_failure(cls_name)
         within = self._no_grad() if no_grad else None
+        if call_settings.get("train", True) is False:
+            within = self._test_mode()
+        if "seed" in call_settings:
+            self._seed_numpy(cls_name, int(call_settings["seed"]))
         f: Ref | None
         # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
         # behind a right class, so the class is called directly only when there is no helper.

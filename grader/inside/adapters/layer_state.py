@@ -84,17 +84,6 @@ class LayersState(AdapterBase):
         context = self.session.context
         return failure.message.removeprefix(f"{context}: ") if context else failure.message
 
-    def _seed_numpy(self, op: str, seed: int) -> None:
-        """np.random.seed(seed) in the student's process: the mask their forward draws is then the one the
-        reference draws from the same seed (DLFS Dropout: np.random.rand(*x.shape) > dropout_ratio)."""
-        np_module = self.names.get("np")
-        if np_module is None:
-            raise StudentFailure(
-                "exception", f"{op}: the module does not import numpy (as np), so its mask cannot be seeded"
-            )
-        s = self.session
-        s.call(s.getattr(s.getattr(np_module, "random"), "seed"), seed)
-
     def _explain_labels(
         self, op: str, args: Sequence[str], failure: StudentFailure, *, backward: bool = False
     ) -> StudentFailure:
