@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -97,3 +98,83 @@ def test_the_kept_readings_are_bounded_by_count_and_by_their_text(monkeypatch: p
     named_keys({"mf.py": b"g.gradients[a.name] = 1\n"})
     count, chars = miniflow_source.held()
     assert count == 1 and 0 < chars <= 40
+
+
+def _one_file(i: int) -> dict[str, bytes]:
+    return {"mf.py": BOTH + f"# student {i}\n".encode()}
+
+
+def test_the_reading_least_recently_read_is_the_one_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two kept at most: A and B read, A read again, then C: B is dropped, A and C are still kept (a hit
+    makes a reading the newest). Controls: B is parsed again; neither A nor C is."""
+    monkeypatch.setattr(miniflow_source, "KEPT_FILES", 2)
+    a, b, c = _one_file(1), _one_file(2), _one_file(3)
+    for files in (a, b, a, c):
+        named_keys(files)
+    parses = _counted_parses(monkeypatch)
+    named_keys(a)
+    named_keys(c)
+    assert parses == []
+    named_keys(b)
+    assert parses == ["mf.py"]
+
+
+def test_the_characters_held_are_those_of_the_readings_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded by their text, readings dropped give their characters back: after ten readings of which three
+    fit, the store holds exactly three readings' characters, and the newest is still answered without a
+    parse (the count never drifts up until every reading is dropped)."""
+    named_keys(_one_file(0))
+    _, weight = miniflow_source.held()
+    miniflow_source.clear()
+    monkeypatch.setattr(miniflow_source, "KEPT_CHARS", 3 * weight)
+    for i in range(10):
+        assert named_keys(_one_file(i))
+    assert miniflow_source.held() == (3, 3 * weight)
+    parses = _counted_parses(monkeypatch)
+    named_keys(_one_file(9))
+    assert parses == []
+
+
+def _names(data: bytes, tree: ast.Module) -> tuple[str, ...]:
+    return tuple(type(node).__name__ for node in tree.body)
+
+
+def test_a_parse_failing_for_the_callers_stack_is_tried_again_on_the_next_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A RecursionError (or MemoryError) of the parse is of that call's stack and memory, not of the bytes:
+    the file is passed over that once and never kept as unreadable. Control: the next reading reads it."""
+    real, failing = pyparse.parse_module, [RecursionError, MemoryError]
+
+    def parse(source: bytes, filename: str = "<unknown>") -> ast.Module:
+        if failing:
+            raise failing.pop(0)()
+        return real(source, filename)
+
+    monkeypatch.setattr(pyparse, "parse_module", parse)
+    files = {"mf.py": b"import numpy as np\nclass Linear: pass\n"}
+    assert list(miniflow_source.readings(files, _names)) == []
+    assert list(miniflow_source.readings(files, _names)) == []
+    assert miniflow_source.held() == (0, 0)
+    read = ("Import", "ClassDef")
+    assert list(miniflow_source.readings(files, _names)) == [("mf.py", files["mf.py"], read)]
+
+
+def test_a_readers_own_failure_reaches_its_caller_and_is_never_kept() -> None:
+    """A reader raising (a SyntaxError or ValueError of its own, not the parse's) fails its caller, as it did
+    before readings were kept: not a file passed over, and not kept (the next reading calls the reader
+    again). Control: the reader's second call reads the file."""
+    calls: list[int] = []
+
+    def reader(data: bytes, tree: ast.Module) -> tuple[str, ...]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("the reader's own")
+        return _names(data, tree)
+
+    files = {"mf.py": b"x = 1\n"}
+    with pytest.raises(ValueError, match="the reader's own"):
+        list(miniflow_source.readings(files, reader))
+    assert miniflow_source.held() == (0, 0)
+    assert list(miniflow_source.readings(files, reader)) == [("mf.py", files["mf.py"], ("Assign",))]
+    assert len(calls) == 2
