@@ -3,9 +3,9 @@
 Two readers of a MiniFlow submission's source give the report notes: where gradients are keyed by a node's
 name (grader/named_keys.py) and which backward re-creates its gradients dict per outbound node
 (grader/recreated_gradients.py). Each walked every Python file of every submission with its own copy of the
-gradients attributes and of the file order: session 31 counted them at ~2.5 million instructions a bench
-submission in the parent (named_keys' own walk of the whole tree, ~2 million of them), where the static scan
-has already walked that very tree (the parse caches share it: pyparse.walked and kinds are kept on it).
+gradients attributes and of the file order, named_keys the whole tree, where the static scan has already
+walked that very tree (the parse caches share it: pyparse.walked and kinds are kept on it). Reading them here
+took ~4.2 million instructions a bench submission off the parent (docs/BENCHMARKS.md, session 31).
 
 Here, once for both:
 - the attribute names (`GRADIENTS`, `OUTBOUND`), the lesson's classes by their accepted spellings (`LESSON`);
