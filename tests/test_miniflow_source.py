@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader import miniflow_source, pyparse
+from grader import named_keys as named_keys_module
 from grader.named_keys import named_keys
 from grader.recreated_gradients import recreated
 
@@ -80,8 +81,16 @@ def test_named_keys_reads_the_walk_the_static_scan_keeps_on_the_tree(monkeypatch
     walks: list[object] = []
     monkeypatch.setattr(pyparse, "walk", lambda node: walks.append(node) or [node])
     monkeypatch.setattr(pyparse, "walk_with_parents", lambda node: walks.append(node) or ([node], [-1]))
+    asked: list[ast.AST] = []
+    real = named_keys_module._named_keys
+    monkeypatch.setattr(named_keys_module, "_named_keys", lambda node: asked.append(node) or real(node))
     assert [k.where for k in named_keys(files)] == ["mf.py line 6"]
     assert walks == []
+    # only the Subscript and Assign nodes are asked (a reader walking the tree itself, by ast.walk too, asks
+    # every node): counted by ast.walk here, the test's own oracle
+    kinds = (ast.Subscript, ast.Assign)
+    wanted = [n for data in files.values() for n in ast.walk(ast.parse(data)) if isinstance(n, kinds)]
+    assert len(asked) == len(wanted) and all(isinstance(n, kinds) for n in asked)
 
 
 def test_the_kept_readings_are_bounded_by_count_and_by_their_text(monkeypatch: pytest.MonkeyPatch) -> None:
