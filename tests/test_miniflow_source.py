@@ -10,7 +10,7 @@ import pytest
 
 from grader import miniflow_source, pyparse
 from grader import named_keys as named_keys_module
-from grader.named_keys import named_keys
+from grader.named_keys import MAX_FOUND, named_keys
 from grader.recreated_gradients import recreated
 
 MINIFLOW = Path(__file__).resolve().parents[1] / "submissions" / "miniflow"
@@ -94,19 +94,19 @@ def test_named_keys_reads_the_walk_the_static_scan_keeps_on_the_tree(monkeypatch
 
 
 def test_the_kept_readings_are_bounded_by_count_and_by_their_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    """At most KEPT_FILES readings and KEPT_CHARS characters of quoted code, the oldest out first."""
+    """At most KEPT_FILES readings and KEPT_BYTES of memory (the order they leave in: the test below)."""
     monkeypatch.setattr(miniflow_source, "KEPT_FILES", 3)
     for i in range(5):
         named_keys({"mf.py": BOTH + f"# {i}\n".encode()})
     assert miniflow_source.held()[0] == 3
-    monkeypatch.setattr(miniflow_source, "KEPT_CHARS", 40)
+    monkeypatch.setattr(miniflow_source, "KEPT_BYTES", 400)
     miniflow_source.clear()
-    long_key = b"g.gradients[" + b"x" * 60 + b".name] = 1\n"
-    assert named_keys({"mf.py": long_key})  # found, but its reading (over 40 characters) is never kept
+    long_key = b"g.gradients[" + b"x" * 200 + b".name] = 1\n"
+    assert named_keys({"mf.py": long_key})  # found, but its reading (over 400 bytes) is never kept
     assert miniflow_source.held() == (0, 0)
     named_keys({"mf.py": b"g.gradients[a.name] = 1\n"})
-    count, chars = miniflow_source.held()
-    assert count == 1 and 0 < chars <= 40
+    count, size = miniflow_source.held()
+    assert count == 1 and 0 < size <= 400
 
 
 def _one_file(i: int) -> dict[str, bytes]:
@@ -128,14 +128,14 @@ def test_the_reading_least_recently_read_is_the_one_dropped(monkeypatch: pytest.
     assert parses == ["mf.py"]
 
 
-def test_the_characters_held_are_those_of_the_readings_kept(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bounded by their text, readings dropped give their characters back: after ten readings of which three
-    fit, the store holds exactly three readings' characters, and the newest is still answered without a
-    parse (the count never drifts up until every reading is dropped)."""
+def test_the_bytes_held_are_those_of_the_readings_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bounded by their memory, readings dropped give their bytes back: after ten readings of which three
+    fit, the store holds exactly three readings' bytes, and the newest is still answered without a parse
+    (the count never drifts up until every reading is dropped)."""
     named_keys(_one_file(0))
     _, weight = miniflow_source.held()
     miniflow_source.clear()
-    monkeypatch.setattr(miniflow_source, "KEPT_CHARS", 3 * weight)
+    monkeypatch.setattr(miniflow_source, "KEPT_BYTES", 3 * weight)
     for i in range(10):
         assert named_keys(_one_file(i))
     assert miniflow_source.held() == (3, 3 * weight)
@@ -187,3 +187,14 @@ def test_a_readers_own_failure_reaches_its_caller_and_is_never_kept() -> None:
     assert miniflow_source.held() == (0, 0)
     assert list(miniflow_source.readings(files, reader)) == [("mf.py", files["mf.py"], ("Assign",))]
     assert len(calls) == 2
+
+
+def test_a_reading_is_weighed_by_the_memory_it_holds_not_its_characters() -> None:
+    """A 235 KB file of 24 nested keys quoting one literal of 60,000 emoji: its reading is 2.9 million
+    characters but ~11 MiB (4 bytes a character), kept for the rest of the batch when weighed by characters
+    under a bound of 4 Mi. Weighed by its memory it is over KEPT_BYTES: found, never kept."""
+    key = "(" + '"' + "\U0001f600" * 60_000 + '"' + ",).name"
+    for _ in range(MAX_FOUND - 1):
+        key = f"(self.gradients[{key}],).name"
+    assert len(named_keys({"mf.py": f"g.gradients[{key}] = 1\n".encode()})) == MAX_FOUND
+    assert miniflow_source.held() == (0, 0)
