@@ -3,9 +3,9 @@
 Two readers of a MiniFlow submission's source give the report notes: where gradients are keyed by a node's
 name (grader/named_keys.py) and which backward re-creates its gradients dict per outbound node
 (grader/recreated_gradients.py). Each walked every Python file of every submission with its own copy of the
-gradients attributes and of the file order: session 31 counted them at ~2.5 million instructions a bench
-submission in the parent (named_keys' own walk of the whole tree, ~2 million of them), where the static scan
-has already walked that very tree (the parse caches share it: pyparse.walked and kinds are kept on it).
+gradients attributes and of the file order, named_keys the whole tree, where the static scan has already
+walked that very tree (the parse caches share it: pyparse.walked and kinds are kept on it). Reading them here
+took ~4.2 million instructions a bench submission off the parent (docs/BENCHMARKS.md, session 31).
 
 Here, once for both:
 - the attribute names (`GRADIENTS`, `OUTBOUND`), the lesson's classes by their accepted spellings (`LESSON`);
@@ -15,13 +15,15 @@ Here, once for both:
   its bytes), kept by the bytes' SHA-256 digest: a class hands in the same lesson file many times (half the
   sample files are copies of another), and a kept reading needs no parse at all. Readings are plain data
   (tuples of lines, names, text), never nodes: a kept reading holds no tree alive, nor the file's bytes.
-  At most `KEPT_FILES` readings and `KEPT_CHARS` characters of their text, least recently used out.
+  At most `KEPT_FILES` readings and `KEPT_BYTES` of memory (`sys.getsizeof`: a character of text is 1 to 4
+  bytes), least recently used out.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
@@ -36,7 +38,9 @@ OUTBOUND = frozenset(aliases.MINIFLOW_OUTBOUND_ATTRS)
 LESSON = {s: cls for cls, spellings in aliases.MINIFLOW.items() for s in spellings}
 
 KEPT_FILES = 512
-KEPT_CHARS = 4 * 1024 * 1024  # a reading quotes the student's code (24 keys of a 256 KiB file at worst)
+# a reading quotes the student's code: 24 nested keys of a 256 KiB file quoting 60,000 emoji were 2.9 million
+# characters, 11 MiB, kept for the rest of a batch while the bound counted characters
+KEPT_BYTES = 4 * 1024 * 1024
 
 T = TypeVar("T", bound=Hashable)
 # A reader: a file's bytes and tree -> plain hashable data (tuples of str, int, bool), of those alone
@@ -45,7 +49,7 @@ Reader = Callable[[bytes, ast.Module], T]
 _LOCK = threading.Lock()  # lane threads read notes at once
 _UNREAD = object()  # kept for bytes that never parse
 _kept: OrderedDict[tuple[Callable[..., object], bytes], tuple[object, int]] = OrderedDict()
-_held = [0]  # the characters the kept readings hold
+_held = [0]  # the bytes the kept readings hold
 
 
 def readings(
@@ -82,25 +86,24 @@ def _reading(reader: Reader[T], rel: str, data: bytes) -> T | object:
 
 
 def _keep(key: tuple[Callable[..., object], bytes], found: object) -> None:
-    weight = _chars(found)
-    if weight > KEPT_CHARS:
+    weight = _weight(found)
+    if weight > KEPT_BYTES:
         return
     with _LOCK:
         if key in _kept:
             return
         _kept[key] = (found, weight)
         _held[0] += weight
-        while len(_kept) > KEPT_FILES or _held[0] > KEPT_CHARS:
+        while len(_kept) > KEPT_FILES or _held[0] > KEPT_BYTES:
             _held[0] -= _kept.popitem(last=False)[1][1]
 
 
-def _chars(found: object) -> int:
-    """The characters of text a reading holds (its weight in the store), at least 1."""
-    if isinstance(found, str):
-        return len(found)
+def _weight(found: object) -> int:
+    """The bytes a reading holds (its weight in the store): its objects' `sys.getsizeof`, a tuple's items
+    with it."""
     if isinstance(found, tuple):
-        return 1 + sum(_chars(x) for x in found)
-    return 1
+        return sys.getsizeof(found) + sum(_weight(x) for x in found)
+    return sys.getsizeof(found)
 
 
 def clear() -> None:
@@ -111,6 +114,6 @@ def clear() -> None:
 
 
 def held() -> tuple[int, int]:
-    """(readings kept, characters they hold): for tests of the bounds."""
+    """(readings kept, bytes they hold): for tests of the bounds."""
     with _LOCK:
         return len(_kept), _held[0]
