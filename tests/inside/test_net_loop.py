@@ -45,3 +45,11 @@ def test_a_failure_under_the_gradients_forward_pass_is_in_its_forward_pass() -> 
     assert not in_forward_pass([GRADIENT, RELU])
     assert not in_forward_pass([GRADIENT])
     assert not in_forward_pass([loss, pool])
+
+
+def test_a_helper_of_a_gradient_written_out_by_hand_is_not_its_forward_pass() -> None:
+    """Chapter 4's gradient computes its backward itself: an error in sigmoid_grad, called from the gradient's
+    own line, is under no loss and no backward, and is not the forward pass (self.loss(x, t))."""
+    ch04 = Frame("ch04/two_layer_net.py", 74, "TwoLayerNet.gradient", "dz1 = sigmoid_grad(a1) * da1")
+    helper = Frame("ch04/two_layer_net.py", 10, "sigmoid_grad", "return np.dot(1.0 - s, s.reshape(-1))")
+    assert not in_forward_pass([ch04, helper])

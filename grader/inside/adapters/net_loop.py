@@ -12,8 +12,8 @@ is what went wrong, and the message says so, with the line of the loop. Asked on
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from ..failures import Frame, StudentFailure
 from ..remote import Ref, RemoteFailure, Session, accepts_keyword
@@ -35,7 +35,8 @@ _RESULT_DROPPED = re.compile(r"^\s*[\w.\[\]'\"]+\.backward\(\s*\w+\s*\)\s*(#.*)?
 class FailedGradient:
     """A network's gradient(x, t) that failed: what each explainer of it is handed. `layers` are the
     network's in forward order (none: too many to walk); `said` is Python's message without the grader's
-    context."""
+    context; `kept` the attributes in which the book's layer of each class keeps its parameters' gradients
+    (Affine: dW, db; BatchNormalization: dgamma, dbeta; Relu: none), from the adapter's layer specs."""
 
     session: Session
     net: Ref
@@ -44,6 +45,7 @@ class FailedGradient:
     t: Ref
     failure: RemoteFailure
     said: str
+    kept: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _book_loop(cls: str) -> str:
@@ -135,11 +137,17 @@ def explain_loop(failed: FailedGradient) -> StudentFailure | None:
 def in_forward_pass(frames: Sequence[Frame]) -> bool:
     """Whether a network's gradient(x, t) failed in its own forward pass (self.loss(x, t), then predict and a
     layer's forward), under no backward: the case's context, "backward from loss", is then not where it
-    failed (sample pool_out_h_no_plus1.py: "backward from loss: ValueError ... in Pooling.forward")."""
+    failed (sample pool_out_h_no_plus1.py: "backward from loss: ValueError ... in Pooling.forward"). Only a
+    failure under the gradient's call of its loss is that: chapter 4's gradient writes its backward out
+    itself, and a helper it calls there (sigmoid_grad) is no forward pass."""
     for i in range(len(frames) - 1, -1, -1):
         if frames[i].function.endswith(".gradient"):
             below = frames[i + 1 :]
-            return bool(below) and not any(f.function.endswith(".backward") for f in below)
+            return (
+                bool(below)
+                and below[0].function.endswith(".loss")
+                and not any(f.function.endswith(".backward") for f in below)
+            )
     return False
 
 

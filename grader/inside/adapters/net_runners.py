@@ -184,7 +184,8 @@ class NetRunners(NetParams):
             layer_refs = self._layer_refs(entry.obj)
             # a walk over part of them proves nothing
             walked = layer_refs if len(layer_refs) < HELD_LAYERS else []
-            failed = FailedGradient(s, entry.obj, walked, x, t, failure, self._python_said(failure))
+            held_in = {op: tuple(spec.attrs.values()) for op, spec in self.SPECS.items()}
+            failed = FailedGradient(s, entry.obj, walked, x, t, failure, self._python_said(failure), held_in)
             for explain in GRADIENT_FAILURES:
                 told = explain(failed)
                 if told is not None:

@@ -91,7 +91,10 @@ def explain_layer_shape(failed: FailedGradient) -> StudentFailure | None:
     if found is None:
         return None
     wrong = first_wrong_shape(failed.session, failed.net, failed.layers, failed.x, failed.t)
-    if wrong is None or wrong.handed_to is None:
+    # the layer handed the wrong dx must be the one the gradient's call raised in: else the failure is
+    # another mistake's (sample gradient_stale_forward.py: no loss(x, t) first, SoftmaxWithLoss.backward
+    # raises before any layer is handed anything), and "which raised" would be untrue
+    if wrong is None or wrong.handed_to is None or found[1] not in (wrong.handed_to, "a layer"):
         return None
     cls = found[0].function.rsplit(".", 1)[0]
     # blame names the same layer, and the grader-built graph of these layers says "was handed dout ... the dx
@@ -99,7 +102,8 @@ def explain_layer_shape(failed: FailedGradient) -> StudentFailure | None:
     return StudentFailure(
         "exception",
         f"{wrong.layer}.backward returned {wrong.returned}, where {wrong.layer}.forward was given x of "
-        f"shape {wrong.want}: it must return dx alone, in the shape of x{_book_fix(wrong)}. {cls}.gradient "
+        f"shape {wrong.want}: it must return dx alone, in the shape of x"
+        f"{_book_fix(wrong, failed.kept.get(wrong.layer, ()))}. {cls}.gradient "
         f"handed what it returned to {wrong.handed_to}.backward, which raised {said}",
         failure.detail,
     )
@@ -116,9 +120,15 @@ _FIXES = {
 }
 
 
-def _book_fix(wrong: WrongShape) -> str:
+def _book_fix(wrong: WrongShape, kept: Sequence[str]) -> str:
+    """The book's line for `wrong`; `kept` the attributes in which the book's layer of its class keeps its
+    parameters' gradients (BatchNormalization's are self.dgamma and self.dbeta, not Affine's self.dW and
+    self.db; Relu has none, and a tuple it returns needs no word on them)."""
     if isinstance(wrong.got, str):
-        return "; its parameters' gradients are kept in self.dW and self.db (5.6.2)"
+        if not kept:
+            return ""
+        held = " and ".join(f"self.{attr}" for attr in kept)
+        return f"; the book keeps its parameters' gradients in {held}, not in what it returns"
     if len(wrong.got) != 2 or len(wrong.want) != 4:
         return ""
     fixes = [fix for kind, fix in _FIXES.items() if kind.lower() in wrong.layer.lower()]
