@@ -224,7 +224,10 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
     is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
     grader's in appearance, when it is the student's process that answered nonsense."""
     # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
-    # made the object form the rest of the harness reads; an object of those fields checked the same way.
+    # made the object form the rest of the harness reads. An object of those fields (the server's form before
+    # session 31) is still read, its fields' types checked the same way but its kind any of _KINDS, as before:
+    # laxer than the list, which admits only wire.FLAT_KINDS or "ndarray" (a kind without its own field reads
+    # as absent: a length 0, a class's name "?", a value None).
     if type(desc) is list:
         if len(desc) == 3:
             name, tid, kind = desc

@@ -568,16 +568,16 @@ def test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists() -> None:
     assert out["err"] is None, out
     res = wire.loads(wire.dumps(out))["res"]
     assert [type(r) for r in res] == [list] * 5 + [dict] * 2, res
-    names = [r["n"] if type(r) is dict else r[0] for r in res]
-    tid = {name: t for name, t in zip(names, [r["t"] if type(r) is dict else r[1] for r in res], strict=True)}
+    index = s._types.index  # a type's index: its place in the server's own list of the types it described
     assert [remote._check_desc(r) for r in res] == [
         {"n": "test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists.<locals>.Linear",
-         "t": tid[names[0]], "k": "object"},
-        {"n": "ndarray", "t": tid["ndarray"], "k": "ndarray", "shape": [2, 3], "dtype": "f"},
-        {"n": "builtin_function_or_method", "t": tid["builtin_function_or_method"], "k": "callable"},
-        {"n": "NoneType", "t": tid["NoneType"], "k": "none"},
-        {"n": "float32", "t": tid["float32"], "k": "scalar"},
-        {"n": "int", "t": tid["int"], "k": "int", "v": 7},
-        {"n": "list", "t": tid["list"], "k": "list", "len": 2},
+         "t": index(Linear), "k": "object"},
+        {"n": "ndarray", "t": index(np.ndarray), "k": "ndarray", "shape": [2, 3], "dtype": "f"},
+        {"n": "builtin_function_or_method", "t": index(type(len)), "k": "callable"},
+        {"n": "NoneType", "t": index(type(None)), "k": "none"},
+        {"n": "float32", "t": index(np.float32), "k": "scalar"},
+        {"n": "int", "t": index(int), "k": "int", "v": 7},
+        {"n": "list", "t": index(list), "k": "list", "len": 2},
     ]  # fmt: skip
+    assert sorted(r["t"] for r in map(remote._check_desc, res)) == list(range(7))  # seven types, each its own
     assert [s.describe(s.objects[h]) for h in range(1, 8)] == [remote._check_desc(r) for r in res]
