@@ -45,9 +45,9 @@ print(repr((note, said, through_fd, by_path)))
 """
 
 
-def _run(as_nobody: bool) -> tuple[object, ...]:
+def _run(as_nobody: bool, script: str = SCRIPT) -> tuple[object, ...]:
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *(["nobody"] if as_nobody else [])],
+        [sys.executable, "-c", script, *(["nobody"] if as_nobody else [])],
         capture_output=True,
         text=True,
         timeout=60,
@@ -103,13 +103,4 @@ def test_on_a_shared_root_the_mount_over_proc_stays_in_the_worker_namespace() ->
     /proc must not propagate to the namespace it came from: hide() makes /proc private first, so the
     parent (standing for the host) still reads its /proc/self. (Without that step the child's mount covered
     the parent's /proc too.)"""
-    out = subprocess.run(
-        [sys.executable, "-c", SHARED_SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": REPO},
-    )
-    assert out.returncode == 0, out.stderr
-    assert ast.literal_eval(out.stdout) == (0, True)
+    assert _run(as_nobody=False, script=SHARED_SCRIPT) == (0, True)

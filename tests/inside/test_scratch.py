@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import stat
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -116,19 +120,11 @@ print(repr((inos, mode, plain_removal, still, full, flood + 701 + 1 <= scratch.M
 """
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="a mount namespace of its own needs CAP_SYS_ADMIN")
-def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_path: Path) -> None:
-    """Each make_mounted folder is a tmpfs of its own: the second's first file reads 2 however many files
-    the first made (on one shared file system it read 700 more: docs/SANDBOX.md "The inode counter"); it is
-    its owner's alone; it holds at most MAX_INODES files and directories (ENOSPC past that); remove(...,
-    mounted=True) lets it go and removes it, while a plain remove leaves a mounted folder (and says so)."""
-    import ast
-    import subprocess
-    import sys
-
+def _python(script: str, *args: str) -> object:
+    """What `script` prints (a Python literal), run by a fresh interpreter that imports this grader."""
     repo = Path(__file__).resolve().parents[2]
     out = subprocess.run(
-        [sys.executable, "-c", MOUNTED_SCRIPT, str(tmp_path)],
+        [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
         timeout=120,
@@ -136,7 +132,18 @@ def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_pat
         env={**os.environ, "PYTHONPATH": str(repo)},
     )
     assert out.returncode == 0, out.stderr
-    inos, mode, plain_removal, still, full, bounded, removed, left = ast.literal_eval(out.stdout)
+    return ast.literal_eval(out.stdout)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a mount namespace of its own needs CAP_SYS_ADMIN")
+def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_path: Path) -> None:
+    """Each make_mounted folder is a tmpfs of its own: the second's first file reads 2 however many files
+    the first made (on one shared file system it read 700 more: docs/SANDBOX.md "The inode counter"); it is
+    its owner's alone; it holds at most MAX_INODES files and directories (ENOSPC past that); remove(...,
+    mounted=True) lets it go and removes it, while a plain remove leaves a mounted folder (and says so)."""
+    said = _python(MOUNTED_SCRIPT, str(tmp_path))
+    assert isinstance(said, tuple)
+    inos, mode, plain_removal, still, full, bounded, removed, left = said
     assert inos == (702, 2)
     assert mode == "0o700"
     assert plain_removal is False and still is True
@@ -148,10 +155,6 @@ def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_pat
 def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
     """can_mount, as a dropped worker (nobody, no capability): False, and the probe's folder removed again;
     as root in a mount namespace of its own: True, nothing left either."""
-    import ast
-    import subprocess
-    import sys
-
     script = (
         "import os, sys\nfrom grader.inside import libc, scratch\n"
         "if sys.argv[2] == 'nobody':\n"
@@ -161,22 +164,8 @@ def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
         "    libc.call('mount', b'none', b'/', None, 16384 | (1 << 18), None)\n"
         "print(repr((scratch.can_mount(sys.argv[1], 1 << 20), os.listdir(sys.argv[1]))))\n"
     )
-    import tempfile
-
     shared = Path(tempfile.mkdtemp(prefix="can-mount-", dir="/tmp"))  # pytest's tmp_path is root's alone
     shared.chmod(0o777)
-    repo = Path(__file__).resolve().parents[2]
-    said = {}
-    for who in ("nobody", "root"):
-        out = subprocess.run(
-            [sys.executable, "-c", script, str(shared), who],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=repo,
-            env={**os.environ, "PYTHONPATH": str(repo)},
-        )
-        assert out.returncode == 0, out.stderr
-        said[who] = ast.literal_eval(out.stdout)
+    said = {who: _python(script, str(shared), who) for who in ("nobody", "root")}
     shared.rmdir()
     assert said == {"nobody": (False, []), "root": (True, [])}
