@@ -575,10 +575,11 @@ class _Job:
             _kill_group(s.pid)
 
     def check_files(self, running: list[_Student]) -> None:
-        """Stop the running student process once the scratch holds scratch.MAX_INODES files and directories:
-        neither its size limit nor RLIMIT_AS counts them, and each pins kernel memory. Only one student
-        process of a job runs at a time, and the directories of those that ended are removed before the next
-        is set up (_clear_ended): what fills the scratch is the running one's."""
+        """Stop the running student process once its folder's file system (its own tmpfs under bubblewrap,
+        else the scratch) holds scratch.MAX_INODES files and directories: neither a size limit nor RLIMIT_AS
+        counts them, and each pins kernel memory. Only one student process of a job runs at a time, and the
+        directories of those that ended are removed before the next is set up (_clear_ended): what fills a
+        shared scratch is the running one's."""
         for s in running:
             if s.exited or s.files_exceeded or s.end_reason:
                 continue
