@@ -56,6 +56,8 @@ def make_mounted(parent: str, prefix: str, size: int) -> str:
     directory is removed again if the mount fails. Undone by `remove(path, mounted=True)`."""
     from .libc import ConfineError, call  # the parent imports this module too: no ctypes there
 
+    if size <= 0:  # tmpfs reads size=0 as no limit at all
+        raise ConfineError(f"a tmpfs of {size} bytes for a student process's folder")
     path = make(parent, prefix)
     options = f"size={size},nr_inodes={MAX_INODES},mode=0700".encode()
     try:

@@ -154,7 +154,8 @@ def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_pat
 @pytest.mark.skipif(os.geteuid() != 0, reason="the control drops from root to nobody")
 def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
     """can_mount, as a dropped worker (nobody, no capability): False, and the probe's folder removed again;
-    as root in a mount namespace of its own: True, nothing left either."""
+    as root in a mount namespace of its own: True, nothing left either; and never for a size of 0 bytes,
+    which tmpfs would read as no limit (a scratch whose statvfs says 0 blocks)."""
     script = (
         "import os, sys\nfrom grader.inside import libc, scratch\n"
         "if sys.argv[2] == 'nobody':\n"
@@ -162,10 +163,11 @@ def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
         "else:\n"
         "    libc.call('unshare', 0x00020000)\n"
         "    libc.call('mount', b'none', b'/', None, 16384 | (1 << 18), None)\n"
-        "print(repr((scratch.can_mount(sys.argv[1], 1 << 20), os.listdir(sys.argv[1]))))\n"
+        "unlimited = scratch.can_mount(sys.argv[1], 0)\n"
+        "print(repr((scratch.can_mount(sys.argv[1], 1 << 20), unlimited, os.listdir(sys.argv[1]))))\n"
     )
     shared = Path(tempfile.mkdtemp(prefix="can-mount-", dir="/tmp"))  # pytest's tmp_path is root's alone
     shared.chmod(0o777)
     said = {who: _python(script, str(shared), who) for who in ("nobody", "root")}
     shared.rmdir()
-    assert said == {"nobody": (False, []), "root": (True, [])}
+    assert said == {"nobody": (False, False, []), "root": (True, False, [])}
