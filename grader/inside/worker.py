@@ -178,8 +178,11 @@ class Worker:
                  ctrl_out: int, harness: socket.socket, harness_pid: int,
                  watch_files: bool = False, watch_threads: bool = False,
                  book_root: str | None = None, namespaces: pid_namespace.Maker | None = None,
-                 ) -> None:  # fmt: skip
+                 folder_bytes: int = 0) -> None:  # fmt: skip
         self.scratch = scratch_dir
+        # The size of the tmpfs of its own each student process's folder gets (scratch.make_mounted), the
+        # worker's scratch's; 0: folders on the scratch itself, sharing its inode counter (docs/SANDBOX.md).
+        self.folder_bytes = folder_bytes
         # What gives each student process a PID namespace of its own (pid_namespace.py; None: it shares ours).
         self.namespaces = namespaces
         # The served stand-in files (grader/served_standins.py): one read-only folder, the current text's,
@@ -275,7 +278,9 @@ class Worker:
         # this worker: whoever sees it gone retires the worker, and a job it never finished is lost.
         retire = not self.harness_alive()
         job.finish()
-        scratch_ok = all(scratch.remove(s.workdir) for s in job.students) and scratch.is_clean(self.scratch)
+        mounted = bool(self.folder_bytes)
+        removed = all(scratch.remove(s.workdir, mounted) for s in job.students)
+        scratch_ok = removed and scratch.is_clean(self.scratch)
         meta = {
             "job_id": job_id,
             "phases": [_phase_meta(s) for s in job.students],
@@ -326,7 +331,10 @@ class Worker:
         out_cap = int(limits.get("output_kib", 256)) << 10
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pipes = {"stdout": os.pipe(), "stderr": os.pipe(), "setup": os.pipe()}
-        workdir = scratch.make(self.scratch, "job-")
+        if self.folder_bytes:
+            workdir = scratch.make_mounted(self.scratch, "job-", self.folder_bytes)
+        else:
+            workdir = scratch.make(self.scratch, "job-")
         started = time.monotonic()
         # Everything alive now moves to the collector's permanent generation: the child's collections never
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
@@ -552,7 +560,7 @@ class _Job:
         has its directory removed (scratch.remove relies on it); any other is left to the end of the job."""
         for s in self.students:
             if (s.exited or s.end_reason) and _gone(s):
-                scratch.remove(s.workdir)
+                scratch.remove(s.workdir, bool(self.w.folder_bytes))
 
     def _end(self, s: _Student, why: str) -> None:
         """The harness is done with this process. "done": whatever it does now is not the student's failure.
@@ -570,14 +578,19 @@ class _Job:
             _kill_group(s.pid)
 
     def check_files(self, running: list[_Student]) -> None:
-        """Stop the running student process once the scratch holds scratch.MAX_INODES files and directories:
-        neither its size limit nor RLIMIT_AS counts them, and each pins kernel memory. Only one student
-        process of a job runs at a time, and the directories of those that ended are removed before the next
-        is set up (_clear_ended): what fills the scratch is the running one's."""
-        if scratch.inodes_used(self.w.scratch) < scratch.MAX_INODES:
-            return
+        """Stop the running student process once its folder's file system (its own tmpfs under bubblewrap,
+        else the scratch) holds scratch.MAX_INODES files and directories: neither a size limit nor RLIMIT_AS
+        counts them, and each pins kernel memory. Only one student process of a job runs at a time, and the
+        directories of those that ended are removed before the next is set up (_clear_ended): what fills a
+        shared scratch is the running one's."""
         for s in running:
-            if not s.exited and not s.files_exceeded and not s.end_reason:
+            if s.exited or s.files_exceeded or s.end_reason:
+                continue
+            try:  # its folder's own tmpfs (scratch.make_mounted), else the scratch it shares with the job's
+                full = scratch.inodes_used(s.workdir) >= scratch.MAX_INODES
+            except OSError:
+                full = False
+            if full:
                 s.files_exceeded = True
                 _kill_group(s.pid)
 
@@ -763,6 +776,13 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             unhidden = proc_view.hide()
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
+        folder_bytes = 0
+        if not caps.unconfined:  # the scratch's size for each student process's tmpfs, where one can be had
+            size = os.statvfs(scratch_dir)
+            if scratch.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
+                folder_bytes = size.f_blocks * size.f_frsize
+            elif achieved.isolation == "bwrap":  # it holds CAP_SYS_ADMIN over its mount namespace there
+                caps = dataclasses.replace(caps, notes=(*caps.notes, scratch.NOT_MOUNTED))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
@@ -810,7 +830,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         own_scratch = bool(private_view) and not caps.unconfined
         bwrap = achieved.isolation == "bwrap"
         Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
-               bwrap, book_root, namespaces).serve()  # fmt: skip
+               bwrap, book_root, namespaces, folder_bytes).serve()  # fmt: skip
     finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
         _end_harness(harness, harness_pid)
         if namespaces is not None:

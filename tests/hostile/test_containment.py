@@ -29,10 +29,13 @@ from hostile_harness import (
 
 # Attacks that currently get through, seen in both isolation modes: strict xfail, so the suite says the moment
 # the sandbox is fixed. Remove an entry once its fix lands.
-KNOWN_BREACHES: dict[str, str] = {
+KNOWN_BREACHES: dict[str, str] = {}
+# The same, seen in the rlimits fallbacks only (contained under bubblewrap).
+KNOWN_RLIMITS_BREACHES: dict[str, str] = {
     "inode_counter_pair.py": (
-        "the scratch's inode counter is shared by every student process of a worker: a later phase reads the "
-        "bit an earlier one left (session 31; fixed by a tmpfs per student process, not built yet)"
+        "the scratch's inode counter is shared by every student process of a rlimits worker: a later phase "
+        "reads the bit an earlier one left (no process of that worker may mount a tmpfs per student process "
+        'after the drop; docs/SANDBOX.md "The inode counter")'
     ),
 }
 
@@ -81,10 +84,13 @@ def test_hostile_sample_is_contained(
     canary: str,
     tmp_path: Path,
     twin_scores: dict[tuple[str, str], Graded],
+    request: pytest.FixtureRequest,
 ) -> None:
     """The sample ends with its expected failure code (or none), within the limits, with no breach, no file
     outside the sandbox, no expected value or grader secret in its output, and a score no higher than
     its twin's."""
+    if pool.isolation.startswith("rlimits") and name in KNOWN_RLIMITS_BREACHES:
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_RLIMITS_BREACHES[name], strict=True))
     sample = SAMPLES[name]
     watched = watched_paths(sample, secret_dir)
     before = snapshot(watched)

@@ -45,9 +45,9 @@ print(repr((note, said, through_fd, by_path)))
 """
 
 
-def _run(as_nobody: bool) -> tuple[object, ...]:
+def _run(as_nobody: bool, script: str = SCRIPT) -> tuple[object, ...]:
     out = subprocess.run(
-        [sys.executable, "-c", SCRIPT, *(["nobody"] if as_nobody else [])],
+        [sys.executable, "-c", script, *(["nobody"] if as_nobody else [])],
         capture_output=True,
         text=True,
         timeout=60,
@@ -79,3 +79,28 @@ def test_where_no_mount_can_be_had_a_note_says_so_and_proc_stays() -> None:
     note, said, through_fd, by_path = _run(as_nobody=True)
     assert isinstance(note, str) and "/proc is not hidden" in note
     assert said.isdigit() and by_path == "read" and through_fd == 1
+
+
+# Makes a mount namespace of its own whose mounts are shared (as a systemd host's /), forks a child that
+# hides /proc, then prints whether this process still reads its own /proc/self.
+SHARED_SCRIPT = """
+import os
+from grader.inside import proc_view
+MS_SHARED = 1 << 20
+proc_view.call("unshare", proc_view.CLONE_NEWNS)
+proc_view.call("mount", b"none", b"/", None, proc_view._MS_REC | MS_SHARED, None)
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if proc_view.hide() is None else 3)
+_, status = os.waitpid(pid, 0)
+print(repr((os.waitstatus_to_exitcode(status), os.path.exists("/proc/self/stat"))))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a shared mount namespace needs CAP_SYS_ADMIN")
+def test_on_a_shared_root_the_mount_over_proc_stays_in_the_worker_namespace() -> None:
+    """Where /proc is a shared mount (a systemd host, a test run as root there), the worker's tmpfs over
+    /proc must not propagate to the namespace it came from: hide() makes /proc private first, so the
+    parent (standing for the host) still reads its /proc/self. (Without that step the child's mount covered
+    the parent's /proc too.)"""
+    assert _run(as_nobody=False, script=SHARED_SCRIPT) == (0, True)

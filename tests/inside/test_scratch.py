@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import stat
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -81,3 +85,89 @@ def test_a_tree_of_read_only_folders_is_removed_by_its_owner_at_once() -> None:
     if left:
         scratch.remove(str(top))
     assert answer == "read-only True" and not left, (answer, left)
+
+
+# In a mount namespace of its own (the worker's stand-in): two folders, each a tmpfs of its own; the first
+# fills its own with files, the second's first file reads its number; then the removals, a plain removal of a
+# mounted folder (the control: it must fail, the mount left in place) and a flood past MAX_INODES.
+MOUNTED_SCRIPT = """
+import errno, os, sys
+from grader.inside import libc, scratch
+libc.call("unshare", 0x00020000)
+libc.call("mount", b"none", b"/", None, 16384 | (1 << 18), None)  # private: nothing reaches the host
+parent = sys.argv[1]
+def first_file(folder, extra):
+    for n in range(extra):
+        open(os.path.join(folder, f"f{n}"), "w").close()
+    open(os.path.join(folder, "mine"), "w").close()
+    return os.stat(os.path.join(folder, "mine")).st_ino
+a = scratch.make_mounted(parent, "job-", 1 << 20)
+b_ = scratch.make_mounted(parent, "job-", 1 << 20)
+inos = (first_file(a, 700), first_file(b_, 0))
+mode = oct(os.stat(a).st_mode & 0o777)
+plain_removal = scratch.remove(b_)  # not let go: the tmpfs stays, so the folder does
+still = os.path.ismount(b_)
+flood = 0
+try:
+    while True:
+        open(os.path.join(a, f"x{flood}"), "w").close()
+        flood += 1
+except OSError as err:
+    full = err.errno == errno.ENOSPC
+removed = (scratch.remove(a, mounted=True), scratch.remove(b_, mounted=True))
+print(repr((inos, mode, plain_removal, still, full, flood + 701 + 1 <= scratch.MAX_INODES, removed,
+            os.listdir(parent))))
+"""
+
+
+def _python(script: str, *args: str) -> object:
+    """What `script` prints (a Python literal), run by a fresh interpreter that imports this grader."""
+    repo = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
+    assert out.returncode == 0, out.stderr
+    return ast.literal_eval(out.stdout)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a mount namespace of its own needs CAP_SYS_ADMIN")
+def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_path: Path) -> None:
+    """Each make_mounted folder is a tmpfs of its own: the second's first file reads 2 however many files
+    the first made (on one shared file system it read 700 more: docs/SANDBOX.md "The inode counter"); it is
+    its owner's alone; it holds at most MAX_INODES files and directories (ENOSPC past that); remove(...,
+    mounted=True) lets it go and removes it, while a plain remove leaves a mounted folder (and says so)."""
+    said = _python(MOUNTED_SCRIPT, str(tmp_path))
+    assert isinstance(said, tuple)
+    inos, mode, plain_removal, still, full, bounded, removed, left = said
+    assert inos == (702, 2)
+    assert mode == "0o700"
+    assert plain_removal is False and still is True
+    assert full and bounded
+    assert removed == (True, True) and left == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the control drops from root to nobody")
+def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
+    """can_mount, as a dropped worker (nobody, no capability): False, and the probe's folder removed again;
+    as root in a mount namespace of its own: True, nothing left either; and never for a size of 0 bytes,
+    which tmpfs would read as no limit (a scratch whose statvfs says 0 blocks)."""
+    script = (
+        "import os, sys\nfrom grader.inside import libc, scratch\n"
+        "if sys.argv[2] == 'nobody':\n"
+        "    os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)\n"
+        "else:\n"
+        "    libc.call('unshare', 0x00020000)\n"
+        "    libc.call('mount', b'none', b'/', None, 16384 | (1 << 18), None)\n"
+        "unlimited = scratch.can_mount(sys.argv[1], 0)\n"
+        "print(repr((scratch.can_mount(sys.argv[1], 1 << 20), unlimited, os.listdir(sys.argv[1]))))\n"
+    )
+    shared = Path(tempfile.mkdtemp(prefix="can-mount-", dir="/tmp"))  # pytest's tmp_path is root's alone
+    shared.chmod(0o777)
+    said = {who: _python(script, str(shared), who) for who in ("nobody", "root")}
+    shared.rmdir()
+    assert said == {"nobody": (False, False, []), "root": (True, False, [])}
