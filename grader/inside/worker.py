@@ -778,10 +778,12 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         folder_bytes = 0
         if not caps.unconfined:  # the scratch's size for each student process's tmpfs, where one can be had
+            if namespaces is not None and achieved.isolation != "bwrap":
+                scratch.own_mount_namespace()  # its user namespace of its own owns it (pid_namespace.start)
             size = os.statvfs(scratch_dir)
             if scratch.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
                 folder_bytes = size.f_blocks * size.f_frsize
-            elif achieved.isolation == "bwrap":  # it holds CAP_SYS_ADMIN over its mount namespace there
+            else:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, scratch.NOT_MOUNTED))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
