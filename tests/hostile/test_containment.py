@@ -31,13 +31,7 @@ from hostile_harness import (
 # the sandbox is fixed. Remove an entry once its fix lands.
 KNOWN_BREACHES: dict[str, str] = {}
 # The same, seen in the rlimits fallbacks only (contained under bubblewrap).
-KNOWN_RLIMITS_BREACHES: dict[str, str] = {
-    "inode_counter_pair.py": (
-        "the scratch's inode counter is shared by every student process of a rlimits worker: a later phase "
-        "reads the bit an earlier one left (no process of that worker may mount a tmpfs per student process "
-        'after the drop; docs/SANDBOX.md "The inode counter")'
-    ),
-}
+KNOWN_RLIMITS_BREACHES: dict[str, str] = {}
 
 
 def _marks(name: str, slow: bool = False) -> list[Any]:

@@ -79,17 +79,16 @@ def test_the_pid_counter_is_not_read_through_proc_either(
 
 
 def test_the_inode_counter_carries_no_bit_to_the_next_student(
-    pool: Any, miniflow_plan: Any, tmp_path: Path, request: pytest.FixtureRequest
+    pool: Any, miniflow_plan: Any, tmp_path: Path
 ) -> None:
     """The inode-counter sample graded twice on one worker: each run leaves its folder's next inode number
     500 past a multiple of 1,000 and scores correct math only if its first file's number is in 500..599.
     Contained: no breach line and the second scoring exactly its honest twin's starter score, each student
     process's folder being a tmpfs of its own (scratch.make_mounted), numbered from 1. (On the worker's one
     shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier one.)
-    The rlimits fallbacks keep the shared scratch (no process of a dropped worker may mount): strict xfail."""
-    if pool.isolation.startswith("rlimits"):
-        why = "a dropped rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
-        request.applymarker(pytest.mark.xfail(reason=why, strict=True))
+    In the rlimits fallbacks the worker mounts it in a mount namespace of its user namespace of its own
+    (scratch.own_mount_namespace), as the pid-counter test above needs that namespace for its PID namespaces.
+    (Before, the rlimits fallbacks kept the shared scratch and this test was a strict xfail there.)"""
     first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "inode_counter_pair.py")
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
 
