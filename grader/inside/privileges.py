@@ -58,8 +58,8 @@ NAMESPACES = {
 
 _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT = 8, 24, 38, 47
 _PR_SET_DUMPABLE = 4
-# /proc, opened by `establish` in the rlimits modes before the private root hides it; `own_user_namespace`
-# uses and closes it (O_PATH, close-on-exec; nothing is forked in between, and every child closes it anyway).
+# /proc, opened by `establish` as root before the private root hides it; `own_user_namespace` uses and
+# closes it (O_PATH, close-on-exec; nothing is forked in between, and every child closes it anyway).
 _proc_fd: int | None = None
 _CLONE_NEWUSER = 0x10000000
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
@@ -221,9 +221,10 @@ def own_user_namespace() -> None:
     keeps CAP_SYS_ADMIN alone there, effective and permitted, with an empty bounding set (so every process it
     forks, once it dropped that one, holds nothing in any set); checked with capget.
     That namespace owns no network, IPC or UTS namespace (all made before it, by root or not at all): its
-    capability reaches only the PID namespaces made from it (pid_namespace.py) and the mount namespace the
-    worker makes next for its student processes' folders (scratch.own_mount_namespace), where the worker's
-    own uid and gid, mapped to themselves (`_map_own_ids`), are the only ids a tmpfs there accepts. Raises
+    capability reaches only the PID namespaces made from it (pid_namespace.py) and, in the root fallback's
+    private root, the mount namespace the worker makes next for its student processes' folders
+    (scratch.own_mount_namespace), where the worker's own uid and gid, mapped to themselves there alone
+    (`_map_own_ids`; elsewhere no id is mapped and it reads 65534), are the only ids a tmpfs accepts. Raises
     ConfineError where user namespaces are refused."""
     global _proc_fd
     proc, _proc_fd = _proc_fd, None
@@ -406,7 +407,6 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
             isolation = "bwrap" if requested == "bwrap" else "rlimits-unprivileged"
             if requested != "bwrap":
                 _require_walls(isolation, need_landlock=True)
-                _keep_proc()
             else:
                 _keep_sys_admin_only(status_fd)
             prctl(_PR_SET_NO_NEW_PRIVS, 1)

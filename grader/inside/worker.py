@@ -778,8 +778,11 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         folder_bytes = 0
         if not caps.unconfined:  # the scratch's size for each student process's tmpfs, where one can be had
-            if namespaces is not None and achieved.isolation != "bwrap":
-                scratch.own_mount_namespace()  # its user namespace of its own owns it (pid_namespace.start)
+            # The root fallback's private root: its user namespace of its own owns the new mount namespace
+            # (pid_namespace.start). Not rlimits-unprivileged's: its scratch is a folder of the host's disk,
+            # whose size would make each student process's tmpfs one of that many bytes of memory.
+            if namespaces is not None and achieved.private_root:
+                scratch.own_mount_namespace()
             size = os.statvfs(scratch_dir)
             if scratch.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
                 folder_bytes = size.f_blocks * size.f_frsize
