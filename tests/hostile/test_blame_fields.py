@@ -57,3 +57,18 @@ def test_a_function_named_in_any_script_python_takes_keeps_the_phase(
     assert "malformed" not in linear_unit.message, linear_unit.message
     said = json.dumps([b.to_dict() for b in graded.report.blame], ensure_ascii=False)
     assert "raised ValueError in \u0917\u0923\u0928\u093e at hindi_helper.py line" in said, said
+
+
+def test_a_load_that_raised_is_blamed_on_its_type(pool: Any, miniflow_plan: Any) -> None:
+    """`coding_cookie_binary_codec.py` fails its load with a LookupError (its rot13 coding cookie), worded by
+    the student's process: the harness sends that type alone, read at the message's head, and the blame says
+    "raised LookupError" as it did on e2acc1f2; without it the blame said "did not finish" (review of
+    s31-trust)."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "coding_cookie_binary_codec.py")
+    node = next(c for c in graded.report.cases if c.case_id == "node-unit")
+    assert node.message.startswith("loading the submission: LookupError: "), node.message
+    assert node.raised is not None and (node.raised.type, node.raised.place) == ("LookupError", ""), (
+        node.raised
+    )
+    said = json.dumps([b.to_dict() for b in graded.report.blame])
+    assert "Node: raised LookupError (exception)" in said, said

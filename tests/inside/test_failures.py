@@ -1151,3 +1151,19 @@ def test_a_place_python_can_name_travels_and_one_the_parent_refuses_does_not(fun
     assert sent(function, 3) == ["ValueError", "nn.py", 3, function]
     for name, at in ((function, 0), (function, -4), ("f(x)", 3), ("a b", 3), ("", 3)):
         assert sent(name, at) == ["ValueError", "", 0, ""], (name, at)
+
+
+def test_a_failed_load_states_its_type_at_the_head_only() -> None:
+    """The type a load failure states is read where the wording puts it, before the exception's own text:
+    a RuntimeError whose text names a ValueError is a RuntimeError; a load failure worded otherwise, or of
+    another code, states none."""
+    from grader.inside.failures import load_raised
+
+    head = "loading the submission: RuntimeError: ValueError: x (other.py line 3, in Other.backward: `y`)"
+    assert load_raised(StudentFailure("exception", head)) == Raised("RuntimeError")
+    for code, message in (
+        ("exception", "loading the submission: the file calls np.asscalar (AttributeError: gone)"),
+        ("exception", "backward from f: ValueError: x"),
+        ("syntax_error", "loading the submission: SyntaxError: invalid syntax"),
+    ):
+        assert load_raised(StudentFailure(code, message)) is None, message
