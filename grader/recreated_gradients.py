@@ -115,9 +115,7 @@ def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, as
         for loop in pyparse.walk(method):
             if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:
                 body = list(_statements(loop.body))
-                added = {
-                    _key(s.target, named) for s in body if isinstance(s, ast.AugAssign) and _entry(s.target)
-                }
+                added = _added(body, named)
                 for assign in body:
                     if isinstance(assign, ast.Assign) and _loses(assign, added, named):
                         yield loop, assign
@@ -131,6 +129,21 @@ def _iterated(node: ast.expr) -> ast.expr:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _WRAPPERS:
         return node.args[0] if node.args else node
     return node
+
+
+def _added(body: Sequence[ast.stmt], named: Mapping[str, str]) -> set[str]:
+    """The keys of the entries the loop adds to: `self.gradients[X] += ...`, and `self.gradients[X] =
+    self.gradients[X] + ...` (its zero above was missed, and the hint said "assigns (=)", s31)."""
+    added: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.AugAssign) and _entry(stmt.target):
+            added.add(_key(stmt.target, named))
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                key = _key(target, named)
+                if _entry(target) and any(_reads(n, key, named) for n in ast.walk(stmt.value)):
+                    added.add(key)
+    return added
 
 
 def _loses(assign: ast.Assign, added: set[str], named: Mapping[str, str]) -> bool:

@@ -238,3 +238,29 @@ def test_an_equals_that_adds_to_the_entry_through_get_is_not_quoted() -> None:
     other = GET_ADDS.replace(b"self.gradients.get(X, 0)", b"self.gradients.get(b, 0)")
     (lost,) = recreated({"mf.py": other})
     assert (lost.where, [w for w, _ in lost.also]) == ("mf.py line 7", ["mf.py line 8"])
+
+
+ZERO_THEN_PLUS = b"""
+class Sigmoid(Node):
+    def backward(self):
+        for n in self.outbound_nodes:
+            self.gradients[self.inbound_nodes[0]] = np.zeros_like(self.inbound_nodes[0].value)
+            grad = self.value * (1 - self.value) * n.gradients[self]
+            self.gradients[self.inbound_nodes[0]] = self.gradients[self.inbound_nodes[0]] + grad
+"""
+
+
+def test_a_zero_the_loop_then_adds_to_with_equals_plus_is_found() -> None:
+    """`self.gradients[k] = self.gradients[k] + g` adds, as `+=` does: the zero set above it in the loop is
+    the mistake, quoted with "sets its gradients afresh" (nothing was found, and the hint said Sigmoid
+    "assigns (=)" to code whose lines add). Control: the same spelt `+=`."""
+    (found,) = recreated({"mf.py": ZERO_THEN_PLUS})
+    assert (found.where, found.whole, found.assigned) == ("mf.py line 5", False, False)
+    plus = ZERO_THEN_PLUS.replace(b"] = self.gradients[self.inbound_nodes[0]] + grad", b"] += grad")
+    assert [(f.where, f.assigned) for f in recreated({"mf.py": plus})] == [("mf.py line 5", False)]
+    sigmoid = mutation_info("overwrite_in_sigmoid")[1]
+    assert sigmoid
+    (result,) = told([_result("overwrite_in_sigmoid", sigmoid)], [found])
+    assert result.diagnosis is not None
+    assert "sets its gradients afresh inside the loop over self.outbound_nodes" in result.diagnosis.hint
+    assert "assigns (=)" not in result.diagnosis.hint
