@@ -297,7 +297,8 @@ def module_defs(source: bytes) -> dict[str, list[tuple[str, int]]]:
     """name -> [("class" | "function", line)] of the definitions Python binds when the file is imported:
     unindented ones, and those inside its top-level `if`/`try`/`with`/`match` blocks (`try: import numpy
     ... except ImportError: ...` then the classes under `if True:`), never under `if __name__ ==
-    "__main__":` nor in a def's or class's body, nor on a line inside a triple-quoted string (a quoted-out
+    "__main__":` nor under `if False:`, nor in a def's or class's body (nor, a known limit, in a top-level
+    `for`/`while` loop's, which Python does bind), nor on a line inside a triple-quoted string (a quoted-out
     `class Linear(Node):` of an older version). Read as text, with no parse (the student's process reads
     every file of a submission this way; docs/LOADING.md has the cost, session 31): only the unindented
     lines were read, so a file whose classes all sat under `if True:` defined nothing and ran last, after a
@@ -370,6 +371,9 @@ _NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)"
 _MAIN_GUARD = re.compile(
     r"(?:el)?if\s*\(?\s*(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
 )
+# `if False:` / `if 0:`, a block switched off by hand (an older version kept below): Python binds nothing
+# in it, and its classes were counted as the file's (s31)
+_NEVER_RUNS = re.compile(r"(?:el)?if\s*\(?\s*(?:False|0|None)\s*\)?\s*:")
 
 
 def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str, list[tuple[str, int]]]:
@@ -397,7 +401,7 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
             shut = None
         if shut is not None or (depth and not chain):
             continue
-        if _MAIN_GUARD.match(body):
+        if _MAIN_GUARD.match(body) or _NEVER_RUNS.match(body):
             shut = depth
         elif _OPENS.match(body):
             chain.append(depth)

@@ -478,3 +478,13 @@ def test_copies_are_ranked_on_what_python_binds() -> None:
     files = {"01_add/miniflow.py": QUIZ_ADD, "07_sgd/miniflow.py": SGD.replace(b"\n", b"\n    ")}
     files["07_sgd/miniflow.py"] = b"if True:\n    " + files["07_sgd/miniflow.py"]
     assert choice.copies(files, *MINIFLOW) == {"01_add/miniflow.py": "07_sgd/miniflow.py"}
+
+
+def test_definitions_under_if_false_are_not_bound() -> None:
+    """A block switched off by hand (`if False:`, `if 0:` holding an older Linear) binds nothing on import: it
+    was read as defining Linear. Its `else:` branch does bind; control: `if True:` binds."""
+    off = b"if False:\n    class Linear:\n        pass\nelse:\n    class Sigmoid:\n        pass\n"
+    assert dict(choice.module_defs(off)) == {"Sigmoid": [("class", 5)]}
+    assert "Linear" not in choice.module_defs(off.replace(b"if False:", b"if 0:"))
+    assert "Linear" in choice.module_defs(off.replace(b"if False:", b"if True:"))
+    assert choice.required_defined(off, ["Linear", "Sigmoid"], {}) == 1
