@@ -221,3 +221,21 @@ def test_a_maker_that_cannot_make_a_namespace_forks_nothing() -> None:
         return "forked"
 
     assert _as_worker(refused) == "lost True True"
+
+
+def test_a_user_namespace_whose_set_up_failed_leaves_the_worker_holding_nothing() -> None:
+    """`own_user_namespace` refused after its unshare (here: the capget check made to disagree): no maker,
+    and the worker, now in a user namespace where it began with every capability, holds none there: its ready
+    message says no PID namespace, never a worker holding a capability it does not use (before the fix: CapEff
+    and CapPrm CAP_SYS_ADMIN here, and every capability had the refusal come before the capset, while the
+    read-back it sent said every set 0; review of s31-pidns, finding 3)."""
+
+    def refused() -> str:
+        privileges._capget = lambda: (0, 0, 0)  # type: ignore[assignment]  # this child's copy only
+        before = os.readlink("/proc/self/ns/user")
+        maker = pid_namespace.start(own_user_namespace=True)
+        status = _status(os.getpid())
+        new = os.readlink("/proc/self/ns/user") != before
+        return f"{maker} {new} {int(status['CapEff'], 16)} {int(status['CapPrm'], 16)}"
+
+    assert _in_child(refused) == "None True 0 0"
