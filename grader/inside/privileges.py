@@ -221,13 +221,19 @@ def own_user_namespace() -> None:
     capability reaches only the PID namespaces made from it (pid_namespace.py). Raises ConfineError where
     user namespaces are refused."""
     call("unshare", _CLONE_NEWUSER)
-    for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
-        with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
-            prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
-    prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
-    _capset(SYS_ADMIN)
-    if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
-        raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
+    try:
+        for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
+            with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
+                prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
+        prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+        _capset(SYS_ADMIN)
+        if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
+            raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
+    except BaseException:
+        # No way back out of the namespace: the caller goes on without PID namespaces, holding nothing here.
+        with contextlib.suppress(ConfineError):
+            _capset_all_zero()
+        raise
 
 
 def _keep_sys_admin_only(status_fd: int) -> None:
