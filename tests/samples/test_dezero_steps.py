@@ -135,7 +135,8 @@ def test_step54_adds_dropout_to_step50():
 def test_the_step54_values_are_the_books_dropout_drawn_here():
     """The training case's stored y is x where np.random.seed(5); np.random.rand(4, 5) > 0.3 keeps a unit,
     divided by 0.7, and 0 elsewhere, drawn here with NumPy's global generator as the book's dropout draws
-    (8 of 20 dropped); its dx is gy on the same units, divided by 0.7. In test mode y is x and dx is w."""
+    (8 of 20 dropped); its dx is gy on the same units, divided by 0.7; its redrawn y2 the same after
+    np.random.seed(6), other units. In test mode y is x and dx is w."""
     train = _stored("step54-dropout-train")
     x = np.array(train["inputs"]["x"]["data"]).reshape(4, 5)
     gy = np.array(train["inputs"]["gy"]["data"]).reshape(4, 5)
@@ -143,11 +144,14 @@ def test_the_step54_values_are_the_books_dropout_drawn_here():
     try:
         np.random.seed(5)
         keep = np.random.rand(4, 5) > 0.3
+        np.random.seed(6)  # the redraw (review of s31-realdz): the same dropout on x after another seed
+        again = np.random.rand(4, 5) > 0.3
     finally:
         np.random.set_state(state)
-    assert int((~keep).sum()) == 8
+    assert int((~keep).sum()) == 8 and (again != keep).any()
     np.testing.assert_allclose(np.array(train["expected"]["value"]["data"]).reshape(4, 5), x * keep / 0.7)
     np.testing.assert_allclose(np.array(train["expected"]["dx"]["data"]).reshape(4, 5), gy * keep / 0.7)
+    np.testing.assert_allclose(np.array(train["expected"]["redrawn"]["data"]).reshape(4, 5), x * again / 0.7)
     test = _stored("step54-dropout-test-mode")
     assert test["expected"]["value"]["data"] == test["inputs"]["x"]["data"]
     assert test["expected"]["dx"]["data"] == test["inputs"]["w"]["data"]
