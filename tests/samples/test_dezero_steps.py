@@ -5,6 +5,7 @@ step22 and step24 (the buggy samples are in submissions/dezero/expected.json, gr
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -268,3 +269,26 @@ def test_the_step24_file_has_full_marks_at_every_stage_from_step19(isolation: st
             assert report["score"] == report["max_score"] == assignment.max_points(stage), [
                 c["message"] for c in report["cases"] if c["status"] != "passed"
             ]
+
+
+@pytest.mark.slow
+def test_an_accuracy_returning_a_bare_number_is_told_so_not_sent_to_function_call(tmp_path: Path):
+    """late_book_step60 with accuracy ending `return float(acc)`: the error names accuracy() and its own
+    return, not Function.__call__ of step 2 (there is no class Accuracy; review of s31-realdz)."""
+    pkg = tmp_path / "late_book_step60"
+    shutil.copytree(REPO / "submissions" / "dezero" / "late_book_step60", pkg)
+    functions = pkg / "dezero" / "functions.py"
+    source = functions.read_text(encoding="utf-8")
+    assert source.count("    return Variable(as_array(acc))\n") == 1
+    functions.write_text(source.replace("    return Variable(as_array(acc))\n", "    return float(acc)\n"))
+    assignment = load_assignment("dezero")
+    cases = [c for c in cases_for_run(assignment, 7, stage="step50") if c.id.startswith("step50-accuracy")]
+    plan = RunPlan.create(assignment, 7, cases, stage="step50")
+    with SandboxPool(jobs=1, isolation="rlimits") as pool:
+        (graded,) = list(grade_paths(plan, [("bare", pkg)], pool))
+    by_id = {c["id"]: c for c in as_dict(graded.report)["cases"]}
+    for case in ("step50-accuracy", "step50-accuracy-square"):
+        message = by_id[case]["message"]
+        assert by_id[case]["status"] == "error", message
+        assert "accuracy() returned acc as a bare float, not a Variable" in message, message
+        assert "Function.__call__" not in message, message

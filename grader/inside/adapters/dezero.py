@@ -1192,6 +1192,16 @@ class DeZeroAdapter(AdapterBase):
                 "method should return the function's output, "
                 f"dezero.functions.{aliases.dezero_helper(cls_name)}(self, ...) (step 38), a Variable",
             )
+        if self.names.get(cls_name) is None:
+            # no class: the helper alone made it (accuracy of step 50, dropout of step 54), a plain function
+            # whose own return is the mistake, not Function.__call__ (review of s31-realdz)
+            helper = aliases.dezero_helper(cls_name)
+            return StudentFailure(
+                "exception",
+                f"{helper}() returned {name} as a bare {output.type_name}, not a Variable: a function of "
+                f"dezero/functions.py returns a Variable (the book's {helper} wraps its result, "
+                "return Variable(as_array(...)), or returns what its Functions made)",
+            )
         return StudentFailure(
             "exception",
             f"{cls_name} returned {name} as a bare {output.type_name}, not a Variable: "
