@@ -5,6 +5,7 @@ step22 and step24 (the buggy samples are in submissions/dezero/expected.json, gr
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -292,3 +293,24 @@ def test_an_accuracy_returning_a_bare_number_is_told_so_not_sent_to_function_cal
         assert by_id[case]["status"] == "error", message
         assert "accuracy() returned acc as a bare float, not a Variable" in message, message
         assert "Function.__call__" not in message, message
+
+
+@pytest.mark.slow
+def test_a_dropout_of_a_package_that_imports_numpy_without_np_is_graded(tmp_path: Path):
+    """late_book_step60 with `import numpy` for `import numpy as np` everywhere (numpy.random.rand ...): its
+    step-54 cases pass, training and test mode, where every one was an error, "Dropout: the module does not
+    import numpy (as np), so its mask cannot be seeded" (review of s31-realdz)."""
+    pkg = tmp_path / "late_book_step60"
+    shutil.copytree(REPO / "submissions" / "dezero" / "late_book_step60", pkg)
+    for path in [*pkg.glob("dezero/*.py"), *pkg.glob("steps/*.py")]:
+        source = path.read_text(encoding="utf-8").replace("import numpy as np\n", "import numpy\n")
+        path.write_text(re.sub(r"\bnp\b", "numpy", source), encoding="utf-8")
+    assert "import numpy\n" in (pkg / "dezero" / "functions.py").read_text(encoding="utf-8")
+    assignment = load_assignment("dezero")
+    cases = [c for c in cases_for_run(assignment, 7, stage="step54") if c.id.startswith("step54-")]
+    plan = RunPlan.create(assignment, 7, cases, stage="step54")
+    with SandboxPool(jobs=1, isolation="rlimits") as pool:
+        (graded,) = list(grade_paths(plan, [("numpy", pkg)], pool))
+    report = as_dict(graded.report)
+    assert len(report["cases"]) == 4
+    assert all(c["status"] == "passed" for c in report["cases"]), [c["message"] for c in report["cases"]]
