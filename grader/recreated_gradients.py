@@ -14,6 +14,7 @@ puts the mistake the code shows in that hint's place (grader/judge/recreated.py)
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +38,9 @@ class Recreated:
     loop: str  # the loop's attribute, `outbound_nodes`
     whole: bool = True  # the whole dict made again; False: one entry set again, then added to (+=)
     assigned: bool = False  # an entry given each node's gradient with `=` (not a zero), never added to
+    # (where, statement) of the loop's later `=` of a gradient, when `assigned`: Linear's `=` for X, W and b
+    # each lose their own gradient, and a hint for dW quoted X's line alone (s31)
+    also: tuple[tuple[str, str], ...] = ()
 
 
 def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple[Recreated, ...]:
@@ -53,9 +57,10 @@ def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple
     found: list[Recreated] = []
     for name, (rel, data, reset) in classes.items():
         if reset is not None:
-            line, statement, attr, whole, assigned = reset
+            line, statement, attr, whole, assigned, later = reset
+            also = tuple((place(rel, data, n), text) for n, text in later)
             found.append(
-                Recreated(LESSON[name], name, place(rel, data, line), statement, attr, whole, assigned)
+                Recreated(LESSON[name], name, place(rel, data, line), statement, attr, whole, assigned, also)
             )
         if len(found) >= MAX_FOUND:
             break
@@ -63,8 +68,9 @@ def recreated(files: Mapping[str, bytes], loaded: Collection[str] = ()) -> tuple
 
 
 # (line, the assignment as written and shortened, the loop's attribute, whether the whole dict is assigned,
-# whether an entry is given a gradient with `=`)
-_Found = tuple[int, str, str, bool, bool]
+# whether an entry is given a gradient with `=`, (line, statement) of the loop's later such `=`)
+_Found = tuple[int, str, str, bool, bool, tuple[tuple[int, str], ...]]
+MAX_ALSO = 4  # the lesson's Linear sets three entries
 
 
 def _classes_in(data: bytes, tree: ast.Module) -> tuple[tuple[str, _Found | None], ...]:
@@ -73,16 +79,23 @@ def _classes_in(data: bytes, tree: ast.Module) -> tuple[tuple[str, _Found | None
     kept: list[tuple[str, _Found | None]] = []
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and node.name in LESSON:
-            reset = next(_in_backward(node), None)
-            kept.append((node.name, None if reset is None else _found(data, *reset)))
+            losses = list(itertools.islice(_in_backward(node), MAX_ALSO + 1))
+            kept.append((node.name, _found(data, losses) if losses else None))
     return tuple(kept)
 
 
-def _found(data: bytes, loop: ast.For | ast.AsyncFor, assign: ast.Assign) -> _Found:
-    statement = ast.get_source_segment(data.decode("utf-8", "replace"), assign) or ""
+def _found(data: bytes, losses: Sequence[tuple[ast.For | ast.AsyncFor, ast.Assign]]) -> _Found:
+    text = data.decode("utf-8", "replace")
+    loop, assign = losses[0]
     whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
     assigned = not whole and not _zero(assign.value)
-    return assign.lineno, _short(statement), _self_attr(_iterated(loop.iter)), whole, assigned
+    later = tuple(
+        (a.lineno, _short(ast.get_source_segment(text, a) or ""))
+        for _, a in losses[1:]
+        if assigned and not _zero(a.value) and not any(_self_attr(t) in _GRADIENTS for t in a.targets)
+    )
+    statement = _short(ast.get_source_segment(text, assign) or "")
+    return assign.lineno, statement, _self_attr(_iterated(loop.iter)), whole, assigned, later
 
 
 def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, ast.Assign]]:
@@ -102,9 +115,7 @@ def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, as
         for loop in pyparse.walk(method):
             if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:
                 body = list(_statements(loop.body))
-                added = {
-                    _key(s.target, named) for s in body if isinstance(s, ast.AugAssign) and _entry(s.target)
-                }
+                added = _added(body, named)
                 for assign in body:
                     if isinstance(assign, ast.Assign) and _loses(assign, added, named):
                         yield loop, assign
@@ -120,6 +131,21 @@ def _iterated(node: ast.expr) -> ast.expr:
     return node
 
 
+def _added(body: Sequence[ast.stmt], named: Mapping[str, str]) -> set[str]:
+    """The keys of the entries the loop adds to: `self.gradients[X] += ...`, and `self.gradients[X] =
+    self.gradients[X] + ...` (its zero above was missed, and the hint said "assigns (=)", s31)."""
+    added: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.AugAssign) and _entry(stmt.target):
+            added.add(_key(stmt.target, named))
+        elif isinstance(stmt, ast.Assign):
+            for target in stmt.targets:
+                key = _key(target, named)
+                if _entry(target) and any(_reads(n, key, named) for n in ast.walk(stmt.value)):
+                    added.add(key)
+    return added
+
+
 def _loses(assign: ast.Assign, added: set[str], named: Mapping[str, str]) -> bool:
     """The whole dict assigned; an entry set to zero (np.zeros_like(...), 0) that the loop adds (+=) to; an
     entry given a value that does not read it back (`self.gradients[W] = np.dot(...)`, not
@@ -133,9 +159,24 @@ def _loses(assign: ast.Assign, added: set[str], named: Mapping[str, str]) -> boo
         if _zero(assign.value):
             if key in added:
                 return True
-        elif not any(_entry(n) and _key(n, named) == key for n in ast.walk(assign.value)):
+        elif not any(_reads(n, key, named) for n in ast.walk(assign.value)):
             return True
     return False
+
+
+def _reads(node: ast.AST, key: str, named: Mapping[str, str]) -> bool:
+    """`node` reads the entry under `key` back: `self.gradients[X]`, `self.gradients.get(X, 0)` (an `=` that
+    adds to it loses nothing, and was quoted as the `=` that did, s31)."""
+    if _entry(node):
+        return _key(node, named) == key
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "get"
+        and _self_attr(node.func.value) in _GRADIENTS
+        and bool(node.args)
+        and _key(node.args[0], named) == key
+    )
 
 
 def _entry(target: ast.AST) -> bool:
@@ -235,5 +276,5 @@ def hint(found: Sequence[Recreated]) -> str:
 def assigned_lines(found: Sequence[Recreated]) -> str:
     """Where each `=` of a gradient inside the loop is, after the known mistake's "assigns (=)": the words
     named the method alone, and a zero set above it was quoted instead (s31)."""
-    each = [f"{f.cls}.backward, {f.where}: `{f.statement}`" for f in found]
+    each = [f"{f.cls}.backward, {w}: `{s}`" for f in found for w, s in ((f.where, f.statement), *f.also)]
     return f"The `=` is in {each[0]}." if len(each) == 1 else f"The `=` lines: {'; '.join(each)}."

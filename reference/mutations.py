@@ -8,6 +8,7 @@ When a student's wrong value equals what a mutation produces, the judge shows th
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -793,9 +794,18 @@ def _mutation(
     )
 
 
-MUTATIONS: dict[str, Mutation] = {
-    m.name: m
-    for m in (
+def _unique_names(mutations: tuple[Mutation, ...]) -> dict[str, Mutation]:
+    """The registry, name -> mutation, in order; a name given twice raises (a dict built from the tuple kept
+    the last of two silently: session 31's DeZero accuracy_argmax_axis0 hid the layers one of that name)."""
+    seen = Counter(m.name for m in mutations)
+    twice = sorted(name for name, count in seen.items() if count > 1)
+    if twice:
+        raise ValueError(f"reference/mutations.py: mutation name(s) given more than once: {', '.join(twice)}")
+    return {m.name: m for m in mutations}
+
+
+MUTATIONS: dict[str, Mutation] = _unique_names(
+    (
         # MiniFlow: one mutation per class that loops over outbound nodes, so the hint names the class that
         # overwrote; then the mistake made everywhere at once. Registry order is the order of trial.
         *(_overwrite_in(cls) for cls in ("Input", "Linear", "Sigmoid")),
@@ -1608,7 +1618,7 @@ MUTATIONS: dict[str, Mutation] = {
             semantics=Semantics(reflected_swapped=True, reflected_only=frozenset({"Div"})),
         ),
     )
-}
+)
 
 
 def applicable(family: str) -> list[str]:

@@ -9,7 +9,7 @@ from grader.judge.diagnose import Finding
 from grader.judge.mutations import mutation_info
 from grader.judge.recreated import told
 from grader.judge.results import CaseResult
-from grader.recreated_gradients import recreated
+from grader.recreated_gradients import assigned_lines, recreated
 
 MINIFLOW = Path(__file__).resolve().parents[1] / "submissions" / "miniflow"
 IN_LOOP = b"""
@@ -200,3 +200,67 @@ def test_a_class_is_read_where_the_students_process_loaded_it() -> None:
     redefined = IN_LOOP + b"\n    def backward(self):\n        pass\n"
     assert recreated({"mf.py": redefined}) == ()
     assert len(recreated({"mf.py": IN_LOOP + b"\n    def forward(self):\n        pass\n"})) == 1
+
+
+def test_every_equals_of_a_class_loop_is_quoted_not_the_first_alone() -> None:
+    """overwrite_not_accumulate.py's Linear assigns X's, W's and b's gradients with `=` (lines 108, 110,
+    112): a dW hint quoted line 108 alone, X's, which loses nothing of W. All three are quoted, in order."""
+    by_class = {f.cls: f for f in recreated(_read("overwrite_not_accumulate.py"))}
+    linear = by_class["Linear"]
+    assert (linear.where, linear.assigned) == ("overwrite_not_accumulate.py line 108", True)
+    assert [w for w, _ in linear.also] == [
+        "overwrite_not_accumulate.py line 110",
+        "overwrite_not_accumulate.py line 112",
+    ]
+    assert linear.also[0][1].startswith("self.gradients[self.inbound_nodes[1]] = np.dot(")
+    words = assigned_lines([linear])
+    assert "line 108" in words and "line 110" in words and "line 112" in words
+    assert by_class["Sigmoid"].also == ()  # control: one `=` in its loop, quoted alone
+    assert assigned_lines([by_class["Sigmoid"]]).startswith("The `=` is in Sigmoid.backward")
+
+
+GET_ADDS = b"""
+class Linear(Node):
+    def backward(self):
+        X, W, b = self.inbound_nodes
+        for n in self.outbound_nodes:
+            g = n.gradients[self]
+            self.gradients[X] = self.gradients.get(X, 0) + np.dot(g, W.value.T)
+            self.gradients[W] = np.dot(X.value.T, g)
+"""
+
+
+def test_an_equals_that_adds_to_the_entry_through_get_is_not_quoted() -> None:
+    """`self.gradients[X] = self.gradients.get(X, 0) + ...` adds to X's entry: the `=` that loses W's
+    gradients (line 8) is quoted, not X's (line 7). Control: `.get` of another key loses X's."""
+    (found,) = recreated({"mf.py": GET_ADDS})
+    assert (found.where, found.assigned, found.also) == ("mf.py line 8", True, ())
+    other = GET_ADDS.replace(b"self.gradients.get(X, 0)", b"self.gradients.get(b, 0)")
+    (lost,) = recreated({"mf.py": other})
+    assert (lost.where, [w for w, _ in lost.also]) == ("mf.py line 7", ["mf.py line 8"])
+
+
+ZERO_THEN_PLUS = b"""
+class Sigmoid(Node):
+    def backward(self):
+        for n in self.outbound_nodes:
+            self.gradients[self.inbound_nodes[0]] = np.zeros_like(self.inbound_nodes[0].value)
+            grad = self.value * (1 - self.value) * n.gradients[self]
+            self.gradients[self.inbound_nodes[0]] = self.gradients[self.inbound_nodes[0]] + grad
+"""
+
+
+def test_a_zero_the_loop_then_adds_to_with_equals_plus_is_found() -> None:
+    """`self.gradients[k] = self.gradients[k] + g` adds, as `+=` does: the zero set above it in the loop is
+    the mistake, quoted with "sets its gradients afresh" (nothing was found, and the hint said Sigmoid
+    "assigns (=)" to code whose lines add). Control: the same spelt `+=`."""
+    (found,) = recreated({"mf.py": ZERO_THEN_PLUS})
+    assert (found.where, found.whole, found.assigned) == ("mf.py line 5", False, False)
+    plus = ZERO_THEN_PLUS.replace(b"] = self.gradients[self.inbound_nodes[0]] + grad", b"] += grad")
+    assert [(f.where, f.assigned) for f in recreated({"mf.py": plus})] == [("mf.py line 5", False)]
+    sigmoid = mutation_info("overwrite_in_sigmoid")[1]
+    assert sigmoid
+    (result,) = told([_result("overwrite_in_sigmoid", sigmoid)], [found])
+    assert result.diagnosis is not None
+    assert "sets its gradients afresh inside the loop over self.outbound_nodes" in result.diagnosis.hint
+    assert "assigns (=)" not in result.diagnosis.hint

@@ -17,14 +17,18 @@ opener whose file the parent reads, `open`; a loader or runner judged by what it
 `timeit.timeit`, `np.load`), since such a write could rebind it, and always in a library module's dict.
 Otherwise it is no flag: the book's DeZero `using_config(name, value)` writing `globals()[name]` in a module
 that calls none of them (sample dezero/own_package_global_config, honest) rebinds nothing a rule reads, and
-DeZero's own `setattr(Config, name, value)` writes a class, no module's namespace. `setattr` on a module and
-`__builtins__[...]` are the runtime rules' (module_patching).
+DeZero's own `setattr(Config, name, value)` writes a class, no module's namespace. A key that is a
+parameter of a module-level function the file only calls, each call handing it a literal that no rule
+reads, holds those literals alone when the file is the submission's only Python file (`_handed`, review of
+s31-trust): a student's `using_config` writing `globals()[name]` beside the book's `np.load(path)`.
+`setattr` on a module and `__builtins__[...]` are the runtime rules' (module_patching).
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
+import re
 from collections.abc import Callable, Iterator
 
 from grader.flags import runners, runtime, star_imports
@@ -39,9 +43,10 @@ WRITERS: dict[str, int | None] = {"__setitem__": 0, "setdefault": 0, "update": N
 _BUILTINS = frozenset(dir(builtins))
 
 
-def namespace_flags(src: Source) -> Iterator[Hit]:
+def namespace_flags(src: Source, alone: bool = False) -> Iterator[Hit]:
     """A hit for each write into a module's namespace dict of a name the scan reads by name, or of a name
-    that cannot be read where the file calls a name a rule relies on (module docstring)."""
+    that cannot be read where the file calls a name a rule relies on (module docstring). `alone`: the file
+    is the submission's only Python file, so its own calls are every call of its functions."""
     aliases = _aliases(src)
     relied: list[frozenset[str]] = []  # worked out at the first unread key only: most files have none
 
@@ -52,7 +57,10 @@ def namespace_flags(src: Source) -> Iterator[Hit]:
 
     for node in src.of(ast.Subscript):
         if isinstance(node.ctx, ast.Store) and (where := _namespace(src, node.value, aliases)):
-            yield from _written(src, node, [_key(src, node.slice)], where, rests_on)
+            key = _key(src, node.slice)
+            if key is None and where == OWN and alone and _handed_unread(src, node.slice):
+                continue  # every name the key may hold is one no rule reads (the book's using_config)
+            yield from _written(src, node, [key], where, rests_on)
     for call in src.of(ast.Call):
         func = call.func
         if (
@@ -184,6 +192,81 @@ def _module_dict_of(node: ast.AST) -> ast.Name | None:
 def _key(src: Source, node: ast.AST) -> str | None:
     """The name a key writes: a literal, or a string folded from literals; None when it cannot be read."""
     return runtime.folded_text(src, node)
+
+
+def _handed_unread(src: Source, key: ast.AST) -> bool:
+    """Whether every name `key` may hold is known (`_handed`) and none is read by name."""
+    handed = _handed(src, key)
+    return handed is not None and not any(_read_by_name(src, name) for name in handed)
+
+
+def _handed(src: Source, key: ast.AST) -> frozenset[str] | None:
+    """The strings a key may hold when it is a parameter of a module-level function whose name the file
+    only ever calls, each call handing that parameter a literal or folded string (the book's
+    `using_config('enable_backprop', False)`); None when any of that cannot be read so: the parameter or
+    the function's name bound again anywhere, the name written anywhere else (a string, a reference: a
+    call by another route), a call with `*`/`**` or leaving the parameter to its default, or a namespace
+    read outside the function (`globals()[k](...)`: a call of it by a name built at run time)."""
+    if not isinstance(key, ast.Name):
+        return None
+    function = next((f for f in src.tree.body if _holds(f, key)), None)
+    if not isinstance(function, ast.FunctionDef):
+        return None
+    params = [a.arg for a in (*function.args.posonlyargs, *function.args.args)]
+    if key.id not in params or _bound(function, key.id) != 1 or _bound(src.tree, function.name) != 1:
+        return None
+    calls = [c for c in src.of(ast.Call) if isinstance(c.func, ast.Name) and c.func.id == function.name]
+    if _words(src, function.name) != 1 + len(calls):  # the def and its calls: never named otherwise
+        return None
+    if any(_namespace_call(src, n) and not _holds(function, n) for n in src.of(ast.Call)):
+        return None
+    handed: set[str] = set()
+    at = params.index(key.id)
+    for call in calls:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return None
+        if at < len(call.args):
+            given: ast.AST | None = call.args[at]
+        else:
+            given = next((k.value for k in call.keywords if k.arg == key.id), None)
+        text = None if given is None else runtime.folded_text(src, given)
+        if text is None:
+            return None
+        handed.add(text)
+    return frozenset(handed)
+
+
+def _holds(tree: ast.AST, node: ast.AST) -> bool:
+    """Whether `node` is in `tree`."""
+    return any(n is node for n in ast.walk(tree))
+
+
+def _bound(tree: ast.AST, name: str) -> int:
+    """How many times `tree` binds `name`: a target, an argument, a def or class, an import, a handler's,
+    a pattern's or a global/nonlocal statement's name."""
+    count = 0
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name):
+            count += n.id == name and not isinstance(n.ctx, ast.Load)
+        elif isinstance(n, ast.arg):
+            count += n.arg == name
+        elif isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.ExceptHandler):
+            count += n.name == name
+        elif isinstance(n, ast.alias):
+            count += (n.asname or n.name.split(".")[0]) == name
+        elif isinstance(n, ast.MatchAs | ast.MatchStar):
+            count += n.name == name
+        elif isinstance(n, ast.MatchMapping):
+            count += n.rest == name
+        elif isinstance(n, ast.Global | ast.Nonlocal):
+            count += name in n.names
+    return count
+
+
+def _words(src: Source, name: str) -> int:
+    """How many times `name` is written in the file's text as a word: code, strings and comments alike."""
+    pattern = re.compile(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])")
+    return sum(len(pattern.findall(line)) for line in src.lines)
 
 
 def _keys(src: Source, call: ast.Call, position: int | None) -> list[str | None]:

@@ -38,11 +38,14 @@ class ScanContext:
     # A Python file of the submission names optparse (its text holds the word): optparse's Values, which runs
     # a file by path, may be handed to any other file (runtime.py OPTPARSE_RUNNERS)
     optparse: bool = False
+    # The submission holds one Python file (or notebook): no other file can call its functions
+    # (namespace_writes: a key handed only literal names by the file's own calls)
+    alone: bool = False
 
     @property
-    def key(self) -> tuple[frozenset[str], tuple[tuple[str, str], ...], bool]:
+    def key(self) -> tuple[frozenset[str], tuple[tuple[str, str], ...], bool, bool]:
         """The context as a key of the kept flags (its mapping as ordered items)."""
-        return self.graded, tuple(self.forbidden.items()), self.optparse
+        return self.graded, tuple(self.forbidden.items()), self.optparse, self.alone
 
 
 Rule = Callable[[Source, ScanContext], Iterable[Hit]]
@@ -50,7 +53,7 @@ Rule = Callable[[Source, ScanContext], Iterable[Hit]]
 RULES: dict[str, Rule] = {
     "runtime": lambda src, ctx: runtime_flags(src, ctx.forbidden, ctx.optparse),
     "numerical": lambda src, ctx: numerical_flags(src, ctx.graded),
-    "namespace_writes": lambda src, ctx: namespace_flags(src),
+    "namespace_writes": lambda src, ctx: namespace_flags(src, ctx.alone),
 }
 
 
@@ -127,11 +130,11 @@ def _kept_flags(
     rel: str,
     text: _Text,
     local: frozenset[str],
-    key: tuple[frozenset[str], tuple[tuple[str, str], ...], bool],
+    key: tuple[frozenset[str], tuple[tuple[str, str], ...], bool, bool],
     rules: tuple[tuple[str, Rule], ...],
 ) -> tuple[Flag, ...]:
-    graded, forbidden, optparse = key
-    ctx = ScanContext(graded, dict(forbidden), optparse)
+    graded, forbidden, optparse, alone = key
+    ctx = ScanContext(graded, dict(forbidden), optparse, alone)
     assert text.data is not None  # a key's bytes are dropped only once its scan is over
     flags = _read_file(rel, text.data, local, ctx, OpBudget(0))  # a Python file reads no pickle
     if any(flag.code == "not_scanned" for flag in flags):
@@ -181,7 +184,10 @@ def scan_submission(
     """Flags for every file of a submission (`SubmissionFiles.files`): parsed, never executed."""
     # one bytes search a file (~1 us for 10 KiB)
     optparse = any(b"optparse" in data for rel, data in files.items() if rel.lower().endswith(".py"))
-    ctx = ScanContext(frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"), optparse)
+    alone = sum(rel.lower().endswith((".py", ".ipynb")) for rel in files) == 1
+    ctx = ScanContext(
+        frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"), optparse, alone
+    )
     local = flagged_local_names(files)
     flags: list[Flag] = []
     budget = MAX_SCAN_BYTES

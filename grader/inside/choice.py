@@ -297,7 +297,8 @@ def module_defs(source: bytes) -> dict[str, list[tuple[str, int]]]:
     """name -> [("class" | "function", line)] of the definitions Python binds when the file is imported:
     unindented ones, and those inside its top-level `if`/`try`/`with`/`match` blocks (`try: import numpy
     ... except ImportError: ...` then the classes under `if True:`), never under `if __name__ ==
-    "__main__":` nor in a def's or class's body, nor on a line inside a triple-quoted string (a quoted-out
+    "__main__":` nor under `if False:`, nor in a def's or class's body (nor, a known limit, in a top-level
+    `for`/`while` loop's, which Python does bind), nor on a line inside a triple-quoted string (a quoted-out
     `class Linear(Node):` of an older version). Read as text, with no parse (the student's process reads
     every file of a submission this way; docs/LOADING.md has the cost, session 31): only the unindented
     lines were read, so a file whose classes all sat under `if True:` defined nothing and ran last, after a
@@ -370,6 +371,9 @@ _NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)"
 _MAIN_GUARD = re.compile(
     r"(?:el)?if\s*\(?\s*(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
 )
+# `if False:` / `if 0:`, a block switched off by hand (an older version kept below): Python binds nothing
+# in it, and its classes were counted as the file's (s31)
+_NEVER_RUNS = re.compile(r"(?:el)?if\s*\(?\s*(?:False|0|None)\s*\)?\s*:")
 
 
 def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str, list[tuple[str, int]]]:
@@ -397,7 +401,7 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
             shut = None
         if shut is not None or (depth and not chain):
             continue
-        if _MAIN_GUARD.match(body):
+        if _MAIN_GUARD.match(body) or _NEVER_RUNS.match(body):
             shut = depth
         elif _OPENS.match(body):
             chain.append(depth)
@@ -430,15 +434,10 @@ def copies(
     wanted = must | set(optional)
     aside: dict[str, str] = {}
     for want in preferred:
-        longer = [p for p in preferred if p != want and member(p, want)]
-        group = sorted(
-            f
-            for f in files
-            if copy_member(f, want) and f not in aside and not any(copy_member(f, p) for p in longer)
-        )
+        group = [f for f in _copies_of(files, want, preferred) if f not in aside]
         if len(group) < 2:
             continue
-        defs = {f: _top_level_defs(files[f]) & wanted for f in group}
+        defs = {f: names & wanted for f, names in copy_defs(files, want, preferred, group).items()}
         best = max(len(defs[f] & must) for f in group)  # stubs break ties only: count them there alone
         tied = [f for f in group if len(defs[f] & must) == best]
         stubs = dict.fromkeys(group, 0) | dict.fromkeys(tied, _UNCOUNTED)
@@ -450,6 +449,48 @@ def copies(
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
                 aside[other] = chosen
     return aside
+
+
+def _copies_of(files: Iterable[str], want: str, preferred: Sequence[str]) -> list[str]:
+    """The copies of the preferred name `want` in path order: a file a longer preferred name names is none."""
+    longer = [p for p in preferred if p != want and member(p, want)]
+    return sorted(f for f in files if copy_member(f, want) and not any(copy_member(f, p) for p in longer))
+
+
+# Distinct bytes of one preferred name's copies read by `module_defs` (the rest by the unindented regex):
+# honest text costs it ~0.07 us a byte, hostile text (a top-level `if` of 2-byte lines, thousands of `''`)
+# ~0.65 us: 199 distinct 41 KiB copies (the 8 MiB cap) cost the parent +5 s, twice bounded to ~0.7 s.
+# A lesson kept quiz by quiz is a few copies of tens of KiB, far under it.
+COPY_READ_BUDGET = 1024 * 1024
+
+
+def copy_defs(
+    files: Mapping[str, bytes], want: str, preferred: Sequence[str], asked: Iterable[str]
+) -> dict[str, set[str]]:
+    """File -> the names it defines, for the `asked` copies of the preferred name `want`, as `copies` and
+    `copy_reason` both read them (so the reason given is the choice's own): each copy of `want` in the
+    submission, in path order, is read by `module_defs` if its content was, or fits in what is left of
+    `COPY_READ_BUDGET` (identical copies are read once), otherwise by the unindented regex alone, the
+    reading before session 31. Which files are read which way depends on the submission alone, never on
+    which of them a caller asks about."""
+    budgeted: set[bytes] = set()
+    spent = 0
+    for f in _copies_of(files, want, preferred):
+        source = files[f]
+        if source not in budgeted and spent + len(source) <= COPY_READ_BUDGET:
+            budgeted.add(source)
+            spent += len(source)
+    read: dict[bytes, set[str]] = {}
+    found: dict[str, set[str]] = {}
+    for f in asked:
+        source = files.get(f, b"")
+        if source in budgeted:
+            if source not in read:
+                read[source] = _top_level_defs(source)
+            found[f] = read[source]
+        else:
+            found[f] = set(_TOP_DEF.findall(source.decode("latin-1")))
+    return found
 
 
 # Words that name a file or folder as an old copy of the work: a backup kept before a change (`backup/`,
@@ -521,10 +562,12 @@ def copy_reason(
     # be "the file the assignment names" where the other's name as an old copy decided
     want = max((p for p in preferred if copy_member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
 
-    def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
-        source = files.get(f, b"")
-        return _copy_key(f, _top_level_defs(source) & wanted, must, want, stub_bodies(source))
+    read = [chosen, *sorted(others)[:MAX_STUB_COUNTS]]
+    defs = copy_defs(files, want, preferred, read)
 
-    mine, best_other = key(chosen), min(key(o) for o in sorted(others)[:MAX_STUB_COUNTS])
+    def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
+        return _copy_key(f, defs[f] & wanted, must, want, stub_bodies(files.get(f, b"")))
+
+    mine, best_other = key(chosen), min(key(o) for o in read[1:])
     where = next((i for i, (a, b) in enumerate(zip(mine, best_other, strict=True)) if a != b), len(_WHY) - 1)
     return _WHY[where]

@@ -16,7 +16,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
-from . import cells, numpy_errors, py2_errors, python_errors, refused_calls, scalar_refused
+from . import (
+    cells,
+    contexts,
+    numpy_errors,
+    py2_errors,
+    python_errors,
+    raised_shape,
+    refused_calls,
+    scalar_refused,
+)
 from .guard import ForbiddenImport
 
 _MAX_TEXT = 600
@@ -153,7 +162,9 @@ class Raised:
         if not info.type:
             return None
         last = info.frames[-1] if info.frames else None
-        if last is None or not last.file:
+        # the student's process's claim: a place the parent would refuse (a line of 0, a function of no
+        # Python name's form) is not sent, the type alone is: refused, it spoiled the whole phase
+        if last is None or not raised_shape.is_place(last.file, last.at, last.function):
             return cls(info.type)
         return cls(info.type, last.file, last.at, last.function)
 
@@ -352,12 +363,9 @@ def _short(text: str | None) -> str | None:
     return None if text is None else clean_text(text, 200)
 
 
-_TYPE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-
-
 def _type_name(text: str | None) -> str:
     """An exception's class name as the student's process gave it, when it is one (else "": none known)."""
-    return text if text is not None and _TYPE_NAME.fullmatch(text) else ""
+    return text if text is not None and raised_shape.is_type(text) else ""
 
 
 def _frame(raw: object) -> Frame:
@@ -1126,6 +1134,20 @@ def raised_in(message: str, info: ErrorInfo) -> Raised | None:
 def _type_named(message: str, kind: str) -> Raised | None:
     """Raised(kind) when the message names the exception as Python does ("IndexError: ..."), else None."""
     return Raised(kind) if kind and f"{kind}: " in message else None
+
+
+_LOAD_HEAD = re.compile(rf"{re.escape(contexts.LOADING)}: ([A-Za-z_][A-Za-z0-9_]{{0,99}}): ")
+
+
+def load_raised(failure: StudentFailure) -> Raised | None:
+    """The type of the exception a failed load states, as the student's process words it at the message's
+    head ("loading the submission: LookupError: ..."), before any of the exception's own text: the type
+    alone, since that process wrote the whole message (its place is never taken from it). Without it the
+    blame said "did not finish" of a load that raised (hostile/coding_cookie_binary_codec.py: "raised
+    LookupError" on e2acc1f2; review of s31-trust)."""
+    if failure.code != "exception" or (head := _LOAD_HEAD.match(failure.message)) is None:
+        return None
+    return Raised(head.group(1))
 
 
 def raised_of(failure: StudentFailure, cause: BaseException | None) -> Raised | None:

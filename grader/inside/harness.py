@@ -20,7 +20,7 @@ from typing import Any
 from . import contexts, program, switches
 from .adapters import ADAPTERS
 from .adapters.extension import with_ops
-from .failures import StudentFailure, grader_error
+from .failures import StudentFailure, grader_error, load_raised
 from .names import StudentNames, prefetch
 from .remote import Ref, Session, StudentProcessEnded, Transport
 
@@ -29,7 +29,7 @@ _LOADED_KEYS = ("modules", "found", "missing", "near", "notes", "warnings", "sta
 
 
 def _load_failed(emit: Emit, phase: str, failure: StudentFailure) -> None:
-    emit({"type": "load_failed", "phase": phase, "failure": failure.to_dict()})
+    emit({"type": "load_failed", "phase": phase, "failure": failure.for_frame(load_raised(failure))})
 
 
 def _loaded_frame(phase: str, loaded: Mapping[str, Any], stands_in: Mapping[str, str]) -> dict[str, Any]:

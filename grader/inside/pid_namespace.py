@@ -27,7 +27,7 @@ and a parent-death signal). The maker ignores SIGCHLD, so the kernel reaps its i
 born dumpable (the maker is dumpable for the one call that clones it): `setns` by pidfd checks the caller's
 ptrace access to the target, which a non-dumpable process refuses to a caller without CAP_SYS_PTRACE (EPERM,
 measured); the init holds nothing of any job and no student process can ptrace or read another process
-(seccomp; no /proc in its view).
+(seccomp; no /proc in its view, or under rlimits-unprivileged the host's, where Landlock refuses every open).
 
 Both the maker and the worker need CAP_SYS_ADMIN in their user namespace: under bubblewrap the worker keeps
 that one capability (`--cap-add CAP_SYS_ADMIN`, in bubblewrap's innermost user namespace, which owns nothing

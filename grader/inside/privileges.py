@@ -231,18 +231,25 @@ def own_user_namespace() -> None:
     ids = os.geteuid(), os.getegid()  # the kernel's: once in the new namespace, they read 65534
     try:
         call("unshare", _CLONE_NEWUSER)
-        if proc is not None:
-            _map_own_ids(proc, *ids)
+        try:
+            if proc is not None:
+                _map_own_ids(proc, *ids)
+            for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
+                with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
+                    prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
+            prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+            _capset(SYS_ADMIN)
+            if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
+                raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
+        except BaseException:
+            # No way back out of the namespace: the caller goes on without PID namespaces, holding nothing
+            # here.
+            with contextlib.suppress(ConfineError):
+                _capset_all_zero()
+            raise
     finally:
         if proc is not None:
             os.close(proc)
-    for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
-        with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
-            prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
-    prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
-    _capset(SYS_ADMIN)
-    if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
-        raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
 
 
 def _map_own_ids(proc: int, uid: int, gid: int) -> None:

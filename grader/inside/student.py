@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from types import ModuleType
+from types import FunctionType, ModuleType
 from typing import Any
 
 from . import (
@@ -953,10 +953,16 @@ def _methods_named(modules: Sequence[Any], name: str) -> list[str]:
     found: list[str] = []
     for m in modules:
         for obj in list(vars(m.module).values()) if m.module is not None else ():
-            if isinstance(obj, type) and obj.__module__ == m.module.__name__:
-                found += _in_class(obj, name, obj.__name__, _NESTING)
-            elif inspect.isfunction(obj) and obj.__module__ == m.module.__name__:
-                found += _in_code(obj.__code__, name, _NESTING)
+            # by the object's real type, never its `__class__` (an object posing as a function, its
+            # `__code__` None, failed the whole load with "AttributeError: ... 'co_flags'", s31); an object
+            # whose reading raises is passed over: these words are a hint, the load goes on without them
+            try:
+                if issubclass(type(obj), type) and obj.__module__ == m.module.__name__:
+                    found += _in_class(obj, name, obj.__name__, _NESTING)
+                elif type(obj) is FunctionType and obj.__module__ == m.module.__name__:
+                    found += _in_code(obj.__code__, name, _NESTING)
+            except Exception:  # student-made attributes (a metaclass's properties) may raise
+                continue
     return list(dict.fromkeys(found))
 
 
@@ -969,7 +975,7 @@ _CLASS_BODY_FLAGS = (
 def _in_class(cls: type, name: str, qualified: str, depth: int) -> list[str]:
     found = [f"{qualified}.{name}"] if name in cls.__dict__ else []
     for inner in list(cls.__dict__.values()) if depth > 0 else ():
-        if isinstance(inner, type) and inner.__qualname__ == f"{cls.__qualname__}.{inner.__name__}":
+        if issubclass(type(inner), type) and inner.__qualname__ == f"{cls.__qualname__}.{inner.__name__}":
             found += _in_class(inner, name, f"{qualified}.{inner.__name__}", depth - 1)
     return found
 

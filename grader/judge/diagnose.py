@@ -544,6 +544,18 @@ def _known(code: str) -> Detector:
     return detect
 
 
+# DeZero's step-54 dropout (a function, inverted: the kept units scaled while training) drawing a mask that is
+# not the book's: what it is graded by instead (grader/judge/drawn_mask.py).
+DEZERO_DROPOUT_MASK = (
+    "; a dropout whose draw is not the book's (np.random.rand(*x.shape) > dropout_ratio after the case's "
+    "np.random.seed) is graded by what makes it a dropout: each element of y x / (1 - dropout_ratio) or 0, "
+    "gx = gy / (1 - dropout_ratio) where kept and 0 where dropped, some but not all dropped, a mask drawn at "
+    "random at every call and not read from x; this one is not: is the mask drawn from random numbers, not "
+    "from x (x > dropout_ratio keeps by x's values) nor a fixed pattern (or one shifted along from call to "
+    "call)?"
+)
+
+
 def _wrong_mask(ev: Evidence) -> str | None:
     """Both arrays zero some elements and agree on every element both keep, but they keep different ones: a
     mask (Dropout's draw, Relu's or Pooling's choice of elements) picks the wrong elements, the formula
@@ -565,7 +577,9 @@ def _wrong_mask(ev: Evidence) -> str | None:
         f"{int(differ.sum())} of {exp.size} elements are kept where they must be zero or zeroed where they "
         f"must be kept: the mask is wrong (which elements pass), not the formula"
     )
-    if "dropout" in ev.method.lower():
+    if "dropout" in ev.method.lower() and ev.family == "dezero":
+        what += DEZERO_DROPOUT_MASK
+    elif "dropout" in ev.method.lower():
         what += (
             "; a Dropout whose draw is not the book's (np.random.rand(*x.shape) > self.dropout_ratio after "
             "the case's np.random.seed) is graded by what makes it a dropout: each element of out x or 0, "

@@ -40,12 +40,20 @@ draws on other inputs are not compared), a mask that is the same at every call.
 
 The test-time cases (train_flg False: out = x * (1 - dropout_ratio)) draw nothing and are compared as they
 are. Only the apply steps of op Dropout with train_flg true are read here (`DRAWN`).
+
+DeZero's step-54 function `dropout(x, dropout_ratio)` (op `dropout`, setting `train`) is read the same way
+with its own scale: inverted dropout, each element of y x / (1 - dropout_ratio) (kept) or 0, gx = gy /
+(1 - dropout_ratio) where kept and 0 where dropped (`Drawing.scaled`); its training cases record a redraw, y2
+= dropout(x, ratio) after another seed, as `redrawn`. A right dropout drawing with np.random.binomial, a
+Generator, `>=` or the scale folded into the mask lost the training cases before (review of s31-realdz;
+samples late_book_step60_dropout_binomial/, late_book_step60_dropout_generator/).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -53,16 +61,46 @@ import numpy as np
 from grader.judge.compare import values_match
 from grader.model import Case
 
-# op -> the setting holding the probability of dropping a unit
-DRAWN = {"Dropout": "dropout_ratio"}
+
+@dataclass(frozen=True)
+class Drawing:
+    """How an op that draws a mask is read: the setting holding the probability of dropping a unit, the
+    setting that is false in test mode, and whether the kept units are scaled by 1 / (1 - ratio) while
+    training (DeZero's inverted dropout) or left as they are (DLFS's Dropout)."""
+
+    ratio: str
+    train: str
+    scaled: bool
+
+
+# op -> how it draws: DLFS's layer Dropout (train_flg), DeZero's step-54 function dropout (Config.train,
+# the case's setting `train`)
+DRAWN = {
+    "Dropout": Drawing("dropout_ratio", "train_flg", scaled=False),
+    "dropout": Drawing("dropout_ratio", "train", scaled=True),
+}
 # The smallest binomial tail a dropped count may have: beyond, the draw is not of the case's ratio.
 TAIL = 1e-6
 
-NOTE = (
-    "not the book's mask (np.random.rand(*x.shape) > self.dropout_ratio after np.random.seed), but a valid "
-    "dropout of its own draw: each element x or 0, dx = dout where kept and 0 where dropped, about "
-    "dropout_ratio of them dropped; graded by those properties"
-)
+# What a passing record of a draw of its own is told, by op.
+NOTES = {
+    "Dropout": (
+        "not the book's mask (np.random.rand(*x.shape) > self.dropout_ratio after np.random.seed), but a "
+        "valid dropout of its own draw: each element x or 0, dx = dout where kept and 0 where dropped, about "
+        "dropout_ratio of them dropped; graded by those properties"
+    ),
+    "dropout": (
+        "not the book's mask (np.random.rand(*x.shape) > dropout_ratio after np.random.seed), but a valid "
+        "dropout of its own draw: each element x / (1 - dropout_ratio) or 0, gx = gy / (1 - dropout_ratio) "
+        "where kept and 0 where dropped, about dropout_ratio of them dropped; graded by those properties"
+    ),
+}
+
+
+def note(case: Case) -> str:
+    """The message of a record `accepts` passed: the one of the case's drawing op."""
+    op = next((step[0]["op"] for step in _drawn_steps(case)), "Dropout")
+    return NOTES[op]
 
 
 def _drawn_steps(case: Case) -> list[tuple[Mapping[str, Any], str]]:
@@ -71,10 +109,16 @@ def _drawn_steps(case: Case) -> list[tuple[Mapping[str, Any], str]]:
     for step in case.steps:
         if step.get("do") != "apply" or step.get("op") not in DRAWN:
             continue
-        settings = step.get("settings", {})
-        if settings.get("train_flg", True) and DRAWN[step["op"]] in settings:
-            found.append((step, DRAWN[step["op"]]))
+        settings, drawing = step.get("settings", {}), DRAWN[step["op"]]
+        if settings.get(drawing.train, True) and drawing.ratio in settings:
+            found.append((step, drawing.ratio))
     return found
+
+
+def _scale(step: Mapping[str, Any], ratio: float) -> float:
+    """What a kept unit of the step's op is multiplied by while training: 1 / (1 - ratio) for DeZero's
+    inverted dropout, 1 for DLFS's Dropout."""
+    return 1.0 / (1.0 - ratio) if DRAWN[step["op"]].scaled and ratio < 1.0 else 1.0
 
 
 def _upstream(case: Case, out: str) -> np.ndarray | None:
@@ -207,6 +251,8 @@ def _mask(
     out_a = _finite(out, x.shape)
     if out_a is None:
         return None
+    setting = DRAWN[step["op"]].ratio
+    scale = _scale(step, float(step.get("settings", {}).get(setting, 0.0)))
     kept = out_a != 0
     if gradient is not None:
         dx_a = _finite(dx, x.shape)
@@ -214,9 +260,9 @@ def _mask(
             return None
         # Where x is 0 a kept element reads 0 as well: its mask is read from dx (where dout is not 0).
         kept = np.where(x == 0, dx_a != 0, kept)
-        if not values_match(dx_a, dout * kept, case.tolerance_of(gradient)):
+        if not values_match(dx_a, dout * kept * scale, case.tolerance_of(gradient)):
             return None
-    return kept if values_match(out_a, x * kept, case.tolerance_of(forward)) else None
+    return kept if values_match(out_a, x * kept * scale, case.tolerance_of(forward)) else None
 
 
 def _drawn(

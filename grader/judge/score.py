@@ -243,7 +243,9 @@ def _checks(
         expected = expected_in_own_shape(case.inputs, step, got, record.expected)
         result = compare_as(got, expected, record.tolerance, record.who)
         if not result.passed and drawn_mask.accepts(case, key, records):
-            result = dataclasses.replace(result, passed=True, message=f"{method}: {label}: {drawn_mask.NOTE}")
+            result = dataclasses.replace(
+                result, passed=True, message=f"{method}: {label}: {drawn_mask.note(case)}"
+            )
         finding = None
         if not result.passed and step.get("property") in TEXT_PROPERTIES:
             message, finding = text_check(step, got, expected, f"{method}: {label}")

@@ -65,9 +65,10 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
         "allows them (each student process in a PID namespace of its own where one can be made).",
     ),
     "rlimits-unprivileged": (
-        "bubblewrap is not in use: student code runs as the grader's own user, confined only by rlimits, "
-        "Landlock and a seccomp allow-list (no namespaces). Grade untrusted code where bwrap works, or as "
-        "root.",
+        "bubblewrap is not in use: student code runs as the grader's own user, confined by rlimits, "
+        "Landlock and a seccomp allow-list (no mount, network or IPC namespace; each student process in a "
+        "PID namespace of its own where user namespaces are allowed). Grade untrusted code where bwrap "
+        "works, or as root.",
     ),
     "none": (
         "ISOLATION NONE: student code runs UNCONFINED, with every right of the user running the grader (no "

@@ -16,36 +16,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from grader.inside import cells
+from grader.inside import cells, raised_shape
 from grader.model import Raised
-
-_TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
-_FUNCTION = re.compile(r"[\w.<>]{1,200}")
-MAX_FILE_CHARS = 1024  # grader/inside/paths.py: no path of a job is longer
-MAX_LINE = 10_000_000
 
 
 def shaped(value: Any) -> Raised:
     """`[type, file, line, function]` as the harness writes it, or ValueError: an identifier for the type,
-    a path and a function name of bounded length, a line number (a bool is none); file "" with line 0 and
-    function "" when no frame is known."""
+    then a place as grader/inside/raised_shape.py has it (the harness's own rule: a path and a Python
+    function name of bounded length, a line number, a bool none), or file "" with line 0 and function "" when
+    no frame is known."""
     if not (isinstance(value, list) and len(value) == 4):
         raise ValueError("raised must be [type, file, line, function]")
     kind, file, line, function = value
-    if not (isinstance(kind, str) and _TYPE.fullmatch(kind)):
+    if not raised_shape.is_type(kind):
         raise ValueError("raised: the type is not a class name")
-    if not (isinstance(file, str) and len(file) <= MAX_FILE_CHARS):
-        raise ValueError("raised: the file is not a path")
-    if not (type(line) is int and 0 <= line <= MAX_LINE):
-        raise ValueError("raised: the line is not a line number")
-    if not (isinstance(function, str) and (function == "" or _FUNCTION.fullmatch(function))):
-        raise ValueError("raised: the function is not a name")
-    if (file == "") != (line == 0) or (file == "") != (function == ""):
-        raise ValueError("raised: a file, a line and a function, or none of them")
+    none = file == "" and type(line) is int and line == 0 and function == ""  # a bool is no line number
+    if not (none or raised_shape.is_place(file, line, function)):
+        raise ValueError("raised: not a file, a line and a function, nor none of them")
     return Raised(kind, file, line, function)
 
 

@@ -19,6 +19,19 @@ def _flags(source: str) -> set[tuple[str, int]]:
     return {(f.code, f.line) for f in scan_submission({"miniflow.py": source.encode()}, graded=["Linear"])}
 
 
+def _dezero(tail: str, *, signature: str = "name, value", body: str = "") -> str:
+    """A student's DeZero file (step 18 with module variables, step 44's Layer.load_weights), then `tail`:
+    `using_config` writes `globals()[name]` (line 7) where the book writes `setattr(Config, name, value)`."""
+    return (
+        "import contextlib\nimport numpy as np\nenable_backprop = True\n@contextlib.contextmanager\n"
+        f"def using_config({signature}):\n{body}    old = globals()[name]\n    globals()[name] = value\n"
+        "    try:\n        yield\n    finally:\n        globals()[name] = old\n"
+        "def no_grad():\n    return using_config('enable_backprop', False)\n"
+        "class Layer:\n    def load_weights(self, path):\n        npz = np.load(path)\n"
+        "        return {key: npz[key] for key in npz.files}\n" + tail
+    )
+
+
 REBOUND = {
     # star imports: the bare name is the library's
     "star pickle loads": "from pickle import *\nimport base64\nx = loads(base64.b64decode('gA=='))\n",
@@ -61,6 +74,16 @@ REBOUND = {
     ),
     "library module's dict": "import numpy as np\nk = input()\nnp.__dict__[k] = print\n",
     "vars of a library": "import pickle\nvars(pickle)['loads'] = print\n",
+    # the book's DeZero using_config as a module variable (HONEST "using_config beside np.load") with one
+    # call its honest twin lacks: each hands or may hand the key a name a rule reads (review of s31-trust)
+    "using_config handed np": _dezero("with using_config('np', None):\n    pass\n"),
+    "using_config handed a name built at run time": _dezero("with using_config(input(), None):\n    pass\n"),
+    "using_config taken without a call": _dezero("put = using_config\nwith put('np', None):\n    pass\n"),
+    "using_config found by its name": _dezero("with globals()['using_config']('np', None):\n    pass\n"),
+    "using_config's key left to its default": _dezero(
+        "with using_config(value=None):\n    pass\n", signature="name='np', value=None"
+    ),
+    "using_config's parameter bound again": _dezero("", body="    name = input()\n"),
 }
 # (code, line) each must get: the line that rebinds or the call the star import's name makes
 WANTED = {
@@ -70,7 +93,10 @@ WANTED = {
     "update keyword": 2, "update dict": 2, "setitem": 2, "setdefault import": 2, "alias": 3,
     "computed key": 3, "parameter key, open relied on": 3, "update of a variable, open relied on": 3,
     "run-time key, loader relied on": 3, "own module's dict": 3, "library module's dict": 3,
-    "vars of a library": 2,
+    "vars of a library": 2, "using_config handed np": 7,
+    "using_config handed a name built at run time": 7, "using_config taken without a call": 7,
+    "using_config found by its name": 7, "using_config's key left to its default": 7,
+    "using_config's parameter bound again": 8,
 }  # fmt: skip
 
 HONEST = {
@@ -103,6 +129,11 @@ HONEST = {
         "import pickle\ndef open(p, m):\n    return p\ndef put(k, v):\n    globals()[k] = v\n"
     ),
     "a class's vars": "class C:\n    pass\nfor k in dir(C):\n    x = vars(C)[k]\n",
+    # review of s31-trust: flagged at each write, because np.load could be rebound through the key; the
+    # key is a parameter every call hands a literal no rule reads, in the submission's only Python file
+    "using_config beside np.load": _dezero(
+        "with using_config('enable_backprop', False):\n    pass\nwith no_grad():\n    pass\n"
+    ),
 }
 
 
@@ -143,3 +174,13 @@ def test_the_modules_read_as_exporting_open_are_the_librarys() -> None:
         exported = getattr(module, "__all__", None) or [n for n in dir(module) if not n.startswith("_")]
         assert "open" in exported, name
     assert "open" in dir(builtins)
+
+
+def test_a_function_another_file_may_call_hands_its_key_anything() -> None:
+    """The honest DeZero file beside another Python file: that file may call `using_config('np', ...)`, so
+    the computed key is flagged as before review; alone it is not (HONEST)."""
+    honest = HONEST["using_config beside np.load"].encode()
+    alone = scan_submission({"dezero.py": honest})
+    beside = scan_submission({"dezero.py": honest, "steps.py": b"from dezero import using_config\n"})
+    assert not alone
+    assert {(f.code, f.file, f.line) for f in beside} >= {("dynamic_code", "dezero.py", 7)}

@@ -9,9 +9,10 @@ the submission does not have. The fields name the sample's own line.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from hostile_harness import HOSTILE_DIR, grade
+from hostile_harness import HOSTILE_DIR, REPO, grade
 
 SAMPLE = HOSTILE_DIR / "blame_imitated_frame.py"
 _RAISING_LINE = 59  # `raise RuntimeError(...)` in the sample's Linear.backward
@@ -30,3 +31,44 @@ def test_a_message_imitating_the_harness_moves_no_blame(pool: Any, miniflow_plan
     said = json.dumps([b.to_dict() for b in graded.report.blame])
     assert f"Linear.backward: raised RuntimeError at {SAMPLE.name} line {_RAISING_LINE}" in said, said
     assert "helpers.py" not in said and "Sigmoid" not in said, said
+
+
+def test_a_function_named_in_any_script_python_takes_keeps_the_phase(
+    pool: Any, miniflow_plan: Any, tmp_path: Path
+) -> None:
+    """The correct MiniFlow file with Linear.backward calling a helper named `गणना` that raises (a name `\\w`
+    refuses: its vowel sign is a combining mark): the Linear cases error with that ValueError, the blame names
+    the helper's line, and the cases that never call it pass. The parent refused the function name and the
+    whole phase was lost as "Sent malformed results to the grader" (0 of 43; review of s31-trust)."""
+    source = (REPO / "submissions" / "miniflow" / "correct.py").read_text(encoding="utf-8")
+    head, linear = source.split("class Linear", 1)
+    signature, body = linear.split("def backward(self):\n", 1)
+    helper = "def \u0917\u0923\u0928\u093e(node):\n    raise ValueError('shapes do not match')\n\n\n"
+    call = "        \u0917\u0923\u0928\u093e(self)\n"
+    sample = tmp_path / "hindi_helper.py"
+    sample.write_text(
+        f"{head}{helper}class Linear{signature}def backward(self):\n{call}{body}", encoding="utf-8"
+    )
+    graded = grade(pool, miniflow_plan, sample)
+    by_id = {c.case_id: c for c in graded.report.cases}
+    assert by_id["sigmoid-unit"].status == "passed", by_id["sigmoid-unit"].message
+    linear_unit = by_id["linear-unit"]
+    assert linear_unit.status == "error" and "ValueError: shapes do not match" in linear_unit.message
+    assert "malformed" not in linear_unit.message, linear_unit.message
+    said = json.dumps([b.to_dict() for b in graded.report.blame], ensure_ascii=False)
+    assert "raised ValueError in \u0917\u0923\u0928\u093e at hindi_helper.py line" in said, said
+
+
+def test_a_load_that_raised_is_blamed_on_its_type(pool: Any, miniflow_plan: Any) -> None:
+    """`coding_cookie_binary_codec.py` fails its load with a LookupError (its rot13 coding cookie), worded by
+    the student's process: the harness sends that type alone, read at the message's head, and the blame says
+    "raised LookupError" as it did on e2acc1f2; without it the blame said "did not finish" (review of
+    s31-trust)."""
+    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "coding_cookie_binary_codec.py")
+    node = next(c for c in graded.report.cases if c.case_id == "node-unit")
+    assert node.message.startswith("loading the submission: LookupError: "), node.message
+    assert node.raised is not None and (node.raised.type, node.raised.place) == ("LookupError", ""), (
+        node.raised
+    )
+    said = json.dumps([b.to_dict() for b in graded.report.blame])
+    assert "Node: raised LookupError (exception)" in said, said

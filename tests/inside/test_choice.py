@@ -478,3 +478,75 @@ def test_copies_are_ranked_on_what_python_binds() -> None:
     files = {"01_add/miniflow.py": QUIZ_ADD, "07_sgd/miniflow.py": SGD.replace(b"\n", b"\n    ")}
     files["07_sgd/miniflow.py"] = b"if True:\n    " + files["07_sgd/miniflow.py"]
     assert choice.copies(files, *MINIFLOW) == {"01_add/miniflow.py": "07_sgd/miniflow.py"}
+
+
+def test_definitions_under_if_false_are_not_bound() -> None:
+    """A block switched off by hand (`if False:`, `if 0:` holding an older Linear) binds nothing on import: it
+    was read as defining Linear. Its `else:` branch does bind; control: `if True:` binds."""
+    off = b"if False:\n    class Linear:\n        pass\nelse:\n    class Sigmoid:\n        pass\n"
+    assert dict(choice.module_defs(off)) == {"Sigmoid": [("class", 5)]}
+    assert "Linear" not in choice.module_defs(off.replace(b"if False:", b"if 0:"))
+    assert "Linear" in choice.module_defs(off.replace(b"if False:", b"if True:"))
+    assert choice.required_defined(off, ["Linear", "Sigmoid"], {}) == 1
+
+
+def _reads(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """The sizes of the sources `choice.module_defs` reads from now on."""
+    sizes: list[int] = []
+    reads = choice.module_defs
+
+    def counted(source: bytes) -> dict[str, list[tuple[str, int]]]:
+        sizes.append(len(source))
+        return reads(source)
+
+    monkeypatch.setattr(choice, "module_defs", counted)
+    return sizes
+
+
+# A top-level `if` block of 2-byte lines, ~41 KiB: the 8 MiB / 200-file cap in 199 copies; `module_defs` walks
+# it line by line at ~0.65 us a byte in the parent (review of session 31: +5 s a submission)
+HOSTILE = (b'"""x"""\nif x:\n' + b" a\n" * 14_000)[: 8 * 1024 * 1024 // 199 - 8]
+
+
+def test_identical_copies_are_read_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """199 copies of one hostile miniflow.py: `copies` and `copy_reason` read its definitions once each (it
+    was 199 reads, ~5 s of the parent's CPU), and choose as before: the first by path."""
+    files = {f"c{i:03d}/miniflow.py": HOSTILE for i in range(199)}
+    sizes = _reads(monkeypatch)
+    aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
+    assert aside == {}  # it defines no required name: nothing is a copy of it, as before
+    files["c000/miniflow.py"] = HOSTILE + b"\nclass Input:\n    pass\n"
+    aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
+    assert aside == {f"c{i:03d}/miniflow.py": "c000/miniflow.py" for i in range(1, 199)}
+    why = choice.copy_reason("c000/miniflow.py", list(aside), files, ["miniflow.py"], ["Input", "Linear"], [])
+    assert why == "it defines the most of what the assignment grades"
+    assert len(sizes) == 1 + 2 + 2  # one content, then two contents, twice
+
+
+def test_distinct_hostile_copies_are_read_within_the_budget(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """199 different hostile copies: `module_defs` reads at most `COPY_READ_BUDGET` bytes of them (it read all
+    8 MiB); the rest are read by the unindented regex, as before session 31, and the copy defining the
+    required names unindented is still graded, whatever its place."""
+    files = {f"c{i:03d}/miniflow.py": HOSTILE + b"\n#%d\n" % i for i in range(199)}
+    files["c150/miniflow.py"] += b"class Input:\n    pass\n"
+    sizes = _reads(monkeypatch)
+    aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
+    assert set(aside.values()) == {"c150/miniflow.py"} and len(aside) == 198
+    assert 0 < sum(sizes) <= choice.COPY_READ_BUDGET
+
+
+def test_the_reason_reads_each_copy_as_the_choice_did() -> None:
+    """Which copies `module_defs` reads depends on the submission, never on the files asked about: the copy
+    past the budget whose Linear sits under `if True:` defines Input alone, for `copies` and `copy_reason`
+    alike (read alone, it defines Linear too, and the reason could disagree with the choice)."""
+    filler = b"class Input:\n    pass\n" + b"#" * (choice.COPY_READ_BUDGET // 2 - 30)
+    late = b"class Input:\n    pass\nif True:\n    class Linear:\n        pass\n"
+    files = {"a/miniflow.py": filler, "b/miniflow.py": filler + b"\n", "z/miniflow.py": late}
+    names = choice.copy_defs(files, "miniflow.py", ["miniflow.py"], files)
+    assert names == {"a/miniflow.py": {"Input"}, "b/miniflow.py": {"Input"}, "z/miniflow.py": {"Input"}}
+    assert choice.copy_defs(files, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
+        "z/miniflow.py": {"Input"}
+    }
+    assert choice.copy_defs({"z/miniflow.py": late}, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
+        "z/miniflow.py": {"Input", "Linear"}
+    }

@@ -1130,3 +1130,40 @@ def test_the_exception_a_failure_states_travels_as_fields_never_as_the_student_p
     assert raised_of(cut, cut.__context__) == Raised("RuntimeError")
     gone = reworded("the layer handed back nothing")
     assert raised_of(gone, gone.__context__) is None
+
+
+@pytest.mark.parametrize("function", ["गणना", "x·y", "Net.<locals>.<lambda>", "<module>"])
+def test_a_place_python_can_name_travels_and_one_the_parent_refuses_does_not(function: str) -> None:
+    """A frame's function as Python names it (Unicode identifiers, combining marks included) travels with its
+    file and line; a claim of the student's process the parent would refuse (a line of 0 or below, a name of
+    no Python form) leaves the type alone, never a field that spoils the phase (review of s31-trust: a helper
+    named `गणना` cost a file every case as "Sent malformed results")."""
+    from grader.sandbox.raised import shaped
+
+    def sent(name: str, at: int) -> list[object]:
+        frame = Frame("nn.py", at, name, "raise ValueError(s)", "nn.py", at)
+        info = ErrorInfo("ValueError: s", (), (frame,), type="ValueError")
+        raised = Raised.of(info)
+        assert raised is not None
+        shaped(raised.to_wire())  # the parent takes it: no protocol violation
+        return raised.to_wire()
+
+    assert sent(function, 3) == ["ValueError", "nn.py", 3, function]
+    for name, at in ((function, 0), (function, -4), ("f(x)", 3), ("a b", 3), ("", 3)):
+        assert sent(name, at) == ["ValueError", "", 0, ""], (name, at)
+
+
+def test_a_failed_load_states_its_type_at_the_head_only() -> None:
+    """The type a load failure states is read where the wording puts it, before the exception's own text:
+    a RuntimeError whose text names a ValueError is a RuntimeError; a load failure worded otherwise, or of
+    another code, states none."""
+    from grader.inside.failures import load_raised
+
+    head = "loading the submission: RuntimeError: ValueError: x (other.py line 3, in Other.backward: `y`)"
+    assert load_raised(StudentFailure("exception", head)) == Raised("RuntimeError")
+    for code, message in (
+        ("exception", "loading the submission: the file calls np.asscalar (AttributeError: gone)"),
+        ("exception", "backward from f: ValueError: x"),
+        ("syntax_error", "loading the submission: SyntaxError: invalid syntax"),
+    ):
+        assert load_raised(StudentFailure(code, message)) is None, message

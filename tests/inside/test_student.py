@@ -528,3 +528,24 @@ def test_a_missing_function_written_in_a_nested_class_is_named_where_it_is() -> 
         "Graph.topological_sort inside the function build_graph",
     ]
     assert student._methods_named([loaded], "forward_and_backward") == []
+
+
+def test_an_object_posing_as_a_function_or_class_is_passed_over_by_the_missing_line() -> None:
+    """An object whose `__class__` says FunctionType (its `__code__` None) or `type`, and a class whose
+    metaclass's `__module__` raises, are passed over: the load of graph_class_nested.py with such an object
+    beside it failed every case with "AttributeError: 'NoneType' object has no attribute 'co_flags'" (s31).
+    Control: the nested class's method is still named."""
+    source = (
+        "import types\n"
+        "class Network:\n    class Graph:\n        def topological_sort(self): pass\n"
+        "class _AsFunction:\n    __class__ = property(lambda self: types.FunctionType)\n    __code__ = None\n"
+        "class _AsClass:\n    __class__ = property(lambda self: type)\n"
+        "    __name__ = 'Posed'\n    def __init__(self): self.__dict__['x'] = type('X', (), {})\n"
+        "class _Raises(type):\n    @property\n    def __module__(cls): raise RuntimeError('no')\n"
+        "as_function, as_class = _AsFunction(), _AsClass()\n"
+        "class Odd(metaclass=_Raises): pass\n"
+    )
+    module = ModuleType("mf")
+    exec(compile(source, "mf.py", "exec"), module.__dict__)
+    loaded = SimpleNamespace(module=module)
+    assert student._methods_named([loaded], "topological_sort") == ["Network.Graph.topological_sort"]

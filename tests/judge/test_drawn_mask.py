@@ -337,3 +337,70 @@ def test_the_moved_check_on_a_large_case_is_linear_not_quadratic() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 20 * mine.nbytes, peak
+
+
+# DeZero's step-54 dropout (stage step54): the function `dropout`, inverted (the kept units divided by
+# 1 - dropout_ratio while training), y.backward() from gy, then the same function on x again after another
+# seed, recorded as `redrawn` (fixtures/dezero/sources/step54.json's shape, at ratio 0.5: kept * 2).
+DZ_STEPS = (
+    {"do": "apply", "op": "dropout", "args": ["x"], "out": "y",
+     "settings": {"dropout_ratio": 0.5, "seed": 5, "train": True}},
+    {"do": "backward", "of": "y", "upstream": "gy"},
+    {"do": "apply", "op": "dropout", "args": ["x"], "out": "y2",
+     "settings": {"dropout_ratio": 0.5, "seed": 6, "train": True}},
+    {"do": "record", "key": "value", "value_of": "y", "method": "dropout"},
+    {"do": "record", "key": "dx", "grad_of": "x", "method": "dropout"},
+    {"do": "record", "key": "redrawn", "value_of": "y2", "method": "dropout"},
+)  # fmt: skip
+
+
+def _dezero_case(known: dict | None = None, train: bool = True) -> Case:
+    steps = [dict(step) for step in DZ_STEPS]
+    for i in (0, 2):
+        steps[i] = {**steps[i], "settings": {**steps[i]["settings"], "train": train}}
+    book = ~KEEP  # the book's mask: another one
+    return Case(
+        id="step54-dropout-train", name="d", kind="graph", target="Dropout",
+        inputs={"x": X, "gy": DOUT}, steps=tuple(steps),
+        expected={"value": X * book * 2, "dx": DOUT * book * 2, "redrawn": X * KEEP * 2},
+        tolerance=Tolerance(), points=2.0, known_mistakes=known or {},
+    )  # fmt: skip
+
+
+def test_a_dezero_dropout_of_its_own_draw_scaled_by_one_over_one_minus_ratio_is_accepted() -> None:
+    """y = x * mask / 0.5, gx = gy * mask / 0.5, another mask after another seed: every record passes, and
+    the message says DeZero's scaled dropout, not DLFS's x or 0."""
+    records = {"value": X * KEEP * 2, "dx": DOUT * KEEP * 2, "redrawn": X * OTHER_KEEP * 2}
+    for key in ("value", "dx", "redrawn"):
+        assert drawn_mask.accepts(_dezero_case(), key, records), key
+    assert "x / (1 - dropout_ratio) or 0" in drawn_mask.note(_dezero_case())
+    assert "each element x or 0" in drawn_mask.note(_case())
+
+
+@pytest.mark.parametrize(
+    "scale, why",
+    [
+        (1.0, "not scaled (dropout_not_scaled, DLFS's train-time Dropout) with a mask of its own"),
+        (1 / 0.5**2, "scaled twice"),
+        (0.5, "multiplied by 1 - dropout_ratio"),
+    ],
+)
+def test_a_dezero_dropout_of_its_own_draw_with_another_scale_is_refused(scale: float, why: str) -> None:
+    """Negative controls: the kept units must be x / (1 - dropout_ratio) exactly, in both passes."""
+    records = {"value": X * KEEP * scale, "dx": DOUT * KEEP * scale, "redrawn": X * OTHER_KEEP * scale}
+    for key in ("value", "dx", "redrawn"):
+        assert not drawn_mask.accepts(_dezero_case(), key, records), (key, why)
+
+
+def test_a_dezero_dropout_whose_mask_is_the_same_at_every_call_is_refused() -> None:
+    """A fixed pattern, scaled right, keeps the same units after seed 6: no record passes."""
+    records = {"value": X * KEEP * 2, "dx": DOUT * KEEP * 2, "redrawn": X * KEEP * 2}
+    for key in ("value", "dx", "redrawn"):
+        assert not drawn_mask.accepts(_dezero_case(), key, records), key
+
+
+def test_a_dezero_known_mistake_and_the_test_mode_are_not_read() -> None:
+    """Records a known mistake predicts stay that mistake; with `train` false nothing is drawn."""
+    records = {"value": X * KEEP * 2, "dx": DOUT * KEEP * 2, "redrawn": X * OTHER_KEEP * 2}
+    assert not drawn_mask.accepts(_dezero_case({"m": {"value": X * KEEP * 2}}), "value", records)
+    assert not drawn_mask.accepts(_dezero_case(train=False), "value", records)

@@ -119,6 +119,6 @@ def test_a_record_passing_in_two_wordings_gives_each_submission_its_own():
     ]
     assert said[0] == said[2] == right_words
     assert said[1] == [
-        f"Dropout.forward: forward value: {drawn_mask.NOTE}",
-        f"Dropout.backward: gradient of x: {drawn_mask.NOTE}",
+        f"Dropout.forward: forward value: {drawn_mask.NOTES['Dropout']}",
+        f"Dropout.backward: gradient of x: {drawn_mask.NOTES['Dropout']}",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -1761,3 +1762,20 @@ def test_layer_cleargrads_noop_leaves_every_grad_where_params_not_recursive_leav
             stale = noop[k]
             assert stale is not None and np.allclose(stale, right[k.removesuffix("_cleared")]), k
             assert (skip[k] is None) == own, k
+
+
+def test_a_mutation_name_given_twice_is_refused_and_the_shipped_names_are_each_given_once() -> None:
+    """The registry refuses a name given twice (a dict built from the tuple kept the last of two silently:
+    realdz's accuracy_argmax_axis0); the shipped registry is built by it, each name once."""
+    import reference.mutations as mutations
+
+    one = MUTATIONS["dezero_accuracy_argmax_axis0"]
+    other = MUTATIONS["dropout_not_scaled"]
+    with pytest.raises(ValueError, match="given more than once: dezero_accuracy_argmax_axis0"):
+        mutations._unique_names((one, other, one))
+    assert mutations._unique_names((one, other)) == {one.name: one, other.name: other}
+    # the shipped registry is the guard's output (not a dict comprehension that hides a duplicate)
+    source = Path(mutations.__file__).read_text(encoding="utf-8")
+    assert "MUTATIONS: dict[str, Mutation] = _unique_names(" in source
+    literal = re.findall(r'_mutation\(\s*"(\w+)"', source)
+    assert len(literal) > 50 and len(literal) == len(set(literal)) and set(literal) <= set(MUTATIONS)

@@ -5,6 +5,8 @@ step22 and step24 (the buggy samples are in submissions/dezero/expected.json, gr
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -135,7 +137,8 @@ def test_step54_adds_dropout_to_step50():
 def test_the_step54_values_are_the_books_dropout_drawn_here():
     """The training case's stored y is x where np.random.seed(5); np.random.rand(4, 5) > 0.3 keeps a unit,
     divided by 0.7, and 0 elsewhere, drawn here with NumPy's global generator as the book's dropout draws
-    (8 of 20 dropped); its dx is gy on the same units, divided by 0.7. In test mode y is x and dx is w."""
+    (8 of 20 dropped); its dx is gy on the same units, divided by 0.7; its redrawn y2 the same after
+    np.random.seed(6), other units. In test mode y is x and dx is w."""
     train = _stored("step54-dropout-train")
     x = np.array(train["inputs"]["x"]["data"]).reshape(4, 5)
     gy = np.array(train["inputs"]["gy"]["data"]).reshape(4, 5)
@@ -143,11 +146,14 @@ def test_the_step54_values_are_the_books_dropout_drawn_here():
     try:
         np.random.seed(5)
         keep = np.random.rand(4, 5) > 0.3
+        np.random.seed(6)  # the redraw (review of s31-realdz): the same dropout on x after another seed
+        again = np.random.rand(4, 5) > 0.3
     finally:
         np.random.set_state(state)
-    assert int((~keep).sum()) == 8
+    assert int((~keep).sum()) == 8 and (again != keep).any()
     np.testing.assert_allclose(np.array(train["expected"]["value"]["data"]).reshape(4, 5), x * keep / 0.7)
     np.testing.assert_allclose(np.array(train["expected"]["dx"]["data"]).reshape(4, 5), gy * keep / 0.7)
+    np.testing.assert_allclose(np.array(train["expected"]["redrawn"]["data"]).reshape(4, 5), x * again / 0.7)
     test = _stored("step54-dropout-test-mode")
     assert test["expected"]["value"]["data"] == test["inputs"]["x"]["data"]
     assert test["expected"]["dx"]["data"] == test["inputs"]["w"]["data"]
@@ -264,3 +270,47 @@ def test_the_step24_file_has_full_marks_at_every_stage_from_step19(isolation: st
             assert report["score"] == report["max_score"] == assignment.max_points(stage), [
                 c["message"] for c in report["cases"] if c["status"] != "passed"
             ]
+
+
+@pytest.mark.slow
+def test_an_accuracy_returning_a_bare_number_is_told_so_not_sent_to_function_call(tmp_path: Path):
+    """late_book_step60 with accuracy ending `return float(acc)`: the error names accuracy() and its own
+    return, not Function.__call__ of step 2 (there is no class Accuracy; review of s31-realdz)."""
+    pkg = tmp_path / "late_book_step60"
+    shutil.copytree(REPO / "submissions" / "dezero" / "late_book_step60", pkg)
+    functions = pkg / "dezero" / "functions.py"
+    source = functions.read_text(encoding="utf-8")
+    assert source.count("    return Variable(as_array(acc))\n") == 1
+    functions.write_text(source.replace("    return Variable(as_array(acc))\n", "    return float(acc)\n"))
+    assignment = load_assignment("dezero")
+    cases = [c for c in cases_for_run(assignment, 7, stage="step50") if c.id.startswith("step50-accuracy")]
+    plan = RunPlan.create(assignment, 7, cases, stage="step50")
+    with SandboxPool(jobs=1, isolation="rlimits") as pool:
+        (graded,) = list(grade_paths(plan, [("bare", pkg)], pool))
+    by_id = {c["id"]: c for c in as_dict(graded.report)["cases"]}
+    for case in ("step50-accuracy", "step50-accuracy-square"):
+        message = by_id[case]["message"]
+        assert by_id[case]["status"] == "error", message
+        assert "accuracy() returned acc as a bare float, not a Variable" in message, message
+        assert "Function.__call__" not in message, message
+
+
+@pytest.mark.slow
+def test_a_dropout_of_a_package_that_imports_numpy_without_np_is_graded(tmp_path: Path):
+    """late_book_step60 with `import numpy` for `import numpy as np` everywhere (numpy.random.rand ...): its
+    step-54 cases pass, training and test mode, where every one was an error, "Dropout: the module does not
+    import numpy (as np), so its mask cannot be seeded" (review of s31-realdz)."""
+    pkg = tmp_path / "late_book_step60"
+    shutil.copytree(REPO / "submissions" / "dezero" / "late_book_step60", pkg)
+    for path in [*pkg.glob("dezero/*.py"), *pkg.glob("steps/*.py")]:
+        source = path.read_text(encoding="utf-8").replace("import numpy as np\n", "import numpy\n")
+        path.write_text(re.sub(r"\bnp\b", "numpy", source), encoding="utf-8")
+    assert "import numpy\n" in (pkg / "dezero" / "functions.py").read_text(encoding="utf-8")
+    assignment = load_assignment("dezero")
+    cases = [c for c in cases_for_run(assignment, 7, stage="step54") if c.id.startswith("step54-")]
+    plan = RunPlan.create(assignment, 7, cases, stage="step54")
+    with SandboxPool(jobs=1, isolation="rlimits") as pool:
+        (graded,) = list(grade_paths(plan, [("numpy", pkg)], pool))
+    report = as_dict(graded.report)
+    assert len(report["cases"]) == 4
+    assert all(c["status"] == "passed" for c in report["cases"]), [c["message"] for c in report["cases"]]

@@ -574,8 +574,11 @@ class DeZeroAdapter(AdapterBase):
         within = self._no_grad() if no_grad else None
         if call_settings.get("train", True) is False:
             within = self._test_mode()
-        if "seed" in call_settings:
-            self._seed_numpy(cls_name, int(call_settings["seed"]))
+        # Seeded while training only (test mode draws nothing), and never refused for want of an `np`: a
+        # correct dropout of a module that imports numpy otherwise lost every step-54 case, test mode too,
+        # as "Dropout: the module does not import numpy" (review of s31-realdz)
+        if "seed" in call_settings and call_settings.get("train", True) is not False:
+            self._seed_numpy(aliases.dezero_helper(cls_name), int(call_settings["seed"]), required=False)
         f: Ref | None
         # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
         # behind a right class, so the class is called directly only when there is no helper.
@@ -1191,6 +1194,16 @@ class DeZeroAdapter(AdapterBase):
                 f"{self.methods[name]} returned {name} as a bare {output.type_name}, not a Variable: the "
                 "method should return the function's output, "
                 f"dezero.functions.{aliases.dezero_helper(cls_name)}(self, ...) (step 38), a Variable",
+            )
+        if self.names.get(cls_name) is None:
+            # no class: the helper alone made it (accuracy of step 50, dropout of step 54), a plain function
+            # whose own return is the mistake, not Function.__call__ (review of s31-realdz)
+            helper = aliases.dezero_helper(cls_name)
+            return StudentFailure(
+                "exception",
+                f"{helper}() returned {name} as a bare {output.type_name}, not a Variable: a function of "
+                f"dezero/functions.py returns a Variable (the book's {helper} wraps its result, "
+                "return Variable(as_array(...)), or returns what its Functions made)",
             )
         return StudentFailure(
             "exception",
