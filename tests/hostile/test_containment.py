@@ -22,6 +22,7 @@ from hostile_harness import (
     job_text,
     leaked_expected_values,
     read_sample,
+    scratch_numbers_inodes_in_turn,
     snapshot,
     undo,
     watched_paths,
@@ -38,6 +39,9 @@ KNOWN_RLIMITS_BREACHES: dict[str, str] = {
         'after the drop; docs/SANDBOX.md "The inode counter")'
     ),
 }
+# Of those, the ones that read the scratch's inode numbers: strict only where the scratch numbers them in turn
+# (hostile_harness.scratch_numbers_inodes_in_turn).
+INODE_COUNTER_BREACHES = ("inode_counter_pair.py",)
 
 
 def _marks(name: str, slow: bool = False) -> list[Any]:
@@ -90,7 +94,9 @@ def test_hostile_sample_is_contained(
     outside the sandbox, no expected value or grader secret in its output, and a score no higher than
     its twin's."""
     if pool.isolation.startswith("rlimits") and name in KNOWN_RLIMITS_BREACHES:
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_RLIMITS_BREACHES[name], strict=True))
+        # strict where the scratch numbers inodes in turn (an ordinary user's ext4 one is read by chance)
+        strict = name not in INODE_COUNTER_BREACHES or scratch_numbers_inodes_in_turn(pool.isolation)
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_RLIMITS_BREACHES[name], strict=strict))
     sample = SAMPLES[name]
     watched = watched_paths(sample, secret_dir)
     before = snapshot(watched)

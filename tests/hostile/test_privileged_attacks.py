@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import BREACH, HOSTILE_DIR, REPO, Bait, grade, honest_twin, remove_host_sysv_objects
+from hostile_harness import (
+    BREACH,
+    HOSTILE_DIR,
+    REPO,
+    Bait,
+    grade,
+    honest_twin,
+    remove_host_sysv_objects,
+    scratch_numbers_inodes_in_turn,
+)
 
 BAIT_SAMPLES = ("chmod_chown_marker.py", "unix_socket_service.py", "fanotify_watch.py")
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root has the capabilities these samples probe")
@@ -86,10 +95,13 @@ def test_the_inode_counter_carries_no_bit_to_the_next_student(
     Contained: no breach line and the second scoring exactly its honest twin's starter score, each student
     process's folder being a tmpfs of its own (scratch.make_mounted), numbered from 1. (On the worker's one
     shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier one.)
-    The rlimits fallbacks keep the shared scratch (no process of a dropped worker may mount): strict xfail."""
+    The rlimits fallbacks keep the shared scratch (no process of a dropped worker may mount): strict xfail,
+    but for an ordinary user's, whose scratch is the host's temporary folder: strict only where that is a
+    tmpfs (on ext4 the sample read its window by chance, passing or failing from run to run, as uid 1001)."""
     if pool.isolation.startswith("rlimits"):
         why = "a dropped rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
-        request.applymarker(pytest.mark.xfail(reason=why, strict=True))
+        strict = scratch_numbers_inodes_in_turn(pool.isolation)
+        request.applymarker(pytest.mark.xfail(reason=why, strict=strict))
     first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "inode_counter_pair.py")
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
 
