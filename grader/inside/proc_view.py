@@ -11,8 +11,12 @@ empty, read-only tmpfs over /proc there: its harness and student processes find 
 process of theirs may mount, unmount or reach the worker's descriptor (seccomp; every child closes it). The
 worker reads its children's /proc/PID/stat through the descriptor (grader/inside/proc_stat.py).
 
-The root fallback's private root has no /proc, so this is for bubblewrap alone. Where the mount cannot be had,
-the worker carries a note saying so (as where no PID namespace can be made) instead of refusing to grade.
+The fallback run by an ordinary user (rlimits-unprivileged) shows its children the host's /proc, where
+/proc/self names a student process's pid in the host's namespace (a counter every process of the machine
+moves, and an earlier student too): hidden the same way, the mount namespace owned by the user namespace of
+the worker's own (privileges.own_user_namespace, made by pid_namespace.start), where it holds CAP_SYS_ADMIN.
+The root fallback's private root has no /proc. Where the mount cannot be had, the worker carries a note
+saying so (as where no PID namespace can be made) instead of refusing to grade.
 """
 
 from __future__ import annotations

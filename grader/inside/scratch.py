@@ -83,10 +83,11 @@ def own_mount_namespace() -> None:
 
 
 def can_mount(parent: str, size: int) -> bool:
-    """Whether `make_mounted` works here and a file can be made on the mount (tried once, at a worker's
-    start: ~7 syscalls). The file is the point where a mount succeeds in a user namespace that maps none of
-    the caller's ids: tmpfs then refuses every new file and folder (EOVERFLOW, measured; docs/SANDBOX.md
-    "The inode counter"), and each student process would fail on its first file."""
+    """Whether `make_mounted` works here and a file can be made on the mount (tried once, at a worker's start:
+    ~7 syscalls). A worker started by an ordinary user mounts in a mount namespace of its own user namespace,
+    which maps no id: the mount succeeds, but the kernel makes no file there whose owner it cannot map
+    (EOVERFLOW), and every student process's set-up failed ("not your fault", 0 / 15 for a correct file).
+    The root fallback's worker maps its own ids there first (privileges._map_own_ids)."""
     from .libc import ConfineError
 
     try:
@@ -95,7 +96,7 @@ def can_mount(parent: str, size: int) -> bool:
         return False
     try:
         os.close(
-            os.open(os.path.join(path, "probe"), os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_CLOEXEC, 0o600)
+            os.open(os.path.join(path, "probe"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
         )
     except OSError:
         remove(path, mounted=True)

@@ -771,8 +771,10 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
         # Before the harness's and any student's fork: /proc/self named a child's pid in our namespace (the
-        # maker, forked above, keeps bubblewrap's /proc: no student process reaches it).
-        if achieved.isolation == "bwrap":
+        # maker, forked above, keeps that /proc: no student process reaches it). Wherever the children see a
+        # /proc: bubblewrap's, or the host's (rlimits-unprivileged: mounted with the CAP_SYS_ADMIN of the
+        # worker's own user namespace, pid_namespace.start); a private root has none.
+        if confined and not achieved.private_root:
             unhidden = proc_view.hide()
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))

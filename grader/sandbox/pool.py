@@ -66,9 +66,9 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
     ),
     "rlimits-unprivileged": (
         "bubblewrap is not in use: student code runs as the grader's own user, confined by rlimits, "
-        "Landlock and a seccomp allow-list (no mount, network or IPC namespace; each student process in a "
-        "PID namespace of its own where user namespaces are allowed). Grade untrusted code where bwrap "
-        "works, or as root.",
+        "Landlock and a seccomp allow-list, in the host's file system, network and IPC namespaces (where "
+        "user namespaces are allowed: each student process in a PID namespace of its own, /proc hidden). "
+        "Grade untrusted code where bwrap works, or as root.",
     ),
     "none": (
         "ISOLATION NONE: student code runs UNCONFINED, with every right of the user running the grader (no "

@@ -18,7 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import BREACH, HOSTILE_DIR, REPO, Bait, grade, honest_twin, remove_host_sysv_objects
+from hostile_harness import (
+    BREACH,
+    HOSTILE_DIR,
+    REPO,
+    Bait,
+    grade,
+    honest_twin,
+    remove_host_sysv_objects,
+    scratch_numbers_inodes_in_turn,
+)
 
 BAIT_SAMPLES = ("chmod_chown_marker.py", "unix_socket_service.py", "fanotify_watch.py")
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="only root has the capabilities these samples probe")
@@ -79,16 +88,21 @@ def test_the_pid_counter_is_not_read_through_proc_either(
 
 
 def test_the_inode_counter_carries_no_bit_to_the_next_student(
-    pool: Any, miniflow_plan: Any, tmp_path: Path
+    pool: Any, miniflow_plan: Any, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     """The inode-counter sample graded twice on one worker: each run leaves its folder's next inode number
     500 past a multiple of 1,000 and scores correct math only if its first file's number is in 500..599.
     Contained: no breach line and the second scoring exactly its honest twin's starter score, each student
     process's folder being a tmpfs of its own (scratch.make_mounted), numbered from 1. (On the worker's one
     shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier one.)
-    In the rlimits fallbacks the worker mounts it in a mount namespace of its user namespace of its own
-    (scratch.own_mount_namespace), as the pid-counter test above needs that namespace for its PID namespaces.
-    (Before, the rlimits fallbacks kept the shared scratch and this test was a strict xfail there.)"""
+    In the root fallback's private root the worker mounts it in a mount namespace of its user namespace of its
+    own (scratch.own_mount_namespace; before, a strict xfail there). rlimits-unprivileged keeps the shared
+    scratch: xfail, strict only where the host's temporary folder is a tmpfs (on ext4 the sample read its
+    window by chance, passing or failing from run to run, as uid 1001)."""
+    if pool.isolation == "rlimits-unprivileged":
+        why = "an ordinary user's rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
+        strict = scratch_numbers_inodes_in_turn(pool.isolation)
+        request.applymarker(pytest.mark.xfail(reason=why, strict=strict))
     first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "inode_counter_pair.py")
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
 

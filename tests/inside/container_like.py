@@ -1,6 +1,6 @@
 """Run a command as a root container without CAP_SYS_ADMIN would (Docker's default profile): test support.
 
-    python container_like.py [--world-readable-python] [--as-user UID] -- COMMAND ...
+    python container_like.py [--world-readable-python] [--as-user UID] [--namespaces-allowed] -- COMMAND ...
 
 Installs a seccomp filter that answers EPERM to unshare, setns, mount, umount2, pivot_root and the new mount
 API, then execs COMMAND. With --world-readable-python it first makes the interpreter reachable for every user,
@@ -8,6 +8,8 @@ as it is in such containers (/usr/bin/python3): in a mount namespace of its own,
 COMMAND see it, a mode-755 tmpfs covers the first directory above the interpreter's prefix that others cannot
 enter (/root, here) and the prefix is bound back in. Nothing of the host changes. With --as-user UID the
 command runs as that user (and group, no supplementary groups): an ordinary user, as a CI runner would be.
+With --namespaces-allowed no filter is installed: an ordinary user of a machine that lets users make
+namespaces (a student's laptop), no container.
 """
 
 from __future__ import annotations
@@ -70,7 +72,8 @@ def main(argv: list[str]) -> None:
     split = argv.index("--")
     if "--world-readable-python" in argv[:split]:
         make_python_world_readable()
-    refuse_namespaces()
+    if "--namespaces-allowed" not in argv[:split]:
+        refuse_namespaces()
     if "--as-user" in argv[:split]:
         uid = int(argv[argv.index("--as-user") + 1])
         os.setgroups([])

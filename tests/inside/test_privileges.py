@@ -383,10 +383,13 @@ def test_unprivileged_needs_no_bounding_set_drop_but_no_effective_capability() -
     assert unmet(_privileges("none", 0, 0x1FF)) == []
 
 
-def _container_like(readable: bool, as_user: int | None = None) -> tuple[str, ...]:
+def _container_like(
+    readable: bool, as_user: int | None = None, namespaces_allowed: bool = False
+) -> tuple[str, ...]:
     flags = ("--world-readable-python",) if readable else ()
     user = ("--as-user", str(as_user)) if as_user is not None else ()
-    return (sys.executable, str(CONTAINER_LIKE), *flags, *user, "--")
+    allowed = ("--namespaces-allowed",) if namespaces_allowed else ()
+    return (sys.executable, str(CONTAINER_LIKE), *flags, *user, *allowed, "--")
 
 
 PROBE = """
@@ -460,3 +463,34 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
+
+
+PROC_SELF_PROBE = """
+import os
+def run_case(c):
+    try:
+        named = os.readlink("/proc/self")
+    except OSError:
+        named = None
+    return {"v": [os.getpid(), named is None]}
+"""
+
+
+@root_only
+@outside_tox
+def test_an_ordinary_user_where_namespaces_are_allowed_hides_proc_from_its_child(start) -> None:
+    """Started by an ordinary user on a machine that allows user namespaces (a student's laptop; emulated:
+    uid 65534 from the start, the interpreter made readable, nothing refused), the worker says
+    rlimits-unprivileged with PID namespaces and no note, and its child is pid 2 whose /proc/self names
+    nothing: the host's /proc named its pid in the host's namespace, a counter of every process the machine
+    started, which an earlier student moves for the next (sample proc_self_pid_counter.py read 2752, the bit
+    an earlier run left, as such a user before the fix; the child read its pid there, as under bubblewrap
+    before proc_view.hide)."""
+    worker = start("rlimits", _container_like(readable=True, as_user=NOBODY, namespaces_allowed=True))
+    assert worker.ready["ready"] is True, worker.ready
+    assert worker.ready["privileges"]["isolation"] == "rlimits-unprivileged"
+    assert worker.ready["pid_namespaces"] is True
+    assert worker.ready["capabilities"]["notes"] == [], worker.ready["capabilities"]
+    meta, frames, _, stderr = worker.send(PROC_SELF_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
