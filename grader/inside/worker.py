@@ -788,7 +788,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             size = os.statvfs(scratch_dir)
             if scratch.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
                 folder_bytes = size.f_blocks * size.f_frsize
-            else:
+            elif achieved.isolation == "bwrap" or achieved.private_root:  # where mounting is meant to work
                 caps = dataclasses.replace(caps, notes=(*caps.notes, scratch.NOT_MOUNTED))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
