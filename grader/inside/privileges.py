@@ -57,6 +57,10 @@ NAMESPACES = {
 }
 
 _PR_SET_KEEPCAPS, _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS, _PR_CAP_AMBIENT = 8, 24, 38, 47
+_PR_SET_DUMPABLE = 4
+# /proc, opened by `establish` as root before the private root hides it; `own_user_namespace` uses and
+# closes it (O_PATH, close-on-exec; nothing is forked in between, and every child closes it anyway).
+_proc_fd: int | None = None
 _CLONE_NEWUSER = 0x10000000
 _PR_CAP_AMBIENT_CLEAR_ALL = 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
@@ -216,24 +220,62 @@ def own_user_namespace() -> None:
     """rlimits modes: the worker (single-threaded, dropped already) enters a user namespace of its own and
     keeps CAP_SYS_ADMIN alone there, effective and permitted, with an empty bounding set (so every process it
     forks, once it dropped that one, holds nothing in any set); checked with capget.
-    That namespace owns no mount, network, IPC or UTS namespace (all made before it, by root or not at all)
-    and no file (its ids are unmapped: the worker reads uid 65534, the kernel still sees its uid): its
-    capability reaches only the PID namespaces made from it (pid_namespace.py). Raises ConfineError where
-    user namespaces are refused."""
-    call("unshare", _CLONE_NEWUSER)
+    That namespace owns no network, IPC or UTS namespace (all made before it, by root or not at all): its
+    capability reaches only the PID namespaces made from it (pid_namespace.py) and, in the root fallback's
+    private root, the mount namespace the worker makes next for its student processes' folders
+    (scratch.own_mount_namespace), where the worker's own uid and gid, mapped to themselves there alone
+    (`_map_own_ids`; elsewhere no id is mapped and it reads 65534), are the only ids a tmpfs accepts. Raises
+    ConfineError where user namespaces are refused."""
+    global _proc_fd
+    proc, _proc_fd = _proc_fd, None
+    ids = os.geteuid(), os.getegid()  # the kernel's: once in the new namespace, they read 65534
     try:
-        for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
-            with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
-                prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
-        prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
-        _capset(SYS_ADMIN)
-        if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
-            raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
-    except BaseException:
-        # No way back out of the namespace: the caller goes on without PID namespaces, holding nothing here.
-        with contextlib.suppress(ConfineError):
-            _capset_all_zero()
-        raise
+        call("unshare", _CLONE_NEWUSER)
+        try:
+            if proc is not None:
+                _map_own_ids(proc, *ids)
+            for cap in range(64):  # a new user namespace gives every capability, the bounding set's included
+                with contextlib.suppress(ConfineError):  # EINVAL past the kernel's last capability
+                    prctl(_PR_CAPBSET_DROP, cap)  # CAP_SYS_ADMIN too: the bounding set limits execve only
+            prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL)
+            _capset(SYS_ADMIN)
+            if _capget() != (SYS_ADMIN, SYS_ADMIN, 0):
+                raise PrivilegeError(f"a user namespace of the worker's own kept capabilities {_capget()}")
+        except BaseException:
+            # No way back out of the namespace: the caller goes on without PID namespaces, holding nothing
+            # here.
+            with contextlib.suppress(ConfineError):
+                _capset_all_zero()
+            raise
+    finally:
+        if proc is not None:
+            os.close(proc)
+
+
+def _map_own_ids(proc: int, uid: int, gid: int) -> None:
+    """In the user namespace just made (every capability held there still): the worker's own uid and gid
+    mapped to themselves, as `unshare -r` maps them, through `proc` (the /proc `establish` kept: the private
+    root has none). A tmpfs mounted in a mount namespace of this user namespace refuses every new file to ids
+    it does not map (EOVERFLOW, measured): each student process's folder needs them (scratch.make_mounted,
+    docs/SANDBOX.md "The inode counter"). /proc/self/*_map are root's while the worker is not dumpable, so it
+    is dumpable for these three writes alone (single-threaded, nothing forked yet). A refusal leaves the ids
+    unmapped: `scratch.can_mount` then says no, and the worker's ready message carries NOT_MOUNTED."""
+    try:
+        prctl(_PR_SET_DUMPABLE, 1)
+        for name, text in (
+            ("setgroups", "deny"),
+            ("uid_map", f"{uid} {uid} 1"),
+            ("gid_map", f"{gid} {gid} 1"),
+        ):
+            fd = os.open(f"self/{name}", os.O_WRONLY | os.O_CLOEXEC, dir_fd=proc)
+            try:
+                os.write(fd, text.encode())
+            finally:
+                os.close(fd)
+    except (ConfineError, OSError):
+        pass
+    finally:
+        prctl(_PR_SET_DUMPABLE, 0)
 
 
 def _keep_sys_admin_only(status_fd: int) -> None:
@@ -322,6 +364,12 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, 
     )
 
 
+def _keep_proc() -> None:
+    global _proc_fd
+    with contextlib.suppress(OSError):  # no /proc: the ids stay unmapped (`_map_own_ids`)
+        _proc_fd = os.open("/proc", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+
+
 def _requested() -> str:
     requested = os.environ.pop(ISOLATION_ENV, "rlimits")
     if requested not in REQUESTS:
@@ -373,6 +421,7 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
         elif requested == "bwrap":
             raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
         else:
+            _keep_proc()
             achieved = _drop_root(scratch, list(keep), status_fd, scratch_mib, uid)
     except PrivilegeError:
         raise

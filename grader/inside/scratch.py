@@ -30,6 +30,7 @@ _NAME_TRIES = 100
 # inode_counter_pair.py, docs/SANDBOX.md "The inode counter"). A fresh mount starts its own count.
 _MS_NOSUID, _MS_NODEV = 2, 4  # as bubblewrap's /tmp
 _MNT_DETACH, _UMOUNT_NOFOLLOW = 2, 8
+_CLONE_NEWNS, _MS_REC, _MS_PRIVATE = 0x00020000, 16384, 1 << 18
 NOT_MOUNTED = (
     "no tmpfs of its own can be mounted for a student process's folder here: the first file it makes reads "
     "the scratch's inode counter, which every earlier student process of its worker moved (docs/SANDBOX.md)"
@@ -68,11 +69,25 @@ def make_mounted(parent: str, prefix: str, size: int) -> str:
     return path
 
 
+def own_mount_namespace() -> None:
+    """rlimits modes: a mount namespace of the worker's own, owned by its user namespace of its own
+    (privileges.own_user_namespace), everything in it private, so that it may mount each student process's
+    folder (`make_mounted`) as a bubblewrap worker does in the one `proc_view.hide` makes. The mounts copied
+    from the private root (or the host) are the same and locked together (a less privileged namespace's
+    copy): nothing is shown or hidden. Nothing done where it is refused: `can_mount` then says no."""
+    from .libc import ConfineError, call
+
+    with contextlib.suppress(ConfineError):
+        call("unshare", _CLONE_NEWNS)
+        call("mount", b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)  # our mounts reach no other namespace
+
+
 def can_mount(parent: str, size: int) -> bool:
     """Whether `make_mounted` works here and a file can be made on the mount (tried once, at a worker's start:
     ~7 syscalls). A worker started by an ordinary user mounts in a mount namespace of its own user namespace,
     which maps no id: the mount succeeds, but the kernel makes no file there whose owner it cannot map
-    (EOVERFLOW), and every student process's set-up failed ("not your fault", 0 / 15 for a correct file)."""
+    (EOVERFLOW), and every student process's set-up failed ("not your fault", 0 / 15 for a correct file).
+    The root fallback's worker maps its own ids there first (privileges._map_own_ids)."""
     from .libc import ConfineError
 
     try:

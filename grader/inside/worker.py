@@ -780,10 +780,15 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         folder_bytes = 0
         if not caps.unconfined:  # the scratch's size for each student process's tmpfs, where one can be had
+            # The root fallback's private root: its user namespace of its own owns the new mount namespace
+            # (pid_namespace.start). Not rlimits-unprivileged's: its scratch is a folder of the host's disk,
+            # whose size would make each student process's tmpfs one of that many bytes of memory.
+            if namespaces is not None and achieved.private_root:
+                scratch.own_mount_namespace()
             size = os.statvfs(scratch_dir)
             if scratch.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
                 folder_bytes = size.f_blocks * size.f_frsize
-            elif achieved.isolation == "bwrap":  # it holds CAP_SYS_ADMIN over its mount namespace there
+            elif achieved.isolation == "bwrap" or achieved.private_root:  # where mounting is meant to work
                 caps = dataclasses.replace(caps, notes=(*caps.notes, scratch.NOT_MOUNTED))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)

@@ -95,11 +95,12 @@ def test_the_inode_counter_carries_no_bit_to_the_next_student(
     Contained: no breach line and the second scoring exactly its honest twin's starter score, each student
     process's folder being a tmpfs of its own (scratch.make_mounted), numbered from 1. (On the worker's one
     shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier one.)
-    The rlimits fallbacks keep the shared scratch (no process of a dropped worker may mount): strict xfail,
-    but for an ordinary user's, whose scratch is the host's temporary folder: strict only where that is a
-    tmpfs (on ext4 the sample read its window by chance, passing or failing from run to run, as uid 1001)."""
-    if pool.isolation.startswith("rlimits"):
-        why = "a dropped rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
+    In the root fallback's private root the worker mounts it in a mount namespace of its user namespace of its
+    own (scratch.own_mount_namespace; before, a strict xfail there). rlimits-unprivileged keeps the shared
+    scratch: xfail, strict only where the host's temporary folder is a tmpfs (on ext4 the sample read its
+    window by chance, passing or failing from run to run, as uid 1001)."""
+    if pool.isolation == "rlimits-unprivileged":
+        why = "an ordinary user's rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
         strict = scratch_numbers_inodes_in_turn(pool.isolation)
         request.applymarker(pytest.mark.xfail(reason=why, strict=strict))
     first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "inode_counter_pair.py")

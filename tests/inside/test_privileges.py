@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from grader.inside import pid_namespace
+from grader.inside import pid_namespace, scratch
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
@@ -254,8 +254,35 @@ def test_a_root_worker_drops_to_the_uid_the_pool_gave_it(start) -> None:
     meta, seen = _child_status(worker, solution)
     assert meta["setup_ok"] is True and seen, meta
     # Read from outside: inside, its worker's user namespace of its own (privileges.own_user_namespace) maps
-    # no id, and it reads 65534 for each.
+    # these same two ids to themselves and no other.
     assert _ids(seen["Uid"]) == {uid} and _ids(seen["Gid"]) == {NOBODY}, seen
+
+
+FIRST_FILE = """
+import os
+for n in range({extra}):
+    open("f%d" % n, "w").close()
+open("mine", "w").close()
+print(os.stat("mine").st_ino, flush=True)
+def run_case(c):
+    return {{"v": 1}}
+"""
+
+
+@root_only
+def test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone(start) -> None:
+    """The root fallback mounts each student process's folder as a tmpfs of its own, as under bubblewrap
+    (scratch.own_mount_namespace, in the worker's user namespace of its own): after a job that made 700
+    files, the next one's first file reads the same number as the job's before that, which its own few
+    files set. On the worker's one shared scratch (the mount skipped) each read more than the one before."""
+    worker = start("rlimits")
+    assert scratch.NOT_MOUNTED not in worker.ready["capabilities"]["notes"], worker.ready
+    firsts = []
+    for extra in (0, 700, 0):
+        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
+        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
+        firsts.append(int(out))
+    assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
 
 
 @root_only

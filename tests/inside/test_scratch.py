@@ -155,12 +155,22 @@ def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_pat
 def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
     """can_mount, as a dropped worker (nobody, no capability): False, and the probe's folder removed again;
     as root in a mount namespace of its own: True, nothing left either; and never for a size of 0 bytes,
-    which tmpfs would read as no limit (a scratch whose statvfs says 0 blocks)."""
+    which tmpfs would read as no limit (a scratch whose statvfs says 0 blocks). Dropped to nobody, then in a
+    user and a mount namespace of its own, as a rlimits worker would mount: the mount succeeds, but with its
+    ids unmapped tmpfs refuses every file (EOVERFLOW), so False (it said True before it made a file); with
+    its own ids mapped to themselves, True."""
     script = (
         "import os, sys\nfrom grader.inside import libc, scratch\n"
-        "if sys.argv[2] == 'nobody':\n"
+        "if sys.argv[2] != 'root':\n"
         "    os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)\n"
-        "else:\n"
+        "if sys.argv[2].startswith('userns'):  # a rlimits worker's own user namespace (own_user_namespace)\n"
+        "    libc.prctl(4, 1)  # dumpable again (the drop cleared it): else /proc/self/*_map are root's\n"
+        "    libc.call('unshare', 0x10000000)\n"
+        "    if sys.argv[2] == 'userns-mapped':  # its own ids mapped to themselves, as `unshare -r` does\n"
+        "        for name in ('setgroups', 'uid_map', 'gid_map'):\n"
+        "            with open(f'/proc/self/{name}', 'w') as f:\n"
+        "                f.write('deny' if name == 'setgroups' else '65534 65534 1')\n"
+        "if sys.argv[2] != 'nobody':\n"
         "    libc.call('unshare', 0x00020000)\n"
         "    libc.call('mount', b'none', b'/', None, 16384 | (1 << 18), None)\n"
         "unlimited = scratch.can_mount(sys.argv[1], 0)\n"
@@ -168,6 +178,11 @@ def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
     )
     shared = Path(tempfile.mkdtemp(prefix="can-mount-", dir="/tmp"))  # pytest's tmp_path is root's alone
     shared.chmod(0o777)
-    said = {who: _python(script, str(shared), who) for who in ("nobody", "root")}
+    said = {who: _python(script, str(shared), who) for who in ("nobody", "root", "userns", "userns-mapped")}
     shared.rmdir()
-    assert said == {"nobody": (False, False, []), "root": (True, False, [])}
+    assert said == {
+        "nobody": (False, False, []),
+        "root": (True, False, []),
+        "userns": (False, False, []),
+        "userns-mapped": (True, False, []),
+    }
