@@ -223,7 +223,7 @@ def own_user_namespace() -> None:
     That namespace owns no network, IPC or UTS namespace (all made before it, by root or not at all): its
     capability reaches only the PID namespaces made from it (pid_namespace.py) and, in the root fallback's
     private root, the mount namespace the worker makes next for its student processes' folders
-    (scratch.own_mount_namespace), where the worker's own uid and gid, mapped to themselves there alone
+    (folder_mounts.own_mount_namespace), where the worker's own uid and gid, mapped to themselves there alone
     (`_map_own_ids`; elsewhere no id is mapped and it reads 65534), are the only ids a tmpfs accepts. Raises
     ConfineError where user namespaces are refused."""
     global _proc_fd
@@ -256,10 +256,11 @@ def _map_own_ids(proc: int, uid: int, gid: int) -> None:
     """In the user namespace just made (every capability held there still): the worker's own uid and gid
     mapped to themselves, as `unshare -r` maps them, through `proc` (the /proc `establish` kept: the private
     root has none). A tmpfs mounted in a mount namespace of this user namespace refuses every new file to ids
-    it does not map (EOVERFLOW, measured): each student process's folder needs them (scratch.make_mounted,
-    docs/SANDBOX.md "The inode counter"). /proc/self/*_map are root's while the worker is not dumpable, so it
-    is dumpable for these three writes alone (single-threaded, nothing forked yet). A refusal leaves the ids
-    unmapped: `scratch.can_mount` then says no, and the worker's ready message carries NOT_MOUNTED."""
+    it does not map (EOVERFLOW, measured): each student process's folder needs them
+    (folder_mounts.make_mounted, docs/SANDBOX.md "The inode counter"). /proc/self/*_map are root's while the
+    worker is not dumpable, so it is dumpable for these three writes alone (single-threaded, nothing forked
+    yet). A refusal leaves the ids unmapped: `folder_mounts.can_mount` then says no, and the worker's ready
+    message carries NOT_MOUNTED."""
     try:
         prctl(_PR_SET_DUMPABLE, 1)
         for name, text in (

@@ -19,22 +19,11 @@ MAX_ENTRIES = 1_000_000  # a bound on the work, far above what a job can create 
 # the machine's kernel memory (measured: 200,000 of them, 1.3 s of CPU, 161 MiB of unreclaimable slab), a
 # million or more in a student process's 10 s of CPU (sample scratch_inode_flood.py). An honest job holds
 # its files (at most 200), their bytecode and a few saved arrays: hundreds. 20,000 pin ~20 MiB. A private
-# tmpfs gets it as `nr_inodes` (rootfs.py), as does a student process's own (make_mounted, bubblewrap's /tmp
-# having no such option); the worker kills a student process that fills it in any mode with a scratch of its
-# own (worker.py, `_Job.check_files`).
+# tmpfs gets it as `nr_inodes` (rootfs.py), as does a student process's own (folder_mounts.make_mounted,
+# bubblewrap's /tmp having no such option); the worker kills a student process that fills it in any mode with
+# a scratch of its own (worker.py, `_Job.check_files`).
 MAX_INODES = 20_000
 _NAME_TRIES = 100
-# A tmpfs of its own for each student process's folder (make_mounted): tmpfs numbers its inodes per mount, in
-# turn, so on one shared by a worker's jobs the first file a student process made read how many files every
-# earlier process of that worker had made, a counter one student could set for the next (sample
-# inode_counter_pair.py, docs/SANDBOX.md "The inode counter"). A fresh mount starts its own count.
-_MS_NOSUID, _MS_NODEV = 2, 4  # as bubblewrap's /tmp
-_MNT_DETACH, _UMOUNT_NOFOLLOW = 2, 8
-_CLONE_NEWNS, _MS_REC, _MS_PRIVATE = 0x00020000, 16384, 1 << 18
-NOT_MOUNTED = (
-    "no tmpfs of its own can be mounted for a student process's folder here: the first file it makes reads "
-    "the scratch's inode counter, which every earlier student process of its worker moved (docs/SANDBOX.md)"
-)
 
 
 def make(parent: str, prefix: str) -> str:
@@ -51,59 +40,6 @@ def make(parent: str, prefix: str) -> str:
     raise FileExistsError(errno.EEXIST, f"no unused {prefix}* name in {parent}")
 
 
-def make_mounted(parent: str, prefix: str, size: int) -> str:
-    """`make`, then a fresh tmpfs mounted there (`size` bytes, at most MAX_INODES files and directories, its
-    owner's alone): needs CAP_SYS_ADMIN over the caller's mount namespace (libc.ConfineError without it). The
-    directory is removed again if the mount fails. Undone by `remove(path, mounted=True)`."""
-    from .libc import ConfineError, call  # the parent imports this module too: no ctypes there
-
-    if size <= 0:  # tmpfs reads size=0 as no limit at all
-        raise ConfineError(f"a tmpfs of {size} bytes for a student process's folder")
-    path = make(parent, prefix)
-    options = f"size={size},nr_inodes={MAX_INODES},mode=0700".encode()
-    try:
-        call("mount", b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options)
-    except ConfineError:
-        os.rmdir(path)
-        raise
-    return path
-
-
-def own_mount_namespace() -> None:
-    """rlimits modes: a mount namespace of the worker's own, owned by its user namespace of its own
-    (privileges.own_user_namespace), everything in it private, so that it may mount each student process's
-    folder (`make_mounted`) as a bubblewrap worker does in the one `proc_view.hide` makes. The mounts copied
-    from the private root (or the host) are the same and locked together (a less privileged namespace's
-    copy): nothing is shown or hidden. Nothing done where it is refused: `can_mount` then says no."""
-    from .libc import ConfineError, call
-
-    with contextlib.suppress(ConfineError):
-        call("unshare", _CLONE_NEWNS)
-        call("mount", b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)  # our mounts reach no other namespace
-
-
-def can_mount(parent: str, size: int) -> bool:
-    """Whether `make_mounted` works here and a file can be made on the mount (tried once, at a worker's start:
-    ~7 syscalls). A worker started by an ordinary user mounts in a mount namespace of its own user namespace,
-    which maps no id: the mount succeeds, but the kernel makes no file there whose owner it cannot map
-    (EOVERFLOW), and every student process's set-up failed ("not your fault", 0 / 15 for a correct file).
-    The root fallback's worker maps its own ids there first (privileges._map_own_ids)."""
-    from .libc import ConfineError
-
-    try:
-        path = make_mounted(parent, "probe-", size)
-    except (ConfineError, OSError):
-        return False
-    try:
-        os.close(
-            os.open(os.path.join(path, "probe"), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-        )
-    except OSError:
-        remove(path, mounted=True)
-        return False
-    return remove(path, mounted=True)
-
-
 def _open_dir(name: str, dir_fd: int | None) -> int:
     return os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
 
@@ -118,16 +54,11 @@ def _chmod_dir(name: str, dir_fd: int | None) -> None:
         pass
 
 
-def remove(path: str, mounted: bool = False) -> bool:
-    """Remove `path` and everything below it; True when it is gone. `mounted`: a `make_mounted` folder,
-    whose tmpfs is let go first (everything on it with it; a mount that stays makes the removal fail)."""
+def remove(path: str) -> bool:
+    """Remove `path` and everything below it; True when it is gone (a folder of folder_mounts.make_mounted:
+    folder_mounts.remove)."""
     if not os.path.lexists(path):
         return True
-    if mounted:
-        from .libc import ConfineError, call
-
-        with contextlib.suppress(ConfineError):
-            call("umount2", path.encode(), _MNT_DETACH | _UMOUNT_NOFOLLOW)
     _chmod_dir(path, None)
     try:
         top = _open_dir(path, None)

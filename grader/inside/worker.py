@@ -39,7 +39,18 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import channel, confine, frames, limits, pid_namespace, privileges, proc_stat, proc_view, scratch
+from . import (
+    channel,
+    confine,
+    folder_mounts,
+    frames,
+    limits,
+    pid_namespace,
+    privileges,
+    proc_stat,
+    proc_view,
+    scratch,
+)
 
 MAX_HEADER_BYTES = 64 << 10
 MAX_JOB_BYTES = 256 << 20
@@ -180,8 +191,9 @@ class Worker:
                  book_root: str | None = None, namespaces: pid_namespace.Maker | None = None,
                  folder_bytes: int = 0) -> None:  # fmt: skip
         self.scratch = scratch_dir
-        # The size of the tmpfs of its own each student process's folder gets (scratch.make_mounted), the
-        # worker's scratch's; 0: folders on the scratch itself, sharing its inode counter (docs/SANDBOX.md).
+        # The size of the tmpfs of its own each student process's folder gets (folder_mounts.make_mounted),
+        # the worker's scratch's; 0: folders on the scratch itself, sharing its inode counter
+        # (docs/SANDBOX.md).
         self.folder_bytes = folder_bytes
         # What gives each student process a PID namespace of its own (pid_namespace.py; None: it shares ours).
         self.namespaces = namespaces
@@ -279,7 +291,7 @@ class Worker:
         retire = not self.harness_alive()
         job.finish()
         mounted = bool(self.folder_bytes)
-        removed = all(scratch.remove(s.workdir, mounted) for s in job.students)
+        removed = all((folder_mounts.remove if mounted else scratch.remove)(s.workdir) for s in job.students)
         scratch_ok = removed and scratch.is_clean(self.scratch)
         meta = {
             "job_id": job_id,
@@ -332,7 +344,7 @@ class Worker:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         pipes = {"stdout": os.pipe(), "stderr": os.pipe(), "setup": os.pipe()}
         if self.folder_bytes:
-            workdir = scratch.make_mounted(self.scratch, "job-", self.folder_bytes)
+            workdir = folder_mounts.make_mounted(self.scratch, "job-", self.folder_bytes)
         else:
             workdir = scratch.make(self.scratch, "job-")
         started = time.monotonic()
@@ -560,7 +572,7 @@ class _Job:
         has its directory removed (scratch.remove relies on it); any other is left to the end of the job."""
         for s in self.students:
             if (s.exited or s.end_reason) and _gone(s):
-                scratch.remove(s.workdir, bool(self.w.folder_bytes))
+                (folder_mounts.remove if self.w.folder_bytes else scratch.remove)(s.workdir)
 
     def _end(self, s: _Student, why: str) -> None:
         """The harness is done with this process. "done": whatever it does now is not the student's failure.
@@ -586,7 +598,8 @@ class _Job:
         for s in running:
             if s.exited or s.files_exceeded or s.end_reason:
                 continue
-            try:  # its folder's own tmpfs (scratch.make_mounted), else the scratch it shares with the job's
+            # its folder's own tmpfs (folder_mounts.make_mounted), else the scratch it shares with the job's
+            try:
                 full = scratch.inodes_used(s.workdir) >= scratch.MAX_INODES
             except OSError:
                 full = False
@@ -784,12 +797,12 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             # (pid_namespace.start). Not rlimits-unprivileged's: its scratch is a folder of the host's disk,
             # whose size would make each student process's tmpfs one of that many bytes of memory.
             if namespaces is not None and achieved.private_root:
-                scratch.own_mount_namespace()
+                folder_mounts.own_mount_namespace()
             size = os.statvfs(scratch_dir)
-            if scratch.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
+            if folder_mounts.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
                 folder_bytes = size.f_blocks * size.f_frsize
             elif achieved.isolation == "bwrap" or achieved.private_root:  # where mounting is meant to work
-                caps = dataclasses.replace(caps, notes=(*caps.notes, scratch.NOT_MOUNTED))
+                caps = dataclasses.replace(caps, notes=(*caps.notes, folder_mounts.NOT_MOUNTED))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)

@@ -93,12 +93,12 @@ def test_the_inode_counter_carries_no_bit_to_the_next_student(
     """The inode-counter sample graded twice on one worker: each run leaves its folder's next inode number
     500 past a multiple of 1,000 and scores correct math only if its first file's number is in 500..599.
     Contained: no breach line and the second scoring exactly its honest twin's starter score, each student
-    process's folder being a tmpfs of its own (scratch.make_mounted), numbered from 1. (On the worker's one
-    shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier one.)
-    In the root fallback's private root the worker mounts it in a mount namespace of its user namespace of its
-    own (scratch.own_mount_namespace; before, a strict xfail there). rlimits-unprivileged keeps the shared
-    scratch: xfail, strict only where the host's temporary folder is a tmpfs (on ext4 the sample read its
-    window by chance, passing or failing from run to run, as uid 1001)."""
+    process's folder being a tmpfs of its own (folder_mounts.make_mounted), numbered from 1. (On the worker's
+    one shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier
+    one.) In the root fallback's private root the worker mounts it in a mount namespace of its user namespace
+    of its own (folder_mounts.own_mount_namespace; before, a strict xfail there). rlimits-unprivileged keeps
+    the shared scratch: xfail, strict only where the host's temporary folder is a tmpfs (on ext4 the sample
+    read its window by chance, passing or failing from run to run, as uid 1001)."""
     if pool.isolation == "rlimits-unprivileged":
         why = "an ordinary user's rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
         strict = scratch_numbers_inodes_in_turn(pool.isolation)

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from grader.inside import pid_namespace, scratch
+from grader.inside import folder_mounts, pid_namespace
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
@@ -272,11 +272,11 @@ def run_case(c):
 @root_only
 def test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone(start) -> None:
     """The root fallback mounts each student process's folder as a tmpfs of its own, as under bubblewrap
-    (scratch.own_mount_namespace, in the worker's user namespace of its own): after a job that made 700
+    (folder_mounts.own_mount_namespace, in the worker's user namespace of its own): after a job that made 700
     files, the next one's first file reads the same number as the job's before that, which its own few
     files set. On the worker's one shared scratch (the mount skipped) each read more than the one before."""
     worker = start("rlimits")
-    assert scratch.NOT_MOUNTED not in worker.ready["capabilities"]["notes"], worker.ready
+    assert folder_mounts.NOT_MOUNTED not in worker.ready["capabilities"]["notes"], worker.ready
     firsts = []
     for extra in (0, 700, 0):
         meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))

@@ -92,7 +92,7 @@ def test_a_tree_of_read_only_folders_is_removed_by_its_owner_at_once() -> None:
 # mounted folder (the control: it must fail, the mount left in place) and a flood past MAX_INODES.
 MOUNTED_SCRIPT = """
 import errno, os, sys
-from grader.inside import libc, scratch
+from grader.inside import folder_mounts, libc, scratch
 libc.call("unshare", 0x00020000)
 libc.call("mount", b"none", b"/", None, 16384 | (1 << 18), None)  # private: nothing reaches the host
 parent = sys.argv[1]
@@ -101,8 +101,8 @@ def first_file(folder, extra):
         open(os.path.join(folder, f"f{n}"), "w").close()
     open(os.path.join(folder, "mine"), "w").close()
     return os.stat(os.path.join(folder, "mine")).st_ino
-a = scratch.make_mounted(parent, "job-", 1 << 20)
-b_ = scratch.make_mounted(parent, "job-", 1 << 20)
+a = folder_mounts.make_mounted(parent, "job-", 1 << 20)
+b_ = folder_mounts.make_mounted(parent, "job-", 1 << 20)
 inos = (first_file(a, 700), first_file(b_, 0))
 mode = oct(os.stat(a).st_mode & 0o777)
 plain_removal = scratch.remove(b_)  # not let go: the tmpfs stays, so the folder does
@@ -114,7 +114,7 @@ try:
         flood += 1
 except OSError as err:
     full = err.errno == errno.ENOSPC
-removed = (scratch.remove(a, mounted=True), scratch.remove(b_, mounted=True))
+removed = (folder_mounts.remove(a), folder_mounts.remove(b_))
 print(repr((inos, mode, plain_removal, still, full, flood + 701 + 1 <= scratch.MAX_INODES, removed,
             os.listdir(parent))))
 """
@@ -137,10 +137,10 @@ def _python(script: str, *args: str) -> object:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="a mount namespace of its own needs CAP_SYS_ADMIN")
 def test_a_mounted_folder_numbers_its_inodes_alone_is_bounded_and_let_go(tmp_path: Path) -> None:
-    """Each make_mounted folder is a tmpfs of its own: the second's first file reads 2 however many files
-    the first made (on one shared file system it read 700 more: docs/SANDBOX.md "The inode counter"); it is
-    its owner's alone; it holds at most MAX_INODES files and directories (ENOSPC past that); remove(...,
-    mounted=True) lets it go and removes it, while a plain remove leaves a mounted folder (and says so)."""
+    """Each make_mounted folder is a tmpfs of its own: the second's first file reads 2 however many files the
+    first made (on one shared file system it read 700 more: docs/SANDBOX.md "The inode counter"); it is its
+    owner's alone; it holds at most MAX_INODES files and directories (ENOSPC past that); folder_mounts.remove
+    lets it go and removes it, while a plain remove leaves a mounted folder (and says so)."""
     said = _python(MOUNTED_SCRIPT, str(tmp_path))
     assert isinstance(said, tuple)
     inos, mode, plain_removal, still, full, bounded, removed, left = said
@@ -160,7 +160,7 @@ def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
     ids unmapped tmpfs refuses every file (EOVERFLOW), so False (it said True before it made a file); with
     its own ids mapped to themselves, True."""
     script = (
-        "import os, sys\nfrom grader.inside import libc, scratch\n"
+        "import os, sys\nfrom grader.inside import folder_mounts, libc\n"
         "if sys.argv[2] != 'root':\n"
         "    os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)\n"
         "if sys.argv[2].startswith('userns'):  # a rlimits worker's own user namespace (own_user_namespace)\n"
@@ -173,8 +173,8 @@ def test_without_cap_sys_admin_can_mount_says_no_and_leaves_no_probe() -> None:
         "if sys.argv[2] != 'nobody':\n"
         "    libc.call('unshare', 0x00020000)\n"
         "    libc.call('mount', b'none', b'/', None, 16384 | (1 << 18), None)\n"
-        "unlimited = scratch.can_mount(sys.argv[1], 0)\n"
-        "print(repr((scratch.can_mount(sys.argv[1], 1 << 20), unlimited, os.listdir(sys.argv[1]))))\n"
+        "unlimited = folder_mounts.can_mount(sys.argv[1], 0)\n"
+        "print(repr((folder_mounts.can_mount(sys.argv[1], 1 << 20), unlimited, os.listdir(sys.argv[1]))))\n"
     )
     shared = Path(tempfile.mkdtemp(prefix="can-mount-", dir="/tmp"))  # pytest's tmp_path is root's alone
     shared.chmod(0o777)
