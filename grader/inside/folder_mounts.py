@@ -12,12 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 
-from . import scratch
-from .libc import ConfineError, call
+from . import libc, scratch
+from .libc import MNT_DETACH, MS_NODEV, MS_NOSUID, UMOUNT_NOFOLLOW, ConfineError, call
 
-_MS_NOSUID, _MS_NODEV = 2, 4  # as bubblewrap's /tmp
-_MNT_DETACH, _UMOUNT_NOFOLLOW = 2, 8
-_CLONE_NEWNS, _MS_REC, _MS_PRIVATE = 0x00020000, 16384, 1 << 18
 NOT_MOUNTED = (
     "no tmpfs of its own can be mounted for a student process's folder here: the first file it makes reads "
     "the scratch's inode counter, which every earlier student process of its worker moved (docs/SANDBOX.md)"
@@ -33,7 +30,8 @@ def make_mounted(parent: str, prefix: str, size: int) -> str:
     path = scratch.make(parent, prefix)
     options = f"size={size},nr_inodes={scratch.MAX_INODES},mode=0700".encode()
     try:
-        call("mount", b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV, options)
+        flags = MS_NOSUID | MS_NODEV  # as bubblewrap's /tmp
+        call("mount", b"tmpfs", path.encode(), b"tmpfs", flags, options)
     except ConfineError:
         os.rmdir(path)
         raise
@@ -47,8 +45,7 @@ def own_mount_namespace() -> None:
     from the private root (or the host) are the same and locked together (a less privileged namespace's
     copy): nothing is shown or hidden. Nothing done where it is refused: `can_mount` then says no."""
     with contextlib.suppress(ConfineError):
-        call("unshare", _CLONE_NEWNS)
-        call("mount", b"none", b"/", None, _MS_REC | _MS_PRIVATE, None)  # our mounts reach no other namespace
+        libc.own_mount_namespace(b"/")  # our mounts reach no other namespace
 
 
 def can_mount(parent: str, size: int) -> bool:
@@ -76,5 +73,5 @@ def remove(path: str) -> bool:
     is gone (a mount that stays makes the removal fail)."""
     if os.path.lexists(path):
         with contextlib.suppress(ConfineError):
-            call("umount2", path.encode(), _MNT_DETACH | _UMOUNT_NOFOLLOW)
+            call("umount2", path.encode(), MNT_DETACH | UMOUNT_NOFOLLOW)
     return scratch.remove(path)

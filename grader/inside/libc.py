@@ -45,3 +45,19 @@ def call(name: str, *args: int | bytes | None) -> int:
 
 def errno() -> int:
     return ctypes.get_errno()
+
+
+# mount(2)'s and umount2(2)'s flags, and unshare(2)'s for a mount namespace (rootfs, proc_view, folder_mounts)
+CLONE_NEWNS = 0x00020000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH, UMOUNT_NOFOLLOW = 2, 8
+
+
+def own_mount_namespace(private: bytes) -> None:
+    """A mount namespace of this process's own, the mounts at and under `private` made private first: a
+    mount there then shows in no other namespace of their peer group (a shared root carried a mount over
+    /proc to the host's: review of s31-hostile). Needs CAP_SYS_ADMIN over the user namespace that will own
+    it; ConfineError otherwise."""
+    call("unshare", CLONE_NEWNS)
+    call("mount", b"none", private, None, MS_REC | MS_PRIVATE, None)

@@ -24,11 +24,8 @@ from __future__ import annotations
 import os
 
 from . import proc_stat
-from .libc import ConfineError, call
+from .libc import MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, ConfineError, call, own_mount_namespace
 
-CLONE_NEWNS = 0x00020000
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_REC, _MS_PRIVATE = 16384, 1 << 18
 PROC = "/proc"
 
 
@@ -38,10 +35,9 @@ def hide() -> str | None:
     names a student process's pid here, the channel left open where no PID namespace can be made)."""
     fd = os.open(PROC, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        call("unshare", CLONE_NEWNS)
         # private first: a mount over a shared /proc would show in every namespace of its peer group
-        call("mount", b"none", PROC.encode(), None, _MS_REC | _MS_PRIVATE, None)
-        flags = _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        own_mount_namespace(PROC.encode())
+        flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
         call("mount", b"none", PROC.encode(), b"tmpfs", flags, b"size=4k,nr_inodes=1,mode=0")
     except ConfineError as err:
         os.close(fd)

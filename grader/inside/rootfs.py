@@ -17,7 +17,21 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .libc import ConfineError, call, checked, syscall
+from .libc import (
+    MNT_DETACH,
+    MS_BIND,
+    MS_NODEV,
+    MS_NOEXEC,
+    MS_NOSUID,
+    MS_PRIVATE,
+    MS_RDONLY,
+    MS_REC,
+    MS_REMOUNT,
+    ConfineError,
+    call,
+    checked,
+    syscall,
+)
 from .masked import masked_dirs
 from .scratch import MAX_INODES
 
@@ -33,9 +47,6 @@ SANDBOX_UIDS = range(0x70000000, 0x70000000 + 0x10000)
 # (grader/sandbox/uid_block.py): below it are the system and login users, systemd's dynamic users and nobody.
 FIRST_POOL_UID = 0x10000
 
-_MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
-_MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 32, 4096, 16384, 1 << 18
-_MNT_DETACH = 2
 _SYS_PIVOT_ROOT = 155  # x86_64; glibc has no wrapper
 
 
@@ -121,13 +132,13 @@ def _apply(step: Mount, root: str, sources: dict[str, int], read_only_later: lis
     elif step.kind in ("ro-bind", "dev-bind"):
         fd = sources[step.source]
         _mountpoint(dest, stat.S_ISDIR(os.fstat(fd).st_mode))
-        _mount(f"/proc/self/fd/{fd}", dest, None, _MS_BIND | _MS_REC)
+        _mount(f"/proc/self/fd/{fd}", dest, None, MS_BIND | MS_REC)
         if step.kind == "ro-bind":
-            _mount(None, dest, None, _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+            _mount(None, dest, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
     elif step.kind == "tmpfs":
         os.makedirs(dest, mode=0o755, exist_ok=True)
         owner = f",uid={step.owner},gid={SANDBOX_ID},mode=0700" if step.owner is not None else ",mode=0755"
-        flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
         inodes = f",nr_inodes={step.inodes}" if step.inodes is not None else ""
         _mount("tmpfs", dest, "tmpfs", flags, f"size={step.size_mib}m{inodes}{owner}")
         if step.owner is None:
@@ -148,29 +159,29 @@ def enter(steps: list[Mount], mountpoint: str) -> None:
     root still attached) raises ConfineError: the worker must not start."""
     sources: dict[str, int] = {}
     try:
-        _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # nothing propagates back to the host
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing propagates back to the host
         # Sources are opened first: the new root covers `mountpoint`, which may hold some of them.
         for step in steps:
             if step.kind.endswith("bind") and step.source not in sources:
                 sources[step.source] = os.open(step.source, os.O_PATH | os.O_CLOEXEC)
-        _mount("tmpfs", mountpoint, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=1m,mode=0755")
+        _mount("tmpfs", mountpoint, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
         try:
             read_only_later: list[str] = []
             for step in steps:
                 _apply(step, mountpoint, sources, read_only_later)
             for path in reversed(read_only_later):
-                _mount(None, path, None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)
+                _mount(None, path, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
             os.chdir(mountpoint)
             checked("pivot_root", syscall(_SYS_PIVOT_ROOT, b".", b"."))
         except (ConfineError, OSError):
             os.chdir("/")
-            call("umount2", mountpoint.encode(), _MNT_DETACH)
+            call("umount2", mountpoint.encode(), MNT_DETACH)
             raise
     except (ConfineError, OSError) as err:
         raise RootNotBuilt(str(err)) from None
     finally:
         for fd in sources.values():
             os.close(fd)
-    call("umount2", b".", _MNT_DETACH)  # the host's root, stacked under the new one, is let go
+    call("umount2", b".", MNT_DETACH)  # the host's root, stacked under the new one, is let go
     os.chdir("/")
-    _mount(None, "/", None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV)
+    _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)

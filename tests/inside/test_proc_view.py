@@ -85,10 +85,10 @@ def test_where_no_mount_can_be_had_a_note_says_so_and_proc_stays() -> None:
 # hides /proc, then prints whether this process still reads its own /proc/self.
 SHARED_SCRIPT = """
 import os
-from grader.inside import proc_view
+from grader.inside import libc, proc_view
 MS_SHARED = 1 << 20
-proc_view.call("unshare", proc_view.CLONE_NEWNS)
-proc_view.call("mount", b"none", b"/", None, proc_view._MS_REC | MS_SHARED, None)
+libc.call("unshare", libc.CLONE_NEWNS)
+libc.call("mount", b"none", b"/", None, libc.MS_REC | MS_SHARED, None)
 pid = os.fork()
 if pid == 0:
     os._exit(0 if proc_view.hide() is None else 3)
