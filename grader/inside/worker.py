@@ -290,8 +290,7 @@ class Worker:
         # this worker: whoever sees it gone retires the worker, and a job it never finished is lost.
         retire = not self.harness_alive()
         job.finish()
-        mounted = bool(self.folder_bytes)
-        removed = all((folder_mounts.remove if mounted else scratch.remove)(s.workdir) for s in job.students)
+        removed = all(self.remove_folder(s.workdir) for s in job.students)
         scratch_ok = removed and scratch.is_clean(self.scratch)
         meta = {
             "job_id": job_id,
@@ -380,6 +379,10 @@ class Worker:
         finally:
             ours.close()
         return student
+
+    def remove_folder(self, workdir: str) -> bool:
+        """A student process's folder removed, its own tmpfs let go first where it has one: True when gone."""
+        return (folder_mounts.remove if self.folder_bytes else scratch.remove)(workdir)
 
     def _student_child(self, workdir: str, limits: Mapping[str, Any], student_part: bytearray,
                        ends: Mapping[str, int], sock: int) -> None:  # fmt: skip
@@ -572,7 +575,7 @@ class _Job:
         has its directory removed (scratch.remove relies on it); any other is left to the end of the job."""
         for s in self.students:
             if (s.exited or s.end_reason) and _gone(s):
-                (folder_mounts.remove if self.w.folder_bytes else scratch.remove)(s.workdir)
+                self.w.remove_folder(s.workdir)
 
     def _end(self, s: _Student, why: str) -> None:
         """The harness is done with this process. "done": whatever it does now is not the student's failure.
