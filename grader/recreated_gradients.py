@@ -87,12 +87,12 @@ def _classes_in(data: bytes, tree: ast.Module) -> tuple[tuple[str, _Found | None
 def _found(data: bytes, losses: Sequence[tuple[ast.For | ast.AsyncFor, ast.Assign]]) -> _Found:
     text = data.decode("utf-8", "replace")
     loop, assign = losses[0]
-    whole = any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+    whole = _whole_dict(assign)
     assigned = not whole and not _zero(assign.value)
     later = tuple(
         (a.lineno, _short(ast.get_source_segment(text, a) or ""))
         for _, a in losses[1:]
-        if assigned and not _zero(a.value) and not any(_self_attr(t) in _GRADIENTS for t in a.targets)
+        if assigned and not _zero(a.value) and not _whole_dict(a)
     )
     statement = _short(ast.get_source_segment(text, assign) or "")
     return assign.lineno, statement, _self_attr(_iterated(loop.iter)), whole, assigned, later
@@ -141,7 +141,7 @@ def _added(body: Sequence[ast.stmt], named: Mapping[str, str]) -> set[str]:
         elif isinstance(stmt, ast.Assign):
             for target in stmt.targets:
                 key = _key(target, named)
-                if _entry(target) and any(_reads(n, key, named) for n in ast.walk(stmt.value)):
+                if _entry(target) and _reads_back(stmt.value, key, named):
                     added.add(key)
     return added
 
@@ -159,9 +159,19 @@ def _loses(assign: ast.Assign, added: set[str], named: Mapping[str, str]) -> boo
         if _zero(assign.value):
             if key in added:
                 return True
-        elif not any(_reads(n, key, named) for n in ast.walk(assign.value)):
+        elif not _reads_back(assign.value, key, named):
             return True
     return False
+
+
+def _whole_dict(assign: ast.Assign) -> bool:
+    """`self.gradients = ...`: the whole dict assigned."""
+    return any(_self_attr(t) in _GRADIENTS for t in assign.targets)
+
+
+def _reads_back(value: ast.AST, key: str, named: Mapping[str, str]) -> bool:
+    """Somewhere in `value`, the entry under `key` read back (`_reads`)."""
+    return any(_reads(n, key, named) for n in ast.walk(value))
 
 
 def _reads(node: ast.AST, key: str, named: Mapping[str, str]) -> bool:
