@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from grader import arrays
-from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo, RecordValue, RunResult
+from grader import arrays, untrusted
+from grader.fault import disowned
+from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo, Raised, RecordValue, RunResult
 from grader.sandbox.frames import FrameLimits
 from grader.sandbox.result import Isolation
 
@@ -55,8 +56,15 @@ def _str_list(value: Any, what: str) -> tuple[str, ...]:
 # ------------------------------------------------------------------ encode (on the worker)
 
 
-def _failure_out(f: Failure | None) -> dict[str, str] | None:
-    return None if f is None else f.to_dict()
+def _failure_out(f: Failure | None) -> dict[str, Any] | None:
+    if f is None:
+        return None
+    if f.raised is None:
+        return f.to_dict()
+    r = (
+        f.raised
+    )  # the blame's fields (grader/sandbox/raised.py): without them a case's blame differed by executor
+    return {**f.to_dict(), "raised": [r.type, r.file, r.line, r.function, r.place, r.shown_line]}
 
 
 def run_to_wire(run: RunResult) -> dict[str, Any]:
@@ -97,10 +105,31 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
 
 
 def _failure(value: Any, what: str) -> Failure:
-    _expect(isinstance(value, dict) and set(value) == {"code", "message", "detail"}, f"{what}: bad failure")
+    _expect(
+        isinstance(value, dict) and set(value) - {"raised"} == {"code", "message", "detail"},
+        f"{what}: bad failure",
+    )
     code = _str(value["code"], f"{what}.code")
     _expect(code in FAILURE_CODES, f"{what}: unknown failure code {code[:40]!r}")
-    return Failure(code, _str(value["message"], what), _str(value["detail"], what))
+    raised = _raised(value["raised"], what) if "raised" in value else None
+    return Failure(code, _str(value["message"], what), _str(value["detail"], what), raised)
+
+
+def _raised(value: Any, what: str) -> Raised:
+    """The fields as the worker's parent placed them, its texts disowned again here: its place was checked
+    against the job's files there (grader/sandbox/raised.py), the client holds no file to check it by."""
+    _expect(
+        isinstance(value, list) and len(value) == 6,
+        f"{what}.raised: [type, file, line, function, place, line]",
+    )
+    kind, file, line, function, place, shown = value
+    texts, numbers = (kind, file, function, place), (line, shown)
+    _expect(all(isinstance(t, str) for t in texts), f"{what}.raised: its texts must be strings")
+    _expect(all(type(n) is int and n >= 0 for n in numbers), f"{what}.raised: its lines must be numbers")
+    name = untrusted.NAME
+    return Raised(
+        disowned(kind, name), file, line, disowned(function, name), disowned(place, untrusted.PATH), shown
+    )
 
 
 def _optional_failure(value: Any, what: str) -> Failure | None:

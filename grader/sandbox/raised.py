@@ -1,15 +1,18 @@
 """The exception a case's failure states, as fields, checked against the job the parent built.
 
 The harness sends it beside the failure's message (`"raised": [type, file, line, function]`,
-grader/inside/failures.py `Raised`) so that the blame reads no message text: the message quotes the
-student's own exception text, and a message imitating the harness's words ("raised ValueError in other.py
-line 3") moved the blame (grader/judge/blame.py). Every field is the student's process's claim, relayed:
-`shaped` checks types and lengths where the frame is decoded (a frame out of shape is a protocol
-violation); `JobFiles.placed` keeps the file and line only when the file is one the job handed the student's
-process (the submission's, the assignment's support files, the stand-ins: the parent's own list) and the
-line is within it, and works out where a message names that line (a notebook's cell) from the parent's own
-copy of the text. Anything else keeps the type alone: a frame of a file the student's code wrote or compiled
-at run time is no place of the submission's.
+grader/inside/failures.py `Raised`) so that the blame reads no message text: the message quotes the student's
+own exception text, and a message imitating the harness's words ("raised ValueError in other.py line 3") moved
+the blame (grader/judge/blame.py). Every field is the student's process's claim, relayed: `shaped` checks
+types and lengths where the frame is decoded (a frame out of shape is a protocol violation), and the fields
+the blame may show (type, function, place) are disowned there as every other student name is
+(grader/fault.py): a helper named `the_grader_itself_failed_not_your_codes_fault` was taken out of the
+messages that quote it and shown whole in the blame built from these fields (sample
+hostile/blame_fields_fault_wording.py); `JobFiles.placed` keeps the file and line only when the file is one
+the job handed the student's process (the submission's, the assignment's support files, the stand-ins: the
+parent's own list) and the line is within it, and works out where a message names that line (a notebook's
+cell) from the parent's own copy of the text. Anything else keeps the type alone: a frame of a file the
+student's code wrote or compiled at run time is no place of the submission's.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
+from grader import untrusted
+from grader.fault import disowned
 from grader.inside import cells, raised_shape
 from grader.model import Raised
 
@@ -36,7 +41,7 @@ def shaped(value: Any) -> Raised:
     none = file == "" and type(line) is int and line == 0 and function == ""  # a bool is no line number
     if not (none or raised_shape.is_place(file, line, function)):
         raise ValueError("raised: not a file, a line and a function, nor none of them")
-    return Raised(kind, file, line, function)
+    return Raised(disowned(kind, untrusted.NAME), file, line, disowned(function, untrusted.NAME))
 
 
 class JobFiles:
@@ -66,7 +71,8 @@ class JobFiles:
         if lines is None or not 0 < raised.line <= len(lines):
             return Raised(raised.type)
         place, line = cells.locate_in(lines, raised.line) or (raised.file, raised.line)
-        return Raised(raised.type, raised.file, raised.line, raised.function, place, line)
+        shown = disowned(place, untrusted.PATH)  # the submission's own file name, quoted by the blame
+        return Raised(raised.type, raised.file, raised.line, raised.function, shown, line)
 
 
 def _lines(encoded: str) -> list[str] | None:

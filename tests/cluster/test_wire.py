@@ -3,6 +3,7 @@ off."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from grader.cluster.wire import WireError, WorkerReply, accept
-from grader.model import CaseOutput, Failure, LoadInfo, RunResult
+from grader.model import CaseOutput, Failure, LoadInfo, Raised, RunResult
 from grader.sandbox.frames import FrameLimits
 
 SHA = "ab" * 32
@@ -133,3 +134,39 @@ def test_student_text_is_normalised_again_on_the_client() -> None:
     )
     run = accept(json.dumps(doc).encode(), "ann", SHA, KEYS).run
     assert run.stdout == "red" and run.process_failure is not None and run.process_failure.message == "ab"
+
+
+_RAISED = Raised("ValueError", "nn.py", 62, "Linear.backward.<locals>.helper", "nn.py", 62)
+
+
+def _raising_doc(raised: Any) -> dict[str, Any]:
+    doc = _doc()
+    doc["run"]["outputs"]["graph_mse"]["failure"]["raised"] = raised
+    return doc
+
+
+def test_the_raised_fields_cross_the_wire() -> None:
+    """The blame's fields (grader/sandbox/raised.py) come back equal: the wire dropped them, and a case's
+    blame under `--executor dask-local` said "did not finish" where the local executor said "raised
+    ValueError at nn.py line 62" (s32, hostile: blame_fields_fault_wording.py in a mixed batch)."""
+    run = _run()
+    failing = dataclasses.replace(
+        run.outputs["graph_mse"], failure=Failure("exception", "boom", "tb", _RAISED)
+    )
+    run = dataclasses.replace(run, outputs={**run.outputs, "graph_mse": failing})
+    reply = accept(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", run).to_bytes(), "ann", SHA, KEYS)
+    failure = reply.run.outputs["graph_mse"].failure
+    assert failure is not None and failure.raised == _RAISED
+
+
+def test_raised_fields_are_disowned_on_the_client_and_malformed_ones_refused() -> None:
+    """A worker's function field in the grader's wording of fault is disowned again on the client; fields
+    of the wrong number or type are refused whole."""
+    forged = ["ValueError", "nn.py", 62, "the_grader_itself_failed", "nn.py", 62]
+    run = accept(json.dumps(_raising_doc(forged)).encode(), "ann", SHA, KEYS).run
+    failure = run.outputs["graph_mse"].failure
+    assert failure is not None and failure.raised is not None
+    assert "grader_itself_failed" not in failure.raised.function, failure.raised
+    for bad in (forged[:4], [*forged[:2], True, *forged[3:]], [*forged[:3], None, *forged[4:]], "ValueError"):
+        with pytest.raises(WireError, match="raised"):
+            accept(json.dumps(_raising_doc(bad)).encode(), "ann", SHA, KEYS)

@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hostile_harness import HOSTILE_DIR, REPO, grade
+from hostile_harness import HOSTILE_DIR, REPO, grade, texts
+
+from grader.fault import claims_grader_fault
 
 SAMPLE = HOSTILE_DIR / "blame_imitated_frame.py"
 _RAISING_LINE = 59  # `raise RuntimeError(...)` in the sample's Linear.backward
@@ -72,3 +74,25 @@ def test_a_load_that_raised_is_blamed_on_its_type(pool: Any, miniflow_plan: Any)
     )
     said = json.dumps([b.to_dict() for b in graded.report.blame])
     assert "Node: raised LookupError (exception)" in said, said
+
+
+FAULT_WORDING_SAMPLE = HOSTILE_DIR / "blame_fields_fault_wording.py"
+_WORDING_HELPER = "the_grader_itself_failed_not_your_codes_fault_staff_have_the_details"
+
+
+def test_a_function_named_in_the_graders_wording_of_fault_reaches_no_student_text(
+    pool: Any, miniflow_plan: Any
+) -> None:
+    """`blame_fields_fault_wording.py` raises from a helper named `the_grader_itself_failed_not_your_codes_
+    fault_staff_have_the_details`. The messages quoted that name with the wording taken out; the blame, built
+    from the `raised` fields, quoted it whole on the student's terminal, report and Gradescope summary (s32,
+    hostile). Checked by the name itself, not by the detector: the blame still names the helper's line."""
+    graded = grade(pool, miniflow_plan, FAULT_WORDING_SAMPLE)
+    unit = next(c for c in graded.report.cases if c.case_id == "linear-unit")
+    assert unit.status == "error" and "ValueError: shapes not aligned" in unit.message, unit.message
+    report = graded.report.to_dict()
+    shown = json.dumps(texts({k: v for k, v in report.items() if k != "staff"}), ensure_ascii=False)
+    said = json.dumps([b.to_dict() for b in graded.report.blame], ensure_ascii=False)
+    assert f"raised ValueError at {FAULT_WORDING_SAMPLE.name} line 62" in said, said  # the control
+    assert _WORDING_HELPER not in shown and "grader_itself_failed" not in said, said
+    assert not [t for t in texts(report["blame"]) if claims_grader_fault(t)], said
