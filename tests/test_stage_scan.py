@@ -157,6 +157,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step58", "step57"),
         ("dezero", "dezero/book_step58_im2col_outsize_no_plus_one", "step57"),
         ("dezero", "dezero/book_step58_pooling_grad_first_window", "step57"),
+        # session 32: step57 extends step54 (the book's package at step 57 keeps accuracy and dropout)
+        ("dezero", "dezero/book_step58_dropout_not_scaled", "step57"),
+        ("dezero", "dezero/book_step58_accuracy_axis0", "step57"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)
