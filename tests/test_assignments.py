@@ -700,6 +700,22 @@ def test_dezero_steps_from_19_make_the_classes_the_book_dropped_optional_with_po
     ]
 
 
+def test_dezero_step57_grades_the_accuracy_and_dropout_the_book_keeps_at_step57():
+    """The book's dezero/ at step 57 still has step 50's accuracy and step 54's dropout: step57 grades their
+    cases (it extends step54, session 32; it extended step47 and a wrong dropout beside conv2d scored full
+    marks), each optional with its points, so a conv package without them is skipped there, not failed."""
+    a = load_assignment("dezero")
+    step57 = set(a.stage_case_ids("step57"))
+    assert set(a.stage_case_ids("step54")) < step57
+    assert {"step50-accuracy", "step54-dropout-train", "step54-dropout-test-mode"} <= step57
+    step57_stage = a.stage("step57")
+    assert {"accuracy", "dropout"} <= set(step57_stage.optional_classes) and step57_stage.optional_points
+    assert not {"accuracy", "dropout"} & set(a.stage("step57").requires)
+    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 255, where
+    # they came on top of step47's 245 (260 before session 32)
+    assert [a.max_points(s) for s in ("step47", "step50", "step54", "step57")] == [245, 250, 255, 270]
+
+
 def _what_a_case_does(steps: Any) -> set[str]:
     """The functions a case applies (class, function and operator forms alike: `Mul`, `mul`, `*`; `SumTo`,
     `sum_to`), the Layers it builds (`layer Linear`, told from the function), the Variable methods it calls
