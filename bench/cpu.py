@@ -9,8 +9,8 @@ scan, judging, reports) and every sandbox process it reaped (workers, harnesses,
 `--compare CHECKOUT` runs the same on another checkout of the repository (the main before a change, from
 `git worktree add`), back to back, and prints the ratio; the issue-9 allowance (the trust boundary may cost at
 most 20% of the batch rate) is the target of that ratio. Where the sandboxes' share went (workers, harnesses,
-student processes) is read from /proc. Rates on a shared machine vary from run to run; CPU
-time per submission varies much less, and that is what this prints.
+the PID namespaces' makers, student processes) is read from /proc, for this batch's processes only. Rates on a
+shared machine vary from run to run; CPU time per submission varies much less, and that is what this prints.
 
 Each checkout's grader/ is compiled to bytecode first (into its __pycache__ folders, as `pip install` does for
 a wheel, and as bench.check_latency does). The sandbox workers run `python -B` and never write any, and where
