@@ -78,6 +78,8 @@ def processes():
             continue
         f = stat[stat.rindex(")") + 2 :].split()
         cpu, reaped = (int(f[11]) + int(f[12])) / HZ, (int(f[13]) + int(f[14])) / HZ
+        # a Python's: bubblewrap's two processes hold the worker's command line too (read as its workers)
+        worker = worker and stat[stat.index("(") + 1 :].startswith("python")
         out[int(pid)] = (int(f[1]), cpu, reaped, worker, worker and filtered(pid))
     return out
 
