@@ -9,8 +9,8 @@ scan, judging, reports) and every sandbox process it reaped (workers, harnesses,
 `--compare CHECKOUT` runs the same on another checkout of the repository (the main before a change, from
 `git worktree add`), back to back, and prints the ratio; the issue-9 allowance (the trust boundary may cost at
 most 20% of the batch rate) is the target of that ratio. Where the sandboxes' share went (workers, harnesses,
-student processes) is read from /proc. Rates on a shared machine vary from run to run; CPU
-time per submission varies much less, and that is what this prints.
+the PID namespaces' makers, student processes) is read from /proc, for this batch's processes only. Rates on a
+shared machine vary from run to run; CPU time per submission varies much less, and that is what this prints.
 
 Each checkout's grader/ is compiled to bytecode first (into its __pycache__ folders, as `pip install` does for
 a wheel, and as bench.check_latency does). The sandbox workers run `python -B` and never write any, and where
@@ -58,8 +58,17 @@ HZ = os.sysconf("SC_CLK_TCK")
 NEEDLE = ("inside." + "worker").encode()  # spelled apart: this script's own command line holds its text
 
 
+def filtered(pid):
+    # whether the process runs under a seccomp filter (the harness does; the PID namespaces' maker does not)
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return any(line.split()[1:] == ["2"] for line in status.splitlines() if line.startswith("Seccomp:"))
+
+
 def processes():
-    # pid -> (parent pid, own CPU, reaped children's CPU, is a sandbox worker's image), from /proc
+    # pid -> (parent pid, own CPU, reaped children's CPU, is a sandbox worker's image, is filtered), /proc
     out = {}
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -68,21 +77,41 @@ def processes():
         except OSError:
             continue
         f = stat[stat.rindex(")") + 2 :].split()
-        out[int(pid)] = (int(f[1]), (int(f[11]) + int(f[12])) / HZ, (int(f[13]) + int(f[14])) / HZ, worker)
+        cpu, reaped = (int(f[11]) + int(f[12])) / HZ, (int(f[13]) + int(f[14])) / HZ
+        # a Python's: bubblewrap's two processes hold the worker's command line too (read as its workers)
+        worker = worker and stat[stat.index("(") + 1 :].startswith("python")
+        out[int(pid)] = (int(f[1]), cpu, reaped, worker, worker and filtered(pid))
     return out
 
 
+def descendants(seen, root):
+    # this batch's processes only: the machine may run other graders' workers (until session 32 their CPU
+    # was read as this batch's roles, which then did not add up to the sandbox total)
+    children = {}
+    for pid, fields in seen.items():
+        children.setdefault(fields[0], []).append(pid)
+    found, stack = set(), [root]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
 def roles(before, after):
-    # CPU by role over the batch: a worker is a worker image whose parent is not one, its live children of
-    # the same image its harness; the student processes it forked and reaped count in its children's time.
-    # A worker replaced during the batch is not seen here (it is in the sandbox total).
-    spent = {"workers": 0.0, "harnesses": 0.0, "student processes": 0.0}
-    for pid, (ppid, own, reaped, worker) in after.items():
-        if not worker:
+    # CPU by role over the batch: a worker is a worker image whose parent is not one; its live children of
+    # the same image are its harness (seccomp-filtered) and the PID namespaces' maker (forked before the
+    # filter and numpy: grader/inside/pid_namespace.py; until session 32 its CPU was counted here as the
+    # harnesses'); the student processes it forked and reaped count in its children's time. A worker
+    # replaced during the batch is not seen here (it is in the sandbox total).
+    spent = {"workers": 0.0, "harnesses": 0.0, "PID-namespace makers": 0.0, "student processes": 0.0}
+    ours = descendants(after, os.getpid())
+    for pid, (ppid, own, reaped, worker, seccomp) in after.items():
+        if not worker or pid not in ours:
             continue
-        start = before.get(pid, (0, 0.0, 0.0, True))
-        if after.get(ppid, (0, 0, 0, False))[3]:
-            spent["harnesses"] += own - start[1]
+        start = before.get(pid, (0, 0.0, 0.0, True, True))
+        if after.get(ppid, (0, 0, 0, False, False))[3]:
+            spent["harnesses" if seccomp else "PID-namespace makers"] += own - start[1]
         else:
             spent["workers"] += own - start[1]
             spent["student processes"] += reaped - start[2]

@@ -14,7 +14,8 @@ def test_prints_parent_sandbox_and_total_cpu_and_the_ratio_to_a_baseline(tmp_pat
     """Per checkout: parent, sandbox and total CPU and wall per submission, the total the sum of the two;
     with --compare (here this same checkout) the ratio is this total over the baseline's, with its target.
     Both checkouts are compiled to bytecode first (a worker never writes any: without it each worker start
-    would compile the runtime inside the measured batch)."""
+    would compile the runtime inside the measured batch). The sandbox's share by role includes the PID
+    namespaces' maker, a role of its own (it was read as a harness before session 32)."""
     stdout, payload = bench_tools.run(
         "cpu", "--n", "6", "--compare", str(REPO), json_path=tmp_path / "c.json"
     )
@@ -29,6 +30,9 @@ def test_prints_parent_sandbox_and_total_cpu_and_the_ratio_to_a_baseline(tmp_pat
     for measured in (this, base):
         assert measured["parent"] > 0 and measured["sandbox"] > 0
         assert measured["total"] == pytest.approx(measured["parent"] + measured["sandbox"])
+    for label in ("this checkout", f"baseline {REPO}"):  # the PID namespaces' maker apart from the harness
+        for role in ("workers", "harnesses", "PID-namespace makers", "student processes"):
+            assert bench_tools.figure(payload, f"{label}: sandbox {role} CPU per submission")["value"] >= 0
     ratio = bench_tools.figure(payload, "total CPU, this / baseline")
     assert ratio["value"] == pytest.approx(this["total"] / base["total"])
     assert ratio["target"] == {"op": "<=", "bound": 1.25}
