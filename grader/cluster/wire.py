@@ -95,7 +95,8 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
         "stdout": run.stdout,
         "stderr": run.stderr,
         "elapsed_seconds": run.elapsed_seconds,
-        "phase_failures": {k: v.to_dict() for k, v in run.phase_failures.items()},
+        # a later phase's load failure states its type (grader/inside/failures.py load_raised) as the first's
+        "phase_failures": {k: _failure_out(v) for k, v in run.phase_failures.items()},
         "staff_output": {k: list(v) for k, v in run.staff_output.items()},
         "isolation_notes": list(run.isolation_notes),
     }
