@@ -190,3 +190,15 @@ def test_a_later_phases_failure_keeps_its_raised_fields() -> None:
     run = dataclasses.replace(_run(), phase_failures={"hidden": loaded})
     reply = accept(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", run).to_bytes(), "ann", SHA, KEYS)
     assert reply.run.phase_failures == {"hidden": loaded}, reply.run.phase_failures
+
+
+def test_the_loads_warnings_and_standins_cross_the_wire() -> None:
+    """A load's student-facing warnings (a class defined twice: sample dezero/shadowed_exp.py) and the
+    stand-ins it used come back equal: the wire wrote the load's names and notes only, and the same
+    submission's report under `--executor dask-local` lacked the warning the local executor gave (review of
+    s32-hostile)."""
+    twice = "class Exp is defined twice in nn.py (lines 12 and 40): Python keeps the last one (line 40)"
+    load = LoadInfo({"layers": "layers.py"}, {}, (), {}, warnings=(twice,), standins=("common.layers",))
+    run = dataclasses.replace(_run(), load=load)
+    reply = accept(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", run).to_bytes(), "ann", SHA, KEYS)
+    assert reply.run.load == load, reply.run.load
