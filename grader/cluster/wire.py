@@ -79,6 +79,9 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
             "missing": list(load.missing),
             "near": {k: list(v) for k, v in load.near.items()},
             "notes": list(load.notes),
+            # student-facing (a class defined twice, a stand-in used): dropped, dask reports lacked them
+            "warnings": list(load.warnings),
+            "standins": list(load.standins),
         },
         "outputs": {
             cid: {
@@ -95,7 +98,8 @@ def run_to_wire(run: RunResult) -> dict[str, Any]:
         "stdout": run.stdout,
         "stderr": run.stderr,
         "elapsed_seconds": run.elapsed_seconds,
-        "phase_failures": {k: v.to_dict() for k, v in run.phase_failures.items()},
+        # a later phase's load failure states its type (grader/inside/failures.py load_raised) as the first's
+        "phase_failures": {k: _failure_out(v) for k, v in run.phase_failures.items()},
         "staff_output": {k: list(v) for k, v in run.staff_output.items()},
         "isolation_notes": list(run.isolation_notes),
     }
@@ -139,7 +143,7 @@ def _optional_failure(value: Any, what: str) -> Failure | None:
 def _load(value: Any) -> LoadInfo | None:
     if value is None:
         return None
-    obj = _keys(value, {"modules", "found", "missing", "near", "notes"}, "load")
+    obj = _keys(value, {"modules", "found", "missing", "near", "notes", "warnings", "standins"}, "load")
     near = _str_map(obj["near"], "load.near")
     return LoadInfo(
         modules={k: _str(v, "load.modules") for k, v in _str_map(obj["modules"], "load.modules").items()},
@@ -147,6 +151,8 @@ def _load(value: Any) -> LoadInfo | None:
         missing=_str_list(obj["missing"], "load.missing"),
         near={k: _str_list(v, "load.near") for k, v in near.items()},
         notes=_str_list(obj["notes"], "load.notes"),
+        warnings=_str_list(obj["warnings"], "load.warnings"),
+        standins=_str_list(obj["standins"], "load.standins"),
     )
 
 

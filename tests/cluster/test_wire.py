@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from grader.cluster.wire import WireError, WorkerReply, accept
+from grader.fault import REMOVED, claims_grader_fault
 from grader.model import CaseOutput, Failure, LoadInfo, Raised, RunResult
 from grader.sandbox.frames import FrameLimits
 
@@ -167,6 +168,37 @@ def test_raised_fields_are_disowned_on_the_client_and_malformed_ones_refused() -
     failure = run.outputs["graph_mse"].failure
     assert failure is not None and failure.raised is not None
     assert "grader_itself_failed" not in failure.raised.function, failure.raised
+    # the type and the place too, each the wording (claims_grader_fault) as sent; the file stays as it came
+    wording = ["MyGraderFailedError", "not_your_fault.py", 62, "f", "not_your_fault.py", 62]
+    assert all(claims_grader_fault(t) for t in (wording[0], wording[4]))
+    run = accept(json.dumps(_raising_doc(wording)).encode(), "ann", SHA, KEYS).run
+    failure = run.outputs["graph_mse"].failure
+    raised = failure.raised if failure is not None else None
+    assert raised is not None and raised.file == "not_your_fault.py", raised
+    assert (raised.type, raised.place) == (f"My{REMOVED}Error", f"{REMOVED}.py"), raised
     for bad in (forged[:4], [*forged[:2], True, *forged[3:]], [*forged[:3], None, *forged[4:]], "ValueError"):
         with pytest.raises(WireError, match="raised"):
             accept(json.dumps(_raising_doc(bad)).encode(), "ann", SHA, KEYS)
+
+
+def test_a_later_phases_failure_keeps_its_raised_fields() -> None:
+    """A later phase's load failure (a hidden or after-due-date process loads the submission afresh) states
+    its type as the first phase's does (grader/inside/failures.py load_raised), and the judge hands it to the
+    first case of the phase (grader/judge/score.py): the wire carried the outputs' and the process's raised
+    fields but wrote phase failures by `to_dict`, which drops them (review of s32-hostile)."""
+    loaded = Failure("exception", "loading the submission: LookupError: x", "tb", Raised("LookupError"))
+    run = dataclasses.replace(_run(), phase_failures={"hidden": loaded})
+    reply = accept(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", run).to_bytes(), "ann", SHA, KEYS)
+    assert reply.run.phase_failures == {"hidden": loaded}, reply.run.phase_failures
+
+
+def test_the_loads_warnings_and_standins_cross_the_wire() -> None:
+    """A load's student-facing warnings (a class defined twice: sample dezero/shadowed_exp.py) and the
+    stand-ins it used come back equal: the wire wrote the load's names and notes only, and the same
+    submission's report under `--executor dask-local` lacked the warning the local executor gave (review of
+    s32-hostile)."""
+    twice = "class Exp is defined twice in nn.py (lines 12 and 40): Python keeps the last one (line 40)"
+    load = LoadInfo({"layers": "layers.py"}, {}, (), {}, warnings=(twice,), standins=("common.layers",))
+    run = dataclasses.replace(_run(), load=load)
+    reply = accept(WorkerReply("ann", SHA, "tcp://10.0.0.2:4000", run).to_bytes(), "ann", SHA, KEYS)
+    assert reply.run.load == load, reply.run.load

@@ -6,6 +6,7 @@ import base64
 
 import pytest
 
+from grader.fault import REMOVED, claims_grader_fault
 from grader.inside import cells
 from grader.model import Raised
 from grader.sandbox.raised import JobFiles, shaped
@@ -81,3 +82,17 @@ def test_a_place_half_given_is_refused(value: object) -> None:
     """A file without a line or a function, and a bool standing for the line 0, are out of shape."""
     with pytest.raises(ValueError):
         shaped(value)
+
+
+def test_the_fields_the_blame_shows_are_disowned_and_the_file_kept_for_the_lookup() -> None:
+    """The type, the function and the place (the job's own file name) carry no grader wording of fault
+    (grader/fault.py), each checked against the text as it came: the blame quotes them to the student (s32,
+    hostile). The file stays as the harness sent it, so that it still finds the job's file and its line."""
+    wording = "not_your_fault"
+    job = {"student": {"files": {f"{wording}.py": _b64("a = 1\nb = 2\n")}}}
+    sent = ["MyGraderFailedError", f"{wording}.py", 2, f"Linear.backward.<locals>.{wording}"]
+    assert all(claims_grader_fault(t) for t in (sent[0], sent[1], sent[3]))  # the control: each is wording
+    raised = JobFiles(job).placed(shaped(sent))
+    assert (raised.file, raised.line, raised.shown_line) == (f"{wording}.py", 2, 2), raised
+    shown = (raised.type, raised.function, raised.place)
+    assert shown == ("My" + REMOVED + "Error", f"Linear.backward.<locals>.{REMOVED}", f"{REMOVED}.py"), shown
