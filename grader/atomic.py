@@ -41,8 +41,14 @@ def write_with(
     whenever they are read or the batch ends (the class report's HTML pages, from report.json and the
     journal): everything `--resume` trusts stays fsynced."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _create_temp(path)
+    try:
+        fd, tmp = _create_temp(path)
+    except (FileNotFoundError, NotADirectoryError):
+        # The folder is made only when it is missing (or is a file: mkdir raises FileExistsError, as before).
+        # A batch writes each student's files into a folder that exists after their first, and a mkdir
+        # failing with EEXIST before each was a system call a file (grader/batch/run.py).
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline=newline) as fh:
             fill(fh)

@@ -64,3 +64,28 @@ def test_a_write_is_fsynced_unless_asked_not_to(tmp_path: Path, monkeypatch: pyt
     assert len(names) == 1
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == "<p>\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.json"]  # no temp file left
+
+
+def test_a_missing_folder_is_made_and_an_existing_one_is_not_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write into missing folders makes them (one mkdir); a second write into the folder now there makes
+    none (it used to call mkdir before every write); a folder that is a file still raises FileExistsError."""
+    made: list[Path] = []
+    real = Path.mkdir
+
+    def mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        made.append(self)
+        real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", mkdir)
+    write_text(tmp_path / "a" / "b" / "report.json", "{}\n")
+    assert made and made[0] == tmp_path / "a" / "b"  # (then its parent, by pathlib's own recursion)
+    first = len(made)
+    write_text(tmp_path / "a" / "b" / "report.html", "<p>\n")
+    assert len(made) == first
+    assert (tmp_path / "a" / "b" / "report.json").read_text(encoding="utf-8") == "{}\n"
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        write_text(tmp_path / "file" / "report.json", "{}\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a", "file"]

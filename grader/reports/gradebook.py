@@ -32,7 +32,7 @@ def flag_codes(doc: Mapping[str, Any]) -> list[str]:
 
 def gradebook_row(report: Report | dict[str, Any]) -> dict[str, Any]:
     """The student's id, score, status, flag codes (staff only) and per-case points/status/class/diagnosis."""
-    doc = as_dict(report)
+    doc = report.document if isinstance(report, Report) else as_dict(report)  # read, never changed
     return {
         "student": doc["submission"]["id"],
         "score": doc["score"],

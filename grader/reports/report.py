@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from grader.flags.model import Flag
@@ -219,6 +220,13 @@ class Report:
     @property
     def submission_id(self) -> str:
         return self.submission.id
+
+    @cached_property
+    def document(self) -> dict[str, Any]:
+        """`to_dict()`, built once for the readers that only read it: report.json's writer and the
+        gradebook row (a batch built it twice a student, ~180 dicts each time). Never change it: a reader
+        that changes what it reads (the student view's redaction) takes its own `to_dict()`."""
+        return self.to_dict()
 
     @property
     def score(self) -> float:

@@ -16,6 +16,9 @@ from grader.reports import (
     validate,
     write_gradebook_csv,
 )
+from grader.reports.json_report import write_report_json
+from grader.reports.jsonio import dumps
+from grader.reports.report import Report
 
 
 def row(student, score, max_score, cases, status="graded", flags=()):
@@ -80,6 +83,27 @@ def test_gradebook_row_lists_each_flag_code_once_sorted(report):
     flagged = dataclasses.replace(report, staff=dataclasses.replace(report.staff, flags=flags))
     assert gradebook_row(flagged)["flags"] == ["network", "process_control"]
     assert gradebook_row(student_view(flagged, after_due_date=True))["flags"] == []
+
+
+def test_a_reports_document_is_built_once_for_its_json_file_and_its_row(report, tmp_path, monkeypatch):
+    """report.json's writer and the gradebook row read one `to_dict()` of the report (a batch built it twice a
+    student); the file and the row are a fresh `to_dict()`'s, and the student view still gets its own."""
+    built = []
+    real = Report.to_dict
+
+    def to_dict(self):
+        built.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Report, "to_dict", to_dict)
+    path = write_report_json(report, tmp_path, validate=False)
+    row_now = gradebook_row(report)
+    assert built == [report]
+    assert path.read_text(encoding="utf-8") == dumps(real(report))
+    assert row_now == gradebook_row(real(report))
+    assert report.document == real(report)
+    student_view(report, after_due_date=True)
+    assert len(built) == 2  # a reader that redacts takes a fresh one
 
 
 def test_csv_streams_from_a_generator(tmp_path):
