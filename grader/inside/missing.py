@@ -24,6 +24,11 @@ def method_words(qualified: str, function: str = "") -> str:
     return f"{qualified} inside the function {function}" if function else qualified
 
 
+# How the parent's reading words a class defined under the module's `if __name__ == "__main__":` block
+# (grader/defined.py nested_class_methods): `Sigmoid under if __name__ == "__main__"`
+UNDER_MAIN = ' under if __name__ == "__main__"'
+
+
 def nested_reason(name: str, places: Sequence[str]) -> str | None:
     """Why a class the grader looks up at a module's top level is not there, when the parent's reading of
     the source (grader/defined.py `nested_methods`: `Network.Sigmoid`, `Sigmoid inside the function make`)
@@ -32,6 +37,12 @@ def nested_reason(name: str, places: Sequence[str]) -> str | None:
     if not name[:1].isupper():
         return None
     for place in places:
+        if place == f"{name}{UNDER_MAIN}":
+            return (
+                f'class {name} is defined under `if __name__ == "__main__":`, which runs only when the file '
+                "is run as a script, never when the grader imports it: move the class above that block, "
+                "unindented"
+            )
         qualified, _, function = place.partition(" inside the function ")
         owner, dot, last = qualified.rpartition(".")
         if last != name:

@@ -67,6 +67,7 @@ def test_a_missing_class_the_parent_read_nested_is_told_where_it_is() -> None:
     class read nowhere keep the plain message; a reason the load gave wins."""
     known = {"sources": ["m.py"], "defined": ["Node", "Network"]}
     nested = ["Network.Sigmoid", "Linear inside the function build", "Graph.topological_sort", "Relu"]
+    nested.append('MSE under if __name__ == "__main__"')
     names = StudentNames(Session(_Process()), {}, {**known, "methods": nested})
     sigmoid = names.missing_failure("Sigmoid").message
     assert "class Sigmoid is defined inside class Network" in sigmoid
@@ -75,7 +76,8 @@ def test_a_missing_class_the_parent_read_nested_is_told_where_it_is() -> None:
     linear = names.missing_failure("Linear").message
     assert "class Linear is defined inside the function build" in linear and "Linear = " not in linear
     assert "defined inside" not in names.missing_failure("topological_sort").message
-    assert "defined inside" not in names.missing_failure("MSE").message
+    assert "defined inside" not in names.missing_failure("Input").message
+    assert 'class MSE is defined under `if __name__ == "__main__":`' in names.missing_failure("MSE").message
     told = StudentNames(
         Session(_Process()), {"reasons": {"Sigmoid": "never defined: x"}}, {**known, "methods": nested}
     )
