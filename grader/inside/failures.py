@@ -1283,8 +1283,9 @@ def _not_kept_note(e: ErrorInfo) -> str | None:
     if read is None:
         return None
     return (
-        f"self.{read} is None in {owner}.backward: {owner}.forward never kept it (the book's forward sets "
-        f"self.{read} for backward to read, not a local variable of the same name)"
+        f"self.{read} is None in {owner}.backward: {owner}.forward never kept it, or never ran before this "
+        f"backward (the book's forward sets self.{read} for backward to read, not a local variable of the "
+        "same name)"
     )
 
 
