@@ -56,7 +56,7 @@ def graded_files_line(doc: Mapping[str, Any], escape: Any) -> str | None:
     if others:
         files = "file" if others == 1 else "files"
         line += (
-            f"; {others} other .py {files} not graded (scripts, helpers, a Trainer: the grader loads only "
+            f"; {others} other .py {files} not graded (training scripts, helpers: the grader loads only "
             "the files that define the assignment's classes)"
         )
     return line

@@ -30,7 +30,7 @@ def test_a_repository_is_told_which_files_were_graded_for_which_names() -> None:
     line = graded_files_line(REPO, terminal)
     assert line is not None
     assert line.startswith("graded from ch07/simple_convnet.py (SimpleConvNet), common/layers.py (Affine")
-    assert "2 other .py files not graded" in line and "a Trainer" in line
+    assert "2 other .py files not graded" in line and "training scripts" in line
 
 
 def test_one_file_or_nothing_found_says_nothing() -> None:
