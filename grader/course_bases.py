@@ -26,7 +26,7 @@ _TRY: tuple[type[ast.Try], ...] = (
 )  # 3.11's `except*`
 
 
-def _is_main_guard(test: ast.expr) -> bool:
+def is_main_guard(test: ast.expr) -> bool:
     """`__name__ == "__main__"` (either way round)."""
     if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
         return False
@@ -42,7 +42,7 @@ def module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
     for node in body:
         yield node
         if isinstance(node, ast.If):
-            if not _is_main_guard(node.test):
+            if not is_main_guard(node.test):
                 yield from module_level(node.body)
             yield from module_level(node.orelse)
         elif isinstance(node, _TRY):

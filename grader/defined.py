@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from grader import pyparse
+from grader.course_bases import is_main_guard
 from grader.inside import choice
-from grader.inside.missing import method_words
+from grader.inside.missing import UNDER_MAIN, method_words
 from grader.parse_cost import CostlyToParse
 
 if TYPE_CHECKING:
@@ -68,21 +69,37 @@ def nested_class_methods(tree: ast.Module, methods: dict[str, str]) -> None:
     function (`Graph.topological_sort inside the function build_graph`), after the top-level classes' (which
     grader/stage_scan.py `_class_methods` reads): Python binds neither at module level, so the stage line
     said "your code defines topological_sort" above "missing: topological_sort" (s31). Worded as the load's
-    missing line words them (grader/inside/student.py `_methods_named`)."""
-    # (node, the classes around it, the innermost function around it)
-    stack: list[tuple[ast.AST, str, str]] = [(n, "", "") for n in reversed(tree.body)]
+    missing line words them (grader/inside/student.py `_methods_named`); the nested classes themselves too,
+    and the classes of the module's `if __name__ == "__main__":` block (below)."""
+    # A nested class itself is added too (`Network.Sigmoid`, `Sigmoid inside the function make`): a
+    # required class written there was "missing: Sigmoid" alone (s32), unless its function declares it
+    # `global`, which binds it at the top level once the module calls the function.
+    # (node, the classes around it, the innermost function around it, that function's global names)
+    stack: list[tuple[ast.AST, str, str, frozenset[str]]] = [
+        (n, "", "", frozenset()) for n in reversed(tree.body)
+    ]
     while stack:
-        node, classes, function = stack.pop()
+        node, classes, function, declared = stack.pop()
         if isinstance(node, ast.ClassDef):
             qualified = f"{classes}{node.name}"
+            if (classes or function) and not (node.name in declared and not classes):
+                methods.setdefault(node.name, method_words(qualified, function))
             for item in node.body if classes or function else ():
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     methods.setdefault(item.name, method_words(f"{qualified}.{item.name}", function))
-            stack.extend((n, f"{qualified}.", function) for n in reversed(node.body))
+            stack.extend((n, f"{qualified}.", function, declared) for n in reversed(node.body))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            stack.extend((n, "", node.name) for n in reversed(node.body))
+            own = frozenset(n for s in ast.walk(node) if isinstance(s, ast.Global) for n in s.names)
+            stack.extend((n, "", node.name, own) for n in reversed(node.body))
+        elif isinstance(node, ast.If) and not (classes or function) and is_main_guard(node.test):
+            # a class under the module's `if __name__ == "__main__":` is never defined when the grader
+            # imports the file (s32: "missing: Sigmoid" alone)
+            for item in node.body:
+                if isinstance(item, ast.ClassDef):
+                    methods.setdefault(item.name, f"{item.name}{UNDER_MAIN}")
+            stack.extend((n, classes, function, declared) for n in reversed(node.orelse))
         elif isinstance(node, ast.stmt):
-            stack.extend((n, classes, function) for n in reversed(list(ast.iter_child_nodes(node))))
+            stack.extend((n, classes, function, declared) for n in reversed(list(ast.iter_child_nodes(node))))
 
 
 def nested_methods(files: Mapping[str, bytes]) -> list[str]:

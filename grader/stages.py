@@ -555,7 +555,13 @@ def _reason(
     def spelt(name: str) -> str:
         top_alias = any(a in defined and a not in methods for a in aliases.get(name, ()))
         if name in methods and not top_alias:
-            return f"{name} (only as the method {methods[name]})"
+            # a required class nested in a class or a function (grader/defined.py) is no method
+            kind = (
+                "the class"
+                if name[:1].isupper() and methods[name].split(" inside ")[0].endswith(name)
+                else "the method"
+            )
+            return f"{name} (only as {kind} {methods[name]})"
         if name in defined:
             return name
         alias = next((a for a in aliases.get(name, ()) if a in defined), None)

@@ -838,3 +838,22 @@ def test_a_method_in_two_classes_is_named_by_the_first_class_defining_it() -> No
     assert named(two.replace(b"Graph", b"Tmp").replace(b"Net", b"Graph").replace(b"Tmp", b"Net")) == (
         "Net.topological_sort"
     )
+
+
+def test_a_required_class_nested_or_in_a_function_is_said_so_on_the_stage_line() -> None:
+    """sigmoid_nested_in_network.py (Sigmoid inside a class Network) and activations_in_function.py (Sigmoid
+    defined inside make_activations) bind no module-level Sigmoid: the stage line calls it a class, not a
+    method, where it is (s32). Controls: a function declaring `global Sigmoid` binds it (no such words), and
+    so does a class under a top-level `if`."""
+    miniflow = load_assignment("miniflow")
+
+    def reason(name: str) -> str:
+        inferred = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / name).files)
+        assert inferred is not None and inferred.stage == "sgd", inferred
+        return inferred.reason
+
+    assert "Sigmoid (only as the class Network.Sigmoid)" in reason("sigmoid_nested_in_network.py")
+    inside = reason("activations_in_function.py")
+    assert "Sigmoid (only as the class Sigmoid inside the function make_activations)" in inside
+    assert "only as" not in reason("activations_global_in_function.py")
+    assert "only as" not in reason("linear_under_if_true.py")

@@ -1266,9 +1266,33 @@ def _not_a_node(e: ErrorInfo) -> bool:
     return owner in PLAIN_TYPES or _NUMPY_SCALAR.fullmatch(owner) is not None
 
 
+_SELF_READ = re.compile(r"\bself\.(\w+)\.(\w+)")
+
+
+def _not_kept_note(e: ErrorInfo) -> str | None:
+    """A DLFS layer's backward reading what its forward should have kept, still the None of its __init__
+    (`self.dW = np.dot(self.x.T, dout)` where forward used a local x and never set self.x: "'NoneType' object
+    has no attribute 'T'" named neither the attribute nor the forward that leaves it None; s32)."""
+    if "AttributeError" not in e.kinds or "'NoneType' object" not in e.description or not e.frames:
+        return None
+    last = e.frames[-1]
+    owner, _, method = last.function.rpartition(".")
+    if method != "backward" or not owner:
+        return None
+    read = next((m.group(1) for m in _SELF_READ.finditer(last.source) if m.group(2) == e.attr_name), None)
+    if read is None:
+        return None
+    return (
+        f"self.{read} is None in {owner}.backward: {owner}.forward never kept it, or never ran before this "
+        f"backward (the book's forward sets self.{read} for backward to read, not a local variable of the "
+        "same name)"
+    )
+
+
 FAMILY_NOTES: Mapping[str, tuple[Callable[[ErrorInfo], str | None], ...]] = {
     "miniflow": (_unfed_in_init_note, _no_gradients_dict_note),
     "dezero": (_none_upstream_note,),
+    "layers": (_not_kept_note,),
 }
 
 

@@ -24,6 +24,39 @@ def method_words(qualified: str, function: str = "") -> str:
     return f"{qualified} inside the function {function}" if function else qualified
 
 
+# How the parent's reading words a class defined under the module's `if __name__ == "__main__":` block
+# (grader/defined.py nested_class_methods): `Sigmoid under if __name__ == "__main__"`
+UNDER_MAIN = ' under if __name__ == "__main__"'
+
+
+def nested_reason(name: str, places: Sequence[str]) -> str | None:
+    """Why a class the grader looks up at a module's top level is not there, when the parent's reading of
+    the source (grader/defined.py `nested_methods`: `Network.Sigmoid`, `Sigmoid inside the function make`)
+    found it nested: "missing" alone sent the student looking for a class they wrote (s32). None for a
+    function (a method of a class is the missing line's "you defined Graph.name") or a class not nested."""
+    if not name[:1].isupper():
+        return None
+    for place in places:
+        if place == f"{name}{UNDER_MAIN}":
+            return (
+                f'class {name} is defined under `if __name__ == "__main__":`, which runs only when the file '
+                "is run as a script, never when the grader imports it: move the class above that block, "
+                "unindented"
+            )
+        qualified, _, function = place.partition(" inside the function ")
+        owner, dot, last = qualified.rpartition(".")
+        if last != name:
+            continue
+        around = f"class {owner}" + (f" (itself inside the function {function})" if function else "")
+        where = around if dot else f"the function {function}"
+        alias = f", or add `{name} = {owner}.{name}` below class {owner}" if dot and not function else ""
+        return (
+            f"class {name} is defined inside {where}; the grader looks for it at the module's top level, "
+            f"where Python never binds it: unindent it to the top level{alias}"
+        )
+    return None
+
+
 def _noun(name: str) -> str:
     return "class" if name[:1].isupper() else "function"
 

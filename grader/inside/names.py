@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .failures import StudentFailure, clean_text
-from .missing import missing_failure
+from .missing import missing_failure, nested_reason
 from .remote import Ref, Session
 
 _MAX_SOURCES_NAMED = 3
@@ -51,6 +51,10 @@ class StudentNames:
         )
         # What the assignment asks for: never offered as "did you mean" for another of them.
         self.wanted = frozenset(str(n) for n in (*known.get("required", ()), *known.get("optional", ())))
+        # The parent's reading of classes defined in a class or a function ("Network.Sigmoid"): where a
+        # missing class is, when the load gave no other reason
+        methods = known.get("methods")
+        self.nested = [str(m) for m in methods] if isinstance(methods, list) else []
         found = loaded.get("found")  # required name -> "module.Spelling", the student process's claim
         self.found = {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
         self._refs: dict[str, Ref] = dict(prefetched)
@@ -87,9 +91,8 @@ class StudentNames:
         return ref
 
     def missing_failure(self, name: str) -> StudentFailure:
-        return missing_failure(
-            name, self.modules, self.defined, self.blocked, self.reasons.get(name), self.wanted
-        )
+        reason = self.reasons.get(name) or nested_reason(name, self.nested)
+        return missing_failure(name, self.modules, self.defined, self.blocked, reason, self.wanted)
 
 
 def prefetch(session: Session, names: Sequence[str]) -> dict[str, Ref]:

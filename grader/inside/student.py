@@ -982,13 +982,15 @@ def _in_class(cls: type, name: str, qualified: str, depth: int) -> list[str]:
 
 def _in_code(code: Any, name: str, depth: int) -> list[str]:
     """Methods named `name` of the classes a function's code defines (its constants hold their bodies'
-    code)."""
+    code), and a class `name` it defines."""
     found: list[str] = []
     is_class = not code.co_flags & _CLASS_BODY_FLAGS
     for inner in code.co_consts if depth > 0 else ():
         if not inspect.iscode(inner):
             continue
-        if is_class and inner.co_name == name:
+        # a method of a class body, or the class `name` itself (a class body: `Sigmoid inside the function
+        # make`, s32)
+        if inner.co_name == name and (is_class or not inner.co_flags & _CLASS_BODY_FLAGS):
             function, _, qualified = inner.co_qualname.rpartition(".<locals>.")
             found.append(method_words(qualified, function.rsplit(".", 1)[-1]))
         found += _in_code(inner, name, depth - 1)

@@ -52,9 +52,15 @@ from typing import Any
 
 import numpy as np
 
+from grader.inside.book_gradients import book_gradient, gradient_advice
 from grader.judge.compare import MISSING, fmt, fmt_shape, subject, values_match
 from grader.judge.mutations import mutation_info, mutation_parts
+from grader.judge.wording import WHOLE_PASS
 from grader.model import RecordValue, Tolerance
+
+# the grader's own walk of a DLFS graph's layers: no gradients dict there, each layer returns and keeps its
+# own
+_LAYERS_PASS = WHOLE_PASS["layers"][0]
 
 
 @dataclass(frozen=True)
@@ -126,9 +132,19 @@ class Evidence:
         other = self.copied_from
         if other is None:
             return self._value_not_gradient()
-        if self.family == "layers" and self.method.endswith(".backward"):
+        if self.family == "layers" and (self.method.endswith(".backward") or self.method == _LAYERS_PASS):
             # a DLFS layer returns dx and keeps self.dW, self.db: no gradients dict of its own to misread
-            # (sample layers/affine_returns_dw.py, `return self.dW`, was told to check "the gradients dict")
+            # (sample layers/affine_returns_dw.py, `return self.dW`, was told to check "the gradients dict"),
+            # nor has the grader's own walk of the layers (dlfs-advanced/conv_returns_dW.py's graph case);
+            # Affine's and Convolution's say which of the three this is, and the book's line for it (s32)
+            layer = self.method.removesuffix(".backward") if self.method != _LAYERS_PASS else self.receiver
+            book = book_gradient(layer, self.key)
+            if book is not None:
+                held = "returns it as dx" if book.name == "dx" else f"keeps it in {book.name}"
+                return (
+                    f"{self.subject} is exactly the {other}: {layer}.backward {held} (a copy-paste slip?); "
+                    f"the book's {book.line}"
+                )
             return (
                 f"{self.subject} is exactly the {other}: {self.method} puts another gradient in this "
                 "one's place; check what it returns (dx) and what it keeps in self.dW and self.db (a "
@@ -401,6 +417,23 @@ def _swapped(ev: Evidence, got: np.ndarray) -> bool:
     )
 
 
+def _book_advice(ev: Evidence, *, parameters_anywhere: bool = False) -> str | None:
+    """Which of Affine's or Convolution's three gradients (dx, self.dW, self.db) a record of its own
+    backward is, the book's line for it and its likely slips (grader/inside/book_gradients.py). A graph's
+    record only with `parameters_anywhere`, and only a parameter's (dW1, db2), by the layer the case handed
+    it to (Evidence.receiver, else the family's Affine, as `_bias_method`): a wrong shape of a weight or bias
+    gradient is its own layer's (a dout of the wrong shape raises first), while a wrong value or a dx may
+    come from a layer above it."""
+    if ev.forward or ev.family != "layers":
+        return None
+    layer = ev.method.removesuffix(".backward")
+    if layer != ev.method:
+        return gradient_advice(layer, ev.key)
+    if not parameters_anywhere or not re.fullmatch(r"d[Wb]\d*", ev.key):
+        return None
+    return gradient_advice(ev.receiver or "Affine", ev.key)
+
+
 def _known_shape_mistake(ev: Evidence, code: str) -> str | None:
     """The hint of a known mistake of this very code that reproduces the record (DeZero's Transpose or
     Reshape backward handing gy back as it came): it names the method and the fix; the generic shape
@@ -423,6 +456,9 @@ def _transposed(ev: Evidence) -> str | None:
     known = _known_shape_mistake(ev, "transposed")
     if known is not None:
         return f"{ev.subject} is transposed: {known}"
+    book = _book_advice(ev)
+    if book is not None:
+        return f"{ev.subject} is transposed: {book}"
     return (
         f"{ev.subject} is transposed: check the order of the matrix product and where the .T goes "
         "(for X @ W: dW = X.T @ dout, dX = dout @ W.T)"
@@ -490,6 +526,9 @@ def _wrong_shape(ev: Evidence) -> str | None:
     flattened = _right_values_reshaped(pair[0], pair[1], ev)
     if flattened is not None:
         return f"{shapes}: {flattened}"
+    book = _book_advice(ev, parameters_anywhere=True)
+    if book is not None:
+        return f"{shapes}: {book}"
     return (
         f"{shapes}: "
         f"a gradient has the shape of the value it belongs to; check the axes {ev.method} multiplies and sums"
@@ -771,6 +810,12 @@ def _unknown(ev: Evidence) -> str | None:
     copied = ev.copied_hint()
     if copied is not None:
         return copied
+    book = _book_advice(ev)
+    if book is not None:
+        return (
+            f"{ev.subject} is wrong in a way the grader does not recognise: {book}; compare with a "
+            "finite-difference check"
+        )
     return (
         f"{ev.subject} is wrong in a way the grader does not recognise: "
         f"re-derive {ev.method} step by step and compare with a finite-difference check"

@@ -32,6 +32,7 @@ from grader.model import TABLE_ROW
 from grader.reports.escape import markdown as md
 from grader.reports.escape import markdown_code
 from grader.reports.gradebook import out_of
+from grader.reports.graded_files import graded_files_line
 from grader.reports.jsonio import dumps
 from grader.reports.report import Report, skipped
 from grader.reports.views import as_dict, student_view, timing_withheld
@@ -134,6 +135,9 @@ def summary_markdown(view: dict[str, Any], early: dict[str, Any] | None = None) 
             f"- **Hidden tests cost you {lost:g} of {hidden['max_points']:g} points** "
             f"({hidden['failed']} of {hidden['cases']} hidden tests did not pass)."
         )
+    where = graded_files_line(view, md)
+    if where:
+        lines.append(f"- {where[:1].upper()}{where[1:]}")
     load = view.get("load") or {}
     for name in load.get("missing", []):
         near = load.get("near", {}).get(name)

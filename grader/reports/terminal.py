@@ -16,6 +16,7 @@ from typing import Any, TextIO
 
 from grader.model import TABLE_ROW
 from grader.reports.escape import terminal as t
+from grader.reports.graded_files import graded_files_line
 from grader.reports.report import Report
 from grader.reports.views import as_dict, student_view
 
@@ -115,6 +116,9 @@ def render(
     stage_line = _stage(doc)
     if stage_line:
         lines.append(stage_line)
+    where = graded_files_line(doc, t)
+    if where:
+        lines.append(where)
     for warning in doc["warnings"]:
         lines.append(_paint(f"WARNING {t(warning)}", "warn", colour))
     load = doc.get("load") or {}

@@ -167,10 +167,12 @@ def _defined_as(near: str, name: str, defined: Collection[str], methods: Collect
     """Whether a near name the student's process offers for a missing `name` is the submission's own: a name
     its source defines, `Cls.name` for a class it defines (the missing function written as a method,
     Graph.topological_sort), or a method of a nested class the parent read (`Network.Graph.name`, `Graph.name
-    inside the function build_graph`: grader/defined.py `nested_methods`): nothing else of the student's
-    process's text is quoted."""
+    inside the function build_graph`: grader/defined.py `nested_methods`), or such a class itself (`name
+    inside the function make`): nothing else of the student's process's text is quoted."""
     owner, dot, method = near.partition(".")
-    nested = near in methods and (near.endswith(f".{name}") or f".{name} inside " in near)
+    nested = near in methods and (
+        near.endswith(f".{name}") or f".{name} inside " in near or near.startswith(f"{name} inside ")
+    )
     return near in defined or (dot == "." and method == name and owner in defined) or nested
 
 

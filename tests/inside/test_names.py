@@ -58,3 +58,28 @@ def test_an_answered_name_is_not_looked_up_again() -> None:
     names.prefetch(["Add"])
     assert names.get("Add") is not None and names.get("Add") is not None
     assert process.lookups == ["Add"]
+
+
+def test_a_missing_class_the_parent_read_nested_is_told_where_it_is() -> None:
+    """A required class defined inside a class or a function (the parent's reading, the job's `methods`) is
+    told where it is and that the grader looks at the module's top level, not "found Node, Input ..." (s32,
+    samples sigmoid_nested_in_network.py, activations_in_function.py). Controls: a function's name and a
+    class read nowhere keep the plain message; a reason the load gave wins."""
+    known = {"sources": ["m.py"], "defined": ["Node", "Network"]}
+    nested = ["Network.Sigmoid", "Linear inside the function build", "Graph.topological_sort", "Relu"]
+    nested.append('MSE under if __name__ == "__main__"')
+    names = StudentNames(Session(_Process()), {}, {**known, "methods": nested})
+    sigmoid = names.missing_failure("Sigmoid").message
+    assert "class Sigmoid is defined inside class Network" in sigmoid
+    assert "the grader looks for it at the module's top level" in sigmoid
+    assert "Sigmoid = Network.Sigmoid" in sigmoid and "found Node" not in sigmoid
+    linear = names.missing_failure("Linear").message
+    assert "class Linear is defined inside the function build" in linear and "Linear = " not in linear
+    assert "defined inside" not in names.missing_failure("topological_sort").message
+    assert "defined inside" not in names.missing_failure("Input").message
+    assert 'class MSE is defined under `if __name__ == "__main__":`' in names.missing_failure("MSE").message
+    told = StudentNames(
+        Session(_Process()), {"reasons": {"Sigmoid": "never defined: x"}}, {**known, "methods": nested}
+    )
+    assert "never defined: x" in told.missing_failure("Sigmoid").message
+    assert "defined inside" not in told.missing_failure("Sigmoid").message

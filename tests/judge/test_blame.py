@@ -1062,6 +1062,22 @@ def test_reading_the_forward_half_from_a_long_message_takes_linear_time() -> Non
     assert contexts.earlier_cause(f"{contexts.FORWARD_CALL}, during {words}") == "the forward pass"
 
 
+def test_an_error_raised_in_the_driver_itself_names_the_driver():
+    """py2_xrange.py: forward_and_backward's own `for i in xrange(...)` raised NameError, and blame said "look
+    at how gradients are combined" though every unit case passed (s32). Only the raising frame counts: a
+    node's backward raising, called from forward_and_backward, names no driver (control)."""
+    own = (
+        "backward from cost: NameError: name 'xrange' is not defined (mf.py line 247, in "
+        "forward_and_backward: `for i in xrange(len(graph)):`): xrange is Python 2's name"
+    )
+    assert contexts.earlier_cause(own) == "forward_and_backward"
+    called = (
+        "backward from cost: TypeError: x (mf.py line 140, in Sigmoid.backward: `s = self.value`, called "
+        "from mf.py line 250, in forward_and_backward: `n.backward()`)"
+    )
+    assert contexts.earlier_cause(called) is None
+
+
 def _errored_of(cid, target, message):
     return CaseResult(
         cid, cid, "behaviour", target, "error", 0.0, 1.0, "visible", message, failure_code="exception"

@@ -466,9 +466,52 @@ def test_a_layers_returned_gradient_holding_another_is_told_what_the_layer_retur
     layer = Evidence("dx", dw.copy(), dx, TOL, "gradient of x", "Affine.backward", 4, {}, False, siblings)
     finding = diagnose(dataclasses.replace(layer, family="layers"))
     assert finding is not None and "is exactly the gradient of W (dW)" in finding.hint
-    assert "what it returns (dx)" in finding.hint and "gradients dict" not in finding.hint
+    assert "returns it as dx" in finding.hint and "gradients dict" not in finding.hint
+    assert "the book's dx = np.dot(dout, self.W.T)" in finding.hint
     linear = diagnose(dataclasses.replace(layer, method="Linear.backward", family="miniflow"))
     assert linear is not None and "gradients dict" in linear.hint
+    # a layer the book's lines do not cover keeps the generic words (negative control)
+    mul = diagnose(dataclasses.replace(layer, method="MulLayer.backward", family="layers"))
+    assert mul is not None and "what it returns (dx)" in mul.hint
+
+
+# (layer, record key, a phrase of the book's line for that gradient, a phrase of its likely slips)
+_BOOK_LINES = [
+    ("Affine", "dx", "dx = np.dot(dout, self.W.T)", "np.dot(dout, self.W)"),
+    ("Affine", "dW", "self.dW = np.dot(self.x.T, dout)", "np.dot(dout, self.x.T)"),
+    ("Affine", "db", "self.db = np.sum(dout, axis=0)", "np.sum(dout, axis=1)"),
+    ("Convolution", "dx", "col2im(dcol, self.x.shape", "col2im forgotten"),
+    ("Convolution", "dW", "np.dot(self.col.T, dout).transpose(1, 0)", "transpose(1, 0) forgotten"),
+    ("Convolution", "db", "self.db = np.sum(dout, axis=0), dout reshaped", "a sum before dout.transpose"),
+]
+
+
+@pytest.mark.parametrize(("layer", "key", "line", "slip"), _BOOK_LINES)
+def test_a_wrong_affine_or_convolution_gradient_is_told_which_and_the_books_line(
+    layer: str, key: str, line: str, slip: str
+) -> None:
+    """A wrong value of Affine's or Convolution's own backward that no pattern explains names which of
+    dx, self.dW, self.db it is, the book's line for it and the likely slip; the other two gradients' lines
+    are not given (s32: "check what it returns (dx) and what it keeps in self.dW and self.db")."""
+    expected = np.array([[0.3, -1.2], [2.5, 0.7]])
+    got = np.array([[1.1, 0.4], [-0.6, 2.9]])  # no pattern: unknown
+    ev = Evidence(key, got, expected, TOL, f"gradient of {key[1:]}", f"{layer}.backward", 2, family="layers")
+    finding = diagnose(ev)
+    assert finding is not None and finding.code == "unknown"
+    assert line in finding.hint and slip in finding.hint
+    others = [ln for ly, k, ln, _ in _BOOK_LINES if ly == layer and k != key]
+    assert not any(other in finding.hint for other in others)
+
+
+def test_book_lines_only_for_a_layers_own_backward() -> None:
+    """A graph's wrong value may come from another layer: no book line for a dx or a value there; a
+    parameter's wrong shape in a graph is its own layer's (the receiver's) and gets it."""
+    expected, got = np.array([[0.3, -1.2], [2.5, 0.7]]), np.array([[1.1, 0.4], [-0.6, 2.9]])
+    graph = Evidence("dW1", got, expected, TOL, "gradient of W1", "TwoLayerNet.gradient", 2, family="layers")
+    value = diagnose(graph)
+    assert value is not None and "np.dot(self.x.T, dout)" not in value.hint
+    shape = diagnose(dataclasses.replace(graph, got=np.ones((3, 3)), receiver="Convolution"))
+    assert shape is not None and shape.code == "wrong_shape" and "np.dot(self.col.T, dout)" in shape.hint
 
 
 def test_a_wrong_gradient_that_is_no_other_ones_keeps_its_own_hint():

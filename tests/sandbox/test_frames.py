@@ -276,6 +276,19 @@ def test_a_near_method_of_a_nested_class_is_quoted_only_as_the_parent_read_it() 
     assert near(None) == ()
 
 
+def test_a_required_class_made_in_a_function_is_quoted_only_as_the_parent_read_it() -> None:
+    """`you defined Sigmoid inside the function make_activations`: a class itself (not a method) defined in a
+    function, quoted when the parent's reading lists it (sample activations_in_function.py, s32). Control: a
+    text naming another function the parent did not read is dropped."""
+    offered = ["Sigmoid inside the function make_activations", "Sigmoid inside the function FREE_MARKS"]
+    claimed = {**LOADED, "modules": {"m": "m.py"}, "found": {"Input": "m.Input"}, "missing": ["Sigmoid"]}
+    frames = stream({**claimed, "near": {"Sigmoid": offered}}, OK1, DONE)
+    known = {"sources": ["m.py"], "defined": ["Input", "make_activations"], "required": ["Sigmoid", "Input"]}
+    known["methods"] = offered[:1]
+    load = parse_frames(frames, {"harness": {**JOB["harness"], "load": known}}).load
+    assert load is not None and load.near["Sigmoid"] == tuple(offered[:1])
+
+
 WORDING = "The grader itself failed on this case (not your code's fault); staff have the details."
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..book_gradients import attribute_gradient
 from ..failures import StudentFailure
 from ..remote import Ref, RemoteFailure, accepts_positional
 from .base import summed
@@ -75,9 +76,7 @@ class LayerBackward(LayerForward):
             g = s.getattr(entry.obj, attr, *_respellings(attr), missing_ok=True)  # the book's name first
             for other in _respellings(attr):
                 respelt[len(pairs)] = s.getattr(entry.obj, other, missing_ok=True)
-            pairs.append(
-                (i, g, f"{method}: self.{attr}", f"{method} left self.{attr} unset: is it still a TODO?")
-            )
+            pairs.append((i, g, f"{method}: self.{attr}", _unset(entry.op, attr)))
         for k, (i, g, what, unset) in enumerate(pairs):
             if not g.is_none:
                 continue
@@ -206,3 +205,11 @@ def _respellings(attr: str) -> tuple[str, ...]:
     cases (`_net_gradient`)."""
     lowered = attr.lower()
     return (lowered,) if lowered != attr else ()
+
+
+def _unset(layer: str, attr: str) -> str:
+    """ "Affine.backward left self.dW unset: is it still a TODO?", and the book's line for it where the book
+    has one (Affine's and Convolution's dW and db: grader/inside/book_gradients.py)."""
+    said = f"{layer}.backward left self.{attr} unset: is it still a TODO?"
+    book = attribute_gradient(layer, attr)
+    return f"{said} The book's is {book.line}" if book is not None else said

@@ -4,13 +4,13 @@ gradient that returns no dict of gradients or runs no forward pass of its own.""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ..failures import StudentFailure
 from ..remote import Ref, RemoteFailure
 from ..scale_names import names_a_weight_decay
 from ..unavailable import names_a_params_pickle
-from .layer_specs import class_of
+from .layer_specs import LayerSpec, class_of
 
 # Python's TypeError for a constructor parameter the grader handed nothing ("Affine.__init__() missing 1
 # required positional argument: 'reg'"): a parameter of the student's own, which the case does not set. It
@@ -110,11 +110,11 @@ def not_a_grads_dict(op: str, keys: Sequence[str], grads: Ref, items: Sequence[R
     )
 
 
-def without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
+def without_forward(op: str, failure: RemoteFailure, specs: Mapping[str, LayerSpec]) -> StudentFailure:
     """A gradient(x, t) that fails on a None is most often one that never ran its forward pass: the grader
     calls it on a fresh batch with no loss(x, t) before it (as train_neuralnet.py does), and the error itself
     points into SoftmaxWithLoss.backward (`self.t` is None), where nothing is wrong. Say so, as a question."""
-    if failure.code != "exception" or "NoneType" not in failure.message:
+    if failure.code != "exception" or "NoneType" not in failure.message or _after_the_loss(failure, specs):
         return failure
     return StudentFailure(
         "exception",
@@ -123,6 +123,17 @@ def without_forward(op: str, failure: RemoteFailure) -> StudentFailure:
         "book's does?",
         failure.detail,
     )
+
+
+def _after_the_loss(failure: RemoteFailure, specs: Mapping[str, LayerSpec]) -> bool:
+    """The None met in the backward of a graded layer that is not a loss layer (`self.col` in
+    Convolution.backward): the loss layer's backward ran first without error, so the gradient did run its
+    forward pass, and asking whether it starts with self.loss(x, t) misled (s32, sample
+    dlfs-advanced/conv_col_not_kept.py: the book's SimpleConvNet.gradient was asked)."""
+    frames = failure.info.frames if failure.info is not None else ()
+    owner, _, method = frames[-1].function.rpartition(".") if frames else ("", "", "")
+    spec = specs.get(owner)  # the assignment's layers (dlfs-advanced's hold Convolution)
+    return method == "backward" and spec is not None and not spec.loss
 
 
 # Python's words for a file that is not there, quoting its name

@@ -191,7 +191,7 @@ class NetRunners(NetParams):
                 if told is not None:
                     raise told from None
             said = self._explain_labels(
-                entry.op, entry.args, without_forward(entry.op, failure), backward=True
+                entry.op, entry.args, without_forward(entry.op, failure, self.SPECS), backward=True
             )
             raise forward_context(said, failure, s.context, class_of(entry.op)) from None
         if kind != "dict":
