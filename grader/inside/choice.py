@@ -457,40 +457,45 @@ def _copies_of(files: Iterable[str], want: str, preferred: Sequence[str]) -> lis
     return sorted(f for f in files if copy_member(f, want) and not any(copy_member(f, p) for p in longer))
 
 
-# Distinct bytes of one preferred name's copies read by `module_defs` (the rest by the unindented regex):
-# honest text costs it ~0.07 us a byte, hostile text (a top-level `if` of 2-byte lines, thousands of `''`)
-# ~0.65 us: 199 distinct 41 KiB copies (the 8 MiB cap) cost the parent +5 s, twice bounded to ~0.7 s.
-# A lesson kept quiz by quiz is a few copies of tens of KiB, far under it.
-COPY_READ_BUDGET = 1024 * 1024
+# What `module_defs` may spend on one preferred name's distinct copies, in `read_steps`. Measured (review of
+# s31-left, 41 KiB files): up to ~5 us a step for hostile text (a top-level `if` of 10-byte lines; thousands
+# of `''` ~1 us; long lines ~3 us), honest text ~1.8 us (miniflow's correct.py six times: 3,337 steps), so
+# the parent's reading is bounded by ~0.75 s (twice: `copies`, `copy_reason`) where 199 distinct hostile
+# copies (the 8 MiB cap) cost +5 s, and an honest lesson reads every copy up to some 1.8 MiB of code.
+COPY_READ_BUDGET = 150_000
+
+
+def read_steps(source: bytes) -> int:
+    """What `module_defs` costs on `source`, in steps of its walk: each line (`nested_defs` matches it), each
+    quote (`string_lines` stops there), and one for every 32 bytes its regexes scan."""
+    return source.count(b"\n") + source.count(b"'") + source.count(b'"') + len(source) // 32
 
 
 def copy_defs(
     files: Mapping[str, bytes], want: str, preferred: Sequence[str], asked: Iterable[str]
 ) -> dict[str, set[str]]:
     """File -> the names it defines, for the `asked` copies of the preferred name `want`, as `copies` and
-    `copy_reason` both read them (so the reason given is the choice's own): each copy of `want` in the
-    submission, in path order, is read by `module_defs` if its content was, or fits in what is left of
-    `COPY_READ_BUDGET` (identical copies are read once), otherwise by the unindented regex alone, the
-    reading before session 31. Which files are read which way depends on the submission alone, never on
-    which of them a caller asks about."""
-    budgeted: set[bytes] = set()
-    spent = 0
-    for f in _copies_of(files, want, preferred):
-        source = files[f]
-        if source not in budgeted and spent + len(source) <= COPY_READ_BUDGET:
-            budgeted.add(source)
-            spent += len(source)
+    `copy_reason` both read them (so the reason given is the choice's own). Every copy is read the same way,
+    so the choice compares like with like and never depends on the copies' paths or order: by `module_defs`
+    (identical copies once) when the distinct copies of `want` fit in `COPY_READ_BUDGET` together, otherwise
+    by the unindented regex alone, the reading before session 31. (Review of s31-left: a budget spent in path
+    order read the first copies one way and the later ones the other, and a copy whose Sigmoid and MSE
+    were quoted out won over the finished one, or lost, as the folders' names fell.)"""
+    distinct = {files[f] for f in _copies_of(files, want, preferred)}
+    parsed = sum(read_steps(source) for source in distinct) <= COPY_READ_BUDGET
     read: dict[bytes, set[str]] = {}
     found: dict[str, set[str]] = {}
     for f in asked:
         source = files.get(f, b"")
-        if source in budgeted:
-            if source not in read:
-                read[source] = _top_level_defs(source)
-            found[f] = read[source]
-        else:
-            found[f] = set(_TOP_DEF.findall(source.decode("latin-1")))
+        if source not in read:
+            read[source] = _top_level_defs(source) if parsed else _unindented_defs(source)
+        found[f] = read[source]
     return found
+
+
+def _unindented_defs(source: bytes) -> set[str]:
+    """The names of the unindented `class` / `def` lines: the reading before session 31."""
+    return set(_TOP_DEF.findall(source.decode("latin-1")))
 
 
 # Words that name a file or folder as an old copy of the work: a backup kept before a change (`backup/`,

@@ -162,11 +162,14 @@ class Raised:
         if not info.type:
             return None
         last = info.frames[-1] if info.frames else None
+        if last is None:
+            return cls(info.type)
+        function = raised_shape.bounded_function(last.function)  # a long name cut, marked, not dropped
         # the student's process's claim: a place the parent would refuse (a line of 0, a function of no
         # Python name's form) is not sent, the type alone is: refused, it spoiled the whole phase
-        if last is None or not raised_shape.is_place(last.file, last.at, last.function):
+        if not raised_shape.is_place(last.file, last.at, function):
             return cls(info.type)
-        return cls(info.type, last.file, last.at, last.function)
+        return cls(info.type, last.file, last.at, function)
 
 
 def _method(qualname: str) -> str:

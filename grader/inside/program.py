@@ -618,7 +618,12 @@ class _Case:
             if unset is None:
                 frame.update(status="ok", records=records)
             else:
-                frame.update(status="error", failure=run.adapter.failure_of(unset).to_dict(), records=records)
+                # with the fields of the exception it states, as a step's failure has them (review32: none
+                # were sent): its own (a course form's failure, the student process's RemoteFailure), else
+                # the unset record's it was worded from
+                said = run.adapter.failure_of(unset)
+                raised = raised_of(said, said) or raised_of(said, unset)
+                frame.update(status="error", failure=said.for_frame(raised), records=records)
         except StudentProcessEnded:
             raise
         except StudentFailure as failure:

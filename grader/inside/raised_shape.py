@@ -16,6 +16,9 @@ TYPE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")  # an exception's class name, 
 MAX_FILE_CHARS = 1024  # grader/inside/paths.py: no path of a job is longer
 MAX_LINE = 10_000_000
 MAX_FUNCTION_CHARS = 200
+# The last part of a function name cut to MAX_FUNCTION_CHARS (`bounded_function`): a part of Python's form, so
+# the cut name passes `is_function` like any other, and no more is trusted of it than of any other
+TRUNCATED = "<truncated>"
 
 
 def is_type(value: object) -> bool:
@@ -28,6 +31,23 @@ def is_function(value: object) -> bool:
     if not (isinstance(value, str) and 0 < len(value) <= MAX_FUNCTION_CHARS):
         return False
     return all(_part(p) for p in value.split("."))
+
+
+def bounded_function(value: str) -> str:
+    """A function name cut to MAX_FUNCTION_CHARS: its first dotted parts that fit (the first one's head
+    alone when it does not), then `TRUNCATED`; a name that fits, as it is. The blame reads the class from
+    the head (`Linear.backward.<locals>...`), and the file and line travel with it: a name over the bound
+    kept the type alone, and the blame named no place (review32)."""
+    if len(value) <= MAX_FUNCTION_CHARS:
+        return value
+    room = MAX_FUNCTION_CHARS - len(TRUNCATED) - 1
+    kept = ""
+    for part in value.split("."):
+        joined = f"{kept}.{part}" if kept else part
+        if len(joined) > room:
+            break
+        kept = joined
+    return f"{kept or value[:room]}.{TRUNCATED}"  # an identifier's head is one; `is_function` judges
 
 
 def _part(text: str) -> bool:

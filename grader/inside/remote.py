@@ -27,10 +27,24 @@ from .failures import ErrorInfo, MalformedReply, StudentFailure, check_keys, cle
 MAX_ELEMENTS = 1_000_000
 MAX_FRAMES_BYTES = 32 << 20
 MAX_REPLY_BYTES = MAX_FRAMES_BYTES + (1 << 20)
-_KINDS = {
-    "none", "missing", "bool", "int", "float", "str", "ndarray", "scalar", "class", "list", "tuple", "dict",
-    "callable", "object",
-}  # fmt: skip
+# Each kind the server describes (server.Server.answer) -> the fields its description has beside n, t and k:
+# a description of another kind, or of a kind with another kind's fields (an "int" with a "len", an
+# "ndarray" with a value), is none the server writes (review32: the object form took any kind with any of
+# the fields, and its harness read the missing ones as absent).
+_KIND_FIELDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("none", "missing", "scalar", "callable", "object"), frozenset()),
+    **dict.fromkeys(("bool", "int", "float", "str"), frozenset({"v"})),
+    "class": frozenset({"name"}),
+    **dict.fromkeys(("list", "tuple", "dict"), frozenset({"len"})),
+    "ndarray": frozenset({"shape", "dtype"}),
+}
+# The types of a value's field, by kind (a float's: a number, or the wire's form of nan and the infinities)
+_VALUE_TYPES: dict[str, tuple[type, ...]] = {
+    "bool": (bool,),
+    "int": (int,),
+    "float": (float, dict),
+    "str": (str,),
+}
 _REPLY_KEYS = frozenset({"res", "err"})
 _ERR_KEYS = frozenset({"at", "failure", "error", "wire", "key"})
 # The type of each field of a description, as the server writes it (None: "v", a value of its own kind).
@@ -225,9 +239,8 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
     grader's in appearance, when it is the student's process that answered nonsense."""
     # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
     # made the object form the rest of the harness reads. An object of those fields (the server's form before
-    # session 31) is still read, its fields' types checked the same way but its kind any of _KINDS, as before:
-    # laxer than the list, which admits only wire.FLAT_KINDS or "ndarray" (a kind without its own field reads
-    # as absent: a length 0, a class's name "?", a value None).
+    # session 31) is still read, its fields' types checked the same way and its kind one whose description
+    # has those fields alone (`_KIND_FIELDS`), as the list's.
     if type(desc) is list:
         if len(desc) == 3:
             name, tid, kind = desc
@@ -247,9 +260,9 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
         if plain or keys == _ARRAY_DESC_KEYS:
             kind = desc["k"]
             if (
-                type(desc["n"]) is str and type(desc["t"]) is int and type(kind) is str and kind in _KINDS
-                and (plain or (type(desc["dtype"]) is str and type(desc["shape"]) is list
-                               and _is_shape(desc["shape"])))
+                type(desc["n"]) is str and type(desc["t"]) is int and type(kind) is str
+                and (kind in _FLAT_KINDS if plain else kind == "ndarray" and type(desc["dtype"]) is str
+                     and type(desc["shape"]) is list and _is_shape(desc["shape"]))
             ):  # fmt: skip
                 return desc
     check_keys(desc, _DESC_KEYS, "an object description")
@@ -257,9 +270,11 @@ def _check_desc(desc: Any) -> Mapping[str, Any]:
         want = _DESC_TYPES[key]
         if want is not None and type(value) is not want:
             raise MalformedReply(f"an object description's {key!r} is not a {want.__name__}")
-    kind, shape = desc.get("k"), desc.get("shape")
-    if kind not in _KINDS:
-        raise MalformedReply("an object description is malformed")
+    kind, shape, keys = desc.get("k"), desc.get("shape"), desc.keys()
+    if not keys >= _OBJECT_DESC_KEYS or _KIND_FIELDS.get(kind) != keys - _OBJECT_DESC_KEYS:
+        raise MalformedReply("an object description is malformed: not a kind the server describes so")
+    if kind in _VALUE_TYPES and type(desc["v"]) not in _VALUE_TYPES[kind]:
+        raise MalformedReply(f"an object description's value is not of its kind {kind!r}")
     if shape is not None and not _is_shape(shape):  # a list: checked with the other fields above
         raise MalformedReply("an object description's shape is not a shape")
     return desc

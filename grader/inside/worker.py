@@ -795,16 +795,20 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         folder_bytes = 0
-        if not caps.unconfined:  # the scratch's size for each student process's tmpfs, where one can be had
+        # The scratch's size for each student process's tmpfs, where the scratch is a file system of the
+        # worker's own whose size is the job's quota (bubblewrap's /tmp, the private root's scratch). Not
+        # where it is a folder of the host's disk (rlimits-unprivileged, the root fallback without a private
+        # root): its size would make each student process's tmpfs one of that many bytes of memory (review32:
+        # size=252 GiB on a 23 GiB machine, without a private root, for a student writing 600 MiB there).
+        if not caps.unconfined and (achieved.isolation == "bwrap" or achieved.private_root):
             # The root fallback's private root: its user namespace of its own owns the new mount namespace
-            # (pid_namespace.start). Not rlimits-unprivileged's: its scratch is a folder of the host's disk,
-            # whose size would make each student process's tmpfs one of that many bytes of memory.
+            # (pid_namespace.start).
             if namespaces is not None and achieved.private_root:
                 folder_mounts.own_mount_namespace()
             size = os.statvfs(scratch_dir)
             if folder_mounts.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
                 folder_bytes = size.f_blocks * size.f_frsize
-            elif achieved.isolation == "bwrap" or achieved.private_root:  # where mounting is meant to work
+            else:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, folder_mounts.NOT_MOUNTED))
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         read_paths = confine.runtime_read_paths([here], private_view=private_view)

@@ -1,6 +1,7 @@
 """Run a command as a root container without CAP_SYS_ADMIN would (Docker's default profile): test support.
 
-    python container_like.py [--world-readable-python] [--as-user UID] [--namespaces-allowed] -- COMMAND ...
+    python container_like.py [--world-readable-python] [--as-user UID] [--namespaces-allowed]
+        [--pivot-root-refused] -- COMMAND ...
 
 Installs a seccomp filter that answers EPERM to unshare, setns, mount, umount2, pivot_root and the new mount
 API, then execs COMMAND. With --world-readable-python it first makes the interpreter reachable for every user,
@@ -9,7 +10,9 @@ COMMAND see it, a mode-755 tmpfs covers the first directory above the interprete
 enter (/root, here) and the prefix is bound back in. Nothing of the host changes. With --as-user UID the
 command runs as that user (and group, no supplementary groups): an ordinary user, as a CI runner would be.
 With --namespaces-allowed no filter is installed: an ordinary user of a machine that lets users make
-namespaces (a student's laptop), no container.
+namespaces (a student's laptop), no container. With --pivot-root-refused the filter refuses pivot_root alone:
+a root host where the namespaces are had but the private root cannot be built (the worker's scratch then a
+folder of the host's disk).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 # x86_64: unshare, setns, mount, umount2, pivot_root, open_tree, move_mount, fsopen, fsconfig, fsmount,
 # fspick, mount_setattr.
 REFUSED = (272, 308, 165, 166, 155, 428, 429, 430, 431, 432, 433, 442)
+PIVOT_ROOT = 155
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -56,10 +60,10 @@ def make_python_world_readable() -> None:
     os.close(fd)
 
 
-def refuse_namespaces() -> None:
+def refuse_namespaces(refused: tuple[int, ...] = REFUSED) -> None:
     ld_nr, jeq, ret = 0x20, 0x15, 0x06
     code = [(ld_nr, 0, 0, 0)]
-    for nr in REFUSED:
+    for nr in refused:
         code += [(jeq, 0, 1, nr), (ret, 0, 0, 0x00050000 | 1)]  # SECCOMP_RET_ERRNO | EPERM
     code.append((ret, 0, 0, 0x7FFF0000))  # SECCOMP_RET_ALLOW
     program = b"".join(struct.pack("=HBBI", *ins) for ins in code)
@@ -72,7 +76,9 @@ def main(argv: list[str]) -> None:
     split = argv.index("--")
     if "--world-readable-python" in argv[:split]:
         make_python_world_readable()
-    if "--namespaces-allowed" not in argv[:split]:
+    if "--pivot-root-refused" in argv[:split]:
+        refuse_namespaces(refused=(PIVOT_ROOT,))
+    elif "--namespaces-allowed" not in argv[:split]:
         refuse_namespaces()
     if "--as-user" in argv[:split]:
         uid = int(argv[argv.index("--as-user") + 1])

@@ -457,6 +457,26 @@ def test_a_course_form_linear_with_a_typo_reports_its_own_error_not_the_per_numb
     assert "'float' object is not iterable" not in message
 
 
+def test_an_unset_value_reported_as_the_course_forms_failure_carries_its_exception_fields() -> None:
+    """The typo'd course form again, its per-number form's forward returning the sum where the lesson stores
+    it: the record comes back unset, and the case reports the course form's TypeError in Node.__init__.
+    Review32: a failure reached through an unset record went out with no `raised` fields (`to_dict`), so the
+    blame read no place where the message states one; they are sent as a step's failure sends them."""
+    typo = LINEAR_OVER_LISTS.replace("[inputs, weights, bias])", "inputs)")
+    returns = typo.replace(
+        "        self.value = self.inbound_nodes[2].value\n"
+        "        for x, w in zip(self.inbound_nodes[0].value, self.inbound_nodes[1].value):\n"
+        "            self.value += x * w\n",
+        "        total = 0.0\n        for n in self.inbound_nodes:\n            total += n.value\n"
+        "        return total\n",
+    )
+    assert returns != typo
+    failure = _linear_quiz(returns).case()["failure"]
+    assert "TypeError: 'Input' object is not iterable" in failure["message"], failure
+    assert "(miniflow.py line 7, in Node.__init__" in failure["message"], failure
+    assert failure.get("raised") == ["TypeError", "miniflow.py", 7, "Node.__init__"], failure
+
+
 def test_a_todo_forward_in_the_first_versions_form_is_reported_as_a_todo() -> None:
     """The lesson's first Linear quiz starter, `Node.__init__(self, inputs)` with forward a TODO (`pass`):
     built one Input per number, its forward left value None, and the case said the course form's "'Input'
@@ -1770,14 +1790,10 @@ def test_a_first_pass_failure_met_while_the_second_pass_lists_its_nodes_is_the_f
     assert message.count(said) == 1, message
     assert _unaddressed(_unraised(ran.case("c1"))) == _unaddressed(_unraised(synced.case("c1")))
     assert ran.record("f", "c2").tolist() == [[-11.0], [-11.0]]
-    if broken == "set" and ran.case("c1")["failure"].get("raised") != synced.case("c1")["failure"].get(
-        "raised"
-    ):
-        # Known since session 31's structured blame fields (s31-trust): settled by the second pass's listing,
-        # the set's explanation keeps no exception fields, where its own sync kept the TypeError's
-        # ["TypeError", "miniflow.py", 58, "Sigmoid._sigmoid"]: the blame names no place on this path.
-        pytest.xfail("a first pass settled by the second pass's listing loses its raised fields")
+    # Settled by the second pass's listing, the set's explanation kept no exception fields until review32,
+    # where its own sync kept the TypeError's: the blame named no place on this path
     assert ran.case("c1")["failure"].get("raised") == synced.case("c1")["failure"].get("raised")
+    assert "raised" in ran.case("c1")["failure"], ran.case("c1")["failure"]
 
 
 def _unraised(frame: dict) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.inside import choice
 
 SAMPLES = Path(__file__).resolve().parents[2] / "submissions" / "miniflow"
@@ -523,23 +525,29 @@ def test_identical_copies_are_read_once(monkeypatch) -> None:  # type: ignore[no
     assert len(sizes) == 1 + 2 + 2  # one content, then two contents, twice
 
 
-def test_distinct_hostile_copies_are_read_within_the_budget(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """199 different hostile copies: `module_defs` reads at most `COPY_READ_BUDGET` bytes of them (it read all
-    8 MiB); the rest are read by the unindented regex, as before session 31, and the copy defining the
-    required names unindented is still graded, whatever its place."""
+def test_distinct_hostile_copies_past_the_budget_are_all_read_by_the_regex(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """199 different hostile copies (~3 million `read_steps`): `module_defs` reads none of them (it read all
+    8 MiB, ~5 s of the parent's CPU); every copy is read by the unindented regex, as before session 31, and
+    the copy defining the required names unindented is still graded, whatever its place. Nine of them fit in
+    `COPY_READ_BUDGET`: each is read by `module_defs`, once."""
     files = {f"c{i:03d}/miniflow.py": HOSTILE + b"\n#%d\n" % i for i in range(199)}
     files["c150/miniflow.py"] += b"class Input:\n    pass\n"
     sizes = _reads(monkeypatch)
     aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
     assert set(aside.values()) == {"c150/miniflow.py"} and len(aside) == 198
-    assert 0 < sum(sizes) <= choice.COPY_READ_BUDGET
+    assert sizes == []
+    few = {f: files[f] for f in sorted(files)[145:154]}
+    assert sum(map(choice.read_steps, few.values())) <= choice.COPY_READ_BUDGET
+    aside = choice.copies(few, ["miniflow.py"], ["Input", "Linear"], [])
+    assert set(aside.values()) == {"c150/miniflow.py"} and len(aside) == 8
+    assert len(sizes) == 9
 
 
 def test_the_reason_reads_each_copy_as_the_choice_did() -> None:
-    """Which copies `module_defs` reads depends on the submission, never on the files asked about: the copy
-    past the budget whose Linear sits under `if True:` defines Input alone, for `copies` and `copy_reason`
+    """Which way the copies are read depends on the submission, never on the files asked about: past the
+    budget, the copy whose Linear sits under `if True:` defines Input alone, for `copies` and `copy_reason`
     alike (read alone, it defines Linear too, and the reason could disagree with the choice)."""
-    filler = b"class Input:\n    pass\n" + b"#" * (choice.COPY_READ_BUDGET // 2 - 30)
+    filler = b"class Input:\n    pass\n" + b"#\n" * (choice.COPY_READ_BUDGET // 2)
     late = b"class Input:\n    pass\nif True:\n    class Linear:\n        pass\n"
     files = {"a/miniflow.py": filler, "b/miniflow.py": filler + b"\n", "z/miniflow.py": late}
     names = choice.copy_defs(files, "miniflow.py", ["miniflow.py"], files)
@@ -550,3 +558,32 @@ def test_the_reason_reads_each_copy_as_the_choice_did() -> None:
     assert choice.copy_defs({"z/miniflow.py": late}, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
         "z/miniflow.py": {"Input", "Linear"}
     }
+
+
+# Two versions of one lesson's miniflow.py, each padded to ~600 KiB with the student's notes (over the 1 MiB
+# of bytes s31-left's budget allowed the two): the finished one (Node.forward a stub, as the course's) and an
+# older one whose Sigmoid and MSE are quoted out (Python binds neither).
+_NOTES = b"# notes from the lecture, kept beside the code, line after line of them\n" * 8_500
+_FINISHED = (
+    b"class Node:\n    def forward(self):\n        raise NotImplementedError\n"
+    + b"".join(b"class %s(Node):\n    def forward(self):\n        self.value = 1\n" % n
+               for n in (b"Input", b"Linear", b"Sigmoid", b"MSE"))
+    + _NOTES
+)  # fmt: skip
+_QUOTED_OUT = (
+    b"class Node:\n    pass\nclass Input(Node):\n    pass\nclass Linear(Node):\n    pass\n"
+    b'"""\nclass Sigmoid(Node):\n    pass\nclass MSE(Node):\n    pass\n"""\n' + _NOTES
+)
+
+
+@pytest.mark.parametrize("folders", [("a", "b"), ("b", "a")], ids=["finished first", "finished last"])
+def test_the_copy_graded_does_not_depend_on_the_folders_names(folders: tuple[str, str]) -> None:
+    """Review of s31-left: its budget, spent in path order, read the first copy by `module_defs` and the
+    second by the unindented regex, which counts the quoted-out Sigmoid and MSE; the older copy then tied
+    the finished one and won on stub bodies when it came second (graded, it loses every Sigmoid and MSE
+    case). Both are read alike now: the finished copy is graded, wherever it is."""
+    finished, older = (f"{folder}/miniflow.py" for folder in folders)
+    files = {finished: _FINISHED, older: _QUOTED_OUT}
+    assert sum(map(len, files.values())) > 1024 * 1024
+    required = ["Input", "Linear", "Sigmoid", "MSE"]
+    assert choice.copies(files, ["miniflow.py"], required, []) == {older: finished}

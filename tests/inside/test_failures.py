@@ -1153,6 +1153,35 @@ def test_a_place_python_can_name_travels_and_one_the_parent_refuses_does_not(fun
         assert sent(name, at) == ["ValueError", "", 0, ""], (name, at)
 
 
+def _sent(function: str) -> list[object]:
+    """The `raised` fields a frame of nn.py line 3 in `function` travels as, taken by the parent's check."""
+    from grader.sandbox.raised import shaped
+
+    frame = Frame("nn.py", 3, function, "raise ValueError(s)", "nn.py", 3)
+    raised = Raised.of(ErrorInfo("ValueError: s", (), (frame,), type="ValueError"))
+    assert raised is not None
+    shaped(raised.to_wire())  # the parent takes it: no protocol violation
+    return raised.to_wire()
+
+
+def test_a_function_name_over_the_bound_travels_cut_and_marked_with_its_place() -> None:
+    """Review32: a function name longer than raised_shape.MAX_FUNCTION_CHARS (200) kept the type alone, and
+    the blame named no place. Cut at a dot, its first parts that fit then `<truncated>`, it travels with its
+    file and line; a first part that alone is too long is cut to its head; a name of exactly 200 characters
+    travels whole; one of no Python form is still refused, cut or not."""
+    long_class = "Linear" + "X" * 240
+    nested = "Linear.backward" + ".<locals>.helper" * 20
+    assert len(nested) > 200
+    cut = _sent(nested)
+    assert cut[:3] == ["ValueError", "nn.py", 3] and len(str(cut[3])) <= 200
+    # 188 characters of room before ".<truncated>": 15 + 10 x 16 + 9, and ".helper" no longer fits
+    assert cut[3] == "Linear.backward" + ".<locals>.helper" * 10 + ".<locals>.<truncated>"
+    assert _sent(long_class) == ["ValueError", "nn.py", 3, long_class[:188] + ".<truncated>"]
+    exact = "f" * 200
+    assert _sent(exact) == ["ValueError", "nn.py", 3, exact]
+    assert _sent("a b" * 100) == ["ValueError", "", 0, ""]
+
+
 def test_a_failed_load_states_its_type_at_the_head_only() -> None:
     """The type a load failure states is read where the wording puts it, before the exception's own text:
     a RuntimeError whose text names a ValueError is a RuntimeError; a load failure worded otherwise, or of

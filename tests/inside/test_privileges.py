@@ -494,3 +494,32 @@ def test_an_ordinary_user_where_namespaces_are_allowed_hides_proc_from_its_child
     meta, frames, _, stderr = worker.send(PROC_SELF_PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
+
+
+# Whether the student process's folder is on the file system of the folder holding it (no tmpfs of its own)
+SAME_DEVICE = """
+import os
+def run_case(c):
+    return {"v": int(os.stat(".").st_dev == os.stat("..").st_dev)}
+"""
+
+
+@root_only
+@outside_tox
+def test_without_a_private_root_no_folder_is_a_tmpfs_the_size_of_the_hosts_disk(start) -> None:
+    """Root with namespaces but no private root (emulated: pivot_root refused, container_like.py): the
+    scratch is a folder of the host's disk, and each student process's folder stays on it. Review32: the
+    worker mounted each one as a tmpfs of the disk's size (size=252 GiB on this 23 GiB machine), memory a
+    student could fill 16 MiB a file; the control is the private root's own tmpfs a folder
+    (test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone)."""
+    wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused", "--")
+    worker = start("rlimits", wrapper)
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-root-dropped" and privileges["private_root"] is False
+    assert "mnt" in privileges["namespaces"], privileges
+    meta, frames, _, stderr = worker.send(SAME_DEVICE)
+    assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, stderr
+    assert b'"v":{"shape":[],"data":[1.0]}' in frames.replace(b" ", b""), frames
+    mounted = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text()
+    assert " - tmpfs " not in "".join(line for line in mounted.splitlines(True) if "/job-" in line)

@@ -213,7 +213,8 @@ def test_a_description_of_the_wrong_types_is_a_protocol_violation(desc: Any) -> 
     with pytest.raises(StudentFailure) as raised:
         session.lookup("x").desc  # noqa: B018
     assert raised.value.code == "protocol_violation" and session.broken
-    honest = {**_DESC, "k": "ndarray", "shape": [1] * 32, "dtype": "f"}
+    # an array's fields alone: an "ndarray" with a value ("v") is none the server writes (review32)
+    honest = {"n": "ndarray", "t": 0, "k": "ndarray", "shape": [1] * 32, "dtype": "f"}
     assert _session(lambda ops: {"res": [honest], "err": None}).lookup("x").shape == (1,) * 32
 
 
@@ -691,3 +692,53 @@ def test_items_or_is_read_against_the_kind_described_beside_it(desc: Any, answer
         return
     assert items is not None and [(i.id, i.kind) for i in items] == [(-1, "float")]
     assert batches == [["new", "items_or"], *([["iter"]] if outcome == "asked alone" else [])]
+
+
+def _server_descriptions() -> list[Any]:
+    """What the server writes for an object of every kind it describes (server.Server.answer), in its wire
+    form and, for a flat list, in the object form the harness reads it as."""
+    from grader.inside import server
+
+    answer = server.Server("/").answer
+    objects = [None, server.MISSING, True, 3, 2.5, float("nan"), "s", np.zeros((2, 3)), np.int32(1), int]
+    objects += [[1], (1,), {}, len, object()]
+    written = [answer(o) for o in objects]
+    assert {(d[2] if type(d) is list else d["k"]) for d in written} == set(remote._KIND_FIELDS)
+    flat = [dict(zip(wire.FLAT_FIELDS[len(d)], d, strict=True)) for d in written if type(d) is list]
+    return [*written, *flat]
+
+
+# An object form of a kind the server never writes so: a kind without the field it has, with another kind's
+# field, or unknown; a value of another kind's type
+_OFF_KIND: list[dict[str, Any]] = [
+    {"n": "int", "t": 0, "k": "int"},
+    {"n": "tuple", "t": 0, "k": "tuple"},
+    {"n": "type", "t": 0, "k": "class"},
+    {"n": "ndarray", "t": 0, "k": "ndarray"},
+    {"n": "int", "t": 0, "k": "int", "len": 3},
+    {"n": "ndarray", "t": 0, "k": "ndarray", "v": 1},
+    {"n": "ndarray", "t": 0, "k": "list", "shape": [2], "dtype": "f"},
+    {"n": "list", "t": 0, "k": "list", "len": 1, "v": 2},
+    {"n": "Linear", "t": 0, "k": "widget"},
+    {"n": "Linear", "t": 0, "k": "widget", "len": 1},
+    {"n": "int", "t": 0, "k": "int", "v": "3"},
+    {"n": "bool", "t": 0, "k": "bool", "v": 1},
+    {"n": "str", "t": 0, "k": "str", "v": None},
+    {"t": 0, "k": "object"},
+]
+
+
+def test_an_object_description_is_of_a_kind_the_server_writes_so() -> None:
+    """Every description the server writes passes, in either form; an object form with a kind the
+    protocol does not describe so (its fields another kind's, a field missing, a kind unknown, a value of
+    another type) is the student process's protocol violation. Review32: the object form took any of the
+    kinds with any fields, and the harness read those it lacked as absent (a length 0, a value None)."""
+    for desc in _server_descriptions():
+        assert remote._check_desc(desc) is not None, desc
+    for desc in _OFF_KIND:
+        with pytest.raises(MalformedReply):
+            remote._check_desc(desc)
+    session = _session(lambda ops: {"res": [{"n": "int", "t": 0, "k": "int"}], "err": None})
+    with pytest.raises(StudentFailure) as said:
+        session.lookup("x").desc  # noqa: B018
+    assert "answered the grader with something it cannot read" in said.value.message, said.value.message

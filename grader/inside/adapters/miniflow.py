@@ -18,7 +18,7 @@ from typing import Any, ClassVar, NoReturn
 import numpy as np
 
 from .. import aliases, contexts
-from ..failures import StudentFailure
+from ..failures import StudentFailure, raised_of
 from ..names import StudentNames
 from ..remote import (
     ClassInfo,
@@ -145,7 +145,14 @@ class PassLater:
                 return error
             adapter.forwarded, adapter.passed = self.before
             if failure is not None:
-                self.explain(failure)
+                try:
+                    self.explain(failure)
+                except StudentFailure as explained:
+                    # Its exception's fields read now, `failure` at hand: raised again where the pass is
+                    # settled (a later pass's listing), its chain holds no RemoteFailure, and the blame fell
+                    # back to the message's text (review32)
+                    explained.raised = raised_of(explained, failure)
+                    raise
             return error
         except BaseException:
             adapter.forwarded, adapter.passed = self.before  # the pass did not pass: as when it raised
