@@ -138,8 +138,7 @@ def past_an_unwritten_subject(
     by_name = {s.name: s for s in stages}
     own = stage_step(named.stage)
     stage = by_name.get(named.stage)
-    steps = [int(n) for s in by_name if (n := stage_step(s)) is not None]
-    if stage is None or own is None or named.step <= max(steps, default=0):
+    if stage is None or own is None or not _past_its_branch(by_name, named):
         return ()
     base = by_name.get(stage.extends or "")
     subject = tuple(n for n in stage.requires if base is None or n not in base.requires)
@@ -147,6 +146,30 @@ def past_an_unwritten_subject(
     if not subject or any(m.lower() in words for m in mentioned):
         return ()
     return subject
+
+
+def _ancestors(by_name: Mapping[str, Stage], name: str | None) -> list[str]:
+    out: list[str] = []
+    while name is not None and name in by_name and name not in out:
+        out.append(name)
+        name = by_name[name].extends
+    return out
+
+
+def _past_its_branch(by_name: Mapping[str, Stage], named: NamedStep) -> bool:
+    """The file names a step after its stage's own, and no stage there grades that stage's cases: past every
+    stage (step 61 would be), or before the next stage of another branch of the same course (DeZero's
+    step58.py: stage step57, the conv chapter, is extended by none; step59 extends step54). Not before an
+    unrelated stage (step04.py, stage step03, before step06) nor one that extends it (step15.py)."""
+    own = stage_step(named.stage)
+    if own is None or named.step <= int(own):
+        return False
+    later = sorted((int(n), s) for s in by_name if (n := stage_step(s)) is not None and int(n) > named.step)
+    if not later:
+        return True
+    extended = any(named.stage in _ancestors(by_name, by_name[s].extends) for s in by_name)
+    shared = set(_ancestors(by_name, later[0][1])) & set(_ancestors(by_name, named.stage))
+    return not extended and bool(shared)
 
 
 def subject_note(stages: Iterable[Stage], named: NamedStep, subject: tuple[str, ...], graded_at: str) -> str:

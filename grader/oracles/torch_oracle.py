@@ -470,6 +470,8 @@ class _Torch:
             value = self.tensors[slot].detach().numpy()
         elif "has_creator" in step:
             value = self.tensors[self.ref(step, step["has_creator"])].grad_fn is not None
+        elif step.get("probe") == "param_count":  # DeZero steps 59, 60: of names a Layer
+            value = np.array(float(len(self.layer_params(step, "of"))))
         elif "probe" in step:
             value = self.probe(step, self.ref(step, step.get("of")))
         elif "grad_of" in step:

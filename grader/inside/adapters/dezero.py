@@ -1427,6 +1427,15 @@ def _function_generation(a: DeZeroAdapter, of: str) -> float:
 
 
 _WEAKREF_TYPES = ("ReferenceType", "weakref", "KeyedRef")
+def _param_count(a: DeZeroAdapter, of: str) -> float:
+    """Steps 59 and 60: how many Parameters `layer.params()` yields (a list, as the book's generator)."""
+    obj, _ = a._layer(of)
+    method = a.session.getattr(obj, "params", missing_ok=True)
+    if method.missing:
+        raise StudentFailure("missing_name", "Layer has no method params (step 44): it yields the Parameters")
+    return float(len(a.session.items(a.session.call(method))))
+
+
 PROBES: dict[str, Callable[[DeZeroAdapter, str], bool | float]] = {
     "rejects_float": _rejects_float,
     "returns_variable": _returns_variable,
@@ -1434,4 +1443,5 @@ PROBES: dict[str, Callable[[DeZeroAdapter, str], bool | float]] = {
     "keeps_output": _keeps_output,
     "generation": _generation,
     "function_generation": _function_generation,
+    "param_count": _param_count,
 }
