@@ -220,6 +220,7 @@ class _Engine:
     nested: set[str] = field(default_factory=set)  # step 45: Layers whose parameters are their Layers'
     composites: dict[int, tuple[str, tuple[int, ...]]] = field(default_factory=dict)  # out -> (op, args)
     states: dict[str, tuple[int, ...]] = field(default_factory=dict)  # steps 59, 60: a Layer's h (and c)
+    layer_ops: dict[str, str] = field(default_factory=dict)  # steps 59, 60: a recurrent Layer's op
 
     def fail(self, step: Mapping[str, Any], why: str) -> StepError:
         return StepError(f"step {self.step} {dict(step)!r}: {why}")
@@ -339,7 +340,14 @@ class _Engine:
         except ValueError as exc:
             raise self.fail(step, str(exc)) from exc
         self.states[str(layer)] = call.state
+        self.layer_ops[str(layer)] = op
         return call.nodes
+
+    def param_count(self, step: Mapping[str, Any]) -> int:
+        """Steps 59 and 60: how many Parameters `layer.params()` yields (the RNN's h2h has no bias)."""
+        count = len(self.layer_params(step, "of"))
+        op = self.layer_ops.get(str(step["of"]))
+        return count + (op == "rnn" and self.semantics.recurrent_mistake == "rnn_h2h_bias")
 
     def reset_state(self, step: Mapping[str, Any]) -> None:
         """Step 59: `rnn.reset_state()`, the next call the first of a new sequence."""
@@ -376,6 +384,9 @@ class _Engine:
         if len(kinds) != 1:
             raise self.fail(step, "record needs exactly one of grad_of, value_of, has_creator, probe")
         kind = kinds[0]
+        if kind == "probe" and step.get("probe") == "param_count":  # of names a Layer, not a value
+            self.records[key] = np.array(float(self.param_count(step)))
+            return
         slot = self.ref(step, step["of" if kind == "probe" else kind])
         value: Record
         if kind == "probe":

@@ -118,7 +118,7 @@ class Semantics:
     # student was told to look for a float32 cast (sample layers/two_layer_net_numerical_gradient/).
     numerical_net_gradient: bool = False
     # DeZero steps 59 and 60: a recurrent Layer's deviation from the book (reference/recurrent.py reads
-    # rnn_no_tanh, lstm_f_i_swapped, lstm_c_not_carried; the engine's unchain_backward unchain_top_only).
+    # rnn_no_tanh, lstm_f_i_swapped, lstm_c_not_carried; the engine rnn_h2h_bias and unchain_top_only).
     recurrent_mistake: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -1049,6 +1049,14 @@ MUTATIONS: dict[str, Mutation] = _unique_names(
             semantics=Semantics(recurrent_mistake="rnn_no_tanh"),
         ),
         _mutation(
+            "rnn_h2h_bias",
+            "wrong_forward",
+            "RNN.__init__ gives h2h a bias, so params() yields 4 Parameters: the book's h2h is "
+            "L.Linear(hidden_size, nobias=True), x2h's b the only bias (step 59).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="rnn_h2h_bias"),
+        ),
+        _mutation(
             "lstm_f_i_swapped",
             "wrong_forward",
             "LSTM.forward swaps the forget and input gates in the carried cell, c_new = i * self.c + f * u: "
@@ -1067,9 +1075,9 @@ MUTATIONS: dict[str, Mutation] = _unique_names(
         _mutation(
             "unchain_top_only",
             "stale_gradient",
-            "Variable.unchain_backward cuts only the variable's own creator: it should walk the graph below "
-            "it, for x in f.inputs: if x.creator is not None: funcs.append(x.creator); x.unchain(), so the "
-            "next backward stops at the Layer's kept h (step 59, truncated BPTT).",
+            "Variable.unchain_backward cuts only the variable's own creator: it should walk the graph "
+            "below it, x.unchain() for every input with a creator, so the next backward stops at the kept h "
+            "(step 59).",
             ("dezero",),
             semantics=Semantics(recurrent_mistake="unchain_top_only"),
         ),

@@ -1427,6 +1427,8 @@ def _function_generation(a: DeZeroAdapter, of: str) -> float:
 
 
 _WEAKREF_TYPES = ("ReferenceType", "weakref", "KeyedRef")
+
+
 def _param_count(a: DeZeroAdapter, of: str) -> float:
     """Steps 59 and 60: how many Parameters `layer.params()` yields (a list, as the book's generator)."""
     obj, _ = a._layer(of)
