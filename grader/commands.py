@@ -722,10 +722,6 @@ def _infer_stage(assignment_ref: str, source: Any) -> Any:
     # only the files whose code is graded claim a step (an empty step18_todo.py beside step14.py: none)
     graded = graded_code_files(assignment, source) if looks else []
     named = named_step.named_step(assignment.stages, graded) if looks else None
-    # every step file counts here, graded code or not: the book's steps/step57.py defines nothing graded
-    latest = named_step.named_step(assignment.stages, list(source)) if looks else None
-    if looks and latest and named_step.grades_past(assignment.stages, latest, looks.stage):
-        looks = infer(assignment, source, up_to_step=latest.step) or looks
     unwritten = _unwritten_subject(assignment, source, named) if named is not None else ()
     if (
         looks is None

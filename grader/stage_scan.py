@@ -295,7 +295,14 @@ def infer(
     up_to_step: int | None = None,
 ) -> Inference | None:
     """The stage the files look like; `names`: their `names_in`, when the caller has them already;
-    `up_to_step`: among the stages of that step of the course or before (and the unnumbered ones) only."""
+    `up_to_step`: among the stages of that step of the course or before (and the unnumbered ones) only.
+
+    A step file naming an earlier step than the stage found, which that stage does not extend, caps it there
+    (named_step.grades_past; every step file counts, graded code or not: the book's steps/step57.py defines
+    nothing graded): the book's package keeps RNN and LSTM at every step, and its step-58 package with
+    functions_conv.py was inferred step60, which extends step54, its conv cases ungraded."""
+    from grader import named_step
+
     defined, idents = names if names is not None else names_in(program_files(files, assignment))
     stages = [
         s
@@ -304,7 +311,11 @@ def infer(
     ]
     graded = {s.name: assignment.stage_case_ids(s.name) for s in stages}
     aliases_ = _with_extension(assignment, family_aliases(assignment.family))
-    return infer_stage(stages, defined, idents, aliases_, graded, assignment.default_stage)
+    found = infer_stage(stages, defined, idents, aliases_, graded, assignment.default_stage)
+    latest = named_step.named_step(assignment.stages, list(files)) if found and up_to_step is None else None
+    if found and latest and named_step.grades_past(assignment.stages, latest, found.stage):
+        return infer(assignment, files, (defined, idents), up_to_step=latest.step) or found
+    return found
 
 
 def graded_code_files(assignment: Assignment, files: Mapping[str, bytes]) -> list[str]:
