@@ -81,17 +81,15 @@ def grades_past(stages: Iterable[Stage], named: NamedStep, inferred: str) -> boo
     named stage: its cases are not the named step's and more. DeZero's step60 extends step54, not step57 (the
     conv chapter is skipped), and the book's package keeps RNN and LSTM from the start: its steps/step57.py
     beside dezero/functions_conv.py was inferred step60 and its conv2d and pooling went ungraded (sample
-    book_step58). Such code is inferred among the stages at or before the named step."""
+    book_step58). Such code is inferred among the stages at or before the named step. Stages of no common
+    ancestor (DeZero's step08 and step10, a step09.py) are no such branches: the later stage stands."""
     by_name = {s.name: s for s in stages}
     own = stage_step(inferred)
     if own is None or int(own) <= named.step or inferred not in by_name:
         return False
-    chain: str | None = inferred
-    while chain is not None and chain in by_name:
-        if chain == named.stage:
-            return False
-        chain = by_name[chain].extends
-    return True
+    chain = _ancestors(by_name, inferred)
+    # another branch of one progression only: step09.py's step08 and the inferred step10 share no stage
+    return named.stage not in chain and bool(set(chain) & set(_ancestors(by_name, named.stage)))
 
 
 _CODE_FILES_SHOWN = 3  # files named as "the code of ...", then a count
