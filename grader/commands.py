@@ -741,11 +741,13 @@ def _infer_stage(assignment_ref: str, source: Any) -> Any:
 
 def _unwritten_subject(assignment: Any, source: Any, named: Any) -> tuple[str, ...]:
     """named_step.past_an_unwritten_subject over every identifier of the submission's Python files."""
-    from grader import later_steps, named_step
+    from grader import named_step
+    from grader.inside.choice import stage_step
     from grader.stage_scan import family_aliases, mentioned_names
 
-    if named.step <= (later_steps.last_step(assignment.stages) or named.step):
-        return ()  # no file names a step past every stage: nothing read
+    own = stage_step(named.stage)
+    if own is None or named.step <= int(own):
+        return ()  # the file names its stage's own step: nothing read
     mentioned: set[str] = set()
     for rel, data in source.items():
         if rel.endswith(".py"):

@@ -76,6 +76,22 @@ def later(stage_names: tuple[str, ...], claimed: str, inferred: str) -> bool:
     return stage_names.index(claimed) > stage_names.index(inferred)
 
 
+def grades_past(stages: Iterable[Stage], named: NamedStep, inferred: str) -> bool:
+    """The code looks like `inferred`, a stage after the step the name claims, which does not extend the
+    named stage: its cases are not the named step's and more. DeZero's step60 extends step54, not step57 (the
+    conv chapter is skipped), and the book's package keeps RNN and LSTM from the start: its steps/step57.py
+    beside dezero/functions_conv.py was inferred step60 and its conv2d and pooling went ungraded (sample
+    book_step58). Such code is inferred among the stages at or before the named step. Stages of no common
+    ancestor (DeZero's step08 and step10, a step09.py) are no such branches: the later stage stands."""
+    by_name = {s.name: s for s in stages}
+    own = stage_step(inferred)
+    if own is None or int(own) <= named.step or inferred not in by_name:
+        return False
+    chain = _ancestors(by_name, inferred)
+    # another branch of one progression only: step09.py's step08 and the inferred step10 share no stage
+    return named.stage not in chain and bool(set(chain) & set(_ancestors(by_name, named.stage)))
+
+
 _CODE_FILES_SHOWN = 3  # files named as "the code of ...", then a count
 
 
@@ -120,8 +136,7 @@ def past_an_unwritten_subject(
     by_name = {s.name: s for s in stages}
     own = stage_step(named.stage)
     stage = by_name.get(named.stage)
-    steps = [int(n) for s in by_name if (n := stage_step(s)) is not None]
-    if stage is None or own is None or named.step <= max(steps, default=0):
+    if stage is None or own is None or not _past_its_branch(by_name, named):
         return ()
     base = by_name.get(stage.extends or "")
     subject = tuple(n for n in stage.requires if base is None or n not in base.requires)
@@ -129,6 +144,30 @@ def past_an_unwritten_subject(
     if not subject or any(m.lower() in words for m in mentioned):
         return ()
     return subject
+
+
+def _ancestors(by_name: Mapping[str, Stage], name: str | None) -> list[str]:
+    out: list[str] = []
+    while name is not None and name in by_name and name not in out:
+        out.append(name)
+        name = by_name[name].extends
+    return out
+
+
+def _past_its_branch(by_name: Mapping[str, Stage], named: NamedStep) -> bool:
+    """The file names a step after its stage's own, and no stage there grades that stage's cases: past every
+    stage (step 61 would be), or before the next stage of another branch of the same course (DeZero's
+    step58.py: stage step57, the conv chapter, is extended by none; step59 extends step54). Not before an
+    unrelated stage (step04.py, stage step03, before step06) nor one that extends it (step15.py)."""
+    own = stage_step(named.stage)
+    if own is None or named.step <= int(own):
+        return False
+    later = sorted((int(n), s) for s in by_name if (n := stage_step(s)) is not None and int(n) > named.step)
+    if not later:
+        return True
+    extended = any(named.stage in _ancestors(by_name, by_name[s].extends) for s in by_name)
+    shared = set(_ancestors(by_name, later[0][1])) & set(_ancestors(by_name, named.stage))
+    return not extended and bool(shared)
 
 
 def subject_note(stages: Iterable[Stage], named: NamedStep, subject: tuple[str, ...], graded_at: str) -> str:

@@ -21,6 +21,7 @@ from grader.assignments import Assignment
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
+from grader.inside.choice import stage_step
 from grader.stages import (
     DefinedNames,
     Inference,
@@ -287,13 +288,34 @@ def family_aliases(family: str) -> Mapping[str, tuple[str, ...]]:
 
 
 def infer(
-    assignment: Assignment, files: Mapping[str, bytes], names: tuple[set[str], set[str]] | None = None
+    assignment: Assignment,
+    files: Mapping[str, bytes],
+    names: tuple[set[str], set[str]] | None = None,
+    *,
+    up_to_step: int | None = None,
 ) -> Inference | None:
-    """The stage the files look like; `names`: their `names_in`, when the caller has them already."""
+    """The stage the files look like; `names`: their `names_in`, when the caller has them already;
+    `up_to_step`: among the stages of that step of the course or before (and the unnumbered ones) only.
+
+    A step file naming an earlier step than the stage found, which that stage does not extend, caps it there
+    (named_step.grades_past; every step file counts, graded code or not: the book's steps/step57.py defines
+    nothing graded): the book's package keeps RNN and LSTM at every step, and its step-58 package with
+    functions_conv.py was inferred step60, which extends step54, its conv cases ungraded."""
+    from grader import named_step
+
     defined, idents = names if names is not None else names_in(program_files(files, assignment))
-    graded = {s.name: assignment.stage_case_ids(s.name) for s in assignment.stages}
+    stages = [
+        s
+        for s in assignment.stages
+        if up_to_step is None or (n := stage_step(s.name)) is None or int(n) <= up_to_step
+    ]
+    graded = {s.name: assignment.stage_case_ids(s.name) for s in stages}
     aliases_ = _with_extension(assignment, family_aliases(assignment.family))
-    return infer_stage(assignment.stages, defined, idents, aliases_, graded, assignment.default_stage)
+    found = infer_stage(stages, defined, idents, aliases_, graded, assignment.default_stage)
+    latest = named_step.named_step(assignment.stages, list(files)) if found and up_to_step is None else None
+    if found and latest and named_step.grades_past(assignment.stages, latest, found.stage):
+        return infer(assignment, files, (defined, idents), up_to_step=latest.step) or found
+    return found
 
 
 def graded_code_files(assignment: Assignment, files: Mapping[str, bytes]) -> list[str]:

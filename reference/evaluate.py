@@ -21,6 +21,7 @@ from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, 
 from reference.ops import OPS, Grads, Op
 from reference.optimization_functions import FORMULAS, expand
 from reference.properties import PROPERTIES
+from reference.recurrent import RECURRENT
 
 Record = np.ndarray | bool | None
 
@@ -69,6 +70,8 @@ FAMILY_OPS: dict[str, dict[str, str]] = {
         "Im2col": "im2col",  # steps 55 to 57 (dezero/functions_conv.py)
         "Conv2d": "conv2d",
         "Pooling": "dezero_pooling",  # "pooling" is dlfs-advanced's extension op
+        "RNN": "rnn",  # steps 59 and 60 (dezero/layers.py): Layers with state, reference/recurrent.py
+        "LSTM": "lstm",
     },
     "layers": _LAYERS_OPS,
 }
@@ -216,6 +219,8 @@ class _Engine:
     layers: dict[str, list[int]] = field(default_factory=dict)  # DeZero step 44: a Layer's parameter slots
     nested: set[str] = field(default_factory=set)  # step 45: Layers whose parameters are their Layers'
     composites: dict[int, tuple[str, tuple[int, ...]]] = field(default_factory=dict)  # out -> (op, args)
+    states: dict[str, tuple[int, ...]] = field(default_factory=dict)  # steps 59, 60: a Layer's h (and c)
+    layer_ops: dict[str, str] = field(default_factory=dict)  # steps 59, 60: a recurrent Layer's op
 
     def fail(self, step: Mapping[str, Any], why: str) -> StepError:
         return StepError(f"step {self.step} {dict(step)!r}: {why}")
@@ -281,7 +286,9 @@ class _Engine:
             arg_slots = arg_slots[::-1]
         op = ops[cls]
         out = self.new_slot(np.zeros(()))
-        if op in COMPOSITES:
+        if op in RECURRENT:
+            expansion = self.recurrent(step, op, arg_slots, out)
+        elif op in COMPOSITES:
             try:
                 expansion = COMPOSITES[op](
                     arg_slots, out, lambda: self.new_slot(np.zeros(())), self.semantics
@@ -318,6 +325,38 @@ class _Engine:
     def on_apply(self, step: Mapping[str, Any], group: list[_Node]) -> None:
         """Family hook: DeZero wires creators here."""
 
+    def recurrent(self, step: Mapping[str, Any], op: str, args: tuple[int, ...], out: int) -> Expansion:
+        """Steps 59 and 60: `h = rnn(x)` with the state the Layer's last call left (recurrent.py)."""
+        layer = step.get("layer")
+        if self.family != "dezero" or not layer:
+            raise self.fail(step, f"{op} is a DeZero Layer (steps 59 and 60): its apply step names a 'layer'")
+        try:
+            call = RECURRENT[op](
+                (*args, *self.states.get(str(layer), ())),
+                out,
+                lambda: self.new_slot(np.zeros(())),
+                self.semantics.recurrent_mistake,
+            )
+        except ValueError as exc:
+            raise self.fail(step, str(exc)) from exc
+        self.states[str(layer)] = call.state
+        self.layer_ops[str(layer)] = op
+        return call.nodes
+
+    def param_count(self, step: Mapping[str, Any]) -> int:
+        """Steps 59 and 60: how many Parameters `layer.params()` yields (the RNN's h2h has no bias)."""
+        count = len(self.layer_params(step, "of"))
+        op = self.layer_ops.get(str(step["of"]))
+        return count + (op == "rnn" and self.semantics.recurrent_mistake == "rnn_h2h_bias")
+
+    def reset_state(self, step: Mapping[str, Any]) -> None:
+        """Step 59: `rnn.reset_state()`, the next call the first of a new sequence."""
+        self.layer_params(step, "of")
+        self.states.pop(str(step["of"]), None)
+
+    def unchain_backward(self, step: Mapping[str, Any]) -> None:
+        raise self.fail(step, f"unchain_backward is a DeZero step (59); {self.family} has no creators")
+
     def group_of(self, step: Mapping[str, Any], key: str) -> list[_Node]:
         slot = self.ref(step, step.get(key))
         if slot not in self.groups:
@@ -345,6 +384,9 @@ class _Engine:
         if len(kinds) != 1:
             raise self.fail(step, "record needs exactly one of grad_of, value_of, has_creator, probe")
         kind = kinds[0]
+        if kind == "probe" and step.get("probe") == "param_count":  # of names a Layer, not a value
+            self.records[key] = np.array(float(self.param_count(step)))
+            return
         slot = self.ref(step, step["of" if kind == "probe" else kind])
         value: Record
         if kind == "probe":
@@ -775,6 +817,21 @@ class _DeZero(_Engine):
             return np.array(float(v.creator.generation))
         return super().probe(step, slot)
 
+    def unchain_backward(self, step: Mapping[str, Any]) -> None:
+        """Step 59's Variable.unchain_backward: every function below the variable, its inputs' creators set
+        to None (the variable's own kept, as the book's loop leaves it); the mistake unchains it alone."""
+        y = self.var(self.ref(step, step.get("of")))
+        if self.semantics.recurrent_mistake == "unchain_top_only":
+            y.creator = None
+            return
+        funcs = [] if y.creator is None else [y.creator]
+        while funcs:
+            f = funcs.pop()
+            for x in f.inputs:
+                if x.creator is not None:
+                    funcs.append(x.creator)
+                    x.creator = None
+
     def cleargrad(self, step: Mapping[str, Any]) -> None:
         if self.semantics.clear_between:
             x = self.var(self.ref(step, step.get("of")))
@@ -835,6 +892,8 @@ STEPS: dict[str, Callable[[_Engine, Mapping[str, Any]], None]] = {
     "sgd": lambda e, s: e.sgd(s),
     "cleargrads": lambda e, s: e.cleargrads(s),
     "optimize": lambda e, s: e.optimize(s),
+    "reset_state": lambda e, s: e.reset_state(s),  # steps 59 and 60
+    "unchain_backward": lambda e, s: e.unchain_backward(s),
 }
 
 

@@ -117,6 +117,9 @@ class Semantics:
     # close to the answer, off by the difference's own error (about 1e-6 of it): read as lost precision, the
     # student was told to look for a float32 cast (sample layers/two_layer_net_numerical_gradient/).
     numerical_net_gradient: bool = False
+    # DeZero steps 59 and 60: a recurrent Layer's deviation from the book (reference/recurrent.py reads
+    # rnn_no_tanh, lstm_f_i_swapped, lstm_c_not_carried; the engine rnn_h2h_bias and unchain_top_only).
+    recurrent_mistake: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +147,7 @@ class Semantics:
             "hidden_sigmoid": self.hidden_sigmoid,
             "hidden_missing": self.hidden_missing,
             "numerical_net_gradient": self.numerical_net_gradient,
+            "recurrent_mistake": self.recurrent_mistake,
         }
 
 
@@ -1035,6 +1039,47 @@ MUTATIONS: dict[str, Mutation] = _unique_names(
             "for l in self.layers[:-1] only, then return self.layers[-1](x) (step 45).",
             ("dezero",),
             semantics=Semantics(activate_last=True),
+        ),
+        _mutation(
+            "rnn_no_tanh",
+            "wrong_forward",
+            "RNN.forward returns x2h(x) + h2h(h) without F.tanh: h_new = F.tanh(self.x2h(x) + "
+            "self.h2h(self.h)), F.tanh(self.x2h(x)) on the first call (step 59).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="rnn_no_tanh"),
+        ),
+        _mutation(
+            "rnn_h2h_bias",
+            "wrong_forward",
+            "RNN.__init__ gives h2h a bias, so params() yields 4 Parameters: the book's h2h is "
+            "L.Linear(hidden_size, nobias=True), x2h's b the only bias (step 59).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="rnn_h2h_bias"),
+        ),
+        _mutation(
+            "lstm_f_i_swapped",
+            "wrong_forward",
+            "LSTM.forward swaps the forget and input gates in the carried cell, c_new = i * self.c + f * u: "
+            "the forget gate f scales the old cell, c_new = f * self.c + i * u (step 60).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="lstm_f_i_swapped"),
+        ),
+        _mutation(
+            "lstm_c_not_carried",
+            "wrong_forward",
+            "LSTM.forward does not carry the cell: c_new = f * self.c + i * u once self.c is set (i * u on "
+            "the first call only), and self.h, self.c = h_new, c_new (step 60).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="lstm_c_not_carried"),
+        ),
+        _mutation(
+            "unchain_top_only",
+            "stale_gradient",
+            "Variable.unchain_backward cuts only the variable's own creator: it should walk the graph "
+            "below it, x.unchain() for every input with a creator, so the next backward stops at the kept h "
+            "(step 59).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="unchain_top_only"),
         ),
         _mutation(
             "get_item_grad_assigned",

@@ -54,6 +54,7 @@ REQUIRED = {
             "accuracy",  # step 50 (session 31)
             "dropout",  # step 54 (session 31)
             *("im2col", "conv2d", "pooling"),  # steps 55 to 57, dezero/functions_conv.py (session 30)
+            *("RNN", "LSTM"),  # steps 59 and 60, dezero/layers.py (session 32)
         ],
     ),
     "dlfs-layers": (
@@ -329,6 +330,8 @@ STAGES = {
             "step50",  # accuracy (session 31)
             "step54",  # dropout, Config.train and test_mode (session 31)
             "step57",  # im2col, conv2d, pooling (session 30)
+            "step59",  # RNN, reset_state, unchain_backward (session 32)
+            "step60",  # LSTM (session 32)
         ],
         "step18",
     ),
@@ -462,6 +465,16 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step57-im2col", "step57-im2col-stride-pad", "step57-conv2d", "step57-conv2d-stride"}
         | {"step57-pooling", "step57-pooling-overlap"}
         | {"step57-gen-im2col", "step57-gen-conv2d", "step57-gen-pooling"}
+        # steps 59 and 60 (session 32) and their drawn copies
+        | {
+            "step59-rnn-sequence",
+            "step59-rnn-reset-state",
+            "step59-rnn-unchain-backward",
+            "step59-gen-rnn-sequence",
+        }
+        | {"step60-lstm-sequence", "step60-lstm-reset-state", "step60-lstm-unchain-backward"}
+        | {"step60-gen-lstm-sequence", "step59-gen-rnn-reset-state", "step59-gen-rnn-unchain-backward"}
+        | {"step60-gen-lstm-reset-state", "step60-gen-lstm-unchain-backward"}
         | {
             "step01-variable-documented",
             "step02-square-documented",
@@ -806,6 +819,10 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
         167 + 2 + 19 * 2 + 1 + 2 + 2 + 2 + own,
         177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2 + own,
     ]
+    # session 32: step59 extends step54 (255) by RNN's three cases (3 + 1 + 2) and two drawn copies of each
+    # (1 point each); step60 by LSTM's, as many
+    assert a.max_points("step54") == 255
+    assert a.max_points("step59") == 255 + 6 + 6 and a.max_points("step60") == 255 + 2 * (6 + 6)
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:

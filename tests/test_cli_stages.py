@@ -526,32 +526,22 @@ def test_check_reads_step_claims_only_from_the_files_whose_code_is_graded(tmp_pa
 
 
 def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path: Path) -> None:
-    """The book's step-58 dezero/ with the final steps/step60.py (LSTM) is inferred step57 (session 30: step
-    57's im2col, conv2d and pooling are graded) and passes; the stage line says it has code of steps 58 to 60
-    that is not graded. The book's step-46 package gets no such note, and gets it once a file named for step
-    53, which no stage grades, joins it (controls). The book's final package without functions_conv.py
-    (late_book_step60) is inferred step54 (session 31: step 50's accuracy, step 54's dropout; step47 before)
-    and stays there:
-    its steps/step60.py, named past every stage,
-    does not claim step57, whose im2col, conv2d and pooling the code never mentions (review of s30-realdz:
-    it failed with "missing: im2col"); the stage line says step57 is not graded and why. Controls: the file
-    named steps/step57.py still claims step57, and so does step60.py beside a layers.py calling F.conv2d."""
+    """Session 32: stages step59 and step60 grade RNN, LSTM and unchain_backward. The book's step-58 dezero/
+    with the final steps/step60.py (LSTM) is inferred step60 and passes (it was step57, its code of steps 58
+    to 60 said to be ungraded; step60 extends step54, not step57: its conv code is graded at --stage step57).
+    The book's step-46 package gets no note of later code, and gets it once a file named for step 53, which no
+    stage grades, joins it (controls). The book's final package without functions_conv.py (late_book_step60)
+    is inferred step60 (step54 in session 31). The file renamed steps/step57.py still claims step57 ("missing:
+    im2col"): step60 does not extend it, so the code is inferred among the stages up to step 57."""
     pkg = tmp_path / "late"
     shutil.copytree(DEZERO / "book_step58", pkg)
     shutil.copy(DEZERO / "late_book_step60" / "steps" / "step60.py", pkg / "steps" / "step60.py")
     done = grader("check", str(pkg))
     assert done.returncode == 0, done.stdout + done.stderr
-    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step57, inferred"))
-    assert "your code also has code of steps 58, 59 and 60, after step 57, the last step graded" in line, line
-    # BetterRNN is the class steps/step60.py defines for its demo: the file is named, its own classes are not
-    assert "(step 60: LSTM, steps/step60.py): that code is not graded" in line
+    assert any(x.startswith("stage step60, inferred") for x in done.stdout.splitlines()), done.stdout
     late = grader("check", str(DEZERO / "late_book_step60"))
     assert late.returncode == 0 and "missing: im2col" not in late.stdout, late.stdout + late.stderr
-    stage = next(x for x in late.stdout.splitlines() if x.startswith("stage step54, inferred"))
-    assert (
-        "; stage step57 (steps 55 to 57) is not graded: your code has no im2col, conv2d or pooling, and your "
-        "file steps/step60.py, named for step 60, needs none of it, so it is graded at step54" in stage
-    ), stage
+    assert any(x.startswith("stage step60, inferred") for x in late.stdout.splitlines()), late.stdout
     assert "all visible cases pass" in late.stdout
     own = tmp_path / "own"
     shutil.copytree(DEZERO / "late_book_step60", own)
@@ -559,13 +549,6 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     claimed = grader("check", str(own))
     assert claimed.returncode != 0 and "missing: im2col" in claimed.stdout, claimed.stdout
     assert "graded as step57, the step the name claims" in claimed.stdout
-    conv = tmp_path / "conv"
-    shutil.copytree(DEZERO / "late_book_step60", conv)
-    with (conv / "dezero" / "layers.py").open("a", encoding="utf-8") as layers:
-        layers.write("\n\ndef conv_layer(x, W):\n    return F.conv2d(x, W)\n")
-    mentioned = grader("check", str(conv))
-    assert mentioned.returncode != 0 and "missing: im2col" in mentioned.stdout, mentioned.stdout
-    assert "graded as step57, the latest stage at or before step 60" in mentioned.stdout
     plain = grader("check", str(DEZERO / "book_step46"))
     assert plain.returncode == 0 and "your code also has code of" not in plain.stdout
     shutil.copytree(DEZERO / "book_step46", tmp_path / "pkg")

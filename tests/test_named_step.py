@@ -12,13 +12,15 @@ def _claim(*files: str) -> str | None:
 
 
 def test_a_step_file_claims_its_stage_or_the_latest_before_it() -> None:
-    """step18.py claims step18; the book's step 15, 29 and 60 claim the stages before them."""
+    """step18.py claims step18; the book's step 15, 29 and 58 claim the stages before them; steps 59 and 60
+    their own (session 32)."""
     assert _claim("step18.py") == "step18"
     assert _claim("hw/Step_018.ipynb") == "step18"
     assert _claim("dezero_step18.py") == "step18"
     assert _claim("steps/step15.py") == "step14"
     assert _claim("steps/step29.py") == "step28"
-    assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step57"
+    assert _claim("steps/step60.py", "steps/step47.py", "dezero/core.py") == "step60"
+    assert _claim("steps/step59.py") == "step59" and _claim("steps/step58.py") == "step57"
     assert _claim("steps/step46.py", "dezero/core.py") == "step46" and _claim("step48.py") == "step47"
     # stage step57 (session 30): steps 55 and 56 add nothing it grades, so they claim step54 (dropout, session
     # 31), steps 50 to 53 step50 (accuracy), and steps 48 and 49 step47
@@ -42,7 +44,7 @@ def test_only_the_books_steps_are_claims() -> None:
     (control)."""
     assert _claim("step99.py") is None
     assert _claim("step180.py") is None and _claim("step1800.py") is None and _claim("step61.py") is None
-    assert _claim("step60.py") == "step57" and _claim("step01.py") == "step01"
+    assert _claim("step60.py") == "step60" and _claim("step01.py") == "step01"
     assert _claim("step180.py", "step18.py") == "step18"  # the book's step among others
 
 
@@ -61,15 +63,15 @@ def _reason(*files: str) -> str:
 
 def test_the_reason_names_the_stage_and_the_code_it_was_inferred_from() -> None:
     """A step with a stage of its own is "the step the name claims"; a later one is graded as the latest stage
-    at or before it (step60.py: step57, no "step the name claims"). The code is "its code" when the named
+    at or before it (step58.py: step57, no "step the name claims"). The code is "its code" when the named
     file is the only one graded, else the files read (a helpers.py beside step18.py)."""
     alone = _reason("step18.py")
     assert (
         "but its code looks like stage step14" in alone
         and "graded as step18, the step the name claims" in alone
     )
-    late = _reason("step60.py")
-    assert "graded as step57, the latest stage at or before step 60" in late and "the name claims" not in late
+    late = _reason("step58.py")
+    assert "graded as step57, the latest stage at or before step 58" in late and "the name claims" not in late
     two = _reason("helpers.py", "step18.py")
     assert "your file step18.py is named for step 18, but the code of helpers.py, step18.py looks like" in two
 

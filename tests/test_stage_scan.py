@@ -145,15 +145,19 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dezero", "dezero/book_step47_softmax_axis0", "step47"),
         ("dezero", "dezero/student_step47_own_way", "step47"),  # softmax a composition: no Softmax class
         ("dezero", "dezero/student_step48_spiral", "step47"),  # softmax_cross_entropy_simple only
-        # the book's final package (steps 48-60 files beside it, which no stage loads): step 50's accuracy
-        # and step 54's dropout (session 31; was step47) and the names before them
-        ("dezero", "dezero/late_book_step60", "step54"),
-        ("dezero", "dezero/late_book_step60_params_not_recursive", "step54"),
-        ("dezero", "dezero/late_book_step60_accuracy_axis0", "step54"),
-        ("dezero", "dezero/late_book_step60_dropout_not_scaled", "step54"),
-        ("dezero", "dezero/late_book_step60_dropout_scaled_in_test_mode", "step54"),
+        # the book's final package: RNN, LSTM and unchain_backward (session 32; step 50's accuracy and step
+        # 54's dropout, step54, in session 31; step47 before)
+        ("dezero", "dezero/late_book_step60", "step60"),
+        ("dezero", "dezero/late_book_step60_params_not_recursive", "step60"),
+        ("dezero", "dezero/late_book_step60_accuracy_axis0", "step60"),
+        ("dezero", "dezero/late_book_step60_dropout_not_scaled", "step60"),
+        ("dezero", "dezero/late_book_step60_dropout_scaled_in_test_mode", "step60"),
+        ("dezero", "dezero/late_book_step60_rnn_no_tanh", "step60"),
+        ("dezero", "dezero/late_book_step60_unchain_top_only", "step60"),
+        ("dezero", "dezero/book_step59", "step59"),  # no LSTM yet
         # the book's step-58 package with dezero/functions_conv.py: im2col, conv2d, pooling (session 30; was
-        # step47); late_book_step60 above has no functions_conv.py and stays at step54
+        # step47); late_book_step60 above has no functions_conv.py. Its steps/step57.py caps the inference at
+        # step 57: step60, which its RNN and LSTM reach, does not extend step57 (session 32)
         ("dezero", "dezero/book_step58", "step57"),
         ("dezero", "dezero/book_step58_im2col_outsize_no_plus_one", "step57"),
         ("dezero", "dezero/book_step58_pooling_grad_first_window", "step57"),

@@ -76,6 +76,8 @@ DEZERO: Table = {
     # its base class Layer (student.QUALIFIERS)
     **{name: (name,) for name in ("Parameter", "Layer")},
     "layers.Linear": ("Linear",),
+    # steps 59 and 60 (dezero/layers.py): the recurrent Layers
+    **{name: (name,) for name in ("RNN", "LSTM")},
     # step 45 (dezero/models.py): Model, a Layer with plot, and MLP, a Model of Linear layers
     **{name: (name,) for name in ("Model", "MLP")},
     # step 46 (dezero/optimizers.py); its SGD is looked up by name when a case uses it, never listed: a

@@ -291,6 +291,18 @@ def _optimize(run: Run, step: Mapping[str, Any]) -> str:
     return ""
 
 
+def _reset_state(run: Run, step: Mapping[str, Any]) -> str:
+    """DeZero step 59: `rnn.reset_state()`."""
+    run.adapter.reset_state(str(step.get("of")))
+    return ""
+
+
+def _unchain_backward(run: Run, step: Mapping[str, Any]) -> str:
+    """DeZero step 59: `loss.unchain_backward()`."""
+    run.adapter.unchain_backward(str(step.get("of")))
+    return ""
+
+
 STEPS: dict[str, Step] = {
     "apply": _apply,
     "backward": _backward,
@@ -301,6 +313,8 @@ STEPS: dict[str, Step] = {
     "sgd": _sgd,
     "cleargrads": _cleargrads,
     "optimize": _optimize,
+    "reset_state": _reset_state,
+    "unchain_backward": _unchain_backward,
 }
 
 

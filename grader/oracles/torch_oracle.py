@@ -254,6 +254,28 @@ TORCH_PROPERTIES: dict[str, Callable[[Tensor], np.ndarray]] = {
 }
 
 
+def _torch_rnn(x: Tensor, wx: Tensor, bx: Tensor, wh: Tensor, *state: Tensor) -> tuple[Tensor, ...]:
+    """DeZero step 59's L.RNN written in torch: tanh(x Wx + b + h Wh), no h term on the first call."""
+    pre = x @ wx + bx
+    h = torch.tanh(pre if not state else pre + state[0] @ wh)
+    return (h,)
+
+
+def _torch_lstm(x: Tensor, *args: Tensor) -> tuple[Tensor, ...]:
+    """DeZero step 60's L.LSTM written in torch: gates f, i, o (sigmoid) and u (tanh) from x (and h),
+    c = f c + i u (i u on the first call), h = o tanh(c). args: (W, b) of x2f, x2i, x2o, x2u, then the
+    h2f, h2i, h2o, h2u W, then the state (h, c) after the first call."""
+    xw, hw, state = args[:8], args[8:12], args[12:]
+    pre = [x @ xw[2 * k] + xw[2 * k + 1] + (state[0] @ hw[k] if state else 0.0) for k in range(4)]
+    f, i, o = (torch.sigmoid(p) for p in pre[:3])
+    u = torch.tanh(pre[3])
+    c = i * u + (f * state[1] if state else 0.0)
+    return o * torch.tanh(c), c
+
+
+TORCH_RECURRENT: dict[str, Callable[..., tuple[Tensor, ...]]] = {"RNN": _torch_rnn, "LSTM": _torch_lstm}
+
+
 @dataclass(eq=False)
 class _Applied:
     op: str
@@ -279,6 +301,7 @@ class _Torch:
     records: dict[str, Record] = field(default_factory=dict)
     step: int = 0
     layers: dict[str, list[int]] = field(default_factory=dict)  # DeZero step 44: a Layer's parameter slots
+    states: dict[str, tuple[Tensor, ...]] = field(default_factory=dict)  # steps 59, 60: h (and c) per Layer
 
     def fail(self, step: Mapping[str, Any], why: str) -> ValueError:
         return ValueError(f"step {self.step} {dict(step)!r}: {why}")
@@ -299,7 +322,47 @@ class _Torch:
         # DeZero: a variable made under no_grad has no creator but still collects gradients, like a leaf.
         self.tensors[a.out] = out.detach().requires_grad_(True) if a.no_grad else out
 
+    def recurrent(self, step: Mapping[str, Any]) -> None:
+        """Steps 59 and 60: `h = rnn(x)`, the Layer's state from its last call (none after reset_state)."""
+        layer = str(step["layer"])
+        args = [self.tensors[self.ref(step, n)] for n in step["args"]]
+        self.layers.setdefault(layer, [self.ref(step, n) for n in step["args"][1:]])
+        state = TORCH_RECURRENT[str(step["op"])](*args, *self.states.get(layer, ()))
+        self.states[layer] = state
+        out = len(self.tensors)
+        self.tensors[out] = state[0]
+        self.names[step["out"]] = out
+
+    def reset_state(self, step: Mapping[str, Any]) -> None:
+        self.layer_params(step, "of")
+        self.states.pop(str(step["of"]), None)
+
+    def unchain_backward(self, step: Mapping[str, Any]) -> None:
+        """Step 59: every tensor the variable's graph computed becomes a leaf holding its value (the graph
+        below it cut), in the names, the program and the Layers' states alike."""
+        below: set[Any] = set()
+        todo = [self.tensors[self.ref(step, step["of"])].grad_fn]
+        while todo:
+            fn = todo.pop()
+            if fn is None or fn in below:
+                continue
+            below.add(fn)
+            todo += [n for n, _ in fn.next_functions]
+        top = self.tensors[self.ref(step, step["of"])]
+        cut: dict[int, Tensor] = {}
+
+        def leaf(t: Tensor) -> Tensor:
+            if t is top or t.grad_fn is None or t.grad_fn not in below:
+                return t
+            return cut.setdefault(id(t), t.detach().requires_grad_(True))
+
+        self.tensors = {slot: leaf(t) for slot, t in self.tensors.items()}
+        self.states = {name: tuple(leaf(t) for t in state) for name, state in self.states.items()}
+
     def apply(self, step: Mapping[str, Any]) -> None:
+        if step.get("op") in TORCH_RECURRENT and self.family == "dezero" and step.get("layer"):
+            self.recurrent(step)
+            return
         ops = self.classes
         if step.get("op") not in ops:
             raise self.fail(step, f"unknown op {step.get('op')!r} for {self.family}")
@@ -407,6 +470,8 @@ class _Torch:
             value = self.tensors[slot].detach().numpy()
         elif "has_creator" in step:
             value = self.tensors[self.ref(step, step["has_creator"])].grad_fn is not None
+        elif step.get("probe") == "param_count":  # DeZero steps 59, 60: of names a Layer
+            value = np.array(float(len(self.layer_params(step, "of"))))
         elif "probe" in step:
             value = self.probe(step, self.ref(step, step.get("of")))
         elif "grad_of" in step:
@@ -498,6 +563,8 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
     "sgd": _Torch.sgd,
     "cleargrads": _Torch.cleargrads,
     "optimize": _Torch.optimize,
+    "reset_state": _Torch.reset_state,  # DeZero steps 59 and 60
+    "unchain_backward": _Torch.unchain_backward,
 }
 
 

@@ -351,6 +351,13 @@ def _control_cases():
             {"do": "backward", "of": "gx"},
         ]
         cases.append(("dezero", {"x": np.array(0.7)}, [*second, _grad("dx_2", "x")]))
+    # DeZero steps 59 and 60: the stored sources' RNN and LSTM cases, for the recurrent mistakes
+    for step in ("step59", "step60"):
+        sources = json.loads((ROOT / "fixtures" / "dezero" / "sources" / f"{step}.json").read_text())
+        for source in sources["cases"]:
+            arrays = source["inputs"].items()
+            ins = {k: np.array(v["data"], dtype=float).reshape(v["shape"]) for k, v in arrays}
+            cases.append(("dezero", ins, source["steps"]))
     return cases
 
 

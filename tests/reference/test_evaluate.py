@@ -86,6 +86,8 @@ def test_family_ops_cover_architecture_names():
         "Im2col",  # steps 55 to 57
         "Conv2d",
         "Pooling",
+        "RNN",  # steps 59 and 60: Layers with state
+        "LSTM",
     }  # steps 37 to 42
     assert set(FAMILY_OPS["layers"]) == {
         "MulLayer",
@@ -99,7 +101,7 @@ def test_family_ops_cover_architecture_names():
         "TwoLayerNet.accuracy",
     }
     assert FAMILY_OPS["dlfs-layers"] is FAMILY_OPS["layers"]
-    composites = {"two_layer_net", "mlp"}
+    composites = {"two_layer_net", "mlp", "rnn", "lstm"}  # rnn, lstm: reference/recurrent.py
     assert {op for ops in FAMILY_OPS.values() for op in ops.values()} - set(OPS) == composites
 
 

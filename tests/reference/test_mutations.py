@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,11 @@ def test_registry_matches_cases_md():
         "dropout_scaled_in_test_mode": "wrong_forward",
         "im2col_outsize_no_plus_one": "wrong_shape",  # step 57
         "pooling_grad_first_window": "wrong_derivative",
+        "rnn_no_tanh": "wrong_forward",  # steps 59 and 60
+        "rnn_h2h_bias": "wrong_forward",
+        "lstm_f_i_swapped": "wrong_forward",
+        "lstm_c_not_carried": "wrong_forward",
+        "unchain_top_only": "stale_gradient",
         "get_item_grad_assigned": "wrong_derivative",  # step 47
         "softmax_axis0": "wrong_forward",
         "softmax_diagonal_only": "wrong_derivative",
@@ -196,6 +202,7 @@ def test_hints_are_one_line_and_name_a_method(name):
             "Softmax.forward ",
             "accuracy(y, t) ",  # DeZero step 50: a function of dezero/functions.py, no class
             "dropout(x, ratio) ",  # DeZero step 54: likewise
+            *("RNN.forward ", "RNN.__init__ ", "LSTM.forward "),  # DeZero steps 59 and 60
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -251,6 +258,13 @@ def test_applicable_per_family():
         "layer_cleargrads_noop",
         "optimizer_params_not_recursive",
         "mlp_activation_after_last",
+        *(
+            "rnn_no_tanh",
+            "rnn_h2h_bias",
+            "lstm_f_i_swapped",
+            "lstm_c_not_carried",
+            "unchain_top_only",
+        ),  # 59, 60
         "get_item_grad_assigned",  # step 47
         "dezero_accuracy_argmax_axis0",  # step 50
         "dropout_not_scaled",  # step 54
@@ -1434,6 +1448,14 @@ def test_every_mutation_changes_a_documented_or_hand_case(name):
         {"do": "backward", "of": "y", "upstream": "y"},
     ]
     cases.append(("dezero", image, [*pool, _grad("dx", "x")]))
+    # DeZero steps 59 and 60: the stored sources' RNN and LSTM cases (a sequence, truncated BPTT)
+    for step in ("step59", "step60") if MUTATIONS[name].semantics.recurrent_mistake else ():
+        sources = Path(__file__).resolve().parents[2] / "fixtures" / "dezero" / "sources"
+        for source in json.loads((sources / f"{step}.json").read_text())["cases"]:
+            ins = {
+                k: np.array(v["data"], dtype=float).reshape(v["shape"]) for k, v in source["inputs"].items()
+            }
+            cases.append(("dezero", ins, source["steps"]))
     # DeZero step 33: one function's backward on .data: the second derivative of y = f(x) (x * x for Mul)
     for op in ON_DATA:
         args = ["x", "x"] if op in ("mul", "div") else ["x"]

@@ -98,6 +98,10 @@ class FamilyAdapter(Protocol):
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]: ...
 
+    def reset_state(self, layer: str) -> None: ...
+
+    def unchain_backward(self, name: str) -> None: ...
+
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """The failure to report for the case, given the one its steps met (a guess of the adapter's own
         that led nowhere reports what the student's code said to the course's form instead)."""
@@ -193,6 +197,12 @@ class AdapterBase:
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
         raise self._unsupported("optimize")
+
+    def reset_state(self, layer: str) -> None:
+        raise self._unsupported("reset_state")
+
+    def unchain_backward(self, name: str) -> None:
+        raise self._unsupported("unchain_backward")
 
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")

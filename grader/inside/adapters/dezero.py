@@ -301,6 +301,10 @@ class LayerBuild:
     # arrays -> args, kwargs for a class whose __init__ takes the input size first, as torch.nn.Linear(in,
     # out) does (None: the book's signature only)
     build_in_first: Callable[[Sequence[np.ndarray]], tuple[tuple[Any, ...], dict[str, Any]]] | None = None
+    # Steps 59 and 60: calls on x before the case's arrays are set (the book's RNN creates h2h.W on its second
+    # call, from h), then `reset_state()`, so that the case's first call starts a sequence
+    calls: int = 1
+    stateful: bool = False
 
 
 def _linear_params(n: int) -> tuple[str, ...] | None:
@@ -369,6 +373,44 @@ LAYERS: dict[str, LayerBuild] = {
         "for l in self.layers[:-1]: x = self.activation(l(x)), then return self.layers[-1](x)",
     ),
 }
+
+
+# Steps 59 and 60: the parameters an apply step lists after x, in reference/recurrent.py's order (the adapter
+# runs beside student code and imports nothing of the reference: keep the two in step).
+RNN_PARAMS = ("x2h.W", "x2h.b", "h2h.W")
+LSTM_PARAMS = (
+    *(f"x2{gate}.{p}" for gate in "fiou" for p in ("W", "b")),
+    *(f"h2{gate}.W" for gate in "fiou"),
+)
+
+
+def _recurrent_params(names: tuple[str, ...]) -> Callable[[int], tuple[str, ...] | None]:
+    return lambda n: names if n == len(names) else None
+
+
+def _recurrent_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    return (int(np.shape(params[0])[1]),), {}  # RNN(hidden_size), LSTM(hidden_size): in_size from x
+
+
+LAYERS["RNN"] = LayerBuild(
+    "RNN",
+    _recurrent_params(RNN_PARAMS),
+    _recurrent_build,
+    "step 59's RNN(hidden_size) holds self.x2h = L.Linear(hidden_size) and self.h2h = L.Linear(hidden_size, "
+    "nobias=True); forward returns F.tanh(self.x2h(x)) on the first call, F.tanh(self.x2h(x) + "
+    "self.h2h(self.h)) after it, and keeps self.h = h_new",
+    calls=2,
+    stateful=True,
+)
+LAYERS["LSTM"] = LayerBuild(
+    "LSTM",
+    _recurrent_params(LSTM_PARAMS),
+    _recurrent_build,
+    "step 60's LSTM(hidden_size) holds x2f, x2i, x2o, x2u = L.Linear(hidden_size) and h2f, h2i, h2o, h2u = "
+    "L.Linear(hidden_size, in_size=hidden_size, nobias=True), and keeps self.h and self.c",
+    calls=2,
+    stateful=True,
+)
 
 
 # Read by the judge (grader/judge/methods.py) to diagnose the mistake: keep the two in step.
@@ -486,6 +528,7 @@ class DeZeroAdapter(AdapterBase):
             set()
         )  # outs made by a composed first version (linear_simple): no one creator
         self.layers: dict[str, tuple[Ref, list[str]]] = {}  # layer name -> (the Layer, its parameters' names)
+        self.layer_classes: dict[str, str] = {}  # layer name -> its class (RNN, LSTM: said by reset_state)
         self.backward_from: str | None = None  # the variable of the last plain backward step
         self.optimizer: str | None = None  # this case's optimizer, once it ran (named by _variable_in_data)
 
@@ -762,7 +805,8 @@ class DeZeroAdapter(AdapterBase):
         )
         try:
             try:
-                self.session.call(obj, self.var(args[0]))
+                for _ in range(spec.calls):
+                    self.session.call(obj, self.var(args[0]))
                 self.session.sync()  # the call's error, if any, here: W may tell why
             except StudentFailure as failure:
                 wanted = np.shape(self.originals[names[0]])
@@ -784,7 +828,38 @@ class DeZeroAdapter(AdapterBase):
                 self.vars[name] = param
         finally:
             self.session.context = context
+        if spec.stateful:  # the calls above made a state from random weights: the case starts a sequence
+            self._reset(obj, spec.name)
         return obj
+
+    def _reset(self, obj: Ref, cls_name: str) -> None:
+        method = self.session.getattr(obj, "reset_state", missing_ok=True)
+        if method.missing:
+            raise StudentFailure(
+                "missing_name",
+                f"{cls_name} has no method reset_state: step 59's def reset_state(self): self.h = None "
+                "(the LSTM's also self.c = None), so that the next call starts a new sequence",
+            )
+        self.session.call(method)
+        self.session.sync()
+
+    def reset_state(self, layer: str) -> None:
+        """Step 59: `rnn.reset_state()`."""
+        obj, _ = self._layer(layer)
+        self._reset(obj, self.layer_classes.get(layer, "the Layer"))
+
+    def unchain_backward(self, name: str) -> None:
+        """Step 59: `loss.unchain_backward()`, cutting the graph below loss (truncated BPTT)."""
+        method = self.session.getattr(self.var(name), "unchain_backward", missing_ok=True)
+        if method.missing:
+            raise StudentFailure(
+                "missing_name",
+                "Variable has no method unchain_backward: step 59's def unchain_backward(self) walks the "
+                "functions below the variable, for x in f.inputs: if x.creator is not None: "
+                "funcs.append(x.creator); x.unchain()",
+            )
+        self.session.call(method)
+        self.session.sync()
 
     def _batch_sized(
         self,
@@ -893,6 +968,7 @@ class DeZeroAdapter(AdapterBase):
         """Step 44: `y = layer(x)` with the student's Layer (Layer.__call__ running its forward)."""
         if layer not in self.layers:
             self.layers[layer] = (self._build_layer(cls_name, args, layer), list(args[1:]))
+            self.layer_classes[layer] = cls_name
         obj = self.layers[layer][0]
         y = self.session.call(obj, self.var(args[0]))
         output = self.session.only(y, f"Layer.__call__ of {_shown_class(LAYERS[cls_name].name)}")
@@ -1351,6 +1427,17 @@ def _function_generation(a: DeZeroAdapter, of: str) -> float:
 
 
 _WEAKREF_TYPES = ("ReferenceType", "weakref", "KeyedRef")
+
+
+def _param_count(a: DeZeroAdapter, of: str) -> float:
+    """Steps 59 and 60: how many Parameters `layer.params()` yields (a list, as the book's generator)."""
+    obj, _ = a._layer(of)
+    method = a.session.getattr(obj, "params", missing_ok=True)
+    if method.missing:
+        raise StudentFailure("missing_name", "Layer has no method params (step 44): it yields the Parameters")
+    return float(len(a.session.items(a.session.call(method))))
+
+
 PROBES: dict[str, Callable[[DeZeroAdapter, str], bool | float]] = {
     "rejects_float": _rejects_float,
     "returns_variable": _returns_variable,
@@ -1358,4 +1445,5 @@ PROBES: dict[str, Callable[[DeZeroAdapter, str], bool | float]] = {
     "keeps_output": _keeps_output,
     "generation": _generation,
     "function_generation": _function_generation,
+    "param_count": _param_count,
 }
