@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 import os
@@ -302,7 +303,8 @@ def test_the_child_running_student_code_is_dropped_and_filtered(start) -> None:
 
 def _child_status(worker: Any, solution: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The job's meta, and the /proc status of its student process read from outside while it runs (found
-    as a child of the worker running under its seccomp filter)."""
+    as a child of the worker running under its seccomp filter), with its mount table (`mountinfo`) and this
+    process's at the same moment (`host_mountinfo`)."""
     seen: dict[str, str] = {}
 
     def watch() -> None:
@@ -314,7 +316,8 @@ def _child_status(worker: Any, solution: str) -> tuple[dict[str, Any], dict[str,
                     continue  # the harness is filtered too; the student process is the one to check
                 status = worker.status(int(pid))
                 if status.get("Seccomp") == "2":
-                    seen.update(status)
+                    mounts = {"mountinfo": Path(f"/proc/{pid}/mountinfo").read_text()}
+                    seen.update(status, **mounts, host_mountinfo=Path("/proc/self/mountinfo").read_text())
             time.sleep(0.01)
 
     watcher = threading.Thread(target=watch)
@@ -494,3 +497,76 @@ def test_an_ordinary_user_where_namespaces_are_allowed_hides_proc_from_its_child
     meta, frames, _, stderr = worker.send(PROC_SELF_PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
+
+
+def _ordinary_users_worker(start: Any, scratch_mib: str) -> tuple[Any, int]:
+    """A worker started by an ordinary user where user namespaces are allowed, and that user's uid: the test's
+    own user when it runs as one; as root, emulated (uid 65534 from the start, the interpreter made readable,
+    nothing refused: container_like.py)."""
+    if os.geteuid() != 0:
+        return start("rlimits", scratch_mib=scratch_mib), os.geteuid()
+    wrapper = _container_like(readable=True, as_user=NOBODY, namespaces_allowed=True)
+    return start("rlimits", wrapper, scratch_mib), NOBODY
+
+
+FOLDER_PROBE = """
+import errno, os, time
+written = 0
+try:
+    while written < 64:
+        with open("fill%d" % written, "wb") as f:
+            f.write(bytes(1 << 20))
+        written += 1
+except OSError as err:
+    written = (written, errno.errorcode[err.errno])
+print(repr((written, os.getuid(), os.getcwd())), flush=True)
+time.sleep(1.5)  # time enough to be read from outside
+def run_case(c):
+    return {"v": 1}
+"""
+
+
+@outside_tox
+def test_an_ordinary_users_student_process_gets_a_folder_of_its_own_of_the_pools_size(start) -> None:
+    """rlimits-unprivileged, where user namespaces are allowed: each student process's folder is a tmpfs of
+    its own (folder_mounts.make_mounted, in the mount namespace of the worker's user namespace of its own,
+    which maps the worker's own ids to themselves and no other), of the pool's scratch size (16 MiB: a 1 MiB
+    file past it is refused, ENOSPC) and at most MAX_INODES files, seen in the student process's mount table
+    and not in this process's; the student process is that user, with no capability in any set, its
+    bounding set included. (Before: a folder of the host's disk, where 64 files of 1 MiB were written, the
+    scratch quota unused.)"""
+    worker, uid = _ordinary_users_worker(start, scratch_mib="16")
+    assert worker.ready["privileges"]["isolation"] == "rlimits-unprivileged", worker.ready
+    assert worker.ready["capabilities"]["notes"] == [], worker.ready["capabilities"]
+    assert worker.ready["privileges"]["scratch_quota_mib"] == 16
+    assert Path(f"/proc/{worker.proc.pid}/uid_map").read_text().split() == [str(uid), str(uid), "1"]
+    meta, seen = _child_status(worker, FOLDER_PROBE)
+    assert meta["exit_code"] == 0 and meta["scratch_ok"] is True and seen, meta
+    assert all(int(seen[name], 16) == 0 for name in CAP_SETS), seen
+    assert _ids(seen["Uid"]) == {uid} and seen["NoNewPrivs"] == "1" and seen["NSpid"].split()[-1] == "2", seen
+    work = str(worker.work)
+    mounted = [line for line in seen["mountinfo"].splitlines() if line.split()[4].startswith(work)]
+    assert len(mounted) == 1 and " - tmpfs " in mounted[0], seen["mountinfo"]
+    assert "size=16384k" in mounted[0] and f"nr_inodes={MAX_INODES}" in mounted[0], mounted
+    assert work not in seen["host_mountinfo"]  # in the worker's namespace alone
+    for _ in range(2):  # each job's folder as large and as empty as the first
+        meta, _, out, _ = worker.send(FOLDER_PROBE)
+        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
+        written, inside_uid, folder = ast.literal_eval(out.decode())
+        assert 12 <= written[0] < 16 and written[1] == "ENOSPC" and inside_uid == uid, out
+        assert Path(folder).parent.parent == worker.work, out
+
+
+@outside_tox
+def test_each_student_process_of_an_ordinary_users_worker_numbers_its_inodes_alone(start) -> None:
+    """rlimits-unprivileged, where user namespaces are allowed: after a job that made 700 files, the next
+    one's first file reads the same number as the job's before that, as in the root fallback (its folder a
+    tmpfs of its own). On a scratch that numbers inodes in turn (the host's /tmp where it is a tmpfs) each
+    read more than the one before; on a disk file system, whatever that one hands out."""
+    worker, _ = _ordinary_users_worker(start, scratch_mib="64")
+    firsts = []
+    for extra in (0, 700, 0):
+        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
+        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
+        firsts.append(int(out))
+    assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
