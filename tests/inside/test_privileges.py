@@ -453,7 +453,8 @@ def test_without_namespaces_an_interpreter_nobody_can_read_is_refused(start) -> 
 def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) -> None:
     """Started by an ordinary user (emulated: uid 65534 from the start, the interpreter made readable), the
     worker drops nothing, says rlimits-unprivileged, has no effective capability, and its child still cannot
-    list the repo (world-readable: only Landlock stops it)."""
+    list the repo (world-readable: only Landlock stops it). Namespaces are refused there: its notes say that
+    no PID namespace and no folder of its own can be had."""
     worker = start("rlimits", _container_like(readable=True, as_user=NOBODY))
     assert worker.ready["ready"] is True, worker.ready
     privileges = worker.ready["privileges"]
@@ -461,6 +462,9 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
     assert worker.ready["pid_namespaces"] is False  # unshare refused there too
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"]
+    # nor a folder of its own for each student process: said too, and no quota holds the shared scratch
+    assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"]
+    assert privileges["scratch_quota_mib"] is None
     repo = Path(__file__).resolve().parents[2]
     assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
