@@ -270,6 +270,17 @@ def run_case(c):
 """
 
 
+def _first_inode_numbers(worker: Any) -> list[int]:
+    """The inode number of the first file of its own each of three jobs in turn made, the second after 700
+    others."""
+    firsts = []
+    for extra in (0, 700, 0):
+        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
+        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
+        firsts.append(int(out))
+    return firsts
+
+
 @root_only
 def test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone(start) -> None:
     """The root fallback mounts each student process's folder as a tmpfs of its own, as under bubblewrap
@@ -278,11 +289,7 @@ def test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone(start
     files set. On the worker's one shared scratch (the mount skipped) each read more than the one before."""
     worker = start("rlimits")
     assert folder_mounts.NOT_MOUNTED not in worker.ready["capabilities"]["notes"], worker.ready
-    firsts = []
-    for extra in (0, 700, 0):
-        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
-        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
-        firsts.append(int(out))
+    firsts = _first_inode_numbers(worker)
     assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
 
 
@@ -568,9 +575,5 @@ def test_each_student_process_of_an_ordinary_users_worker_numbers_its_inodes_alo
     tmpfs of its own). On a scratch that numbers inodes in turn (the host's /tmp where it is a tmpfs) each
     read more than the one before; on a disk file system, whatever that one hands out."""
     worker, _ = _ordinary_users_worker(start, scratch_mib="64")
-    firsts = []
-    for extra in (0, 700, 0):
-        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
-        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
-        firsts.append(int(out))
+    firsts = _first_inode_numbers(worker)
     assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
