@@ -38,6 +38,17 @@ def make_mounted(parent: str, prefix: str, size: int) -> str:
     return path
 
 
+def folder_size(scratch_dir: str, own_file_system: bool, quota_mib: int | None) -> int:
+    """The bytes each student process's tmpfs may hold: the job's quota. Its scratch's own size where that is
+    a file system of the worker's own (bubblewrap's `/tmp`, of `--size`; the private root's tmpfs), else the
+    pool's quota (`quota_mib`: rlimits-unprivileged, whose scratch is a folder of the host's disk, whose size
+    would make each folder a tmpfs of that many bytes of memory); 0 (nothing to mount) without either."""
+    if own_file_system:
+        st = os.statvfs(scratch_dir)
+        return st.f_blocks * st.f_frsize
+    return (quota_mib or 0) << 20
+
+
 def own_mount_namespace() -> None:
     """rlimits modes: a mount namespace of the worker's own, owned by its user namespace of its own
     (privileges.own_user_namespace), everything in it private, so that it may mount each student process's
@@ -53,7 +64,10 @@ def can_mount(parent: str, size: int) -> bool:
     ~7 syscalls). A worker started by an ordinary user mounts in a mount namespace of its own user namespace,
     which maps no id: the mount succeeds, but the kernel makes no file there whose owner it cannot map
     (EOVERFLOW), and every student process's set-up failed ("not your fault", 0 / 15 for a correct file).
-    The root fallback's worker maps its own ids there first (privileges._map_own_ids)."""
+    The root fallback's worker maps its own ids there first (privileges._map_own_ids). Never for a size
+    of 0 or less: tmpfs reads `size=0` as no limit at all."""
+    if size <= 0:
+        return False
     try:
         path = make_mounted(parent, "probe-", size)
     except (ConfineError, OSError):

@@ -13,7 +13,9 @@ once so no child inherits it) and on who the worker is:
   Where a container refuses namespaces (Docker's default profile does), Landlock must be available instead
   and that uid must be able to read the runtime and write the scratch.
 - `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
-  the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`.
+  the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`
+  (its scratch quota then sizes each student process's folder, a tmpfs of its own where one can be had:
+  its scratch is a folder of the host's disk).
 - `bwrap`: bubblewrap already made the worker uid 65534 with no capability but CAP_SYS_ADMIN in its innermost
   user namespace (for the student processes' PID namespaces: pid_namespace.py); the worker keeps that one,
   effective and permitted only, and that is checked.
@@ -40,7 +42,7 @@ from . import rootfs, seccomp
 from .libc import ConfineError, call, checked, prctl, syscall
 
 ISOLATION_ENV = "GRADER_ISOLATION"
-SCRATCH_ENV = "GRADER_SCRATCH_MIB"  # the private root's scratch size (grader/sandbox/layout.py sets it)
+SCRATCH_ENV = "GRADER_SCRATCH_MIB"  # the pool's scratch quota (grader/sandbox/layout.py sets it)
 SCRATCH_MIB_RANGE = (16, 1 << 20)
 UID_ENV = "GRADER_SANDBOX_UID"  # the uid a root worker drops to (grader/sandbox/layout.py sets it)
 REQUESTS = ("bwrap", "rlimits", "none")
@@ -84,6 +86,8 @@ class Privileges:
     no_new_privs: bool
     namespaces: tuple[str, ...] = ()
     private_root: bool = False
+    # The pool's scratch size where the worker keeps to it: the private root's scratch, or each student
+    # process's folder (rlimits-unprivileged, where one can be mounted: worker.main); None where nothing does.
     scratch_quota_mib: int | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -221,11 +225,11 @@ def own_user_namespace() -> None:
     keeps CAP_SYS_ADMIN alone there, effective and permitted, with an empty bounding set (so every process it
     forks, once it dropped that one, holds nothing in any set); checked with capget.
     That namespace owns no network, IPC or UTS namespace (all made before it, by root or not at all): its
-    capability reaches only the PID namespaces made from it (pid_namespace.py) and, in the root fallback's
-    private root, the mount namespace the worker makes next for its student processes' folders
-    (folder_mounts.own_mount_namespace), where the worker's own uid and gid, mapped to themselves there alone
-    (`_map_own_ids`; elsewhere no id is mapped and it reads 65534), are the only ids a tmpfs accepts. Raises
-    ConfineError where user namespaces are refused."""
+    capability reaches only the PID namespaces made from it (pid_namespace.py) and the mount namespace the
+    worker makes next, where it mounts its student processes' folders: proc_view.hide's (rlimits-unprivileged)
+    or folder_mounts.own_mount_namespace's (the root fallback's private root). The worker's own uid and gid,
+    mapped to themselves there alone (`_map_own_ids`), are the only ids a tmpfs accepts. Raises ConfineError
+    where user namespaces are refused."""
     global _proc_fd
     proc, _proc_fd = _proc_fd, None
     ids = os.geteuid(), os.getegid()  # the kernel's: once in the new namespace, they read 65534
@@ -254,13 +258,13 @@ def own_user_namespace() -> None:
 
 def _map_own_ids(proc: int, uid: int, gid: int) -> None:
     """In the user namespace just made (every capability held there still): the worker's own uid and gid
-    mapped to themselves, as `unshare -r` maps them, through `proc` (the /proc `establish` kept: the private
-    root has none). A tmpfs mounted in a mount namespace of this user namespace refuses every new file to ids
-    it does not map (EOVERFLOW, measured): each student process's folder needs them
-    (folder_mounts.make_mounted, docs/SANDBOX.md "The inode counter"). /proc/self/*_map are root's while the
-    worker is not dumpable, so it is dumpable for these three writes alone (single-threaded, nothing forked
-    yet). A refusal leaves the ids unmapped: `folder_mounts.can_mount` then says no, and the worker's ready
-    message carries NOT_MOUNTED."""
+    mapped to themselves, as `unshare -r` maps them (one line each, its own ids: what the kernel lets an
+    ordinary user write too), through `proc` (the /proc `establish` kept: the private root has none). A
+    tmpfs mounted in a mount namespace of this user namespace refuses every new file to ids it does not map
+    (EOVERFLOW, measured): each student process's folder needs them (folder_mounts.make_mounted,
+    docs/SANDBOX.md "The inode counter"). /proc/self/*_map are root's while the worker is not dumpable, so it
+    is dumpable for these three writes alone (single-threaded, nothing forked yet). A refusal leaves the ids
+    unmapped: `folder_mounts.can_mount` then says no, and the worker's ready message carries NOT_MOUNTED."""
     try:
         prctl(_PR_SET_DUMPABLE, 1)
         for name, text in (
@@ -366,6 +370,7 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, 
 
 
 def _keep_proc() -> None:
+    """/proc for `own_user_namespace` (`_map_own_ids`), kept before a private root hides it."""
     global _proc_fd
     with contextlib.suppress(OSError):  # no /proc: the ids stay unmapped (`_map_own_ids`)
         _proc_fd = os.open("/proc", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
@@ -413,12 +418,15 @@ def establish(scratch: str, keep: Iterable[str] = ()) -> Privileges:
             return _read_back(status_fd, "none")
         if os.geteuid() != 0:
             isolation = "bwrap" if requested == "bwrap" else "rlimits-unprivileged"
+            quota = None
             if requested != "bwrap":
                 _require_walls(isolation, need_landlock=True)
+                _keep_proc()  # its ids mapped in its user namespace of its own, for its folders' tmpfs
+                quota = scratch_mib  # each student process's folder's (worker.main), on the host's disk
             else:
                 _keep_sys_admin_only(status_fd)
             prctl(_PR_SET_NO_NEW_PRIVS, 1)
-            achieved = _read_back(status_fd, isolation)
+            achieved = _read_back(status_fd, isolation, scratch_quota_mib=quota)
         elif requested == "bwrap":
             raise PrivilegeError("the bwrap worker runs as uid 0: bubblewrap did not switch to uid 65534")
         else:

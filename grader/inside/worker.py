@@ -203,7 +203,8 @@ class Worker:
         self.served_folders: dict[tuple[tuple[str, int, int], ...], str] = {}
         self.served: str | None = None  # the current job's folder
         # Whether the scratch is a file system of this worker's own (bubblewrap's /tmp, the private root's
-        # tmpfs), whose inode count is the job's: then a student process that fills it is stopped.
+        # tmpfs) or each student process's folder is (folder_bytes), whose inode count is the job's: then a
+        # student process that fills it is stopped.
         self.watch_files = watch_files
         # Whether RLIMIT_NPROC may go unenforced (bubblewrap started by root maps the sandbox's uid to root,
         # which the kernel exempts): then this worker counts the running student process's threads itself,
@@ -593,7 +594,7 @@ class _Job:
             _kill_group(s.pid)
 
     def check_files(self, running: list[_Student]) -> None:
-        """Stop the running student process once its folder's file system (its own tmpfs under bubblewrap,
+        """Stop the running student process once its folder's file system (its own tmpfs where it has one,
         else the scratch) holds scratch.MAX_INODES files and directories: neither a size limit nor RLIMIT_AS
         counts them, and each pins kernel memory. Only one student process of a job runs at a time, and the
         directories of those that ended are removed before the next is set up (_clear_ended): what fills a
@@ -795,22 +796,26 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
         folder_bytes = 0
-        # The scratch's size for each student process's tmpfs, where the scratch is a file system of the
-        # worker's own whose size is the job's quota (bubblewrap's /tmp, the private root's scratch). Not
-        # where it is a folder of the host's disk (rlimits-unprivileged, the root fallback without a private
-        # root): its size would make each student process's tmpfs one of that many bytes of memory (review32:
-        # size=252 GiB on a 23 GiB machine, without a private root, for a student writing 600 MiB there).
-        if not caps.unconfined and (achieved.isolation == "bwrap" or achieved.private_root):
+        private_view = achieved.isolation == "bwrap" or achieved.private_root
+        # Each student process's folder a tmpfs of the job's quota, where one can be had: where the scratch is
+        # a file system of the worker's own (bubblewrap's /tmp, the private root's), its size; in
+        # rlimits-unprivileged, the pool's quota. Never in the root fallback without a private root: its
+        # scratch is a folder of the host's disk and it has no quota of its own, and a tmpfs sized by that
+        # disk (or of size 0, unlimited) is that many bytes of memory (review32: size=252 GiB on a 23 GiB
+        # machine, a student writing 600 MiB there).
+        if not caps.unconfined and (private_view or achieved.isolation == "rlimits-unprivileged"):
             # The root fallback's private root: its user namespace of its own owns the new mount namespace
-            # (pid_namespace.start).
+            # (pid_namespace.start). rlimits-unprivileged mounts in proc_view.hide's, owned by the same (a
+            # less privileged copy of the host's: its mounts reach no other namespace).
             if namespaces is not None and achieved.private_root:
                 folder_mounts.own_mount_namespace()
-            size = os.statvfs(scratch_dir)
-            if folder_mounts.can_mount(scratch_dir, size.f_blocks * size.f_frsize):
-                folder_bytes = size.f_blocks * size.f_frsize
+            size = folder_mounts.folder_size(scratch_dir, private_view, achieved.scratch_quota_mib)
+            if folder_mounts.can_mount(scratch_dir, size):
+                folder_bytes = size
             else:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, folder_mounts.NOT_MOUNTED))
-        private_view = achieved.isolation == "bwrap" or achieved.private_root
+                if not private_view:  # the host's disk: no quota of its own holds its folders
+                    achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # Checked after the harness's fork: once a namespace was joined, this process forks student
@@ -854,7 +859,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     }
     frames.write_blob(ctrl_out, json.dumps(ready).encode())
     try:
-        own_scratch = bool(private_view) and not caps.unconfined
+        own_scratch = (bool(private_view) and not caps.unconfined) or bool(folder_bytes)
         bwrap = achieved.isolation == "bwrap"
         Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
                bwrap, book_root, namespaces, folder_bytes).serve()  # fmt: skip

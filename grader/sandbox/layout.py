@@ -22,7 +22,9 @@ import grader.inside
 # import).
 ISOLATION_ENV = "GRADER_ISOLATION"
 # The size of a worker's scratch file system, where it has one of its own (bwrap's /tmp, or the private root
-# of the fallback run as root): every job directory of that worker lives in it. privileges.py reads the same
+# of the fallback run as root): every job directory of that worker lives in it; and of each student process's
+# folder, a tmpfs of its own in every mode that can mount one (an ordinary user's rlimits worker's too, whose
+# scratch is the host's: grader/inside/folder_mounts.py folder_size). privileges.py reads the same
 # variable and rootfs.SCRATCH_QUOTA_MIB is the same default (tests/sandbox/test_caps.py holds them equal).
 SCRATCH_ENV = "GRADER_SCRATCH_MIB"
 SCRATCH_MIB = 512

@@ -67,8 +67,9 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
     "rlimits-unprivileged": (
         "bubblewrap is not in use: student code runs as the grader's own user, confined by rlimits, "
         "Landlock and a seccomp allow-list, in the host's file system, network and IPC namespaces (where "
-        "user namespaces are allowed: each student process in a PID namespace of its own, /proc hidden). "
-        "Grade untrusted code where bwrap works, or as root.",
+        "user namespaces are allowed: each student process in a PID namespace of its own, with a folder of "
+        "its own in memory of the scratch's size, /proc hidden). Grade untrusted code where bwrap works, or "
+        "as root.",
     ),
     "none": (
         "ISOLATION NONE: student code runs UNCONFINED, with every right of the user running the grader (no "
@@ -362,7 +363,8 @@ class SandboxPool:
     ) -> None:
         """`runner_file` is for the sandbox's own tests only: a fake runner in place of `inside.runner`.
         `scratch_mib` sizes each worker's scratch file system where it has one of its own (bwrap, and the
-        fallback run as root with a private root), the room every job of that worker writes in.
+        fallback run as root with a private root), the room every job of that worker writes in, and each
+        student process's folder, a tmpfs of its own wherever one can be mounted (rlimits-unprivileged too).
         `on_first_popen` is called once, from the spawning thread, as soon as the first worker's process
         exists (before it is ready): a cold `check` starts its plan then (commands._plan_and_pool).
         `on_first_send` is called once, on the thread that runs the pool's first job, as soon as that job is

@@ -13,8 +13,6 @@ import math
 import os
 import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -113,18 +111,6 @@ class Bait:
         self._thread.join()
         self._server.close()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def scratch_numbers_inodes_in_turn(isolation: str) -> bool:
-    """Whether a worker of `isolation` gives its student processes a scratch that numbers inodes in turn (the
-    channel inode_counter_pair.py reads): its own tmpfs in every mode but the fallback of an ordinary user,
-    whose scratch is the host's temporary folder: a tmpfs on some machines (the sample reads the bit there)
-    and a disk file system on others (ext4 on this one, where the sample's two tests passed in some runs and
-    failed in others, as uid 1001, session 31: not a counter in turn, and not proven closed)."""
-    if isolation != "rlimits-unprivileged":
-        return True
-    kind = subprocess.run(["stat", "-f", "-c", "%T", tempfile.gettempdir()], capture_output=True, text=True)
-    return kind.stdout.strip() == "tmpfs"
 
 
 SYSV_KEYS = {"shm": 0x68737431, "msg": 0x68737432}  # the keys sysv_ipc_share.py uses

@@ -22,7 +22,6 @@ from hostile_harness import (
     job_text,
     leaked_expected_values,
     read_sample,
-    scratch_numbers_inodes_in_turn,
     snapshot,
     undo,
     watched_paths,
@@ -31,17 +30,9 @@ from hostile_harness import (
 # Attacks that currently get through, seen in both isolation modes: strict xfail, so the suite says the moment
 # the sandbox is fixed. Remove an entry once its fix lands.
 KNOWN_BREACHES: dict[str, str] = {}
-# The same, seen in rlimits-unprivileged only (contained under bubblewrap and in the root fallback).
-KNOWN_RLIMITS_BREACHES: dict[str, str] = {
-    "inode_counter_pair.py": (
-        "the scratch's inode counter is shared by every student process of a rlimits-unprivileged worker: "
-        "a later phase reads the bit an earlier one left (its scratch is the host's disk, no tmpfs per "
-        'student process; the root fallback\'s private root mounts one: docs/SANDBOX.md "The inode counter")'
-    ),
-}
-# Of those, the ones that read the scratch's inode numbers: strict only where the scratch numbers them in turn
-# (hostile_harness.scratch_numbers_inodes_in_turn).
-INODE_COUNTER_BREACHES = ("inode_counter_pair.py",)
+# The same, seen in rlimits-unprivileged only (contained under bubblewrap and in the root fallback). Run the
+# hostile tests as an ordinary user to see them: as root, `rlimits` is the root fallback.
+KNOWN_RLIMITS_BREACHES: dict[str, str] = {}
 
 
 def _marks(name: str, slow: bool = False) -> list[Any]:
@@ -94,9 +85,7 @@ def test_hostile_sample_is_contained(
     outside the sandbox, no expected value or grader secret in its output, and a score no higher than
     its twin's."""
     if pool.isolation == "rlimits-unprivileged" and name in KNOWN_RLIMITS_BREACHES:
-        # strict where the scratch numbers inodes in turn (an ordinary user's ext4 one is read by chance)
-        strict = name not in INODE_COUNTER_BREACHES or scratch_numbers_inodes_in_turn(pool.isolation)
-        request.applymarker(pytest.mark.xfail(reason=KNOWN_RLIMITS_BREACHES[name], strict=strict))
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_RLIMITS_BREACHES[name], strict=True))
     sample = SAMPLES[name]
     watched = watched_paths(sample, secret_dir)
     before = snapshot(watched)

@@ -26,7 +26,6 @@ from hostile_harness import (
     grade,
     honest_twin,
     remove_host_sysv_objects,
-    scratch_numbers_inodes_in_turn,
 )
 
 BAIT_SAMPLES = ("chmod_chown_marker.py", "unix_socket_service.py", "fanotify_watch.py")
@@ -88,7 +87,7 @@ def test_the_pid_counter_is_not_read_through_proc_either(
 
 
 def test_the_inode_counter_carries_no_bit_to_the_next_student(
-    pool: Any, miniflow_plan: Any, tmp_path: Path, request: pytest.FixtureRequest
+    pool: Any, miniflow_plan: Any, tmp_path: Path
 ) -> None:
     """The inode-counter sample graded twice on one worker: each run leaves its folder's next inode number
     500 past a multiple of 1,000 and scores correct math only if its first file's number is in 500..599.
@@ -96,13 +95,9 @@ def test_the_inode_counter_carries_no_bit_to_the_next_student(
     process's folder being a tmpfs of its own (folder_mounts.make_mounted), numbered from 1. (On the worker's
     one shared scratch, before: the second read 1504, and each job's later phase read 504 from its earlier
     one.) In the root fallback's private root the worker mounts it in a mount namespace of its user namespace
-    of its own (folder_mounts.own_mount_namespace; before, a strict xfail there). rlimits-unprivileged keeps
-    the shared scratch: xfail, strict only where the host's temporary folder is a tmpfs (on ext4 the sample
-    read its window by chance, passing or failing from run to run, as uid 1001)."""
-    if pool.isolation == "rlimits-unprivileged":
-        why = "an ordinary user's rlimits worker mounts no tmpfs per student process (docs/SANDBOX.md)"
-        strict = scratch_numbers_inodes_in_turn(pool.isolation)
-        request.applymarker(pytest.mark.xfail(reason=why, strict=strict))
+    of its own (folder_mounts.own_mount_namespace; before, a strict xfail there), and so does an ordinary
+    user's (rlimits-unprivileged, in proc_view.hide's; before, an xfail, strict where the host's temporary
+    folder is a tmpfs: run as uid 1001 with TMPDIR=/dev/shm, the second run read the first's bit)."""
     first, second, twin = _twice_then_twin(pool, miniflow_plan, tmp_path, "inode_counter_pair.py")
     assert first.report.score == second.report.score == twin.report.score < twin.report.max_score
 
@@ -126,16 +121,20 @@ def _descendants(roots: set[int]) -> dict[int, dict[str, str]]:
     """The `roots` (the pool's worker processes: bubblewrap, or the worker itself) and every descendant of
     theirs, each with its /proc status and its count of open descriptors, read from outside. Only the pool's:
     a whole test session leaves other processes of its own beside it (a multiprocessing resource tracker, a
-    Dask nanny, another module's pool), running as root in CI with every capability."""
+    Dask nanny, another module's pool), running as root in CI with every capability. Run by an ordinary
+    user, the descriptors of a process that is not dumpable cannot be listed: its count reads "?"."""
     children: dict[int, list[int]] = {}
     statuses: dict[int, dict[str, str]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 text = Path(f"/proc/{entry}/status").read_text()
-                fds = str(len(os.listdir(f"/proc/{entry}/fd")))
             except OSError:
                 continue
+            try:
+                fds = str(len(os.listdir(f"/proc/{entry}/fd")))
+            except OSError:
+                fds = "?"
             status = {**dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line), "fds": fds}
             statuses[int(entry)] = status
             children.setdefault(int(status["PPid"]), []).append(int(entry))
@@ -170,7 +169,6 @@ def _roles(seen: dict[int, dict[str, str]]) -> dict[str, list[dict[str, str]]]:
     return roles
 
 
-@root_only
 def test_no_process_of_a_job_but_the_worker_and_its_maker_holds_a_capability(
     pool: Any, miniflow_plan: Any, tmp_path: Path
 ) -> None:
@@ -178,8 +176,12 @@ def test_no_process_of_a_job_but_the_worker_and_its_maker_holds_a_capability(
     PID namespace's init hold no capability in any set but the bounding one; the worker and the PID
     namespaces' maker hold none but CAP_SYS_ADMIN, effective and permitted (bubblewrap's, or in the worker's
     user namespace of its own). Each role is seen at least once, so the test cannot pass by seeing nothing.
-    (Controls: without `drop_capabilities` in confine_harness, the bwrap harness keeps CAP_SYS_ADMIN,
-    effective and permitted; without it in the student process's set-up, the student process does.)"""
+    In the rlimits modes the bounding set is empty in every process (privileges.own_user_namespace); under
+    bubblewrap it names CAP_SYS_ADMIN at most. Run by an ordinary user too (rlimits-unprivileged, whose
+    worker maps its own ids in that namespace and mounts each student process's folder there): every
+    process is that user to the kernel, never root. (Controls: without `drop_capabilities` in
+    confine_harness, the bwrap harness keeps CAP_SYS_ADMIN, effective and permitted; without it in the
+    student process's set-up, the student process does.)"""
     sleeper = tmp_path / "sleeper.py"
     sleeper.write_text("import time\ntime.sleep(3)\n")
     graded: list[Any] = []
@@ -203,6 +205,10 @@ def test_no_process_of_a_job_but_the_worker_and_its_maker_holds_a_capability(
         allowed = SYS_ADMIN if role in ("worker", "maker") else 0
         assert caps["CapInh"] == caps["CapAmb"] == 0, (role, pid, caps)
         assert caps["CapEff"] | allowed == allowed and caps["CapPrm"] | allowed == allowed, (role, pid, caps)
+        bounding = SYS_ADMIN if pool.isolation == "bwrap" else 0
+        assert int(s["CapBnd"], 16) | bounding == bounding, (role, pid, s["CapBnd"])
+        if os.geteuid() != 0:
+            assert {int(x) for x in s["Uid"].split()} == {os.geteuid()}, (role, pid, s["Uid"])
 
 
 def _unconfined(name: str, cwd: Path, bait_root: Path) -> str:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import json
 import os
@@ -269,6 +270,17 @@ def run_case(c):
 """
 
 
+def _first_inode_numbers(worker: Any) -> list[int]:
+    """The inode number of the first file of its own each of three jobs in turn made, the second after 700
+    others."""
+    firsts = []
+    for extra in (0, 700, 0):
+        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
+        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
+        firsts.append(int(out))
+    return firsts
+
+
 @root_only
 def test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone(start) -> None:
     """The root fallback mounts each student process's folder as a tmpfs of its own, as under bubblewrap
@@ -277,11 +289,7 @@ def test_each_student_process_of_a_dropped_worker_numbers_its_inodes_alone(start
     files set. On the worker's one shared scratch (the mount skipped) each read more than the one before."""
     worker = start("rlimits")
     assert folder_mounts.NOT_MOUNTED not in worker.ready["capabilities"]["notes"], worker.ready
-    firsts = []
-    for extra in (0, 700, 0):
-        meta, _, out, _ = worker.send(FIRST_FILE.format(extra=extra))
-        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
-        firsts.append(int(out))
+    firsts = _first_inode_numbers(worker)
     assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
 
 
@@ -302,7 +310,8 @@ def test_the_child_running_student_code_is_dropped_and_filtered(start) -> None:
 
 def _child_status(worker: Any, solution: str) -> tuple[dict[str, Any], dict[str, str]]:
     """The job's meta, and the /proc status of its student process read from outside while it runs (found
-    as a child of the worker running under its seccomp filter)."""
+    as a child of the worker running under its seccomp filter), with its mount table (`mountinfo`) and this
+    process's at the same moment (`host_mountinfo`)."""
     seen: dict[str, str] = {}
 
     def watch() -> None:
@@ -314,7 +323,8 @@ def _child_status(worker: Any, solution: str) -> tuple[dict[str, Any], dict[str,
                     continue  # the harness is filtered too; the student process is the one to check
                 status = worker.status(int(pid))
                 if status.get("Seccomp") == "2":
-                    seen.update(status)
+                    mounts = {"mountinfo": Path(f"/proc/{pid}/mountinfo").read_text()}
+                    seen.update(status, **mounts, host_mountinfo=Path("/proc/self/mountinfo").read_text())
             time.sleep(0.01)
 
     watcher = threading.Thread(target=watch)
@@ -450,7 +460,8 @@ def test_without_namespaces_an_interpreter_nobody_can_read_is_refused(start) -> 
 def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) -> None:
     """Started by an ordinary user (emulated: uid 65534 from the start, the interpreter made readable), the
     worker drops nothing, says rlimits-unprivileged, has no effective capability, and its child still cannot
-    list the repo (world-readable: only Landlock stops it)."""
+    list the repo (world-readable: only Landlock stops it). Namespaces are refused there: its notes say that
+    no PID namespace and no folder of its own can be had."""
     worker = start("rlimits", _container_like(readable=True, as_user=NOBODY))
     assert worker.ready["ready"] is True, worker.ready
     privileges = worker.ready["privileges"]
@@ -458,6 +469,9 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
     assert worker.ready["pid_namespaces"] is False  # unshare refused there too
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"]
+    # nor a folder of its own for each student process: said too, and no quota holds the shared scratch
+    assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"]
+    assert privileges["scratch_quota_mib"] is None
     repo = Path(__file__).resolve().parents[2]
     assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
@@ -523,3 +537,72 @@ def test_without_a_private_root_no_folder_is_a_tmpfs_the_size_of_the_hosts_disk(
     assert b'"v":{"shape":[],"data":[1.0]}' in frames.replace(b" ", b""), frames
     mounted = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text()
     assert " - tmpfs " not in "".join(line for line in mounted.splitlines(True) if "/job-" in line)
+
+
+def _ordinary_users_worker(start: Any, scratch_mib: str) -> tuple[Any, int]:
+    """A worker started by an ordinary user where user namespaces are allowed, and that user's uid: the test's
+    own user when it runs as one; as root, emulated (uid 65534 from the start, the interpreter made readable,
+    nothing refused: container_like.py)."""
+    if os.geteuid() != 0:
+        return start("rlimits", scratch_mib=scratch_mib), os.geteuid()
+    wrapper = _container_like(readable=True, as_user=NOBODY, namespaces_allowed=True)
+    return start("rlimits", wrapper, scratch_mib), NOBODY
+
+
+FOLDER_PROBE = """
+import errno, os, time
+written = 0
+try:
+    while written < 64:
+        with open("fill%d" % written, "wb") as f:
+            f.write(bytes(1 << 20))
+        written += 1
+except OSError as err:
+    written = (written, errno.errorcode[err.errno])
+print(repr((written, os.getuid(), os.getcwd())), flush=True)
+time.sleep(1.5)  # time enough to be read from outside
+def run_case(c):
+    return {"v": 1}
+"""
+
+
+@outside_tox
+def test_an_ordinary_users_student_process_gets_a_folder_of_its_own_of_the_pools_size(start) -> None:
+    """rlimits-unprivileged, where user namespaces are allowed: each student process's folder is a tmpfs of
+    its own (folder_mounts.make_mounted, in the mount namespace of the worker's user namespace of its own,
+    which maps the worker's own ids to themselves and no other), of the pool's scratch size (16 MiB: a 1 MiB
+    file past it is refused, ENOSPC) and at most MAX_INODES files, seen in the student process's mount table
+    and not in this process's; the student process is that user, with no capability in any set, its
+    bounding set included. (Before: a folder of the host's disk, where 64 files of 1 MiB were written, the
+    scratch quota unused.)"""
+    worker, uid = _ordinary_users_worker(start, scratch_mib="16")
+    assert worker.ready["privileges"]["isolation"] == "rlimits-unprivileged", worker.ready
+    assert worker.ready["capabilities"]["notes"] == [], worker.ready["capabilities"]
+    assert worker.ready["privileges"]["scratch_quota_mib"] == 16
+    assert Path(f"/proc/{worker.proc.pid}/uid_map").read_text().split() == [str(uid), str(uid), "1"]
+    meta, seen = _child_status(worker, FOLDER_PROBE)
+    assert meta["exit_code"] == 0 and meta["scratch_ok"] is True and seen, meta
+    assert all(int(seen[name], 16) == 0 for name in CAP_SETS), seen
+    assert _ids(seen["Uid"]) == {uid} and seen["NoNewPrivs"] == "1" and seen["NSpid"].split()[-1] == "2", seen
+    work = str(worker.work)
+    mounted = [line for line in seen["mountinfo"].splitlines() if line.split()[4].startswith(work)]
+    assert len(mounted) == 1 and " - tmpfs " in mounted[0], seen["mountinfo"]
+    assert "size=16384k" in mounted[0] and f"nr_inodes={MAX_INODES}" in mounted[0], mounted
+    assert work not in seen["host_mountinfo"]  # in the worker's namespace alone
+    for _ in range(2):  # each job's folder as large and as empty as the first
+        meta, _, out, _ = worker.send(FOLDER_PROBE)
+        assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, meta
+        written, inside_uid, folder = ast.literal_eval(out.decode())
+        assert 12 <= written[0] < 16 and written[1] == "ENOSPC" and inside_uid == uid, out
+        assert Path(folder).parent.parent == worker.work, out
+
+
+@outside_tox
+def test_each_student_process_of_an_ordinary_users_worker_numbers_its_inodes_alone(start) -> None:
+    """rlimits-unprivileged, where user namespaces are allowed: after a job that made 700 files, the next
+    one's first file reads the same number as the job's before that, as in the root fallback (its folder a
+    tmpfs of its own). On a scratch that numbers inodes in turn (the host's /tmp where it is a tmpfs) each
+    read more than the one before; on a disk file system, whatever that one hands out."""
+    worker, _ = _ordinary_users_worker(start, scratch_mib="64")
+    firsts = _first_inode_numbers(worker)
+    assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
