@@ -207,7 +207,8 @@ def note(
     not graded."""
     at = last if at is None else at
     # without `needs`, every step up to the last has a stage; with it, one whose stage is "" has none (since
-    # session 30 DeZero's stages end at step 57, and steps 48 to 56 add nothing a stage grades)
+    # session 32 DeZero's stages end at step 60, and steps 48, 49, 51 to 53, 55, 56 and 58 add nothing a stage
+    # grades)
     staged = {step for step, (stage, _) in (needs or {}).items() if stage} if needs is not None else None
     unrun = [(w, s) for w, s in found if s <= at and any(w in names for names in NO_CASE.values())]
     graded = [
