@@ -13,6 +13,7 @@ so that both read the same files.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -99,6 +100,35 @@ _SKIP = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.EN
 # ties are a handful of copies; one past the first few sorts after them.
 MAX_STUB_COUNTS = 8
 _UNCOUNTED = 1 << 30
+# What `stub_bodies` reads of one tie's copies together, in bytes (`stub_counts`): two copies whole (a
+# starter and the work, each up to `_STUB_READ`), more an equal share of it each. The tokenizer costs ~3 to
+# 5 us a byte of hostile text (2-byte lines, a def every 12 bytes): eight distinct 128 KiB copies cost the
+# parent 13 s here (review32 measured ~30 s), counted for the choice and again for its reason (its finding 3).
+STUB_READ_BUDGET = 2 * _STUB_READ
+# Counts already made, by the digest of the bytes read: the choice's are its reason's (bounded: no content
+# kept, a few ints)
+_STUB_CACHE: dict[bytes, int] = {}
+_STUB_CACHE_SIZE = 64
+
+
+def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, int]:
+    """File -> `stub_bodies` of each of the `tied` copies, all read within `STUB_READ_BUDGET`: each distinct
+    content once, and each the same share of the budget, so a count depends on the tie's contents alone,
+    never on the copies' paths or order; a count made before (the choice's, read again for its reason) is
+    not made again."""
+    wanted = list(tied)
+    distinct = {files.get(f, b"") for f in wanted}
+    share = min(_STUB_READ, STUB_READ_BUDGET // max(len(distinct), 1))
+    counted: dict[bytes, int] = {}
+    for source in distinct:
+        head = source[:share]
+        digest = hashlib.sha256(head).digest()
+        if digest not in _STUB_CACHE:
+            if len(_STUB_CACHE) >= _STUB_CACHE_SIZE:
+                del _STUB_CACHE[next(iter(_STUB_CACHE))]
+            _STUB_CACHE[digest] = stub_bodies(head)
+        counted[source] = _STUB_CACHE[digest]
+    return {f: counted[files.get(f, b"")] for f in wanted}
 
 
 def stub_bodies(source: bytes) -> int:
@@ -318,8 +348,11 @@ def module_defs(source: bytes) -> dict[str, list[tuple[str, int]]]:
     return found
 
 
-# Where a string starts, or a comment holding a quote (one without is no trouble, and costs no step)
-_QUOTES = re.compile(r"#[^\n]*[\"']|\"\"\"|'''|\"|'")
+# Where a string starts, or a comment (skipped to its line's end: a quote in it opens nothing). Each
+# comment is a step of `string_lines`, at most one a line; matched as "a comment holding a quote" it cost a
+# scan to the line's end from every `#` of it, quadratic: 16 KiB of `#` after a `"""`, 1.3 s (review of
+# review32)
+_QUOTES = re.compile(r"#[^\n]*|\"\"\"|'''|\"|'")
 _SINGLE = {q: re.compile(rf"(?:[^{q}\\\r\n]|\\.)*{q}?") for q in ('"', "'")}
 
 
@@ -334,9 +367,7 @@ def string_lines(text: str) -> frozenset[int]:
     while (opened := _QUOTES.search(text, pos)) is not None:
         quote = opened.group()
         if quote[0] == "#":
-            pos = text.find("\n", opened.end())
-            if pos < 0:
-                break
+            pos = opened.end()  # the line's end: the comment is over
             continue
         if len(quote) == 1:
             single = _SINGLE[quote].match(text, opened.end())
@@ -368,12 +399,14 @@ def _closing(text: str, quote: str, start: int) -> int:
 _OPENS = re.compile(r"(?:if|elif|else|try|except|finally|with|match|case)\b")
 _CLOSES = re.compile(r"(?:async\s+def|def|class|for|while|async\s+for|async\s+with)\b")
 _NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
+# Each with one way to match the blanks around a bracket: `\s*\(?\s*` backtracked over every split of them,
+# quadratic in a line's blanks (`if` and 16 KiB of spaces, 3.2 s of `module_defs`: review of review32)
 _MAIN_GUARD = re.compile(
-    r"(?:el)?if\s*\(?\s*(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
+    r"(?:el)?if\s*(?:\(\s*)?(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
 )
 # `if False:` / `if 0:`, a block switched off by hand (an older version kept below): Python binds nothing
 # in it, and its classes were counted as the file's (s31)
-_NEVER_RUNS = re.compile(r"(?:el)?if\s*\(?\s*(?:False|0|None)\s*\)?\s*:")
+_NEVER_RUNS = re.compile(r"(?:el)?if\s*(?:\(\s*)?(?:False|0|None)\s*(?:\)\s*)?:")
 
 
 def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str, list[tuple[str, int]]]:
@@ -441,7 +474,7 @@ def copies(
         best = max(len(defs[f] & must) for f in group)  # stubs break ties only: count them there alone
         tied = [f for f in group if len(defs[f] & must) == best]
         stubs = dict.fromkeys(group, 0) | dict.fromkeys(tied, _UNCOUNTED)
-        stubs |= {f: stub_bodies(files[f]) for f in tied[:MAX_STUB_COUNTS]}
+        stubs |= stub_counts(files, tied[:MAX_STUB_COUNTS])
         chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue
@@ -569,9 +602,13 @@ def copy_reason(
 
     read = [chosen, *sorted(others)[:MAX_STUB_COUNTS]]
     defs = copy_defs(files, want, preferred, read)
+    # stubs counted as `copies` counts them, for the copies tied on the required names alone (the others
+    # differ before stubs are compared) and within the same budget
+    best = max(len(defs[f] & must) for f in read)
+    stubs = dict.fromkeys(read, 0) | stub_counts(files, [f for f in read if len(defs[f] & must) == best])
 
     def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
-        return _copy_key(f, defs[f] & wanted, must, want, stub_bodies(files.get(f, b"")))
+        return _copy_key(f, defs[f] & wanted, must, want, stubs[f])
 
     mine, best_other = key(chosen), min(key(o) for o in read[1:])
     where = next((i for i, (a, b) in enumerate(zip(mine, best_other, strict=True)) if a != b), len(_WHY) - 1)

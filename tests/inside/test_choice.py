@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -378,12 +382,13 @@ def test_stubs_are_counted_in_a_few_tied_copies_only() -> None:
     files["z/miniflow.py"] = work  # past the counted ones: not counted, sorts after them
     calls: list[bytes] = []
     real = choice.stub_bodies
+    choice._STUB_CACHE.clear()
     try:
         choice.stub_bodies = lambda source: calls.append(source) or real(source)  # type: ignore[assignment]
         aside = choice.copies(files, ["miniflow.py"], ["Node"], [])
     finally:
         choice.stub_bodies = real  # type: ignore[assignment]
-    assert len(calls) == choice.MAX_STUB_COUNTS
+    assert calls == [starter]  # the first MAX_STUB_COUNTS, one content: counted once (review of review32)
     assert aside["z/miniflow.py"] == "c000/miniflow.py"
     two = {"a/miniflow.py": starter, "b/miniflow.py": work}
     assert choice.copies(two, ["miniflow.py"], ["Node"], []) == {"a/miniflow.py": "b/miniflow.py"}
@@ -587,3 +592,104 @@ def test_the_copy_graded_does_not_depend_on_the_folders_names(folders: tuple[str
     assert sum(map(len, files.values())) > 1024 * 1024
     required = ["Input", "Linear", "Sigmoid", "MSE"]
     assert choice.copies(files, ["miniflow.py"], required, []) == {older: finished}
+
+
+def _stub_reads(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """The sizes of the sources `choice.stub_bodies` tokenises from now on (its cache emptied)."""
+    sizes: list[int] = []
+    reads = choice.stub_bodies
+
+    def counted(source: bytes) -> int:
+        sizes.append(len(source))
+        return reads(source)
+
+    monkeypatch.setattr(choice, "stub_bodies", counted)
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    return sizes
+
+
+# Eight distinct 128 KiB copies defining the required names, then a def every 12 bytes: all tied, so each
+# one's stubs were counted (review32's finding 3: ~0.7 s of the tokenizer a copy here, for the choice and
+# again for its reason)
+_TIED = {
+    f"c{i}/miniflow.py": b"class Input:\n    pass\nclass Linear:\n    pass\n#%d\n" % i
+    + b"def f():\n x\n" * (128 * 1024 // 12)
+    for i in range(choice.MAX_STUB_COUNTS)
+}
+
+
+def test_the_stubs_of_tied_hostile_copies_are_read_within_a_budget(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Review of review32: the choice tokenised each of eight distinct tied 128 KiB copies whole (1 MiB) and
+    its reason did it all again; now the choice reads `STUB_READ_BUDGET` bytes of them together, an equal
+    share each, and its reason counts nothing more. The copy graded and the reason stay those of the
+    submission, whatever the folders' order."""
+    sizes = _stub_reads(monkeypatch)
+    required = ["Input", "Linear"]
+    aside = choice.copies(_TIED, ["miniflow.py"], required, [])
+    assert set(aside.values()) == {"c0/miniflow.py"} and len(aside) == len(_TIED) - 1
+    assert len(sizes) == len(_TIED) and sum(sizes) <= choice.STUB_READ_BUDGET, sizes
+    why = choice.copy_reason("c0/miniflow.py", aside, _TIED, ["miniflow.py"], required, [])
+    assert why == choice.copy_reasons()[-1]
+    assert len(sizes) == len(_TIED), sizes  # the reason's counts are the choice's
+    # the same contents in folders of the reverse order: the same counts, the same copy (its content) graded
+    renamed = {f"c{len(_TIED) - 1 - i}/miniflow.py": source for i, source in enumerate(_TIED.values())}
+    flipped = choice.copies(renamed, ["miniflow.py"], required, [])
+    assert set(flipped.values()) == {"c0/miniflow.py"}
+    assert len(sizes) == len(_TIED), sizes
+
+
+def test_the_stubs_of_two_tied_copies_are_read_whole() -> None:
+    """A starter and the work (a tie's usual two copies) are each read up to `_STUB_READ`, as before the
+    budget: the finished copy padded to 100 KiB, past an equal share of eight, still counts its stub past
+    that point, and the starter is set aside."""
+    tail = b"def late():\n    pass\n"
+    pad = b"x = 1\n" * (100 * 1024 // 6)
+    work = WORK + pad + tail
+    starter = STARTER + pad
+    assert choice.stub_counts({"w": work, "s": starter}, ["w", "s"]) == {
+        "w": choice.stub_bodies(work),
+        "s": choice.stub_bodies(starter),
+    }
+    assert choice.stub_bodies(work) == choice.stub_bodies(WORK) + 1
+    files = {"a/miniflow.py": starter, "b/miniflow.py": work}
+    aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
+    assert aside == {"a/miniflow.py": "b/miniflow.py"}
+
+
+# Lines whose reading was quadratic in their length (review of review32): a comment of `#`s after a
+# triple-quoted string (each `#` scanned to the line's end for a quote) and `if` then blanks (the main
+# guard's `\s*\(?\s*`, `if False:`'s `\s*\)?\s*`, tried every split of them). 512 KiB each: hours.
+_QUADRATIC = """
+n = 512 * 1024
+for source in (b'\"\"\"x\"\"\"\\n' + b'#' * n + b'\\n', b'if' + b' ' * n + b'x:\\n    pass\\n',
+               b'if False' + b' ' * n + b'x\\n'):
+    choice.module_defs(source)
+print('read')
+"""
+
+
+def test_module_defs_reads_long_lines_in_linear_time() -> None:
+    """Each line read by a bounded number of regex passes: the hostile lines above are read by a child
+    limited to 20 s of CPU (a fraction of a second linear; hours quadratic: 16 KiB of them cost 1.3 s and
+    3.2 s). Control: the same lines' meaning is kept (a main guard, `if False:`, a quote in a comment)."""
+    root = str(Path(__file__).resolve().parents[2])
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_CPU, (20, 20))
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from grader.inside import choice\n" + _QUADRATIC],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": root},
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stdout == "read\n", done
+    guarded = b"class A:\n    pass\nif  (  __name__ == '__main__'):\n    class B:\n        pass\n"
+    assert set(choice.module_defs(guarded)) == {"A"}
+    off = b"if ( False ) :\n    class B:\n        pass\nif True:\n    class C:\n        pass\n"
+    assert set(choice.module_defs(off)) == {"C"}
+    quoted = b"# it's\nx = '''\nclass D:\n'''\nclass E:\n    pass\n"
+    assert set(choice.module_defs(quoted)) == {"E"}
