@@ -812,10 +812,11 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             size = folder_mounts.folder_size(scratch_dir, private_view, achieved.scratch_quota_mib)
             if folder_mounts.can_mount(scratch_dir, size):
                 folder_bytes = size
-            else:
-                caps = dataclasses.replace(caps, notes=(*caps.notes, folder_mounts.NOT_MOUNTED))
-                if not private_view:  # the host's disk: no quota of its own holds its folders
-                    achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
+        if not caps.unconfined and not folder_bytes:  # said wherever it is not had: the root fallback
+            # without a private root (a root container refusing namespaces, pivot_root refused) too
+            caps = dataclasses.replace(caps, notes=(*caps.notes, folder_mounts.NOT_MOUNTED))
+            if not private_view:  # the host's disk: no quota of its own holds its folders
+                achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # Checked after the harness's fork: once a namespace was joined, this process forks student

@@ -433,6 +433,8 @@ def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     # No PID namespace either (unshare refused): said, and the jobs still run (pid_namespace.UNAVAILABLE)
     assert worker.ready["pid_namespaces"] is False
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
+    # nor a folder of its own for each student process: said too (its inode counter is the scratch's)
+    assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
     status = worker.status()
     assert _ids(status["Uid"]) == {uid} and int(status["CapEff"], 16) == int(status["CapBnd"], 16) == 0
     repo = str(Path(__file__).resolve().parents[2])
@@ -532,6 +534,8 @@ def test_without_a_private_root_no_folder_is_a_tmpfs_the_size_of_the_hosts_disk(
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-root-dropped" and privileges["private_root"] is False
     assert "mnt" in privileges["namespaces"], privileges
+    # said, as wherever no folder of its own is had (before fixinode: mounted nothing, and said nothing)
+    assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
     meta, frames, _, stderr = worker.send(SAME_DEVICE)
     assert meta["exit_code"] == 0 and meta["scratch_ok"] is True, stderr
     assert b'"v":{"shape":[],"data":[1.0]}' in frames.replace(b" ", b""), frames
