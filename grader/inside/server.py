@@ -462,6 +462,15 @@ def _setattr(s: Server, op: Mapping[str, Any]) -> None:
     setattr(s.value(op["obj"]), str(op["name"]), s.value(op["value"]))
 
 
+def _setattrs(s: Server, op: Mapping[str, Any]) -> None:
+    """A run of `setattr`s the harness queued one after another (MiniFlow's feeds: every Input's value, set
+    and unset around each consumer's construction), in order, as one operation: each one's stand-in refusal
+    is checked before the next runs, as between operations (`execute`)."""
+    for obj, name, value in op["sets"]:
+        setattr(s.value(obj), str(name), s.value(value))
+        _refusal(s)
+
+
 def _setitem(s: Server, op: Mapping[str, Any]) -> None:
     obj = s.value(op["obj"])
     obj[s.value(op["key"])] = s.value(op["value"])
@@ -672,6 +681,7 @@ OPS: dict[str, tuple[Callable[[Server, Mapping[str, Any]], Any], bool]] = {
     "only": (_only, KEPT),
     "stub": (_stub_consumer, KEPT),
     "setattr": (_setattr, PLAIN),
+    "setattrs": (_setattrs, PLAIN),
     "enlist": (_enlist, PLAIN),
     "setitem": (_setitem, PLAIN),
     "contains": (_contains, PLAIN),
