@@ -786,13 +786,15 @@ def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[s
     files = later_steps.named_files(source, graded)
     staged = {int(n) for st in assignment.stages if (n := stage_step(st.name)) is not None}
     found = later_steps.reached(assignment.family, at, names, files, last=last, staged=staged)
+    graded_ids = {st.name: assignment.stage_case_ids(st.name) for st in assignment.stages}
+    beside = later_steps.off_branch(assignment.stages, graded_ids, assignment.family, looks.stage, names)
     if not found:
-        return looks
+        return Inference(looks.stage, looks.reason + beside) if beside else looks
     needs = {
         s: later_steps.stage_needs(assignment.stages, assignment.family, s, names)
         for s in {s for _, s in found if s <= last}
     }
-    return Inference(looks.stage, looks.reason + later_steps.note(last, found, at, needs))
+    return Inference(looks.stage, looks.reason + later_steps.note(last, found, at, needs) + beside)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

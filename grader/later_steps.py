@@ -260,3 +260,52 @@ def _not_graded(last: int, found: list[tuple[str, int]], whose: str = "your code
         f"{steps[-1]}: {', '.join(latest[:_SHOWN])}{more}): that code is not graded (no case here runs it, "
         "so a mistake in it goes unreported)"
     )
+
+
+def off_branch(
+    stages: Iterable[Stage],
+    graded: Mapping[str, Collection[str]],
+    family: str,
+    at: str,
+    defined: Iterable[str],
+) -> str:
+    """What the stage line adds when the code defines the subject of an earlier stage on another branch of
+    the progression, whose cases stage `at` does not run: DeZero's step60 extends step54, not step57, and the
+    book's step-60 package keeps dezero/functions_conv.py (review of s32-dzrnn: its im2col, conv2d and
+    pooling went ungraded and the stage line said nothing). `graded`: stage -> its case ids."""
+    from grader.inside.aliases import for_inference
+
+    by_name = {s.name: s for s in stages}
+    own = stage_step(at)
+    if own is None or at not in by_name:
+        return ""
+    chain = _chain(by_name, at)
+    table = for_inference(family)
+    have = set(defined)
+    said = ""
+    for stage in by_name.values():
+        n = stage_step(stage.name)
+        if n is None or int(n) >= int(own) or stage.name in chain:
+            continue
+        if not set(_chain(by_name, stage.name)) & set(chain):
+            continue  # no common ancestor: not a branch of the same progression
+        if not set(graded.get(stage.name, ())) - set(graded.get(at, ())):
+            continue  # its cases run here too
+        base = by_name.get(stage.extends or "")
+        subject = [r for r in stage.requires if base is None or r not in base.requires]
+        written = [r.rsplit(".", 1)[-1] for r in subject if have & set(table.get(r, (r.rsplit(".", 1)[-1],)))]
+        if written:
+            said += (
+                f"; your code also has {_listed(written)} (stage {stage.name}), which stage {at} does not "
+                f"grade ({at} does not extend {stage.name}): not graded here, so a mistake in it goes "
+                f"unreported (--stage {stage.name} grades it)"
+            )
+    return said
+
+
+def _chain(by_name: Mapping[str, Stage], name: str | None) -> list[str]:
+    out: list[str] = []
+    while name is not None and name in by_name and name not in out:
+        out.append(name)
+        name = by_name[name].extends
+    return out
