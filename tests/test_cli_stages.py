@@ -549,6 +549,18 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     assert late.returncode == 0 and "missing: im2col" not in late.stdout, late.stdout + late.stderr
     stage = next(x for x in late.stdout.splitlines() if x.startswith("stage step60, inferred"))
     assert "(stage step57)" not in stage, stage  # no conv code: nothing said (control)
+    # a layers.py calling F.conv2d, which nothing defines: "missing: im2col" at step57 before session 32;
+    # at step60 its full marks say the call is not graded (review of s32-dzrnn: the check was dropped, and
+    # nothing was said)
+    conv = tmp_path / "conv"
+    shutil.copytree(DEZERO / "late_book_step60", conv)
+    with (conv / "dezero" / "layers.py").open("a", encoding="utf-8") as layers:
+        layers.write("\n\ndef conv_layer(x, W):\n    return F.conv2d(x, W)\n")
+    mentioned = grader("check", str(conv))
+    line = next(x for x in mentioned.stdout.splitlines() if x.startswith("stage step60, inferred"))
+    assert (
+        "calls to conv2d, which it does not define (stage step57), which stage step60 does not grade" in line
+    )
     assert "all visible cases pass" in late.stdout
     own = tmp_path / "own"
     shutil.copytree(DEZERO / "late_book_step60", own)
