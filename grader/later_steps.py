@@ -277,12 +277,13 @@ def off_branch(
     F.conv2d, which nothing defines, was "missing: im2col" at step57 before, at step60 full marks unsaid).
     `graded`: stage -> its case ids."""
     from grader.inside.aliases import for_inference
+    from grader.named_step import ancestors
 
     by_name = {s.name: s for s in stages}
     own = stage_step(at)
     if own is None or at not in by_name:
         return ""
-    chain = _chain(by_name, at)
+    chain = ancestors(by_name, at)
     table = for_inference(family)
     have = set(defined)
     uses = set(mentioned) - have
@@ -291,7 +292,7 @@ def off_branch(
         n = stage_step(stage.name)
         if n is None or int(n) >= int(own) or stage.name in chain:
             continue
-        if not set(_chain(by_name, stage.name)) & set(chain):
+        if not set(ancestors(by_name, stage.name)) & set(chain):
             continue  # no common ancestor: not a branch of the same progression
         if not set(graded.get(stage.name, ())) - set(graded.get(at, ())):
             continue  # its cases run here too
@@ -310,11 +311,3 @@ def off_branch(
                 f"(--stage {stage.name} grades it)"
             )
     return said
-
-
-def _chain(by_name: Mapping[str, Stage], name: str | None) -> list[str]:
-    out: list[str] = []
-    while name is not None and name in by_name and name not in out:
-        out.append(name)
-        name = by_name[name].extends
-    return out
