@@ -774,6 +774,7 @@ def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[s
     from grader import later_steps
     from grader.defined import program_files
     from grader.inside.choice import stage_step
+    from grader.stage_scan import mentioned_names
     from grader.stages import Inference
 
     last = later_steps.last_step(assignment.stages)
@@ -786,13 +787,18 @@ def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[s
     files = later_steps.named_files(source, graded)
     staged = {int(n) for st in assignment.stages if (n := stage_step(st.name)) is not None}
     found = later_steps.reached(assignment.family, at, names, files, last=last, staged=staged)
+    graded_ids = {st.name: assignment.stage_case_ids(st.name) for st in assignment.stages}
+    mentioned = set().union(*(mentioned_names(data) for rel, data in source.items() if rel.endswith(".py")))
+    beside = later_steps.off_branch(
+        assignment.stages, graded_ids, assignment.family, looks.stage, names, mentioned
+    )
     if not found:
-        return looks
+        return Inference(looks.stage, looks.reason + beside) if beside else looks
     needs = {
         s: later_steps.stage_needs(assignment.stages, assignment.family, s, names)
         for s in {s for _, s in found if s <= last}
     }
-    return Inference(looks.stage, looks.reason + later_steps.note(last, found, at, needs))
+    return Inference(looks.stage, looks.reason + later_steps.note(last, found, at, needs) + beside)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -261,3 +261,54 @@ def _not_graded(last: int, found: list[tuple[str, int]], whose: str = "your code
         f"{steps[-1]}: {', '.join(latest[:_SHOWN])}{more}): that code is not graded (no case here runs it, "
         "so a mistake in it goes unreported)"
     )
+
+
+def off_branch(
+    stages: Iterable[Stage],
+    graded: Mapping[str, Collection[str]],
+    family: str,
+    at: str,
+    defined: Iterable[str],
+    mentioned: Iterable[str] = (),
+) -> str:
+    """What the stage line adds when the code defines (or, `mentioned`, only uses) the subject of an earlier
+    stage on another branch of the progression, whose cases stage `at` does not run: DeZero's step60 extends
+    step54, not step57, and the book's step-60 package keeps dezero/functions_conv.py (review of s32-dzrnn:
+    its im2col, conv2d and pooling went ungraded and the stage line said nothing; a layers.py calling
+    F.conv2d, which nothing defines, was "missing: im2col" at step57 before, at step60 full marks unsaid).
+    `graded`: stage -> its case ids."""
+    from grader.inside.aliases import for_inference
+    from grader.named_step import ancestors
+
+    by_name = {s.name: s for s in stages}
+    own = stage_step(at)
+    if own is None or at not in by_name:
+        return ""
+    chain = ancestors(by_name, at)
+    table = for_inference(family)
+    have = set(defined)
+    uses = set(mentioned) - have
+    said = ""
+    for stage in by_name.values():
+        n = stage_step(stage.name)
+        if n is None or int(n) >= int(own) or stage.name in chain:
+            continue
+        if not set(ancestors(by_name, stage.name)) & set(chain):
+            continue  # no common ancestor: not a branch of the same progression
+        if not set(graded.get(stage.name, ())) - set(graded.get(at, ())):
+            continue  # its cases run here too
+        base = by_name.get(stage.extends or "")
+        subject = [r for r in stage.requires if base is None or r not in base.requires]
+        spelled = {r: set(table.get(r, (r.rsplit(".", 1)[-1],))) for r in subject}
+        written = [r.rsplit(".", 1)[-1] for r in subject if have & spelled[r]]
+        used = [r.rsplit(".", 1)[-1] for r in subject if not have & spelled[r] and uses & spelled[r]]
+        whose = _listed(written) if written else ""
+        if used:
+            whose += (" and " if whose else "") + f"calls to {_listed(used)}, which it does not define"
+        if whose:
+            said += (
+                f"; your code also has {whose} (stage {stage.name}), which stage {at} does not grade ({at} "
+                f"does not extend {stage.name}): not graded here, so a mistake in it goes unreported "
+                f"(--stage {stage.name} grades it)"
+            )
+    return said

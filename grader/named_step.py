@@ -87,9 +87,9 @@ def grades_past(stages: Iterable[Stage], named: NamedStep, inferred: str) -> boo
     own = stage_step(inferred)
     if own is None or int(own) <= named.step or inferred not in by_name:
         return False
-    chain = _ancestors(by_name, inferred)
+    chain = ancestors(by_name, inferred)
     # another branch of one progression only: step09.py's step08 and the inferred step10 share no stage
-    return named.stage not in chain and bool(set(chain) & set(_ancestors(by_name, named.stage)))
+    return named.stage not in chain and bool(set(chain) & set(ancestors(by_name, named.stage)))
 
 
 _CODE_FILES_SHOWN = 3  # files named as "the code of ...", then a count
@@ -146,7 +146,8 @@ def past_an_unwritten_subject(
     return subject
 
 
-def _ancestors(by_name: Mapping[str, Stage], name: str | None) -> list[str]:
+def ancestors(by_name: Mapping[str, Stage], name: str | None) -> list[str]:
+    """`name` and the stages it extends, nearest first."""
     out: list[str] = []
     while name is not None and name in by_name and name not in out:
         out.append(name)
@@ -165,8 +166,8 @@ def _past_its_branch(by_name: Mapping[str, Stage], named: NamedStep) -> bool:
     later = sorted((int(n), s) for s in by_name if (n := stage_step(s)) is not None and int(n) > named.step)
     if not later:
         return True
-    extended = any(named.stage in _ancestors(by_name, by_name[s].extends) for s in by_name)
-    shared = set(_ancestors(by_name, later[0][1])) & set(_ancestors(by_name, named.stage))
+    extended = any(named.stage in ancestors(by_name, by_name[s].extends) for s in by_name)
+    shared = set(ancestors(by_name, later[0][1])) & set(ancestors(by_name, named.stage))
     return not extended and bool(shared)
 
 

@@ -538,10 +538,29 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     shutil.copy(DEZERO / "late_book_step60" / "steps" / "step60.py", pkg / "steps" / "step60.py")
     done = grader("check", str(pkg))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert any(x.startswith("stage step60, inferred") for x in done.stdout.splitlines()), done.stdout
+    line = next(x for x in done.stdout.splitlines() if x.startswith("stage step60, inferred"))
+    # its functions_conv.py is not graded at step60, which extends step54, not step57: the stage line says so
+    # (review of s32-dzrnn: it said nothing, and a wrong im2col beside steps/step60.py passed unmentioned)
+    assert (
+        "your code also has im2col, conv2d, pooling (stage step57), which stage step60 does not grade "
+        "(step60 does not extend step57): not graded here" in line
+    ), line
     late = grader("check", str(DEZERO / "late_book_step60"))
     assert late.returncode == 0 and "missing: im2col" not in late.stdout, late.stdout + late.stderr
-    assert any(x.startswith("stage step60, inferred") for x in late.stdout.splitlines()), late.stdout
+    stage = next(x for x in late.stdout.splitlines() if x.startswith("stage step60, inferred"))
+    assert "(stage step57)" not in stage, stage  # no conv code: nothing said (control)
+    # a layers.py calling F.conv2d, which nothing defines: "missing: im2col" at step57 before session 32;
+    # at step60 its full marks say the call is not graded (review of s32-dzrnn: the check was dropped, and
+    # nothing was said)
+    conv = tmp_path / "conv"
+    shutil.copytree(DEZERO / "late_book_step60", conv)
+    with (conv / "dezero" / "layers.py").open("a", encoding="utf-8") as layers:
+        layers.write("\n\ndef conv_layer(x, W):\n    return F.conv2d(x, W)\n")
+    mentioned = grader("check", str(conv))
+    line = next(x for x in mentioned.stdout.splitlines() if x.startswith("stage step60, inferred"))
+    assert (
+        "calls to conv2d, which it does not define (stage step57), which stage step60 does not grade" in line
+    )
     assert "all visible cases pass" in late.stdout
     own = tmp_path / "own"
     shutil.copytree(DEZERO / "late_book_step60", own)

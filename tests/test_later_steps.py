@@ -10,14 +10,15 @@ from grader.later_steps import (
     library_names,
     named_files,
     note,
+    off_branch,
     reached,
     stage_needs,
 )
 
 
 def test_dezero_grades_up_to_step_60():
-    """DeZero's stages end at step60 (step47 in session 23, step57 since session 30, step60 since session 32's
-    RNN and LSTM stages): the steps after it are the ones a note names."""
+    """DeZero's stages end at step60 (step47 in session 23, step57 since session 30, step60 since session 32:
+    RNN and LSTM): the steps after it are the ones a note names."""
     assert last_step(load_assignment("dezero").stages) == 60
     assert last_step(load_assignment("dlfs-layers").stages) is None
 
@@ -181,3 +182,19 @@ def test_code_of_a_step_no_case_runs_is_told_not_graded_at_or_after_its_step():
         "; your code also has save_weights (step 53), which no case here runs: not graded, so a mistake in "
         "it goes unreported"
     )
+
+
+def test_conv_code_beside_step60_is_said_ungraded():
+    """step60 extends step54, not step57: im2col, conv2d and pooling that the code defines (or only calls)
+    are named not graded there (review of s32-dzrnn). Controls: none at step57, whose cases are its own, nor
+    at step60 without conv code, nor at step59 for code of step 27 (its Sin cases run at step59 too)."""
+    a = load_assignment("dezero")
+    graded = {s.name: a.stage_case_ids(s.name) for s in a.stages}
+    conv = {"Variable", "RNN", "LSTM", "im2col", "conv2d", "pooling"}
+    said = off_branch(a.stages, graded, "dezero", "step60", conv)
+    assert "im2col, conv2d, pooling (stage step57), which stage step60 does not grade" in said, said
+    called = off_branch(a.stages, graded, "dezero", "step60", {"Variable"}, {"conv2d"})
+    assert "calls to conv2d, which it does not define (stage step57)" in called, called
+    assert off_branch(a.stages, graded, "dezero", "step57", conv) == ""
+    assert off_branch(a.stages, graded, "dezero", "step60", {"Variable", "RNN", "LSTM"}) == ""
+    assert off_branch(a.stages, graded, "dezero", "step59", {"Sin", "sin", "RNN"}) == ""
