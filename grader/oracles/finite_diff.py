@@ -269,7 +269,7 @@ class Objective:
         return weighted.reshape(weighted.shape[0], -1).sum(axis=1)
 
 
-_NOT_CHECKABLE_STEPS = ("cleargrad", "sgd", "cleargrads", "optimize")
+_NOT_CHECKABLE_STEPS = ("cleargrad", "sgd", "cleargrads", "optimize", "dataloader")
 
 
 def objective_of(

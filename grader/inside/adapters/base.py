@@ -98,6 +98,8 @@ class FamilyAdapter(Protocol):
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]: ...
 
+    def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]: ...
+
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """The failure to report for the case, given the one its steps met (a guess of the adapter's own
         that led nowhere reports what the student's code said to the course's form instead)."""
@@ -193,6 +195,9 @@ class AdapterBase:
 
     def optimize(self, optimizer: str, target: str, settings: Mapping[str, Any], times: int) -> list[str]:
         raise self._unsupported("optimize")
+
+    def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        raise self._unsupported("dataloader")
 
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")
