@@ -49,4 +49,5 @@ SHIPPED_FIXTURES = (
     + 6  # DeZero step 57: im2col, conv2d and pooling, two cases each (session 30)
     + 2  # DeZero step 50: accuracy, scores (6, 3) and square scores (4, 4) (session 31)
     + 2  # DeZero step 54: dropout while training after np.random.seed(5) and in test mode (session 31)
+    + 2  # DeZero steps 49-50: Dataset and DataLoader, in order and shuffled (session 32)
 )
