@@ -458,6 +458,26 @@ class _Engine:
     def optimize(self, step: Mapping[str, Any]) -> None:
         raise self.fail(step, f"optimize is a DeZero step; {self.family} has no Optimizer")
 
+    def dataloader(self, step: Mapping[str, Any]) -> None:
+        """DeZero steps 49 and 50, by hand: the Dataset's items (data doubled by the case's transform, the
+        labels as given) and, each epoch, the batches of `batch_size` in order, the last one partial:
+        ceil(n / batch_size) of them. A shuffled epoch's records are this order; the judge accepts any
+        permutation of it (grader/judge/loader_order.py)."""
+        if self.family != "dezero":
+            raise self.fail(step, f"dataloader is a DeZero step; {self.family} has no DataLoader")
+        data, label = (self.values[self.ref(step, name)] for name in step["args"])
+        settings = dict(step.get("settings") or {})
+        n, size = len(data), int(settings.get("batch_size", 1))
+        out = str(step["out"])
+        self.records[f"{out}_items_x"] = _f64(data.reshape(n, -1) * 2)
+        self.records[f"{out}_items_t"] = _f64(label.reshape(-1))
+        self.records[f"{out}_len"] = _f64(np.array(n))
+        for epoch in range(int(settings.get("epochs", 1))):
+            starts = range(0, n, size)
+            self.records[f"{out}_e{epoch}_sizes"] = _f64(np.array([len(data[i : i + size]) for i in starts]))
+            self.records[f"{out}_e{epoch}_x"] = _f64(np.concatenate([data[i : i + size] for i in starts]) * 2)
+            self.records[f"{out}_e{epoch}_t"] = _f64(np.concatenate([label[i : i + size] for i in starts]))
+
 
 @dataclass
 class _Tape(_Engine):
@@ -894,6 +914,7 @@ STEPS: dict[str, Callable[[_Engine, Mapping[str, Any]], None]] = {
     "optimize": lambda e, s: e.optimize(s),
     "reset_state": lambda e, s: e.reset_state(s),  # steps 59 and 60
     "unchain_backward": lambda e, s: e.unchain_backward(s),
+    "dataloader": lambda e, s: e.dataloader(s),
 }
 
 

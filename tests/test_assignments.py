@@ -55,6 +55,7 @@ REQUIRED = {
             "dropout",  # step 54 (session 31)
             *("im2col", "conv2d", "pooling"),  # steps 55 to 57, dezero/functions_conv.py (session 30)
             *("RNN", "LSTM"),  # steps 59 and 60, dezero/layers.py (session 32)
+            *("Dataset", "DataLoader"),  # steps 49 and 50 (session 32)
         ],
     ),
     "dlfs-layers": (
@@ -459,6 +460,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         | {"step47-gen-get-item", "step47-gen-softmax", "step47-gen-softmax-cross-entropy"}
         # step 50 (session 31) and its drawn copies
         | {"step50-accuracy", "step50-accuracy-square", "step50-gen-accuracy"}
+        | {"step50-dataloader", "step50-dataloader-shuffle", "step50-gen-dataloader"}  # steps 49-50 (s32)
         # step 54 (session 31) and its drawn copies (training, the book's mask of a fixed seed)
         | {"step54-dropout-train", "step54-dropout-test-mode", "step54-gen-dropout"}
         # step 57 (session 30) and its drawn copies
@@ -724,9 +726,10 @@ def test_dezero_step57_grades_the_accuracy_and_dropout_the_book_keeps_at_step57(
     step57_stage = a.stage("step57")
     assert {"accuracy", "dropout"} <= set(step57_stage.optional_classes) and step57_stage.optional_points
     assert not {"accuracy", "dropout"} & set(a.stage("step57").requires)
-    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 255, where
-    # they came on top of step47's 245 (260 before session 32)
-    assert [a.max_points(s) for s in ("step47", "step50", "step54", "step57")] == [245, 250, 255, 270]
+    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 259, where
+    # they came on top of step47's 245 (260 before session 32); step50's two dataloader cases (2 points
+    # each, session 32) are in step54 and step57 too
+    assert [a.max_points(s) for s in ("step47", "step50", "step54", "step57")] == [245, 256, 261, 276]
 
 
 def _what_a_case_does(steps: Any) -> set[str]:
@@ -819,10 +822,11 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
         167 + 2 + 19 * 2 + 1 + 2 + 2 + 2 + own,
         177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2 + own,
     ]
-    # session 32: step59 extends step54 (255) by RNN's three cases (3 + 1 + 2) and two drawn copies of each
-    # (1 point each); step60 by LSTM's, as many
-    assert a.max_points("step54") == 255
-    assert a.max_points("step59") == 255 + 6 + 6 and a.max_points("step60") == 255 + 2 * (6 + 6)
+    # session 32: step54 is 255 with the DataLoader's cases of step50 (two of 2 points, a drawn spec of two
+    # draws of 1: + 6, 250 -> 256 at step50); step59 extends step54 by RNN's three cases (3 + 1 + 2) and two
+    # drawn copies of each (1 point each); step60 by LSTM's, as many
+    assert a.max_points("step54") == 255 + 6
+    assert a.max_points("step59") == 261 + 6 + 6 and a.max_points("step60") == 261 + 2 * (6 + 6)
 
 
 def test_one_of_groups_name_modules_of_the_manifest(tmp_path) -> None:

@@ -164,17 +164,18 @@ def test_a_step_below_the_last_without_a_stage_of_its_own_is_told_not_graded():
 
 
 def test_code_of_a_step_no_case_runs_is_told_not_graded_at_or_after_its_step():
-    """Session 32: DataLoader (50) in code graded at step50, whose cases run accuracy alone, and save_weights
-    (53) in code graded at step54 were told nothing: they are "not graded" now, never "graded at stage
-    step50"; accuracy, which step50 grades, is no such name (the control), nor is a name after `at`, still
+    """Session 32: Spiral (49) in code graded at step50, whose cases run accuracy, Dataset and DataLoader
+    (the case builds its own Dataset subclass, never the student's Spiral), and save_weights (53) in code
+    graded at step54 were told nothing: they are "not graded" now, never "graded at stage step50"; accuracy
+    and DataLoader, which step50 grades, are no such name (the controls), nor is a name after `at`, still
     told by the note of later steps."""
     staged = {47, 50, 54, 57}
-    found = reached("dezero", 50, {"accuracy", "DataLoader", "dropout"}, [], last=57, staged=staged)
-    assert found == [("DataLoader", 50), ("dropout", 54)]
+    found = reached("dezero", 50, {"accuracy", "DataLoader", "Spiral", "dropout"}, [], last=57, staged=staged)
+    assert found == [("Spiral", 49), ("dropout", 54)]
     said = note(57, found, 50, {50: ("step50", []), 54: ("step54", [])})
     assert said.startswith("; your code also has code of step 54 (dropout): it is graded at stage step54")
     assert said.endswith(
-        "; it also has DataLoader (step 50), which no case here runs: not graded, so a mistake in it goes "
+        "; it also has Spiral (step 49), which no case here runs: not graded, so a mistake in it goes "
         "unreported"
     )
     found = reached("dezero", 54, {"save_weights", "accuracy"}, [], last=57, staged=staged)

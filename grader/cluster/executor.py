@@ -20,6 +20,7 @@ from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
 from grader.batch.executors import WorkerInfo
+from grader.inside.loader_keys import recorded_keys
 from grader.model import Confinement, Failure, RunResult
 from grader.pipeline import Graded, Prepared, RunPlan, prepare
 from grader.reports.escape import terminal
@@ -112,7 +113,7 @@ class DaskExecutor:
     # ------------------------------------------------------------ grading
 
     def grade(self, plan: RunPlan, entries: Iterable[tuple[str, Path]]) -> Iterator[Graded]:
-        record_keys = {c.id: {s["key"] for s in c.steps if s.get("do") == "record"} for c in plan.cases}
+        record_keys = {c.id: recorded_keys(c.steps) for c in plan.cases}
         source = iter(entries)
         inflight: dict[str, Prepared] = {}  # future key -> the submission it grades
         completed = as_completed()

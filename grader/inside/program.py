@@ -18,6 +18,7 @@ import numpy as np
 from . import codec
 from .adapters.base import AdapterFactory, FamilyAdapter, Reading, StepUnsupported
 from .failures import MalformedReply, StudentFailure, clean_text, grader_error, raised_of
+from .loader_keys import loader_keys
 from .names import StudentNames
 from .remote import MAX_ELEMENTS, Pending, Ref, Session, StudentProcessEnded, decode_array
 
@@ -303,6 +304,27 @@ def _unchain_backward(run: Run, step: Mapping[str, Any]) -> str:
     return ""
 
 
+def _dataloader(run: Run, step: Mapping[str, Any]) -> str:
+    """DeZero steps 49 and 50: a Dataset of the student's over the args (data, labels) and a DataLoader
+    over it; each of what it read is a record `<out>_<part>` (adapters/dezero_data.py)."""
+    args, out, settings = step.get("args"), step.get("out"), step.get("settings") or {}
+    if (
+        not isinstance(args, list)
+        or len(args) != 2
+        or not isinstance(out, str)
+        or not isinstance(settings, dict)
+    ):
+        raise StepError("dataloader needs 'args' [data, labels], an 'out' name and a dict 'settings'")
+    for name in args:
+        if name not in run.copies:
+            raise StepError(f"dataloader's {name!r} is not an input of the case")
+    read = run.adapter.dataloader(str(args[0]), str(args[1]), dict(settings))
+    for key in loader_keys(step):
+        if key[len(out) + 1 :] in read:
+            run.records[key] = codec.encode(_asarray(read[key[len(out) + 1 :]], dtype=np.float64))
+    return ""
+
+
 STEPS: dict[str, Step] = {
     "apply": _apply,
     "backward": _backward,
@@ -315,6 +337,7 @@ STEPS: dict[str, Step] = {
     "optimize": _optimize,
     "reset_state": _reset_state,
     "unchain_backward": _unchain_backward,
+    "dataloader": _dataloader,
 }
 
 

@@ -620,6 +620,18 @@ class Session:
     def stub_consumer(self, base: Ref) -> Ref:
         return self._queue({"o": "stub", "base": self._encode(base)})
 
+    def case_dataset(self, base: Ref, data: Ref, label: Ref) -> Ref:
+        """A subclass of the student's Dataset whose `prepare` sets `data` and `label`, and the case's
+        transform (server `_case_dataset`)."""
+        return self._queue(
+            {
+                "o": "dataset",
+                "base": self._encode(base),
+                "data": self._encode(data),
+                "label": self._encode(label),
+            }
+        )
+
     # ------------------------------------------------------------ operations without an answer
     def setattr(self, obj: Ref, name: str, value: Any) -> None:
         """Queued; one right after another of the same context joins it in one `setattrs` operation

@@ -583,6 +583,22 @@ def _stub_consumer(s: Server, op: Mapping[str, Any]) -> Any:
     return type("UpstreamStub", (s.value(op["base"]),), {"forward": forward, "backward": backward})
 
 
+def _case_dataset(s: Server, op: Mapping[str, Any]) -> Any:
+    """DeZero step 49: a Dataset subclass of the student's base, as the book's Spiral is one: its `prepare`
+    sets the case's `data` and `label` (held by the class, so the base's __init__ finds them when it calls
+    prepare). With it, the case's transform `lambda x: x * 2`, which the harness hands to the constructor: the
+    pair (class, transform)."""
+    data, label = s.value(op["data"]), s.value(op["label"])
+
+    def prepare(self: Any) -> None:
+        self.data, self.label = data, label
+
+    def double(x: Any) -> Any:
+        return x * 2
+
+    return (_type("CaseDataset", (s.value(op["base"]),), {"prepare": prepare}), double)
+
+
 def _gate_none(s: Server, op: Mapping[str, Any]) -> None:
     """Values the harness explains should any be None or missing (the Inputs' values a MiniFlow sort fed,
     read before a backward pass whose sync goes with the case's end): `if_clean` then refuses the batch
@@ -680,6 +696,7 @@ OPS: dict[str, tuple[Callable[[Server, Mapping[str, Any]], Any], bool]] = {
     "list": (_list, KEPT),
     "only": (_only, KEPT),
     "stub": (_stub_consumer, KEPT),
+    "dataset": (_case_dataset, KEPT),
     "setattr": (_setattr, PLAIN),
     "setattrs": (_setattrs, PLAIN),
     "enlist": (_enlist, PLAIN),

@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
-from grader.judge import drawn_mask, recreated, source_notes, spelling
+from grader.judge import drawn_mask, loader_order, recreated, source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
@@ -208,9 +208,17 @@ def _records(case: Case, family: str) -> tuple[_Record, ...]:
     same in every case; worked out once a run."""
     steps = case.record_steps()
     out = []
-    for key in [*(k for k in steps if k in case.expected), *(k for k in case.expected if k not in steps)]:
+    # a dataloader step's records in the order it reads them (the Dataset's items before the batches built
+    # of them), then any other
+    read = [k for k in loader_order.read_order(case) if k in case.expected and k not in steps]
+    rest = [k for k in case.expected if k not in steps and k not in read]
+    for key in [*(k for k in steps if k in case.expected), *read, *rest]:
         step = steps.get(key, {})
         label = str(step.get("label") or _label(key))
+        loader = loader_order.label_of(case, key)  # a dataloader step's record: it has no record step
+        if loader is not None:
+            label = loader[0]
+            step = {"method": loader[1]}
         # Only a case with a target class isolates one method; elsewhere a gradient is the work of the whole
         # backward pass, and naming one method (the fixture's guess) would point at the wrong class.
         method = (
@@ -246,8 +254,16 @@ def _checks(
             result = dataclasses.replace(
                 result, passed=True, message=f"{method}: {label}: {drawn_mask.note(case)}"
             )
+        if not result.passed and loader_order.accepts(case, key, records):
+            result = dataclasses.replace(
+                result, passed=True, message=f"{method}: {label}: {loader_order.NOTE}"
+            )
+        explained = None if result.passed else loader_order.explain(case, key, records)
         finding = None
-        if not result.passed and step.get("property") in TEXT_PROPERTIES:
+        if explained is not None:
+            result = dataclasses.replace(result, message=explained)
+            finding = Finding("unknown", explained)
+        elif not result.passed and step.get("property") in TEXT_PROPERTIES:
             message, finding = text_check(step, got, expected, f"{method}: {label}")
             result = dataclasses.replace(result, message=message)
         elif not result.passed:

@@ -269,7 +269,15 @@ class Objective:
         return weighted.reshape(weighted.shape[0], -1).sum(axis=1)
 
 
-_NOT_CHECKABLE_STEPS = ("cleargrad", "sgd", "cleargrads", "optimize", "reset_state", "unchain_backward")
+_NOT_CHECKABLE_STEPS = (
+    "cleargrad",
+    "sgd",
+    "cleargrads",
+    "optimize",
+    "reset_state",
+    "unchain_backward",
+    "dataloader",
+)
 
 
 def objective_of(

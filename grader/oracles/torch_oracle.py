@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader, Dataset
 
 from grader.oracles.book_functions import TEST_FUNCTIONS
 from reference.extension import Extension
@@ -545,6 +546,35 @@ class _Torch:
         for _ in range(int(step.get("times", 1))):
             opt.step()
 
+    def dataloader(self, step: Mapping[str, Any]) -> None:
+        """DeZero steps 49 and 50 by torch.utils.data: a map-style Dataset doubling each item (the case's
+        transform) and a DataLoader(shuffle=False, drop_last=False) over it, each epoch to its end."""
+        data, label = (np.asarray(self.inputs[str(name)], dtype=np.float64) for name in step["args"])
+        settings, out = dict(step.get("settings") or {}), str(step["out"])
+        dataset = _Doubled(torch.from_numpy(data.reshape(len(data), -1)), torch.from_numpy(label.reshape(-1)))
+        self.records[f"{out}_items_x"] = torch.stack([dataset[i][0] for i in range(len(dataset))]).numpy()
+        self.records[f"{out}_items_t"] = torch.stack([dataset[i][1] for i in range(len(dataset))]).numpy()
+        self.records[f"{out}_len"] = np.array(float(len(dataset)))
+        loader = DataLoader(
+            dataset, batch_size=int(settings.get("batch_size", 1)), shuffle=False, drop_last=False
+        )
+        for epoch in range(int(settings.get("epochs", 1))):
+            batches = list(loader)
+            self.records[f"{out}_e{epoch}_sizes"] = np.array([float(len(x)) for x, _ in batches])
+            self.records[f"{out}_e{epoch}_x"] = torch.cat([x for x, _ in batches]).numpy()
+            self.records[f"{out}_e{epoch}_t"] = torch.cat([t for _, t in batches]).numpy()
+
+
+class _Doubled(Dataset[tuple[Tensor, Tensor]]):
+    def __init__(self, data: Tensor, label: Tensor) -> None:
+        self.data, self.label = data, label
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, i: int) -> tuple[Tensor, Tensor]:
+        return self.data[i] * 2, self.label[i]
+
 
 def _depth(fn: Any) -> int:
     """Autograd nodes from `fn` down to a leaf (0: a leaf itself, or no graph)."""
@@ -565,6 +595,7 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
     "optimize": _Torch.optimize,
     "reset_state": _Torch.reset_state,  # DeZero steps 59 and 60
     "unchain_backward": _Torch.unchain_backward,
+    "dataloader": _Torch.dataloader,
 }
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from grader import arrays, untrusted
 from grader.fault import GRADER_ERROR, GRADER_FAILED_CASE, disowned
+from grader.inside.loader_keys import recorded_keys
 from grader.inside.paths import alias
 from grader.inside.scale_names import handed_value
 from grader.model import FAILURE_CODES, CaseOutput, Failure, LoadInfo
@@ -305,7 +306,7 @@ class _Parser:
         for phase in job_phases(job):
             self.phases.append(phase["name"])
             for case in phase.get("cases", []):
-                keys = {s["key"] for s in case.get("steps", []) if s.get("do") == "record"}
+                keys = recorded_keys(case.get("steps", []))
                 self.cases[case["id"]] = (keys, set(case.get("inputs", {})))
                 self.phase_of[case["id"]] = phase["name"]
         self.state = "start"

@@ -87,17 +87,19 @@ def test_each_stage_adds_its_steps_cases_to_the_previous_one():
 
 
 # Step 50 (session 31): stage step50 extends step47 with accuracy (steps 48 and 49 add nothing it grades)
-STEP50_CASES = ["step50-accuracy", "step50-accuracy-square"]
-STEP50_DRAWN = ["step50-gen-accuracy"]
+# the dataloader cases of steps 49-50 (session 32): 2 visible points each, a drawn spec of 2 draws of 1
+STEP50_CASES = ["step50-accuracy", "step50-accuracy-square", "step50-dataloader", "step50-dataloader-shuffle"]
+STEP50_DRAWN = ["step50-gen-accuracy", "step50-gen-dataloader"]
 
 
 def test_step50_adds_accuracy_to_step47():
-    """step50 = step47 + its two accuracy cases + their drawn spec; 3 more visible points, 2 more hidden."""
+    """step50 = step47 + its two accuracy and two dataloader cases + their drawn specs; 3 + 4 more visible
+    points, 2 + 2 more hidden."""
     a = load_assignment("dezero")
     ids = set(a.stage_case_ids("step50"))
     assert ids == set(a.stage_case_ids("step47")) | set(STEP50_CASES) | set(STEP50_DRAWN)
     assert a.stage("step50").requires[-1] == "accuracy"
-    assert a.max_points("step50") == a.max_points("step47") + 3 + 2 * 1
+    assert a.max_points("step50") == a.max_points("step47") + 3 + 2 * 1 + 4 + 2 * 1
 
 
 def test_the_step50_values_are_the_hand_counted_ones():
@@ -117,8 +119,10 @@ def test_the_step50_fixtures_are_proven_by_torch():
     result = ft.verify("dezero")
     assert result.ok, result.summary()
     proven = {f.case: f.provenance for f in result.fixtures}
-    for case in STEP50_CASES:
+    for case in STEP50_CASES[:2]:
         assert proven[case]["acc"] == ("reference", "torch"), case
+    for case in STEP50_CASES[2:]:  # numpy by hand and torch.utils.data.DataLoader(drop_last=False)
+        assert set(proven[case].values()) == {("reference", "torch")}, case
 
 
 # Step 54 (session 31): stage step54 extends step50 with dropout, while training and in test mode

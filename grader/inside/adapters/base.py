@@ -102,6 +102,8 @@ class FamilyAdapter(Protocol):
 
     def unchain_backward(self, name: str) -> None: ...
 
+    def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]: ...
+
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """The failure to report for the case, given the one its steps met (a guess of the adapter's own
         that led nowhere reports what the student's code said to the course's form instead)."""
@@ -203,6 +205,9 @@ class AdapterBase:
 
     def unchain_backward(self, name: str) -> None:
         raise self._unsupported("unchain_backward")
+
+    def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        raise self._unsupported("dataloader")
 
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")

@@ -22,6 +22,7 @@ from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Param, Ref, RemoteFailure, Session, accepts_keyword, decode_array
 from ..spelling import attribute_typo, unmangled
+from . import dezero_data
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -1064,6 +1065,10 @@ class DeZeroAdapter(AdapterBase):
                 self.session.call(update)
             self.session.sync()
         return params
+
+    def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]:
+        """Steps 49 and 50: the student's Dataset and DataLoader over the case's data and labels."""
+        return dezero_data.load(self, data, label, settings)
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """A backward that stopped on None ("'NoneType' object has no attribute 'generation'") from an output

@@ -1,0 +1,30 @@
+"""The record keys a case's steps make: a record step its `key`; a DeZero dataloader step (steps 49 and 50)
+one per part it reads, `<out>_<part>`. Plain data, read by the harness that makes the records and by the
+parent that accepts only the keys a case asks for (grader/sandbox/frames.py, grader/cluster)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# What a dataloader step reads of the Dataset, then of each epoch of the DataLoader.
+DATASET_PARTS = ("items_x", "items_t", "len")
+EPOCH_PARTS = ("sizes", "t", "x")
+
+
+def loader_keys(step: Mapping[str, Any]) -> list[str]:
+    """A dataloader step's record keys, in the order they are read."""
+    out, settings = str(step.get("out")), step.get("settings") or {}
+    epochs = int(settings.get("epochs", 1)) if isinstance(settings, Mapping) else 1
+    parts = [*DATASET_PARTS, *(f"e{e}_{p}" for e in range(epochs) for p in EPOCH_PARTS)]
+    return [f"{out}_{part}" for part in parts]
+
+
+def recorded_keys(steps: Iterable[Any]) -> set[str]:
+    keys: set[str] = set()
+    for step in steps:
+        if isinstance(step, Mapping) and step.get("do") == "record":
+            keys.add(step["key"])
+        elif isinstance(step, Mapping) and step.get("do") == "dataloader":
+            keys.update(loader_keys(step))
+    return keys
