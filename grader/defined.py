@@ -89,7 +89,7 @@ def nested_class_methods(tree: ast.Module, methods: dict[str, str]) -> None:
                     methods.setdefault(item.name, method_words(f"{qualified}.{item.name}", function))
             stack.extend((n, f"{qualified}.", function, declared) for n in reversed(node.body))
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            own = frozenset(n for s in ast.walk(node) if isinstance(s, ast.Global) for n in s.names)
+            own = _own_globals(node)
             stack.extend((n, "", node.name, own) for n in reversed(node.body))
         elif isinstance(node, ast.If) and not (classes or function) and is_main_guard(node.test):
             # a class under the module's `if __name__ == "__main__":` is never defined when the grader
@@ -100,6 +100,26 @@ def nested_class_methods(tree: ast.Module, methods: dict[str, str]) -> None:
             stack.extend((n, classes, function, declared) for n in reversed(node.orelse))
         elif isinstance(node, ast.stmt):
             stack.extend((n, classes, function, declared) for n in reversed(list(ast.iter_child_nodes(node))))
+
+
+def _own_globals(function: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """The names a function's own `global` statements declare: those of its body, not of the functions and
+    classes inside it (their own scopes, read when the walk reaches them). `ast.walk` of the whole function
+    read every nested function's body again at each level: 95 nested defs over a 1 MiB file took the parent
+    265 s where the walk without it took 7 (review of s32-realmix)."""
+    names: set[str] = set()
+    stack: list[ast.AST] = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Global):
+            names.update(node.names)
+        elif not isinstance(node, _SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+    return frozenset(names)
+
+
+# nodes that open a scope of their own: their `global` statements are not the enclosing function's
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
 def nested_methods(files: Mapping[str, bytes]) -> list[str]:

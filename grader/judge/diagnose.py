@@ -421,7 +421,8 @@ def _book_advice(ev: Evidence, *, parameters_anywhere: bool = False) -> str | No
     """Which of Affine's or Convolution's three gradients (dx, self.dW, self.db) a record of its own
     backward is, the book's line for it and its likely slips (grader/inside/book_gradients.py). A graph's
     record only with `parameters_anywhere`, and only a parameter's (dW1, db2), by the layer the case handed
-    it to (Evidence.receiver, else the family's Affine, as `_bias_method`): a wrong shape of a weight or bias
+    it to (Evidence.receiver; none where the case names no layer: chapter 4's TwoLayerNet has no Affine, and
+    was told "it is Affine.backward's self.db"): a wrong shape of a weight or bias
     gradient is its own layer's (a dout of the wrong shape raises first), while a wrong value or a dx may
     come from a layer above it."""
     if ev.forward or ev.family != "layers":
@@ -429,9 +430,9 @@ def _book_advice(ev: Evidence, *, parameters_anywhere: bool = False) -> str | No
     layer = ev.method.removesuffix(".backward")
     if layer != ev.method:
         return gradient_advice(layer, ev.key)
-    if not parameters_anywhere or not re.fullmatch(r"d[Wb]\d*", ev.key):
+    if not parameters_anywhere or not ev.receiver or not re.fullmatch(r"d[Wb]\d*", ev.key):
         return None
-    return gradient_advice(ev.receiver or "Affine", ev.key)
+    return gradient_advice(ev.receiver, ev.key)
 
 
 def _known_shape_mistake(ev: Evidence, code: str) -> str | None:

@@ -125,15 +125,19 @@ def _ops(case: Case) -> tuple[str, ...]:
 
 def _receiver(case: Case, step: Mapping[str, Any]) -> str:
     """The graded layer whose backward made a gradient record: the one whose forward the case hands that
-    input (`Convolution(x, W1, b1)`: Convolution for db1), else a unit case's own target; "" for a network
-    built whole (TwoLayerNet, whose parameters are no step's arguments). Run only for a failing record."""
+    input (`Convolution(x, W1, b1)`: Convolution for db1), else a unit case's own target; for a network
+    built whole of the book's layers (TwoLayerNet, SimpleConvNet), the layer the book hands that parameter;
+    "" where the case names no layer (chapter 4's TwoLayerNet, its gradient written from the formulas, has
+    no Affine to name). Run only for a failing record."""
     of = str(step.get("grad_of") or "")
     op = _receivers(case).get(of, "") if of else ""
     cls, _, name = op.partition(".")
     if name != "forward":
         cls = case.target if case.kind == "unit" and case.target else ""
     if cls in COMPOSED_OF:
-        return NETWORK_LAYERS.get(cls, {}).get(of, "")
+        # a parameter of the book's network not listed is an Affine's, where the network has Affine layers
+        default = "Affine" if "Affine" in COMPOSED_OF[cls] else ""
+        return NETWORK_LAYERS.get(cls, {}).get(of, default)
     return cls
 
 

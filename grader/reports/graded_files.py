@@ -9,6 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 _MAX_NAMES = 6  # names listed per file; the rest counted
+# Why the other files are not graded. Not "the grader loads only the files that define the assignment's
+# classes" (s32), nor "none defines one" (a copy set aside, ch05/layers.py beside common/layers.py, does):
+# a graded file's imports load and run them (ch07/simple_convnet.py's `from common.trainer
+# import Trainer`, its trainer.train() at import: sample dlfs-advanced/late_dlfs_repo_trains_at_import/).
+OTHERS_WHY = "the assignment's classes were taken from the files named, which may still import and run these"
 
 
 def graded_files(doc: Mapping[str, Any]) -> list[tuple[str, list[str]]] | None:
@@ -55,8 +60,5 @@ def graded_files_line(doc: Mapping[str, Any], escape: Any) -> str | None:
     line = "graded from " + ", ".join(escape(p) for p in parts)
     if others:
         files = "file" if others == 1 else "files"
-        line += (
-            f"; {others} other .py {files} not graded (training scripts, helpers: the grader loads only "
-            "the files that define the assignment's classes)"
-        )
+        line += f"; {others} other .py {files} not graded (training scripts, helpers: {OTHERS_WHY})"
     return line

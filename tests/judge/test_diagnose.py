@@ -512,6 +512,15 @@ def test_book_lines_only_for_a_layers_own_backward() -> None:
     assert value is not None and "np.dot(self.x.T, dout)" not in value.hint
     shape = diagnose(dataclasses.replace(graph, got=np.ones((3, 3)), receiver="Convolution"))
     assert shape is not None and shape.code == "wrong_shape" and "np.dot(self.col.T, dout)" in shape.hint
+    # a network the case names no layer of (chapter 4's TwoLayerNet: its gradient written from the formulas,
+    # no Affine class) is told no Affine line (review of s32-realmix: "it is Affine.backward's self.db")
+    bias = dataclasses.replace(
+        graph, key="db1", label="gradient of b1", expected=np.zeros(4), got=np.zeros(5)
+    )
+    ch04 = diagnose(bias)
+    assert ch04 is not None and ch04.code == "wrong_shape" and "Affine.backward" not in ch04.hint
+    ch05 = diagnose(dataclasses.replace(bias, receiver="Affine"))
+    assert ch05 is not None and "it is Affine.backward's self.db" in ch05.hint
 
 
 def test_a_wrong_gradient_that_is_no_other_ones_keeps_its_own_hint():

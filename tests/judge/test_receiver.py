@@ -1,5 +1,6 @@
-"""Which layer's backward made a gradient record, read from the shipped dlfs-advanced fixtures' steps (the
-cases as the course's networks build them): the layer a bias-sum hint names (grader/judge/diagnose.py)."""
+"""Which layer's backward made a gradient record, read from the shipped dlfs-advanced (and dlfs-layers)
+fixtures' steps (the cases as the course's networks build them): the layer a bias-sum hint names
+(grader/judge/diagnose.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ CASES = Path(__file__).resolve().parents[2] / "fixtures" / "dlfs-advanced" / "ca
 
 
 def _case(case_id: str) -> Case:
-    data = json.loads((CASES / f"{case_id}.json").read_text(encoding="utf-8"))
+    assignment, _, case_id = case_id.rpartition("/")
+    cases = CASES.parents[1] / assignment / "cases" if assignment else CASES
+    data = json.loads((cases / f"{case_id}.json").read_text(encoding="utf-8"))
     steps = tuple(data["steps"])
     return Case(case_id, data["name"], data["kind"], data["target"], {}, steps, {}, Tolerance(), 1.0)
 
@@ -31,9 +34,13 @@ def _record(case: Case, key: str) -> dict:
         ("simple-conv-net-graph", "db1", "Convolution"),  # built layer by layer: the layer handed b1
         ("simple-conv-net-graph", "db2", "Affine"),
         ("simple-conv-net-gradient", "db1", "Convolution"),  # built whole: the book's network's layer
-        ("simple-conv-net-gradient", "db2", ""),  # an Affine's: the family's default, no name of its own
+        ("simple-conv-net-gradient", "db2", "Affine"),  # an Affine's in the book's network
+        ("dlfs-layers/two-layer-net-gradient", "dW1", "Affine"),  # chapter 5's network: Affine layers
+        # chapter 4's network (TwoLayerNet.chapter4): its gradient is written from the formulas, no Affine
+        ("dlfs-layers/ch04-two-layer-net-gradient", "db1", ""),
     ],
 )
 def test_the_record_names_the_layer_that_made_it(case_id: str, key: str, layer: str) -> None:
+    """The layer whose backward made the record, or "" where the case builds no graded layer."""
     case = _case(case_id)
     assert _receiver(case, _record(case, key)) == layer

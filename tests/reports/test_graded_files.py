@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from grader.reports.escape import terminal
-from grader.reports.graded_files import graded_files, graded_files_line
+from grader.reports.graded_files import OTHERS_WHY, graded_files, graded_files_line
 
 REPO = {
     "submission": {
@@ -31,6 +31,9 @@ def test_a_repository_is_told_which_files_were_graded_for_which_names() -> None:
     assert line is not None
     assert line.startswith("graded from ch07/simple_convnet.py (SimpleConvNet), common/layers.py (Affine")
     assert "2 other .py files not graded" in line and "training scripts" in line
+    # a graded file's imports load and run the others (common/trainer.py): never "loads only" (review of
+    # s32-realmix; dlfs-advanced/late_dlfs_repo_trains_at_import/ ran its Trainer at import)
+    assert "loads only" not in line and OTHERS_WHY in line
 
 
 def test_one_file_or_nothing_found_says_nothing() -> None:
