@@ -201,8 +201,25 @@ def uses_optional(ops: Iterable[str], optional_classes: Sequence[str]) -> tuple[
     return tuple(dict.fromkeys(wanted[op.lower()] for op in ops if op.lower() in wanted))
 
 
+# Step kinds other than `apply` that build the student's classes by their names (no `op`): the classes each
+# uses, so that a stage's optional classes, "no class DataLoader" and the points at stake see them as they
+# see an applied op (DeZero's dataloader step: a Dataset subclass of the student's and their DataLoader).
+STEP_CLASSES: dict[str, tuple[str, ...]] = {"dataloader": ("Dataset", "DataLoader")}
+
+
 def case_ops(steps: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(s["op"]) for s in steps if s.get("do") == "apply" and "op" in s))
+    """The classes and functions a case's steps apply or build, in order, each once."""
+    return tuple(
+        dict.fromkeys(
+            name
+            for s in steps
+            for name in (
+                (str(s["op"]),)
+                if s.get("do") == "apply" and "op" in s
+                else STEP_CLASSES.get(str(s.get("do")), ())
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -378,3 +378,25 @@ def test_optional_feedback_classes_keep_no_points_even_with_optional_points():
     both = combine([a, _stage("b", ("b-unit",), ("Y",))])
     assert both.optional_feedback == ("SGD",) and both.optional_points and not both.scores(("SGD",))
     assert combine([a, _stage("c", ("b-unit",), ("SGD",))]).optional_feedback == ()  # required by a part
+
+
+def test_a_dataloader_step_uses_the_classes_it_builds_as_an_applied_op_does() -> None:
+    """DeZero's dataloader step builds the student's Dataset and DataLoader by name, with no `op`: the case
+    uses them (session 32), so step57, where they are optional classes as accuracy and dropout, skips the
+    case for a conv package without them instead of failing it "no class DataLoader" (sample
+    book_step58_no_data_classes/); an apply step still counts its op, and a step kind with no classes none."""
+    from grader.assignments import load_assignment
+    from grader.stages import case_ops, uses_optional
+
+    steps = [{"do": "dataloader", "args": ["x", "t"], "out": "loader", "settings": {}}]
+    assert case_ops(steps) == ("Dataset", "DataLoader")
+    assert case_ops([{"do": "apply", "op": "accuracy"}, *steps, {"do": "record"}]) == (
+        "accuracy",
+        "Dataset",
+        "DataLoader",
+    )
+    dezero = load_assignment("dezero")
+    step57 = dezero.stage("step57")
+    assert dezero.optional_classes_of("step50-dataloader", step57) == ("Dataset", "DataLoader")
+    assert dezero.optional_classes_of("step57-conv2d", step57) == ()
+    assert uses_optional(case_ops(steps), dezero.stage("step50").optional_classes) == ()

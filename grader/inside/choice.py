@@ -13,7 +13,6 @@ so that both read the same files.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -116,6 +115,11 @@ def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, in
     content once, and each the same share of the budget, so a count depends on the tie's contents alone,
     never on the copies' paths or order; a count made before (the choice's, read again for its reason) is
     not made again."""
+    # Imported here, not at the top: the worker imports this module before it forks each student process,
+    # and a module the student's process already holds reads as the library's to the flags' scan
+    # (grader/flags/source.py PRELOADED, measured by tests/flags/test_preloaded.py).
+    import hashlib
+
     wanted = list(tied)
     distinct = {files.get(f, b"") for f in wanted}
     share = min(_STUB_READ, STUB_READ_BUDGET // max(len(distinct), 1))
