@@ -104,10 +104,11 @@ _UNCOUNTED = 1 << 30
 # 5 us a byte of hostile text (2-byte lines, a def every 12 bytes): eight distinct 128 KiB copies cost the
 # parent 13 s here (review32 measured ~30 s), counted for the choice and again for its reason (its finding 3).
 STUB_READ_BUDGET = 2 * _STUB_READ
-# Counts already made, by the digest of the bytes read: the choice's are its reason's (bounded: no content
-# kept, a few ints)
+# Counts already made, by the bytes read (a dict compares them whole: no digest, whose hashlib a module of
+# the worker's runtime would import at its top into every student process, grader/flags/source.py
+# PRELOADED): the choice's are its reason's. Bounded: 16 readings of at most `_STUB_READ` bytes, 2 MiB.
 _STUB_CACHE: dict[bytes, int] = {}
-_STUB_CACHE_SIZE = 64
+_STUB_CACHE_SIZE = 16
 
 
 def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, int]:
@@ -115,23 +116,17 @@ def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, in
     content once, and each the same share of the budget, so a count depends on the tie's contents alone,
     never on the copies' paths or order; a count made before (the choice's, read again for its reason) is
     not made again."""
-    # Imported here, not at the top: the worker imports this module before it forks each student process,
-    # and a module the student's process already holds reads as the library's to the flags' scan
-    # (grader/flags/source.py PRELOADED, measured by tests/flags/test_preloaded.py).
-    import hashlib
-
     wanted = list(tied)
     distinct = {files.get(f, b"") for f in wanted}
     share = min(_STUB_READ, STUB_READ_BUDGET // max(len(distinct), 1))
     counted: dict[bytes, int] = {}
     for source in distinct:
         head = source[:share]
-        digest = hashlib.sha256(head).digest()
-        if digest not in _STUB_CACHE:
+        if head not in _STUB_CACHE:
             if len(_STUB_CACHE) >= _STUB_CACHE_SIZE:
                 del _STUB_CACHE[next(iter(_STUB_CACHE))]
-            _STUB_CACHE[digest] = stub_bodies(head)
-        counted[source] = _STUB_CACHE[digest]
+            _STUB_CACHE[head] = stub_bodies(head)
+        counted[source] = _STUB_CACHE[head]
     return {f: counted[files.get(f, b"")] for f in wanted}
 
 
