@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+# The case's transform, as the server builds it (server `_case_dataset`: x * 2) and as messages show it.
+TRANSFORM = "lambda x: x * 2"
 # What a dataloader step reads of the Dataset, then of each epoch of the DataLoader.
 DATASET_PARTS = ("items_x", "items_t", "len")
 EPOCH_PARTS = ("sizes", "t", "x")

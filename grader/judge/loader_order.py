@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.inside.loader_keys import loader_keys
+from grader.inside.loader_keys import TRANSFORM, loader_keys
 from grader.model import Case
 
 _KEY = re.compile(r"^(?P<out>.+)_(?:(?P<item>items_x|items_t|len)|e(?P<epoch>\d+)_(?P<part>sizes|x|t))$")
@@ -119,7 +119,7 @@ def explain(case: Case, key: str, records: Mapping[str, Any]) -> str | None:
         return (
             "Dataset.__getitem__: ds[i][0] came back as data[i] itself, expected transform(data[i]) (the "
             "case's "
-            f"transform is {TRANSFORM_SHOWN}): __getitem__ leaves out self.transform; return "
+            f"transform is {TRANSFORM}): __getitem__ leaves out self.transform; return "
             "self.transform(self.data[index]), self.target_transform(self.label[index])"
         )
     if match["part"] == "sizes":
@@ -133,9 +133,6 @@ def explain(case: Case, key: str, records: Mapping[str, Any]) -> str | None:
             "from dataset.data"
         )
     return None
-
-
-TRANSFORM_SHOWN = "lambda x: x * 2"
 
 
 def _untransformed(case: Case, key: str, x: np.ndarray, records: Mapping[str, Any]) -> bool:

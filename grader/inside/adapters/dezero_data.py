@@ -14,11 +14,10 @@ from typing import Any
 import numpy as np
 
 from ..failures import StudentFailure
+from ..loader_keys import TRANSFORM
 from ..remote import Ref
 from .base import AdapterBase
 
-# The case's transform, as the records' labels name it.
-TRANSFORM = "lambda x: x * 2"
 # np.random.seed before the DataLoader is built (its __init__ draws the first epoch's order): any fixed value.
 LOADER_SEED = 50
 
