@@ -106,10 +106,10 @@ _UNCOUNTED = 1 << 30
 STUB_READ_BUDGET = 2 * _STUB_READ
 # Counts already made, by the bytes read (a dict compares them whole: no digest, whose hashlib a module of
 # the worker's runtime would import at its top into every student process, grader/flags/source.py
-# PRELOADED): the choice's are its reason's, and its own when the parent asks again (three times a
-# submission). Bounded by the bytes it holds, first in first out: seven ties read whole (each within
-# `STUB_READ_BUDGET`). Bounded by 16 readings, a third tie of eight evicted the first's, and a submission's
-# ties were all tokenised four times.
+# PRELOADED): the choice's are its reason's, and its own when the parent asks again (the job, the stage,
+# the program: three times a submission, four when it defines none of the names). Bounded by the bytes it
+# holds, first in first out: seven ties read whole (each within `STUB_READ_BUDGET`). Bounded by 16
+# readings, a third tie of eight evicted the first's, and each asking tokenised every tie again.
 _STUB_CACHE: dict[bytes, int] = {}
 _STUB_CACHE_BYTES = 2 << 20
 _STUB_ENTRY_BYTES = 256  # what a reading kept weighs besides its content (its bytes object, its slot)

@@ -650,7 +650,7 @@ def _three_ties() -> tuple[list[str], dict[str, bytes]]:
 
 
 def test_the_stubs_of_three_ties_are_each_read_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The parent asks for a submission's copies three times (the job, its program, the stage) and then for
+    """The parent asks for a submission's copies three times (the job, the stage, the program) and then for
     each choice's reason: 24 distinct readings, each tokenised once. The cache held 16 readings (s32-lead2):
     the third tie evicted the first's, and every later asking tokenised all 24 again (96; with eight hostile
     copies of 128 KiB a tie, 3 MiB of the tokenizer instead of 768 KiB)."""
