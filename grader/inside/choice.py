@@ -106,9 +106,13 @@ _UNCOUNTED = 1 << 30
 STUB_READ_BUDGET = 2 * _STUB_READ
 # Counts already made, by the bytes read (a dict compares them whole: no digest, whose hashlib a module of
 # the worker's runtime would import at its top into every student process, grader/flags/source.py
-# PRELOADED): the choice's are its reason's. Bounded: 16 readings of at most `_STUB_READ` bytes, 2 MiB.
+# PRELOADED): the choice's are its reason's, and its own when the parent asks again (the job, the stage,
+# the program: three times a submission, four when it defines none of the names). Bounded by the bytes it
+# holds, first in first out: seven ties read whole (each within `STUB_READ_BUDGET`). Bounded by 16
+# readings, a third tie of eight evicted the first's, and each asking tokenised every tie again.
 _STUB_CACHE: dict[bytes, int] = {}
-_STUB_CACHE_SIZE = 16
+_STUB_CACHE_BYTES = 2 << 20
+_STUB_ENTRY_BYTES = 256  # what a reading kept weighs besides its content (its bytes object, its slot)
 
 
 def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, int]:
@@ -123,11 +127,19 @@ def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, in
     for source in distinct:
         head = source[:share]
         if head not in _STUB_CACHE:
-            if len(_STUB_CACHE) >= _STUB_CACHE_SIZE:
-                del _STUB_CACHE[next(iter(_STUB_CACHE))]
+            _make_room(len(head) + _STUB_ENTRY_BYTES)
             _STUB_CACHE[head] = stub_bodies(head)
         counted[source] = _STUB_CACHE[head]
     return {f: counted[files.get(f, b"")] for f in wanted}
+
+
+def _make_room(size: int) -> None:
+    """Evict the oldest readings until `size` more bytes fit in `_STUB_CACHE_BYTES`."""
+    excess = sum(map(len, _STUB_CACHE)) + _STUB_ENTRY_BYTES * len(_STUB_CACHE) + size - _STUB_CACHE_BYTES
+    while excess > 0 and _STUB_CACHE:
+        oldest = next(iter(_STUB_CACHE))
+        excess -= len(oldest) + _STUB_ENTRY_BYTES
+        del _STUB_CACHE[oldest]
 
 
 def stub_bodies(source: bytes) -> int:

@@ -638,6 +638,49 @@ def test_the_stubs_of_tied_hostile_copies_are_read_within_a_budget(monkeypatch) 
     assert len(sizes) == len(_TIED), sizes
 
 
+def _three_ties() -> tuple[list[str], dict[str, bytes]]:
+    """Three preferred names, each found in eight folders as distinct tied copies: 24 distinct readings."""
+    preferred = ["miniflow.py", "layers.py", "functions.py"]
+    files = {
+        f"c{i}/{name}": b"class Input:\n    pass\nclass Linear:\n    pass\n# %s %d\n" % (name.encode(), i)
+        for name in preferred
+        for i in range(choice.MAX_STUB_COUNTS)
+    }
+    return preferred, files
+
+
+def test_the_stubs_of_three_ties_are_each_read_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The parent asks for a submission's copies three times (the job, the stage, the program) and then for
+    each choice's reason: 24 distinct readings, each tokenised once. The cache held 16 readings (s32-lead2):
+    the third tie evicted the first's, and every later asking tokenised all 24 again (96; with eight hostile
+    copies of 128 KiB a tie, 3 MiB of the tokenizer instead of 768 KiB)."""
+    sizes = _stub_reads(monkeypatch)
+    preferred, files = _three_ties()
+    required = ["Input", "Linear"]
+    for _ in range(3):
+        aside = choice.copies(files, preferred, required, [])
+    assert len(aside) == 3 * (choice.MAX_STUB_COUNTS - 1)
+    others: dict[str, list[str]] = {}
+    for other, chosen in aside.items():
+        others.setdefault(chosen, []).append(other)
+    for chosen, rest in others.items():
+        assert choice.copy_reason(chosen, rest, files, preferred, required, []) == choice.copy_reasons()[-1]
+    assert len(sizes) == len(files), len(sizes)
+
+
+def test_the_stub_counts_cache_holds_at_most_its_bytes(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """What the cache keeps is bounded by the bytes of the readings it holds, not by their number: ten ties
+    of eight distinct 32 KiB readings (2.5 MiB) leave at most `_STUB_CACHE_BYTES` of them, the latest kept."""
+    monkeypatch.setattr(choice, "stub_bodies", len)  # what is kept, not what is counted
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    for tie in range(10):
+        files = {f"c{i}/miniflow.py": b"%d %d " % (tie, i) + b"x" * (32 << 10) for i in range(8)}
+        assert choice.stub_counts(files, list(files)) == {f: 32 << 10 for f in files}
+    held = choice._STUB_CACHE
+    assert sum(map(len, held)) <= choice._STUB_CACHE_BYTES < 10 * choice.STUB_READ_BUDGET
+    assert all(key.startswith(b"9 ") for key in list(held)[-8:])
+
+
 def test_the_stubs_of_two_tied_copies_are_read_whole() -> None:
     """A starter and the work (a tie's usual two copies) are each read up to `_STUB_READ`, as before the
     budget: the finished copy padded to 100 KiB, past an equal share of eight, still counts its stub past
