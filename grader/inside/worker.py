@@ -347,6 +347,8 @@ class Worker:
             workdir = folder_mounts.make_mounted(self.scratch, "job-", self.folder_bytes)
         else:
             workdir = scratch.make(self.scratch, "job-")
+        if self.served:
+            confine.unread(self.served)  # no read of an earlier process's left for this one to see
         started = time.monotonic()
         # Everything alive now moves to the collector's permanent generation: the child's collections never
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
