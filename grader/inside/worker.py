@@ -49,6 +49,7 @@ from . import (
     privileges,
     proc_stat,
     proc_view,
+    read_only_view,
     scratch,
 )
 
@@ -793,6 +794,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         # maker, forked above, keeps that /proc: no student process reaches it). Wherever the children see a
         # /proc: bubblewrap's, or the host's (rlimits-unprivileged: mounted with the CAP_SYS_ADMIN of the
         # worker's own user namespace, pid_namespace.start); a private root has none.
+        unhidden = None
         if confined and not achieved.private_root:
             unhidden = proc_view.hide()
             if unhidden:
@@ -820,6 +822,16 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             if not private_view:  # the host's disk: no quota of its own holds its folders
                 achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
+        if achieved.isolation == "rlimits-unprivileged" and not caps.unconfined:
+            # The host's disk, whose files' access times a student's reads moved (read_only_view.py); in the
+            # mount namespace proc_view.hide made, where it made one.
+            writable = (
+                read_only_view.NOT_READ_ONLY.format("no mount namespace of the worker's own")
+                if unhidden
+                else read_only_view.bind_read_only([os.path.dirname(os.__file__), *read_paths])
+            )
+            if writable:
+                caps = dataclasses.replace(caps, notes=(*caps.notes, writable))
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # Checked after the harness's fork: once a namespace was joined, this process forks student
         # processes only (pid_namespace.py).
