@@ -203,6 +203,9 @@ class Worker:
         self.book_root = book_root
         self.served_folders: dict[tuple[tuple[str, int, int], ...], str] = {}
         self.served: str | None = None  # the current job's folder
+        # The current folder's paths and modification times (confine.unread), and the job's: none without one.
+        self.folder_times: tuple[tuple[str, int], ...] = ()
+        self.served_times: tuple[tuple[str, int], ...] = ()
         # Whether the scratch is a file system of this worker's own (bubblewrap's /tmp, the private root's
         # tmpfs) or each student process's folder is (folder_bytes), whose inode count is the job's: then a
         # student process that fills it is stopped.
@@ -256,6 +259,7 @@ class Worker:
         keeps one student from reading an earlier run's text or replacing the folder the next one runs
         (review of s23-standin: 46 / 62 read across stages, a replaced SoftmaxWithLoss 16 -> 8.6)."""
         if not isinstance(files, dict) or not files or self.book_root is None:
+            self.served_times = ()
             return None
         # Known by the texts' hashes and lengths, never the texts (see serve): they come from the parent
         # alone, so a 64-bit hash tells them apart.
@@ -271,6 +275,8 @@ class Worker:
             confine.seal(folder)
             os.chmod(self.book_root, 0o111)
             self.served_folders[key] = folder
+            self.folder_times = confine.modification_times(folder)  # the one folder there is
+        self.served_times = self.folder_times
         return folder
 
     def _job(self, job_id: str, limits: Mapping[str, Any], n_phases: int, student_part: bytearray,
@@ -348,8 +354,7 @@ class Worker:
             workdir = folder_mounts.make_mounted(self.scratch, "job-", self.folder_bytes)
         else:
             workdir = scratch.make(self.scratch, "job-")
-        if self.served:
-            confine.unread(self.served)  # no read of an earlier process's left for this one to see
+        confine.unread(self.served_times)  # no read of an earlier process's left for this one to see
         started = time.monotonic()
         # Everything alive now moves to the collector's permanent generation: the child's collections never
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
