@@ -41,8 +41,9 @@ def tops(paths: Iterable[str]) -> list[str]:
 
 def bind_read_only(paths: Iterable[str]) -> str | None:
     """Each of `tops(paths)` bound onto itself, with what is mounted below it, and the bind made read-only,
-    in the caller's own mount namespace. None when done; else the note saying why not (the first refusal
-    stops it: what was bound stays, read-only)."""
+    in the caller's own mount namespace (a file system mounted below one of them keeps its own flags: none
+    is, on the hosts measured, below the stdlib, numpy or the runtime). None when done; else the note
+    saying why not (the first refusal stops it: what was bound stays, read-only)."""
     try:
         for path in tops(paths):
             target = path.encode()
