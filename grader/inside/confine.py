@@ -289,6 +289,29 @@ def seal(folder: str) -> None:
         os.chmod(top, 0o555)
 
 
+def modification_times(folder: str) -> tuple[tuple[str, int], ...]:
+    """Every folder and file of `folder` (itself included) with its modification time, read once when the
+    worker writes it, for `unread`."""
+    return tuple(
+        (path, os.stat(path, follow_symlinks=False).st_mtime_ns)
+        for top, _dirs, files in os.walk(folder)
+        for path in (top, *(os.path.join(top, name) for name in files))
+    )
+
+
+def unread(times: Iterable[tuple[str, int]]) -> None:
+    """Each path's access time set back to its modification time (`modification_times`): the served stand-in's
+    folder, shared by the worker's jobs, before each student process. A read moves a file's atime (relatime:
+    the first read after a write, which `unread` makes every process's first again) and a listing its
+    folder's, to the reader's clock; any later process stats them. Without this, one student's process set a
+    bit and a time the next student's read: whether the stand-in had been imported, and when (sample
+    submissions/layers/standin_atime_pair.py: 62 / 62 on the second run, against relu_mask_from_dout.py's
+    score). The student process may not set times itself (seccomp: no utimensat). One utimensat a path, no
+    walk: ~450 us a process walked and stat'ed, here."""
+    for path, mtime in times:
+        os.utime(path, ns=(mtime, mtime), follow_symlinks=False)
+
+
 def write_bytecode(workdir: str, files: Mapping[str, str]) -> None:
     """The parent's pycs (grader/bytecode.py), each only if it can be written whole and as a new file: a pyc
     is a speed-up, never a reason for a set-up to fail (the import system compiles a file that has none),

@@ -49,6 +49,7 @@ from . import (
     privileges,
     proc_stat,
     proc_view,
+    read_only_view,
     scratch,
 )
 
@@ -202,6 +203,9 @@ class Worker:
         self.book_root = book_root
         self.served_folders: dict[tuple[tuple[str, int, int], ...], str] = {}
         self.served: str | None = None  # the current job's folder
+        # The current folder's paths and modification times (confine.unread), and the job's: none without one.
+        self.folder_times: tuple[tuple[str, int], ...] = ()
+        self.served_times: tuple[tuple[str, int], ...] = ()
         # Whether the scratch is a file system of this worker's own (bubblewrap's /tmp, the private root's
         # tmpfs) or each student process's folder is (folder_bytes), whose inode count is the job's: then a
         # student process that fills it is stopped.
@@ -255,6 +259,7 @@ class Worker:
         keeps one student from reading an earlier run's text or replacing the folder the next one runs
         (review of s23-standin: 46 / 62 read across stages, a replaced SoftmaxWithLoss 16 -> 8.6)."""
         if not isinstance(files, dict) or not files or self.book_root is None:
+            self.served_times = ()
             return None
         # Known by the texts' hashes and lengths, never the texts (see serve): they come from the parent
         # alone, so a 64-bit hash tells them apart.
@@ -270,6 +275,8 @@ class Worker:
             confine.seal(folder)
             os.chmod(self.book_root, 0o111)
             self.served_folders[key] = folder
+            self.folder_times = confine.modification_times(folder)  # the one folder there is
+        self.served_times = self.folder_times
         return folder
 
     def _job(self, job_id: str, limits: Mapping[str, Any], n_phases: int, student_part: bytearray,
@@ -347,6 +354,7 @@ class Worker:
             workdir = folder_mounts.make_mounted(self.scratch, "job-", self.folder_bytes)
         else:
             workdir = scratch.make(self.scratch, "job-")
+        confine.unread(self.served_times)  # no read of an earlier process's left for this one to see
         started = time.monotonic()
         # Everything alive now moves to the collector's permanent generation: the child's collections never
         # walk (and so never copy-on-write) the pages of numpy and the server it inherits. Measured: a full
@@ -791,6 +799,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
         # maker, forked above, keeps that /proc: no student process reaches it). Wherever the children see a
         # /proc: bubblewrap's, or the host's (rlimits-unprivileged: mounted with the CAP_SYS_ADMIN of the
         # worker's own user namespace, pid_namespace.start); a private root has none.
+        unhidden = None
         if confined and not achieved.private_root:
             unhidden = proc_view.hide()
             if unhidden:
@@ -818,6 +827,16 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             if not private_view:  # the host's disk: no quota of its own holds its folders
                 achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
+        if achieved.isolation == "rlimits-unprivileged" and not caps.unconfined:
+            # The host's disk, whose files' access times a student's reads moved (read_only_view.py); in the
+            # mount namespace proc_view.hide made, where it made one.
+            writable = (
+                read_only_view.NOT_READ_ONLY.format("no mount namespace of the worker's own")
+                if unhidden
+                else read_only_view.bind_read_only([os.path.dirname(os.__file__), *read_paths])
+            )
+            if writable:
+                caps = dataclasses.replace(caps, notes=(*caps.notes, writable))
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # Checked after the harness's fork: once a namespace was joined, this process forks student
         # processes only (pid_namespace.py).

@@ -105,6 +105,19 @@ def test_the_served_folder_is_read_only_to_the_student_process(pool: Any, layers
     assert hostile.report.score == honest.report.score
 
 
+def test_the_served_folder_access_times_carry_no_bit_to_the_next_student(pool: Any, layers_plan: Any) -> None:
+    """standin_atime_pair.py graded twice in turn on one worker: its Relu is right only if the served
+    stand-in's file or folder has an access time past its modification time when it starts (an earlier
+    process read it), and it reads both. The worker sets them back before each student process
+    (confine.unread): no breach line, and both runs score what relu_mask_from_dout.py scores. (Without it:
+    the second run 62 / 62 in both modes.)"""
+    sample = LAYERS / "standin_atime_pair.py"
+    first, second = grade(pool, layers_plan, sample), grade(pool, layers_plan, sample)
+    honest = grade(pool, layers_plan, LAYERS / "relu_mask_from_dout.py")
+    assert "HOSTILE-BREACH" not in first.output + second.output, second.output[:600]
+    assert first.report.score == second.report.score == honest.report.score < honest.report.max_score
+
+
 def test_the_served_folder_probe_sees_a_folder_it_may_write(tmp_path: Path, monkeypatch: Any) -> None:
     """Control for the probe of standin_served_overwrite.py: given a stand-in in a folder it may write, it
     reports the change (so its Relu would be right)."""

@@ -353,3 +353,22 @@ def test_bytecode_is_never_written_over_a_file_of_the_job(tmp_path) -> None:
     pyc = base64.b64encode(b"pyc").decode()
     confine.write_bytecode(str(tmp_path), {"__pycache__/m.cpython-311.pyc": pyc})
     assert taken.read_bytes() == b"the student's own file"
+
+
+def test_unread_sets_every_access_time_back_to_the_modification_time(tmp_path) -> None:
+    """A served folder whose file and folders were read later than written (atime 5 s past mtime): after
+    confine.unread of its modification times each atime equals its mtime again, sealed (0o444 / 0o555) as
+    the worker leaves it."""
+    common = tmp_path / "served" / "common"
+    common.mkdir(parents=True)
+    (common / "layers.py").write_text("# the served stand-in\n")
+    paths = [tmp_path / "served", common, common / "layers.py"]
+    for path in paths:
+        mtime = path.stat().st_mtime_ns
+        os.utime(path, ns=(mtime + 5_000_000_000, mtime))
+    confine.seal(str(tmp_path / "served"))
+    times = confine.modification_times(str(tmp_path / "served"))
+    assert sorted(path for path, _ in times) == sorted(map(str, paths))
+    assert all(p.stat().st_atime_ns > p.stat().st_mtime_ns for p in paths)  # the bit a reader leaves
+    confine.unread(times)
+    assert [p.stat().st_atime_ns for p in paths] == [p.stat().st_mtime_ns for p in paths]

@@ -282,3 +282,27 @@ def test_only_the_current_served_text_has_a_folder_and_its_parent_cannot_be_list
     os.chmod(root, 0o700)
     assert os.listdir(root) == [os.path.basename(second)]
     assert scratch.remove(root)
+
+
+def test_a_job_served_its_folder_again_has_its_access_times_set_back(tmp_path: Path) -> None:
+    """Worker.served_folder keeps the current folder's paths for confine.unread: a job with no stand-in has
+    none to set back, and a later job served the same text again (its folder kept) has them all again
+    (the folder, common/ and common/layers.py), so its student processes never see an earlier read."""
+    from types import SimpleNamespace
+
+    from grader.inside import scratch
+    from grader.inside.worker import Worker
+
+    root = scratch.make(str(tmp_path), "book-")
+    worker = SimpleNamespace(book_root=root, served_folders={})
+    text = {"common/layers.py": base64.b64encode(b"class Affine: pass\n").decode()}
+    folder = Worker.served_folder(worker, text)  # type: ignore[arg-type]
+    assert folder is not None
+    expected = sorted([folder, os.path.join(folder, "common"), os.path.join(folder, "common", "layers.py")])
+    assert sorted(path for path, _ in worker.served_times) == expected
+    assert Worker.served_folder(worker, None) is None  # type: ignore[arg-type]
+    assert worker.served_times == ()
+    assert Worker.served_folder(worker, text) == folder  # type: ignore[arg-type]
+    assert sorted(path for path, _ in worker.served_times) == expected
+    os.chmod(root, 0o700)
+    assert scratch.remove(root)
