@@ -6,10 +6,11 @@ and `len(ds)`; then, for each epoch of a DataLoader over it, the batch sizes and
 e{k}_t). The stored expected values are the epoch in the data's order (the oracles: numpy by hand and
 torch.utils.data.DataLoader(drop_last=False)). A shuffled epoch is judged by what makes it an epoch, never
 by the draw: its labels are the case's labels each once (the case's labels are distinct, so each index
-once), each x the transformed row of its own label, and an epoch after the first not in the order of the one
+once), each x the transformed row of its own label, an epoch after the first not in the order of the one
 before it (a permutation drawn once, in __init__, and never again; 1 in 8! = 40,320 for a right draw of the
-stored case). Messages name the class and method, what was expected and what came back, and the likely
-mistake (max_iter = data_size // batch_size, a shuffle by np.random.randint, a transform left out).
+stored case), and no epoch in the data's order, the one the stored values hold (a loader that never
+shuffles; `in_data_order`). Messages name the class and method, what was expected and what came back, and
+the likely mistake (max_iter = data_size // batch_size, a shuffle by np.random.randint, a transform left out).
 """
 
 from __future__ import annotations
@@ -105,6 +106,24 @@ def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
     return before is None or before.reshape(-1).shape != t.shape or not np.array_equal(before.reshape(-1), t)
 
 
+def in_data_order(case: Case, key: str, records: Mapping[str, Any]) -> bool:
+    """Whether `key` is the labels of a shuffled epoch that came in the data's order, the order the stored
+    expected values hold: a DataLoader that never shuffles (its reset sets np.arange whatever self.shuffle
+    says) matched them and got full marks. Refused only where a right draw keeps that order at most 1 in
+    7! = 5,040 times (the stored case 1 in 8!, its drawn copies 1 in 7!; the student's np.random is seeded,
+    so the book's permutation never does)."""
+    found = _step_of(case, key)
+    if found is None or found[1]["part"] != "t" or not (found[0].get("settings") or {}).get("shuffle"):
+        return False
+    got, want = _array(records.get(key)), _array(case.expected.get(key))
+    if got is None or want is None or math.factorial(want.size) < _ORDER_KEPT_ONE_IN:
+        return False
+    return got.shape == want.shape and np.array_equal(got, want)
+
+
+_ORDER_KEPT_ONE_IN = math.factorial(7)
+
+
 def explain(case: Case, key: str, records: Mapping[str, Any]) -> str | None:
     """What a failing dataloader record says about the student's Dataset or DataLoader, in a line or two;
     None when nothing more than the comparison can be said (or the record is no dataloader step's)."""
@@ -186,6 +205,12 @@ def _not_permutation(
             f"{repeated} come more than once and {missing} never; shuffle with "
             "self.index = np.random.permutation(len(self.dataset)), "
             "each index once (np.random.randint(0, n, n) draws with repeats)"
+        )
+    if np.array_equal(got, want):
+        return (
+            f"DataLoader.reset: epoch {epoch + 1} came in the data's order although shuffle=True: when "
+            "self.shuffle is on, reset() sets self.index = np.random.permutation(len(self.dataset)) "
+            "(np.arange only when it is off), and __init__ calls reset()"
         )
     before = _array(records.get(f"{out}_e{epoch - 1}_t")) if epoch else None
     if before is not None and np.array_equal(before.reshape(-1), got):
