@@ -82,3 +82,14 @@ def test_the_same_draw_at_every_epoch_fails_the_second() -> None:
 def test_the_data_order_is_right_where_shuffle_is_off() -> None:
     assert _judged(False, IN_ORDER, IN_ORDER).status == "passed"
     assert _judged(False, FIRST, SECOND).status == "failed"
+
+
+def test_right_labels_beside_a_wrong_x_cost_the_x_check_alone() -> None:
+    """Each epoch's labels a right draw, its x of another shape (one column of two): the x checks fail, the
+    labels pass. On main the labels failed too, told "the x beside them are not their own rows"."""
+    case = _case(True)
+    records = _records(FIRST, SECOND)
+    for epoch in (0, 1):
+        records[f"loader_e{epoch}_x"] = records[f"loader_e{epoch}_x"][:, :1]
+    result = judge_case(case, CaseOutput(case.id, "ok", records), None, family="dezero")
+    assert [c.key for c in result.checks if not c.passed] == ["loader_e0_x", "loader_e1_x"]
