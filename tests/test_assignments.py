@@ -822,9 +822,9 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
         167 + 2 + 19 * 2 + 1 + 2 + 2 + 2 + own,
         177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2 + own,
     ]
-    # session 32: step54 is 255 with the DataLoader's cases of step50 (two of 2 points, a drawn spec of two
-    # draws of 1: + 6, 250 -> 256 at step50); step59 extends step54 by RNN's three cases (3 + 1 + 2) and two
-    # drawn copies of each (1 point each); step60 by LSTM's, as many
+    # session 32: step54 is 255 and 6 more with the DataLoader's cases of step50 (two of 2 points, a drawn
+    # spec of two draws of 1: 250 -> 256 at step50); step59 extends step54 by RNN's three cases (3 + 1 + 2)
+    # and two drawn copies of each (1 point each); step60 by LSTM's, as many
     assert a.max_points("step54") == 255 + 6
     assert a.max_points("step59") == 261 + 6 + 6 and a.max_points("step60") == 261 + 2 * (6 + 6)
 
