@@ -726,7 +726,7 @@ def test_dezero_step57_grades_the_accuracy_and_dropout_the_book_keeps_at_step57(
     step57_stage = a.stage("step57")
     assert {"accuracy", "dropout"} <= set(step57_stage.optional_classes) and step57_stage.optional_points
     assert not {"accuracy", "dropout"} & set(a.stage("step57").requires)
-    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 259, where
+    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 261, where
     # they came on top of step47's 245 (260 before session 32); step50's two dataloader cases (2 points
     # each, session 32) are in step54 and step57 too
     assert [a.max_points(s) for s in ("step47", "step50", "step54", "step57")] == [245, 256, 261, 276]
