@@ -726,7 +726,7 @@ def test_dezero_step57_grades_the_accuracy_and_dropout_the_book_keeps_at_step57(
     step57_stage = a.stage("step57")
     assert {"accuracy", "dropout"} <= set(step57_stage.optional_classes) and step57_stage.optional_points
     assert not {"accuracy", "dropout"} & set(a.stage("step57").requires)
-    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 259, where
+    # step57's own 15 points (six visible cases and three drawn specs) come on top of step54's 261, where
     # they came on top of step47's 245 (260 before session 32); step50's two dataloader cases (2 points
     # each, session 32) are in step54 and step57 too
     assert [a.max_points(s) for s in ("step47", "step50", "step54", "step57")] == [245, 256, 261, 276]
@@ -822,9 +822,9 @@ def test_dezero_layer_and_optimizer_steps_are_graded_on_drawn_arrays_too():
         167 + 2 + 19 * 2 + 1 + 2 + 2 + 2 + own,
         177 + 2 + 19 * 2 + 2 + 1 + 2 + 2 + 2 + own,
     ]
-    # session 32: step54 is 255 with the DataLoader's cases of step50 (two of 2 points, a drawn spec of two
-    # draws of 1: + 6, 250 -> 256 at step50); step59 extends step54 by RNN's three cases (3 + 1 + 2) and two
-    # drawn copies of each (1 point each); step60 by LSTM's, as many
+    # session 32: step54 is 255 and 6 more with the DataLoader's cases of step50 (two of 2 points, a drawn
+    # spec of two draws of 1: 250 -> 256 at step50); step59 extends step54 by RNN's three cases (3 + 1 + 2)
+    # and two drawn copies of each (1 point each); step60 by LSTM's, as many
     assert a.max_points("step54") == 255 + 6
     assert a.max_points("step59") == 261 + 6 + 6 and a.max_points("step60") == 261 + 2 * (6 + 6)
 

@@ -6,10 +6,11 @@ and `len(ds)`; then, for each epoch of a DataLoader over it, the batch sizes and
 e{k}_t). The stored expected values are the epoch in the data's order (the oracles: numpy by hand and
 torch.utils.data.DataLoader(drop_last=False)). A shuffled epoch is judged by what makes it an epoch, never
 by the draw: its labels are the case's labels each once (the case's labels are distinct, so each index
-once), each x the transformed row of its own label, and an epoch after the first not in the order of the one
+once), each x the transformed row of its own label, an epoch after the first not in the order of the one
 before it (a permutation drawn once, in __init__, and never again; 1 in 8! = 40,320 for a right draw of the
-stored case). Messages name the class and method, what was expected and what came back, and the likely
-mistake (max_iter = data_size // batch_size, a shuffle by np.random.randint, a transform left out).
+stored case), and no epoch in the data's order, the one the stored values hold (a loader that never
+shuffles; `in_data_order`). Messages name the class and method, what was expected and what came back, and
+the likely mistake (max_iter = data_size // batch_size, a shuffle by np.random.randint, a transform left out).
 """
 
 from __future__ import annotations
@@ -73,15 +74,18 @@ def _array(value: Any) -> np.ndarray | None:
     return array if np.all(np.isfinite(array)) else None
 
 
-def _shuffled_epoch(case: Case, key: str, records: Mapping[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
-    """The epoch's (t, x) when `key` is a record of a shuffled epoch whose t and x were both read."""
+def _shuffled_epoch(
+    case: Case, key: str, records: Mapping[str, Any]
+) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """The epoch's (t, x) when `key` is a record of a shuffled epoch whose t was read (x None where it was
+    not, or not as numbers): the labels are judged alone, so a wrong x costs the x check only."""
     found = _step_of(case, key)
     if found is None or found[1]["epoch"] is None or not (found[0].get("settings") or {}).get("shuffle"):
         return None
     match = found[1]
     prefix = f"{match['out']}_e{match['epoch']}_"
     t, x = _array(records.get(prefix + "t")), _array(records.get(prefix + "x"))
-    return None if t is None or x is None else (t.reshape(-1), x)
+    return None if t is None else (t.reshape(-1), x)
 
 
 def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
@@ -95,14 +99,36 @@ def accepts(case: Case, key: str, records: Mapping[str, Any]) -> bool:
     t, x = got
     prefix = f"{match['out']}_e{match['epoch']}_"
     want_t, want_x = (np.asarray(case.expected[prefix + p], dtype=np.float64) for p in ("t", "x"))
-    if t.shape != want_t.shape or x.shape != want_x.shape or not np.array_equal(np.sort(t), np.sort(want_t)):
+    if t.shape != want_t.shape or not np.array_equal(np.sort(t), np.sort(want_t)):
         return False
-    rows = {float(label): want_x[i] for i, label in enumerate(want_t)}
     if match["part"] == "x":  # each x beside its own label; the labels' order is judged on t
-        return all(np.allclose(x[i], rows[float(label)]) for i, label in enumerate(t))
+        rows = {float(label): want_x[i] for i, label in enumerate(want_t)}
+        return (
+            x is not None
+            and x.shape == want_x.shape
+            and all(np.allclose(x[i], rows[float(label)]) for i, label in enumerate(t))
+        )
     epoch = int(match["epoch"])
     before = _array(records.get(f"{match['out']}_e{epoch - 1}_t")) if epoch else None
     return before is None or before.reshape(-1).shape != t.shape or not np.array_equal(before.reshape(-1), t)
+
+
+def in_data_order(case: Case, key: str, records: Mapping[str, Any]) -> bool:
+    """Whether `key` is the labels of a shuffled epoch that came in the data's order, the order the stored
+    expected values hold: a DataLoader that never shuffles (its reset sets np.arange whatever self.shuffle
+    says) matched them and got full marks. Refused only where a right draw keeps that order at most 1 in
+    7! = 5,040 times (the stored case 1 in 8!, its drawn copies 1 in 7!; the student's np.random is seeded,
+    so the book's permutation never does)."""
+    found = _step_of(case, key)
+    if found is None or found[1]["part"] != "t" or not (found[0].get("settings") or {}).get("shuffle"):
+        return False
+    got, want = _array(records.get(key)), _array(case.expected.get(key))
+    if got is None or want is None or math.factorial(want.size) < _ORDER_KEPT_ONE_IN:
+        return False
+    return got.shape == want.shape and np.array_equal(got, want)
+
+
+_ORDER_KEPT_ONE_IN = math.factorial(7)
 
 
 def explain(case: Case, key: str, records: Mapping[str, Any]) -> str | None:
@@ -176,7 +202,7 @@ def _sizes(got: np.ndarray, want: np.ndarray, epoch: int, batch_size: int) -> st
 
 def _not_permutation(
     got: np.ndarray, want: np.ndarray, epoch: int, records: Mapping[str, Any], out: str
-) -> str:
+) -> str | None:
     counts = {float(v): int(c) for v, c in zip(*np.unique(got, return_counts=True), strict=True)}
     repeated = sorted(_shown(v) for v, c in counts.items() if c > 1)
     missing = sorted(_shown(v) for v in want if float(v) not in counts)
@@ -187,6 +213,12 @@ def _not_permutation(
             "self.index = np.random.permutation(len(self.dataset)), "
             "each index once (np.random.randint(0, n, n) draws with repeats)"
         )
+    if np.array_equal(got, want):
+        return (
+            f"DataLoader.reset: epoch {epoch + 1} came in the data's order although shuffle=True: when "
+            "self.shuffle is on, reset() sets self.index = np.random.permutation(len(self.dataset)) "
+            "(np.arange only when it is off), and __init__ calls reset()"
+        )
     before = _array(records.get(f"{out}_e{epoch - 1}_t")) if epoch else None
     if before is not None and np.array_equal(before.reshape(-1), got):
         return (
@@ -195,11 +227,7 @@ def _not_permutation(
             "on), "
             "not once in __init__"
         )
-    return (
-        f"DataLoader.__next__: epoch {epoch + 1}'s labels are a permutation but the x beside them are not "
-        "their "
-        "own rows: x and t of a batch must come from the same dataset[i]"
-    )
+    return None  # a permutation in an order of its own: accepted (`accepts`), never explained
 
 
 def _shown(value: float) -> int | float:

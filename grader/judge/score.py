@@ -262,6 +262,8 @@ def _checks(
             result = dataclasses.replace(
                 result, passed=True, message=f"{method}: {label}: {loader_order.NOTE}"
             )
+        if result.passed and loader_order.in_data_order(case, key, records):
+            result = dataclasses.replace(result, passed=False, outcome="values")
         explained = None if result.passed else loader_order.explain(case, key, records)
         finding = None
         if explained is not None:
