@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from reference.recurrent import SUBLAYERS
+
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "dezero"
 RECURRENT_OPS = ("RNN", "LSTM")
 
@@ -47,3 +49,8 @@ def test_batch_input_and_hidden_sizes_differ_two_by_two(case_id, inputs, steps):
         assert weight[0] == in_size, case_id
         hidden = weight[1]
         assert len({batch, in_size, hidden}) == 3, f"{case_id}: N {batch}, in {in_size}, hidden {hidden}"
+
+
+def test_a_non_recursive_params_yields_one_item_per_linear_layer():
+    """The book's RNN holds x2h and h2h, its LSTM x2f, x2i, x2o, x2u, h2f, h2i, h2o, h2u (steps 59, 60)."""
+    assert SUBLAYERS == {"rnn": 2, "lstm": 8}
