@@ -21,7 +21,7 @@ from reference.mutations import FAMILY_ALIASES, MUTATIONS, Mutation, Semantics, 
 from reference.ops import OPS, Grads, Op
 from reference.optimization_functions import FORMULAS, expand
 from reference.properties import PROPERTIES
-from reference.recurrent import RECURRENT
+from reference.recurrent import RECURRENT, SUBLAYERS
 
 Record = np.ndarray | bool | None
 
@@ -347,6 +347,8 @@ class _Engine:
         """Steps 59 and 60: how many Parameters `layer.params()` yields (the RNN's h2h has no bias)."""
         count = len(self.layer_params(step, "of"))
         op = self.layer_ops.get(str(step["of"]))
+        if self.semantics.recurrent_mistake == "recurrent_params_not_recursive" and op in SUBLAYERS:
+            return SUBLAYERS[op]  # the Linear layers themselves, none of their Parameters
         return count + (op == "rnn" and self.semantics.recurrent_mistake == "rnn_h2h_bias")
 
     def reset_state(self, step: Mapping[str, Any]) -> None:

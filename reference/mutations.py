@@ -118,7 +118,8 @@ class Semantics:
     # student was told to look for a float32 cast (sample layers/two_layer_net_numerical_gradient/).
     numerical_net_gradient: bool = False
     # DeZero steps 59 and 60: a recurrent Layer's deviation from the book (reference/recurrent.py reads
-    # rnn_no_tanh, lstm_f_i_swapped, lstm_c_not_carried; the engine rnn_h2h_bias and unchain_top_only).
+    # rnn_no_tanh, lstm_f_i_swapped, lstm_c_not_carried; the engine rnn_h2h_bias,
+    # recurrent_params_not_recursive and unchain_top_only).
     recurrent_mistake: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -1055,6 +1056,15 @@ MUTATIONS: dict[str, Mutation] = _unique_names(
             "L.Linear(hidden_size, nobias=True), x2h's b the only bias (step 59).",
             ("dezero",),
             semantics=Semantics(recurrent_mistake="rnn_h2h_bias"),
+        ),
+        _mutation(
+            "recurrent_params_not_recursive",
+            "wrong_forward",
+            "Layer.params yields an RNN's or LSTM's Linear layers (x2h, h2h, ...), not their Parameters: "
+            "params does not recurse into Layer attributes: if isinstance(obj, Layer): yield from "
+            "obj.params() (step 45).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="recurrent_params_not_recursive"),
         ),
         _mutation(
             "lstm_f_i_swapped",

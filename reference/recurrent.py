@@ -3,7 +3,8 @@
 A recurrent Layer keeps its last output (and the LSTM its cell) as state: each call's expansion takes the
 layer's parameters, then the state the call before left (none after `reset_state()`), and says which slots
 are the state after it. `mistake` (Semantics.recurrent_mistake) is a known deviation from the book (the
-engine reads rnn_h2h_bias in its param_count probe, unchain_top_only in its unchain_backward).
+engine reads rnn_h2h_bias and recurrent_params_not_recursive in its param_count probe, unchain_top_only in its
+unchain_backward).
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ Tmp = Callable[[], int]
 RNN_PARAMS = ("x2h.W", "x2h.b", "h2h.W")
 GATES = ("f", "i", "o", "u")
 LSTM_PARAMS = (*(f"x2{g}.{p}" for g in GATES for p in ("W", "b")), *(f"h2{g}.W" for g in GATES))
+# The Linear layers each recurrent Layer holds (RNN: x2h, h2h; LSTM: x2f ... h2u): what a Layer.params that
+# does not recurse yields when __setattr__ registers Layers too (the book's final Layer), one per sublayer.
+SUBLAYERS = {
+    op: len(dict.fromkeys(p.split(".")[0] for p in params))
+    for op, params in (("rnn", RNN_PARAMS), ("lstm", LSTM_PARAMS))
+}
 
 
 def _into(x: int, w: int, b: int, h: int | None, hw: int | None, out: int, tmp: Tmp) -> Expansion:

@@ -440,7 +440,10 @@ def _fact(ev: Evidence) -> Finding:
     known = ev.best_known
     if known is not None and known[1]:  # a fact a known mistake gives (step 59's RNN with a bias in h2h)
         opening = OPENING_METHOD.match(known[1])
-        return Finding(known[0], f"{said}: {known[1]}", opening and opening.group(1), ev.best_known_key)
+        method = opening.group(1) if opening else None
+        if method is not None and method != ev.method:  # the method the mistake is in, not the record's
+            said = f"{subject(ev.label, method, ev.key)} is {_said(ev.got)}, expected {_said(ev.expected)}"
+        return Finding(known[0], f"{said}: {known[1]}", method, ev.best_known_key)
     return Finding("unknown", f"{said}: check {ev.method}")
 
 

@@ -869,8 +869,9 @@ def test_a_lazy_linear_sized_from_the_batch_says_so_before_numpys_words() -> Non
         ran = run_inside(files, job("dezero", [case("mlp", inputs, MLP_LAYER)], **fields)).case("mlp")
         said[name] = ran["failure"]["message"]
     assert said["batch"].startswith(
-        "model.l0.W was created with shape (3, 3), the batch size x.shape[0] by out_size, on the first call: "
-        "in_size is x.shape[1] (the features, 2), so model.l0.W should be (2, 3). calling model = MLP"
+        "model.l0.W was created with shape (3, 3), the batch size x.shape[0] by out_size, on the first call "
+        "(Linear.forward, where the book draws W): in_size is x.shape[1] (the features, 2), not x.shape[0] "
+        "(the batch, 3), so model.l0.W should be (2, 3). calling model = MLP"
     ), said["batch"]
     assert "batch size" not in said["swapped"] and "not aligned" in said["swapped"], said["swapped"]
 

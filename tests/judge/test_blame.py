@@ -1103,3 +1103,50 @@ def test_what_layer_params_yields_is_blamed_on_layer_params_not_on_the_optimizer
     other = _errored_of("step46-sgd-update", "SGD", "SGD(lr=0.1).setup(fc), update(): TypeError: bad operand")
     (entry,) = blame([other], "dezero")
     assert entry.class_name == "SGD" and "The cases of SGD fail" in entry.message
+
+
+def _probe_failed(cid, target, finding):
+    count = Check(
+        "params", "how many Parameters params() yields", f"{target}.__init__", False, "equal", "m", finding
+    )
+    return CaseResult(
+        cid, cid, "behaviour", target, "failed", 0.9, 1.0, "visible", "m", (count,), ops=(target,)
+    )
+
+
+def test_recurrent_cases_of_a_non_recursive_layer_params_are_blamed_on_layer_params():
+    """Step 59/60 with Layer.params yielding the RNN's Linear layers (sample
+    dezero/late_book_step60_params_not_recursive/): the unchain case (target Variable) raised in
+    Layer.cleargrads and blame said "Variable is shared machinery ..., fix it first"; the sequence case's
+    count record, what the known mistake of Layer.params gives, was blamed "The cases of RNN fail". Now the
+    raise joins the Layer.params() entry and the count names Layer.params. Control: an unchain case raising
+    in Variable's own code still blames Variable."""
+    said = f"cleargrads on rnn: AttributeError: ...; {contexts.PARAMS_YIELDED} a Linear, not a Parameter"
+    in_layer = Raised("AttributeError", "dezero/layers.py", 38, "Layer.cleargrads", "dezero/layers.py", 38)
+    unchain = dataclasses.replace(
+        _errored_of("step59-rnn-unchain-backward", "Variable", said),
+        raised=in_layer,
+        ops=("RNN", "mul", "sum"),
+    )
+    known = Finding("wrong_forward", "Layer.params: ... yield from obj.params()", "Layer.params", "mistake")
+    sequence = _probe_failed("step59-rnn-sequence", "RNN", known)
+    entries = blame([unchain, sequence], "dezero")
+    assert [e.class_name for e in entries] == ["Layer", "Layer"], entries
+    assert entries[0].explains == ("step59-rnn-unchain-backward",)
+    assert "stops in Layer.params(), not in the classes the cases are about" in entries[0].message
+    assert entries[1].message.startswith(
+        "The cases of RNN fail as a known mistake of Layer.params makes them, not by RNN's own code"
+    )
+    assert not any("shared machinery" in e.message for e in entries)
+    in_variable = Raised(
+        "AttributeError", "dezero/core.py", 120, "Variable.unchain_backward", "dezero/core.py", 120
+    )
+    own = dataclasses.replace(
+        _errored_of("step59-rnn-unchain-backward", "Variable", "unchain: AttributeError: x"),
+        raised=in_variable,
+        ops=("RNN", "mul", "sum"),
+    )
+    (entry, *_) = blame(
+        [own, _probe_failed("step59-rnn-sequence", "RNN", Finding("unknown", "check"))], "dezero"
+    )
+    assert entry.class_name == "Variable" and "shared machinery" in entry.message

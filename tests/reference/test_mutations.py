@@ -168,6 +168,7 @@ def test_registry_matches_cases_md():
         "pooling_grad_first_window": "wrong_derivative",
         "rnn_no_tanh": "wrong_forward",  # steps 59 and 60
         "rnn_h2h_bias": "wrong_forward",
+        "recurrent_params_not_recursive": "wrong_forward",
         "lstm_f_i_swapped": "wrong_forward",
         "lstm_c_not_carried": "wrong_forward",
         "unchain_top_only": "stale_gradient",
@@ -203,6 +204,7 @@ def test_hints_are_one_line_and_name_a_method(name):
             "accuracy(y, t) ",  # DeZero step 50: a function of dezero/functions.py, no class
             "dropout(x, ratio) ",  # DeZero step 54: likewise
             *("RNN.forward ", "RNN.__init__ ", "LSTM.forward "),  # DeZero steps 59 and 60
+            "Layer.params ",  # 59 and 60: the param_count record of recurrent_params_not_recursive
         )
         assert m.hint.startswith(forwards)
     elif m.code == "wrong_update":
@@ -261,6 +263,7 @@ def test_applicable_per_family():
         *(
             "rnn_no_tanh",
             "rnn_h2h_bias",
+            "recurrent_params_not_recursive",
             "lstm_f_i_swapped",
             "lstm_c_not_carried",
             "unchain_top_only",

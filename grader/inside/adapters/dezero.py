@@ -892,7 +892,8 @@ class DeZeroAdapter(AdapterBase):
         return StudentFailure(
             failure.code,
             f"{name} was created with shape {shape}, the batch size x.shape[0] by out_size, on the first "
-            f"call: in_size is x.shape[1] (the features, {x_shape[1]}), so {name} should be "
+            f"call (Linear.forward, where the book draws W): in_size is x.shape[1] (the features, "
+            f"{x_shape[1]}), not x.shape[0] (the batch, {x_shape[0]}), so {name} should be "
             f"({x_shape[1]}, {wanted[1]}). {failure.message}",
             failure.detail,
         )
