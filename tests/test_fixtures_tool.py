@@ -58,14 +58,18 @@ def test_verify_reports_a_fixture_that_drifted_from_its_source(tmp_path):
     assert bad and bad[0].oracles == ("stored", "sources") and "inputs" in bad[0].detail
 
 
-# numpy picks its exp/log kernels by CPU (AVX2 or AVX-512): the last bit of a sigmoid can differ between
-# the machine that built the shipped fixtures and this one. Within a machine a build is byte for byte.
+# numpy picks its exp/log and BLAS kernels by CPU (AVX2 or AVX-512): the last bits can differ between
+# the machine that built the shipped fixtures and this one. Within a machine a build is byte for byte. The
+# ulps are those of the largest magnitude in the value's array: an element of a matrix product is a sum
+# whose rounding is bounded by its terms, not by the (possibly cancelled) result (session 33:
+# ch04-two-layer-net-gradient's dW1[12], -0.00133 in an array up to 0.2, differed by 18 of its own ulps and
+# 0.14 of the array's on a machine whose BLAS summed in another order).
 SHIPPED_ULPS = 4
 
 
-def _same_up_to_ulps(built: object, shipped: object, where: str) -> None:
+def _same_up_to_ulps(built: object, shipped: object, where: str, scale: float = 0.0) -> None:
     if isinstance(shipped, float) and isinstance(built, float):
-        ulps = abs(built - shipped) / np.spacing(max(abs(built), abs(shipped)))
+        ulps = abs(built - shipped) / np.spacing(max(abs(built), abs(shipped), scale))
         assert ulps <= SHIPPED_ULPS, f"{where}: built {built!r}, shipped {shipped!r} ({ulps:.0f} ulps)"
     elif isinstance(shipped, dict) and isinstance(built, dict):
         assert built.keys() == shipped.keys(), where
@@ -73,8 +77,10 @@ def _same_up_to_ulps(built: object, shipped: object, where: str) -> None:
             _same_up_to_ulps(built[key], shipped[key], f"{where}.{key}")
     elif isinstance(shipped, list) and isinstance(built, list):
         assert len(built) == len(shipped), where
+        floats = [abs(v) for v in (*built, *shipped) if isinstance(v, float)]
+        inner = max(floats, default=scale)
         for i, (b, s) in enumerate(zip(built, shipped, strict=True)):
-            _same_up_to_ulps(b, s, f"{where}[{i}]")
+            _same_up_to_ulps(b, s, f"{where}[{i}]", inner)
     else:
         same = type(built) is type(shipped) and built == shipped
         assert same, f"{where}: built {built!r}, shipped {shipped!r}"
@@ -103,7 +109,15 @@ def test_build_is_deterministic_and_reproduces_the_shipped_files(tmp_path):
 def test_the_shipped_comparison_sees_a_changed_value() -> None:
     """The control: a last-digit change is within the allowance, a change past it or of a non-float is not."""
     _same_up_to_ulps({"v": [0.1 + 0.2]}, {"v": [0.3]}, "ok")
-    changes = (({"v": [0.3000001]}, {"v": [0.3]}), ({"v": [1]}, {"v": [1.0]}), ({"k": 1}, {"v": 1}))
+    # an element small beside a large one: rounding of the array's scale passes, more than that does not
+    _same_up_to_ulps({"v": [-0.0013317333959542894, 0.2]}, {"v": [-0.0013317333959542855, 0.2]}, "ok")
+    changes = (
+        ({"v": [0.3000001]}, {"v": [0.3]}),
+        ({"v": [1]}, {"v": [1.0]}),
+        ({"k": 1}, {"v": 1}),
+        ({"v": [-0.0013317334, 0.2]}, {"v": [-0.0013317333959542855, 0.2]}),
+        ({"v": [-0.0013317333959542894]}, {"v": [-0.0013317333959542855]}),
+    )
     for built, shipped in changes:
         with pytest.raises(AssertionError):
             _same_up_to_ulps(built, shipped, "changed")
