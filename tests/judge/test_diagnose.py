@@ -148,11 +148,16 @@ def test_diagnosis_fires(got, expected, known, code, phrase):
     assert phrase in finding.hint
 
 
-def bias(got, expected, *, family="layers", key="db1", method="TwoLayerNet.gradient", siblings=None):
-    """A bias record of a graph case, whose method is the driver, not the class that sums the bias."""
+def bias(
+    got, expected, *, family="layers", key="db1", method="TwoLayerNet.gradient", siblings=None, receiver=None
+):
+    """A bias record of a graph case, whose method is the driver, not the class that sums the bias: chapter
+    5's TwoLayerNet hands it to an Affine (score._receiver), MiniFlow's graph to no class."""
     label = f"gradient of {key[1:]}"
+    if receiver is None:
+        receiver = "Affine" if family == "layers" else ""
     return diagnose(
-        Evidence(key, got, expected, TOL, label, method, 4, {}, False, siblings or {}, None, family)
+        Evidence(key, got, expected, TOL, label, method, 4, {}, False, siblings or {}, None, family, receiver)
     )
 
 
@@ -183,7 +188,7 @@ def test_over_reduced_names_the_class_that_sums_the_bias(family, got, owner, rig
 def test_over_reduced_names_the_layer_the_case_handed_the_bias():
     """A bias the case hands a Convolution (its unit case, SimpleConvNet's b1) names Convolution.backward, not
     the family's Affine (review of s19: a Convolution summing db over every axis was told Affine.backward);
-    the control: the same record with no receiver (a network built whole) names the family's layer."""
+    the control: the same record of chapter 5's network built whole (its Affine the receiver) names Affine."""
     got = np.array(BIAS.sum())
     own = diagnose(
         Evidence(
@@ -202,6 +207,22 @@ def test_over_reduced_names_the_layer_the_case_handed_the_bias():
     assert "sum in Convolution.backward ran over every axis" in own.hint
     assert "Affine" not in own.hint
     assert "sum in Affine.backward ran over every axis" in bias(got, BIAS).hint
+
+
+def test_over_reduced_in_a_network_built_without_layers_names_its_own_method():
+    """Chapter 4's TwoLayerNet (the book's ch04/two_layer_net.py) writes its gradient from the formulas and
+    has no Affine: its case names no layer (receiver ""), and a b1 summed over every axis was told "the
+    bias's sum in Affine.backward" (s33). It names TwoLayerNet.gradient and the book's dz1 there; the
+    control, chapter 5's network (receiver Affine), still names Affine.backward and dout."""
+    got = np.array(BIAS.sum())
+    ch04 = bias(got, BIAS, receiver="")
+    assert ch04.code == "over_reduced"
+    assert "sum in TwoLayerNet.gradient ran over every axis (np.sum(dz1) without axis=0)" in ch04.hint
+    assert "np.sum(dz1, axis=0)" in ch04.hint and "Affine" not in ch04.hint
+    ch05 = bias(got, BIAS, receiver="Affine")
+    assert "sum in Affine.backward ran over every axis (np.sum(dout) without axis=0)" in ch05.hint
+    # MiniFlow's driver is no class of the student's: its Linear sums the bias
+    assert "sum in Linear.backward" in bias(np.full(2, BIAS.sum()), BIAS, family="miniflow").hint
 
 
 def test_over_reduced_only_where_it_is_true():
