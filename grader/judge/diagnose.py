@@ -140,7 +140,11 @@ class Evidence:
             layer = self.method.removesuffix(".backward") if self.method != _LAYERS_PASS else self.receiver
             book = book_gradient(layer, self.key)
             if book is not None:
-                held = "returns it as dx" if book.name == "dx" else f"keeps it in {book.name}"
+                held = (
+                    f"keeps it in {book.name}"
+                    if book.name.startswith("self.")
+                    else f"returns it as {book.name}"
+                )
                 return (
                     f"{self.subject} is exactly the {other}: {layer}.backward {held} (a copy-paste slip?); "
                     f"the book's {book.line}"
@@ -430,8 +434,8 @@ def _swapped(ev: Evidence, got: np.ndarray) -> bool:
 
 
 def _book_advice(ev: Evidence, *, parameters_anywhere: bool = False) -> str | None:
-    """Which of Affine's or Convolution's three gradients (dx, self.dW, self.db) a record of its own
-    backward is, the book's line for it and its likely slips (grader/inside/book_gradients.py). A graph's
+    """Which of a DLFS layer's gradients (BOOK_GRADIENTS: Affine's dx, self.dW, self.db ...) a record of its
+    own backward is, the book's line for it and its likely slips (grader/inside/book_gradients.py). A graph's
     record only with `parameters_anywhere`, and only a parameter's (dW1, db2), by the layer the case handed
     it to (Evidence.receiver; none where the case names no layer: chapter 4's TwoLayerNet has no Affine, and
     was told "it is Affine.backward's self.db"): a wrong shape of a weight or bias
