@@ -867,7 +867,8 @@ def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_
     """sigmoid_under_main.py writes class Sigmoid under `if __name__ == "__main__":`, which never runs at
     import: the stage line said "your code defines Input, Linear, Sigmoid, MSE" above the case's "class
     Sigmoid is defined under `if __name__ == "__main__":`" (s33). It says where Sigmoid is, in the case's
-    words; the control correct.py (Sigmoid at the top level) says Sigmoid alone."""
+    words; the controls correct.py (Sigmoid at the top level) and sigmoid_under_not_main.py (`!=`: the
+    block the import runs) say Sigmoid alone."""
     miniflow = load_assignment("miniflow")
 
     def reason(name: str) -> str:
@@ -879,6 +880,8 @@ def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_
     assert 'Sigmoid (only under `if __name__ == "__main__":`)' in under, under
     assert "Linear, Sigmoid, MSE" not in under
     assert "Linear, Sigmoid, MSE" in reason("correct.py")
+    # `if __name__ != "__main__":` is the block the import runs: Sigmoid is defined there
+    assert "Linear, Sigmoid, MSE" in reason("sigmoid_under_not_main.py")
 
 
 def test_the_nested_class_walk_is_linear_in_nesting_depth(monkeypatch) -> None:
