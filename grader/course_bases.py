@@ -27,8 +27,10 @@ _TRY: tuple[type[ast.Try], ...] = (
 
 
 def is_main_guard(test: ast.expr) -> bool:
-    """`__name__ == "__main__"` (either way round)."""
-    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+    """`__name__ == "__main__"` (either way round). Not `!=`: that block is the one the import runs (s33: a
+    class under `if __name__ != "__main__":` was said on the stage line to be only under the `__main__`
+    block)."""
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1 or not isinstance(test.ops[0], ast.Eq):
         return False
     sides = (test.left, test.comparators[0])
     return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(

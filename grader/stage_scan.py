@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
+from grader.course_bases import is_main_guard
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
@@ -94,8 +95,12 @@ def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> 
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     methods.setdefault(item.name, f"{node.name}.{item.name}")
         elif isinstance(node, _BLOCKS):
+            # the `if __name__ == "__main__":` block never runs at import: its classes are left to
+            # nested_class_methods, which says where they are (s33: the stage line said "your code defines
+            # ..., Sigmoid" above the case's "class Sigmoid is defined under `if __name__ == ...`")
+            guarded = isinstance(node, ast.If) and is_main_guard(node.test)
             inner = [
-                *getattr(node, "body", ()),
+                *(() if guarded else getattr(node, "body", ())),
                 *(s for handler in getattr(node, "handlers", ()) for s in handler.body),
                 *getattr(node, "orelse", ()),
                 *getattr(node, "finalbody", ()),

@@ -22,6 +22,8 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader.inside.missing import MAIN_BLOCK, UNDER_MAIN
+
 DEFAULT_NAME = "default"
 # Operators a stage's `detect` can name, by the method they call (grader/stage_scan.py records `X @ W` as
 # `__matmul__`), shown to students as they wrote them.
@@ -572,6 +574,8 @@ def _reason(
     def spelt(name: str) -> str:
         top_alias = any(a in defined and a not in methods for a in aliases.get(name, ()))
         if name in methods and not top_alias:
+            if methods[name].endswith(UNDER_MAIN):  # the class of a block that never runs at import
+                return f"{name} (only under {MAIN_BLOCK})"
             # a required class nested in a class or a function (grader/defined.py) is no method
             kind = (
                 "the class"

@@ -863,6 +863,27 @@ def test_a_required_class_nested_or_in_a_function_is_said_so_on_the_stage_line()
     assert "only as" not in reason("linear_under_if_true.py")
 
 
+def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_line() -> None:
+    """sigmoid_under_main.py writes class Sigmoid under `if __name__ == "__main__":`, which never runs at
+    import: the stage line said "your code defines Input, Linear, Sigmoid, MSE" above the case's "class
+    Sigmoid is defined under `if __name__ == "__main__":`" (s33). It says where Sigmoid is, in the case's
+    words; the controls correct.py (Sigmoid at the top level) and sigmoid_under_not_main.py (`!=`: the
+    block the import runs) say Sigmoid alone."""
+    miniflow = load_assignment("miniflow")
+
+    def reason(name: str) -> str:
+        inferred = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / name).files)
+        assert inferred is not None and inferred.stage == "sgd", inferred
+        return inferred.reason
+
+    under = reason("sigmoid_under_main.py")
+    assert 'Sigmoid (only under `if __name__ == "__main__":`)' in under, under
+    assert "Linear, Sigmoid, MSE" not in under
+    assert "Linear, Sigmoid, MSE" in reason("correct.py")
+    # `if __name__ != "__main__":` is the block the import runs: Sigmoid is defined there
+    assert "Linear, Sigmoid, MSE" in reason("sigmoid_under_not_main.py")
+
+
 def test_the_nested_class_walk_is_linear_in_nesting_depth(monkeypatch) -> None:
     """A function's `global` names are read from its own scope once: reading every nested function's body
     again at each of 95 levels took the parent 28 s on a 150 KB file (review of s32-realmix); a function's

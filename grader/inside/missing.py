@@ -27,6 +27,8 @@ def method_words(qualified: str, function: str = "") -> str:
 # How the parent's reading words a class defined under the module's `if __name__ == "__main__":` block
 # (grader/defined.py nested_class_methods): `Sigmoid under if __name__ == "__main__"`
 UNDER_MAIN = ' under if __name__ == "__main__"'
+# The block as the messages show it, the case's and the stage line's alike
+MAIN_BLOCK = '`if __name__ == "__main__":`'
 
 
 def nested_reason(name: str, places: Sequence[str]) -> str | None:
@@ -39,7 +41,7 @@ def nested_reason(name: str, places: Sequence[str]) -> str | None:
     for place in places:
         if place == f"{name}{UNDER_MAIN}":
             return (
-                f'class {name} is defined under `if __name__ == "__main__":`, which runs only when the file '
+                f"class {name} is defined under {MAIN_BLOCK}, which runs only when the file "
                 "is run as a script, never when the grader imports it: move the class above that block, "
                 "unindented"
             )

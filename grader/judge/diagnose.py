@@ -140,7 +140,11 @@ class Evidence:
             layer = self.method.removesuffix(".backward") if self.method != _LAYERS_PASS else self.receiver
             book = book_gradient(layer, self.key)
             if book is not None:
-                held = "returns it as dx" if book.name == "dx" else f"keeps it in {book.name}"
+                held = (
+                    f"keeps it in {book.name}"
+                    if book.name.startswith("self.")
+                    else f"returns it as {book.name}"
+                )
                 return (
                     f"{self.subject} is exactly the {other}: {layer}.backward {held} (a copy-paste slip?); "
                     f"the book's {book.line}"
@@ -390,6 +394,8 @@ def _over_reduced(ev: Evidence) -> str | None:
         return None
     default, upstream = owner
     method = _bias_method(ev, default)
+    if method == ev.method:  # chapter 4's network: the book's names in its gradient
+        upstream = _FORMULA_UPSTREAM.get(ev.key, upstream)
     one = "is one number" if got.size == 1 else "holds one number in every element"
     return (
         f"{ev.subject} {one}, {float(total):.6g}: the sum of every element of the right gradient, so the "
@@ -400,9 +406,19 @@ def _over_reduced(ev: Evidence) -> str | None:
 
 def _bias_method(ev: Evidence, default: str) -> str:
     """The backward that sums this bias: that of the class the case handed it to (SimpleConvNet's b1 goes to
-    Convolution; a unit case's own class), else (a network built whole, whose method is its driver) the
-    family's bias-summing layer."""
-    return f"{ev.receiver}.backward" if ev.receiver else default
+    Convolution; a unit case's own class); for a DLFS network the case names no layer of (chapter 4's
+    TwoLayerNet, its gradient written from the formulas: no Affine class in the file) the network's own
+    method that computed it (s33: it was told "the bias's sum in Affine.backward"); else (MiniFlow's graph,
+    whose method is the driver forward_and_backward) the family's bias-summing layer."""
+    if ev.receiver:
+        return f"{ev.receiver}.backward"
+    if ev.family == "layers" and "." in ev.method and ev.method != _LAYERS_PASS:
+        return ev.method
+    return default
+
+
+# what the book's chapter-4 TwoLayerNet.gradient sums into each bias (ch04/two_layer_net.py)
+_FORMULA_UPSTREAM = {"db1": "dz1", "db2": "dy"}
 
 
 def _swapped(ev: Evidence, got: np.ndarray) -> bool:
@@ -418,8 +434,8 @@ def _swapped(ev: Evidence, got: np.ndarray) -> bool:
 
 
 def _book_advice(ev: Evidence, *, parameters_anywhere: bool = False) -> str | None:
-    """Which of Affine's or Convolution's three gradients (dx, self.dW, self.db) a record of its own
-    backward is, the book's line for it and its likely slips (grader/inside/book_gradients.py). A graph's
+    """Which of a DLFS layer's gradients (BOOK_GRADIENTS: Affine's dx, self.dW, self.db ...) a record of its
+    own backward is, the book's line for it and its likely slips (grader/inside/book_gradients.py). A graph's
     record only with `parameters_anywhere`, and only a parameter's (dW1, db2), by the layer the case handed
     it to (Evidence.receiver; none where the case names no layer: chapter 4's TwoLayerNet has no Affine, and
     was told "it is Affine.backward's self.db"): a wrong shape of a weight or bias

@@ -148,11 +148,16 @@ def test_diagnosis_fires(got, expected, known, code, phrase):
     assert phrase in finding.hint
 
 
-def bias(got, expected, *, family="layers", key="db1", method="TwoLayerNet.gradient", siblings=None):
-    """A bias record of a graph case, whose method is the driver, not the class that sums the bias."""
+def bias(
+    got, expected, *, family="layers", key="db1", method="TwoLayerNet.gradient", siblings=None, receiver=None
+):
+    """A bias record of a graph case, whose method is the driver, not the class that sums the bias: chapter
+    5's TwoLayerNet hands it to an Affine (score._receiver), MiniFlow's graph to no class."""
     label = f"gradient of {key[1:]}"
+    if receiver is None:
+        receiver = "Affine" if family == "layers" else ""
     return diagnose(
-        Evidence(key, got, expected, TOL, label, method, 4, {}, False, siblings or {}, None, family)
+        Evidence(key, got, expected, TOL, label, method, 4, {}, False, siblings or {}, None, family, receiver)
     )
 
 
@@ -183,7 +188,7 @@ def test_over_reduced_names_the_class_that_sums_the_bias(family, got, owner, rig
 def test_over_reduced_names_the_layer_the_case_handed_the_bias():
     """A bias the case hands a Convolution (its unit case, SimpleConvNet's b1) names Convolution.backward, not
     the family's Affine (review of s19: a Convolution summing db over every axis was told Affine.backward);
-    the control: the same record with no receiver (a network built whole) names the family's layer."""
+    the control: the same record of chapter 5's network built whole (its Affine the receiver) names Affine."""
     got = np.array(BIAS.sum())
     own = diagnose(
         Evidence(
@@ -202,6 +207,22 @@ def test_over_reduced_names_the_layer_the_case_handed_the_bias():
     assert "sum in Convolution.backward ran over every axis" in own.hint
     assert "Affine" not in own.hint
     assert "sum in Affine.backward ran over every axis" in bias(got, BIAS).hint
+
+
+def test_over_reduced_in_a_network_built_without_layers_names_its_own_method():
+    """Chapter 4's TwoLayerNet (the book's ch04/two_layer_net.py) writes its gradient from the formulas and
+    has no Affine: its case names no layer (receiver ""), and a b1 summed over every axis was told "the
+    bias's sum in Affine.backward" (s33). It names TwoLayerNet.gradient and the book's dz1 there; the
+    control, chapter 5's network (receiver Affine), still names Affine.backward and dout."""
+    got = np.array(BIAS.sum())
+    ch04 = bias(got, BIAS, receiver="")
+    assert ch04.code == "over_reduced"
+    assert "sum in TwoLayerNet.gradient ran over every axis (np.sum(dz1) without axis=0)" in ch04.hint
+    assert "np.sum(dz1, axis=0)" in ch04.hint and "Affine" not in ch04.hint
+    ch05 = bias(got, BIAS, receiver="Affine")
+    assert "sum in Affine.backward ran over every axis (np.sum(dout) without axis=0)" in ch05.hint
+    # MiniFlow's driver is no class of the student's: its Linear sums the bias
+    assert "sum in Linear.backward" in bias(np.full(2, BIAS.sum()), BIAS, family="miniflow").hint
 
 
 def test_over_reduced_only_where_it_is_true():
@@ -470,9 +491,16 @@ def test_a_layers_returned_gradient_holding_another_is_told_what_the_layer_retur
     assert "the book's dx = np.dot(dout, self.W.T)" in finding.hint
     linear = diagnose(dataclasses.replace(layer, method="Linear.backward", family="miniflow"))
     assert linear is not None and "gradients dict" in linear.hint
-    # a layer the book's lines do not cover keeps the generic words (negative control)
+    # a layer the book's lines do not cover (Pooling: its backward is several lines) keeps the generic words
+    # (negative control; MulLayer's was until s33 gave it its book line)
+    pooling = diagnose(dataclasses.replace(layer, method="Pooling.backward", family="layers"))
+    assert pooling is not None and "what it returns (dx)" in pooling.hint
     mul = diagnose(dataclasses.replace(layer, method="MulLayer.backward", family="layers"))
-    assert mul is not None and "what it returns (dx)" in mul.hint
+    assert (
+        mul is not None
+        and "MulLayer.backward returns it as dx" in mul.hint
+        and "dx = dout * self.y" in mul.hint
+    )
 
 
 # (layer, record key, a phrase of the book's line for that gradient, a phrase of its likely slips)
@@ -822,3 +850,68 @@ def test_other_values_in_another_shape_keep_the_axes_advice():
     finding = diagnose(Evidence("dx", got, exp, TOL, "gradient of x", "Affine.backward", 2, {}))
     assert finding is not None and finding.code == "wrong_shape"
     assert "check the axes" in finding.hint and "was not restored" not in finding.hint
+
+
+def _layer_records() -> list[tuple[str, str, np.ndarray, np.ndarray, str, str]]:
+    """(layer, key, expected, got, the book's line, the slip) for each layer of the book whose backward has a
+    line to compare with: `expected` from the book's formula computed here, `got` from that layer mutated as
+    students do (ch05/layer_naive.py, common/layers.py)."""
+    rng = np.random.default_rng(33)
+    x, y, dout = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    out = 1 / (1 + np.exp(-x))
+    t = np.eye(4)[[0, 2, 1]]
+    soft = np.exp(x) / np.exp(x).sum(axis=1, keepdims=True)
+    xn = (x - x.mean(axis=0)) / np.sqrt(x.var(axis=0) + 1e-7)
+    mask, redrawn = rng.random((3, 4)) > 0.5, rng.random((3, 4)) > 0.5  # redrawn and scaled by 1 / (1 - 0.5)
+    return [
+        ("Relu", "dx", dout * (x > 0), dout * x, "dout[self.mask] = 0", "the mask taken from dout"),
+        (
+            "Sigmoid",
+            "dx",
+            dout * (1 - out) * out,
+            dout * (1 - x) * x,
+            "dout * (1.0 - self.out)",
+            "from forward's input",
+        ),
+        ("SoftmaxWithLoss", "dx", (soft - t) / 3, soft / 3, "(self.y - self.t) / batch_size", "the sign"),
+        ("MulLayer", "dx", dout * y, dout * x, "dx = dout * self.y", "dx and dy swapped"),
+        ("MulLayer", "dy", dout * x, dout * y, "dy = dout * self.x", "dx and dy swapped"),
+        ("AddLayer", "dx", dout, dout * y, "dx = dout * 1", "MulLayer's line"),
+        ("AddLayer", "dy", dout, dout * x, "dy = dout * 1", "MulLayer's line"),
+        (
+            "BatchNormalization",
+            "dgamma",
+            (xn * dout).sum(axis=0),
+            dout.sum(axis=0),
+            "self.dgamma = np.sum(self.xn * dout, axis=0)",
+            "dbeta's line",
+        ),
+        (
+            "BatchNormalization",
+            "dbeta",
+            dout.sum(axis=0),
+            (xn * dout).sum(axis=0),
+            "self.dbeta = dout.sum(axis=0)",
+            "dgamma's line",
+        ),
+        ("Dropout", "dx", dout * mask, dout * redrawn / 0.5, "dx = dout * self.mask", "a mask drawn again"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layer", "key", "expected", "got", "line", "slip"),
+    _layer_records(),
+    ids=[f"{r[0]}-{r[1]}" for r in _layer_records()],
+)
+def test_every_layer_with_a_book_line_is_told_it(layer, key, expected, got, line, slip) -> None:
+    """A wrong gradient of a mutated Relu, Sigmoid, SoftmaxWithLoss, MulLayer, AddLayer, BatchNormalization
+    or Dropout that no pattern explains names which gradient it is and the book's line for it, as Affine's
+    and Convolution's did since s32 (s33; they were told the generic "check the derivative"). The line is
+    the layer's own: no Affine line, no other gradient's of the same layer."""
+    label = f"gradient of {key[1:]}"
+    finding = diagnose(Evidence(key, got, expected, TOL, label, f"{layer}.backward", 3, family="layers"))
+    assert finding is not None and finding.code == "unknown", finding
+    assert f"it is {layer}.backward's" in finding.hint and line in finding.hint and slip in finding.hint
+    assert "np.dot(dout, self.W.T)" not in finding.hint
+    others = [r[4] for r in _layer_records() if r[0] == layer and r[1] != key]
+    assert not any(other in finding.hint for other in others)

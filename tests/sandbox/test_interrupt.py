@@ -240,21 +240,22 @@ def test_ctrl_c_while_the_next_job_is_built_does_not_wait_for_that_build() -> No
 
         SLEEPER = "import time\\ndef run_case(case):\\n    time.sleep(2)\\n    return {'v': 2.5}\\n"
         release, building = threading.Event(), threading.Event()
+        built = []
 
         def jobs():
             yield make_job(SLEEPER, job_id="slow", wall_seconds=30.0)
             building.set()
             release.wait(30)
+            built.append("next")
             yield make_job(TRIVIAL, job_id="next")
 
         with SandboxPool(jobs=1, isolation="rlimits", runner_file=FAKE_RUNNER) as pool:
             threads = threading.active_count()
             threading.Thread(target=lambda: building.wait() and os.kill(os.getpid(), signal.SIGINT)).start()
-            started = time.monotonic()
             try:
                 print("results", len(list(pool.map(jobs()))))
-            except KeyboardInterrupt:
-                print("interrupted-before-the-build-ended", time.monotonic() - started < 10)
+            except KeyboardInterrupt:  # ordered, not timed: the build still waits for `release`
+                print("interrupted-before-the-build-ended", built == [])
             release.set()
             deadline = time.monotonic() + 10
             while threading.active_count() > threads and time.monotonic() < deadline:

@@ -238,7 +238,7 @@ class AdapterBase:
         finally:
             self.session.context = context
 
-    def _seed_numpy(self, op: str, seed: int, *, required: bool = True) -> None:
+    def seed_numpy(self, op: str, seed: int, *, required: bool = True) -> None:
         """np.random.seed(seed) in the student's process: the mask their forward draws is then the one the
         reference draws from the same seed (DLFS Dropout and DeZero's dropout of step 54: np.random.rand(
         *x.shape) > dropout_ratio). The module is the student's `np`, else their `numpy` (`import numpy`);

@@ -622,7 +622,7 @@ class DeZeroAdapter(AdapterBase):
         # correct dropout of a module that imports numpy otherwise lost every step-54 case, test mode too,
         # as "Dropout: the module does not import numpy" (review of s31-realdz)
         if "seed" in call_settings and call_settings.get("train", True) is not False:
-            self._seed_numpy(aliases.dezero_helper(cls_name), int(call_settings["seed"]), required=False)
+            self.seed_numpy(aliases.dezero_helper(cls_name), int(call_settings["seed"]), required=False)
         f: Ref | None
         # The book's examples call the helpers (square(x), add(x0, x1)): a wrong helper must not go unseen
         # behind a right class, so the class is called directly only when there is no helper.

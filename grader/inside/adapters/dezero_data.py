@@ -55,7 +55,7 @@ def load(a: AdapterBase, data: str, label: str, settings: Mapping[str, Any]) -> 
     # The student's shuffle draws from numpy's global state, which each worker seeds from the OS when it
     # imports numpy: seeded here, a draw (a right permutation, or np.random.randint's repeats) is the same
     # at every run, so no verdict depends on the worker (a randint shuffle drew no repeat 0.24% of runs).
-    a._seed_numpy(shown, LOADER_SEED, required=False)
+    a.seed_numpy(shown, LOADER_SEED, required=False)
     loader = a.construct(
         a.names.require("DataLoader"),
         dataset,

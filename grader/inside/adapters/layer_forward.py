@@ -33,7 +33,7 @@ class LayerForward(LayersState):
 
     def _seed_if_given(self, op: str, spec: LayerSpec, given: Mapping[str, Any]) -> None:
         if spec.seed is not None and spec.seed in given:
-            self._seed_numpy(op, int(given[spec.seed]))
+            self.seed_numpy(op, int(given[spec.seed]))
 
     def _forward_kept(self, made: Applied, cls: Ref, given: Mapping[str, Any], xs: Sequence[Ref]) -> None:
         """The layer's forward on the step's inputs and forward settings: the value `made.out`, the layer kept
