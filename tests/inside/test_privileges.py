@@ -610,3 +610,36 @@ def test_each_student_process_of_an_ordinary_users_worker_numbers_its_inodes_alo
     worker, _ = _ordinary_users_worker(start, scratch_mib="64")
     firsts = _first_inode_numbers(worker)
     assert firsts[0] == firsts[2] < 50 and firsts[1] == firsts[0] + 700, firsts
+
+
+# Reads a stdlib file that nothing imports, as a student's process may (Landlock grants the stdlib).
+RUNTIME_READ = """
+import os
+with open(os.path.join(os.path.dirname(os.__file__), "this.py"), "rb") as f:
+    f.read()
+def run_case(c):
+    return {"v": 1}
+"""
+
+
+@outside_tox
+def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(start) -> None:
+    """rlimits-unprivileged, where user namespaces are allowed: a student process's read of a stdlib file
+    leaves its access time where it was, because the worker binds the runtime read-only in its own mount
+    namespace (read_only_view.bind_read_only). On the host's relatime disk a read moved it past its
+    modification time, a bit every later student's process could stat (docs/SANDBOX.md, "Access times").
+    The control: the same read by this process moves it."""
+    unread = Path(os.path.dirname(os.__file__)) / "this.py"
+    if not os.access(unread, os.W_OK):
+        pytest.skip(f"{unread} is not this user's: its access time cannot be set back")
+    mtime = unread.stat().st_mtime_ns
+    os.utime(unread, ns=(mtime, mtime))
+    unread.read_bytes()
+    if unread.stat().st_atime_ns == mtime:
+        pytest.skip("this host's disk moves no access time on a read (noatime): no channel to close")
+    os.utime(unread, ns=(mtime, mtime))
+    worker, _ = _ordinary_users_worker(start, scratch_mib="16")
+    assert worker.ready["privileges"]["isolation"] == "rlimits-unprivileged", worker.ready
+    meta, _, _, stderr = worker.send(RUNTIME_READ)
+    assert meta["exit_code"] == 0, stderr
+    assert unread.stat().st_atime_ns == mtime

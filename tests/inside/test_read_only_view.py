@@ -1,4 +1,5 @@
 """grader/inside/read_only_view.py: which folders are bound read-only (the mounts themselves are exercised by
+tests/inside/test_privileges.py's ordinary user's worker, emulated as root, and by
 tests/hostile/test_access_times.py as uid 1001)."""
 
 from __future__ import annotations
