@@ -465,9 +465,43 @@ def _later_module_alone(files: Mapping[str, bytes], pool: list[Candidate]) -> st
     later = _later_steps(narrowed, found)
     if not later:
         return None
-    return f"your code defines {shown}, which {narrowed[0].id} does not grade yet{later}" + _whole_package(
-        files, narrowed
-    )
+    c = narrowed[0]
+    whole = _whole_package(files, narrowed)
+    at = _graded_at(c, found)
+    if not at:
+        return f"your code defines {shown}, which {c.id} does not grade yet{later}" + whole
+    # DataLoader is graded at stage step50 since session 32: "does not grade yet" was untrue of it, and of
+    # any later module whose classes a stage grades (the stage needs the rest of the package beside it)
+    stages = dict.fromkeys(at.values())
+    where = "; ".join(f"{', '.join(n for n in at if at[n] == stage)} at stage {stage}" for stage in stages)
+    from grader.later_steps import LATER_NAMES
+
+    table = LATER_NAMES.get(c.family, {})
+    ungraded = sorted((n for n in found if n in table and n not in at), key=lambda n: (table[n], n))
+    listed = ", ".join(f"{n} (step {table[n]})" for n in ungraded[:_SHOWN])
+    yet = f", and does not grade {listed} yet" if ungraded else ""
+    return f"your code defines {shown}; {c.id} grades {where}, not on its own{yet}" + whole
+
+
+def _graded_at(c: Candidate, found: Iterable[str]) -> dict[str, str]:
+    """The later step's names among `found` that a stage of c grades -> that stage: the stage named for the
+    name's step (step50 for DataLoader, graded by its cases' step kind, not by a required name), unless no
+    case runs it there (later_steps.NO_CASE: get_spiral); else the first stage requiring, making optional or
+    detecting it. Sorted by step, then name."""
+    from grader.inside.choice import stage_step
+    from grader.later_steps import LATER_NAMES, NO_CASE
+
+    table = LATER_NAMES.get(c.family, {})
+    unrun = NO_CASE.get(c.family, frozenset())
+    by_step = {int(n): s for s in c.stage_names if (n := stage_step(s)) is not None}
+    at: dict[str, str] = {}
+    for name in sorted((n for n in found if n in table and n not in unrun), key=lambda n: (table[n], n)):
+        named = by_step.get(table[name])
+        grading = (s for s, names in zip(c.stage_names, c.graded, strict=False) if name in names)
+        stage = named or next(grading, None)
+        if stage is not None:
+            at[name] = stage
+    return at
 
 
 def _later_steps(pool: list[Candidate], found: set[str]) -> str:

@@ -460,6 +460,17 @@ class _Engine:
     def optimize(self, step: Mapping[str, Any]) -> None:
         raise self.fail(step, f"optimize is a DeZero step; {self.family} has no Optimizer")
 
+    def save_load(self, step: Mapping[str, Any]) -> None:
+        """DeZero step 53: a fresh layer loading what the case's layer saved holds the arrays the case set
+        (the case's own inputs: the expected values need no engine; the torch oracle round-trips them)."""
+        if self.family != "dezero":
+            raise self.fail(step, f"save_load is a DeZero step; {self.family} has no save_weights")
+        out = str(step["out"])
+        for name in step["args"][1:]:
+            if name not in self.inputs:
+                raise self.fail(step, f"save_load's {name!r} is not an input of the case")
+            self.records[f"{out}_{name}"] = _f64(self.inputs[name])
+
     def dataloader(self, step: Mapping[str, Any]) -> None:
         """DeZero steps 49 and 50, by hand: the Dataset's items (data doubled by the case's transform, the
         labels as given) and, each epoch, the batches of `batch_size` in order, the last one partial:
@@ -917,6 +928,7 @@ STEPS: dict[str, Callable[[_Engine, Mapping[str, Any]], None]] = {
     "reset_state": lambda e, s: e.reset_state(s),  # steps 59 and 60
     "unchain_backward": lambda e, s: e.unchain_backward(s),
     "dataloader": lambda e, s: e.dataloader(s),
+    "save_load": lambda e, s: e.save_load(s),
 }
 
 

@@ -51,4 +51,5 @@ SHIPPED_FIXTURES = (
     + 2  # DeZero step 54: dropout while training after np.random.seed(5) and in test mode (session 31)
     + 6  # DeZero steps 59 and 60: RNN and LSTM over a sequence, reset_state, unchain_backward (session 32)
     + 2  # DeZero steps 49-50: Dataset and DataLoader, in order and shuffled (session 32)
+    + 2  # DeZero step 53: save_weights and load_weights, a Linear's and an MLP's round trip (session 33)
 )

@@ -329,6 +329,7 @@ STAGES = {
             "step46",  # Optimizer, SGD, MomentumSGD
             "step47",  # get_item, softmax, softmax_cross_entropy (session 23)
             "step50",  # accuracy (session 31)
+            "step53",  # save_weights and load_weights (session 33)
             "step54",  # dropout, Config.train and test_mode (session 31)
             "step57",  # im2col, conv2d, pooling (session 30)
             "step59",  # RNN, reset_state, unchain_backward (session 32)
@@ -461,6 +462,7 @@ def test_the_default_stage_is_the_whole_assignment_of_before(aid):
         # step 50 (session 31) and its drawn copies
         | {"step50-accuracy", "step50-accuracy-square", "step50-gen-accuracy"}
         | {"step50-dataloader", "step50-dataloader-shuffle", "step50-gen-dataloader"}  # steps 49-50 (s32)
+        | {"step53-linear-save-load", "step53-mlp-save-load", "step53-gen-mlp-save-load"}  # step 53 (s33)
         # step 54 (session 31) and its drawn copies (training, the book's mask of a fixed seed)
         | {"step54-dropout-train", "step54-dropout-test-mode", "step54-gen-dropout"}
         # step 57 (session 30) and its drawn copies
@@ -730,6 +732,9 @@ def test_dezero_step57_grades_the_accuracy_and_dropout_the_book_keeps_at_step57(
     # they came on top of step47's 245 (260 before session 32); step50's two dataloader cases (2 points
     # each, session 32) are in step54 and step57 too
     assert [a.max_points(s) for s in ("step47", "step50", "step54", "step57")] == [245, 256, 261, 276]
+    # session 33: step53 extends step50 by its two save/load round trips (2 points each) and a drawn spec
+    # (two draws of 1); step54 does not extend step53 (it extends step50, as before)
+    assert a.max_points("step53") == 256 + 4 + 2
 
 
 def _what_a_case_does(steps: Any) -> set[str]:

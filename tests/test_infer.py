@@ -769,15 +769,44 @@ def test_a_later_step_module_of_dezero_alone_is_told_what_to_hand_in() -> None:
     folder = load_submission(SAMPLES / "dezero" / "book_step50_dataloaders_alone").files
     assert best_match(folder, _shipped()) is None
     why = nothing_to_check(folder, _shipped()) or ""
+    # since session 32 stage step50 grades DataLoader (its dataloader cases): "does not grade yet" was untrue
     assert why == (
-        "your code defines DataLoader, SeqDataLoader, which dezero does not grade yet (code of step 50: "
-        "DataLoader): hand in the whole dezero/ package (dezero grades it up to stage step60)"
+        "your code defines DataLoader, SeqDataLoader; dezero grades DataLoader at stage step50, not on its "
+        "own: hand in the whole dezero/ package (dezero grades it up to stage step60)"
     ), why
     source = folder["dezero/dataloaders.py"].replace(b"from dezero import cuda\n", b"")
     assert nothing_to_check({"dezero/dataloaders.py": source}, _shipped()) is None
     # since session 32 dezero grades DataLoader (step50's dataloader cases): the reason says so
     assert "dezero grades DataLoader, but none of the names it requires" in no_match_reason(
         {"dezero/dataloaders.py": source}, _shipped()
+    )
+
+
+def test_a_lone_later_module_is_told_which_of_its_names_a_stage_grades() -> None:
+    """Generally, for any lone later module built on the package: each name a stage grades is told with that
+    stage (LSTM at step60, graded by its required name), each no case runs (Spiral: later_steps.NO_CASE) or
+    no stage has (get_array_module, step 52: cuda) is told not graded yet; a module of only such names keeps
+    "does not grade yet"."""
+    lstm = b"from dezero import Layer\n\n\nclass LSTM(Layer):\n    pass\n"
+    assert nothing_to_check({"dezero/layers.py": lstm}, _shipped()) == (
+        "your code defines LSTM; dezero grades LSTM at stage step60, not on its own: hand in the whole "
+        "dezero/ package (dezero grades it up to stage step60)"
+    )
+    mixed = (
+        b"from dezero import cuda\n\n\nclass DataLoader:\n    xp = cuda.np\n\n\n"
+        b"class Spiral:\n    xp = cuda.np\n\n\ndef get_array_module(x):\n    return cuda\n"
+    )
+    assert nothing_to_check({"dezero/dataloaders.py": mixed}, _shipped()) == (
+        "your code defines DataLoader, get_array_module, Spiral; dezero grades DataLoader at stage step50, "
+        "not on its own, and does not grade Spiral (step 49), get_array_module (step 52) yet: hand in the "
+        "whole dezero/ package (dezero grades it up to stage step60)"
+    )
+    unrun = (
+        b"from dezero import cuda\n\n\nclass Spiral:\n    xp = cuda.np\n\n\nclass MNIST:\n    xp = cuda.np\n"
+    )
+    assert nothing_to_check({"dezero/datasets.py": unrun}, _shipped()) == (
+        "your code defines MNIST, Spiral, which dezero does not grade yet (code of steps 49 and 51: Spiral, "
+        "MNIST): hand in the whole dezero/ package (dezero grades it up to stage step60)"
     )
 
 

@@ -185,6 +185,26 @@ def test_code_of_a_step_no_case_runs_is_told_not_graded_at_or_after_its_step():
     )
 
 
+def test_save_weights_is_unrun_everywhere_but_at_its_own_stage():
+    """Session 33: stage step53 runs save_weights and load_weights (the step53 save/load cases): at step53
+    the stage line no longer says they go unrun (it did, from NO_CASE); step54 and the stages after it extend
+    step50, not step53, and still say so (the control), as step50 does of neither (53 is after it: a later
+    step's method)."""
+    staged = {47, 50, 53, 54, 57}
+    own = {"save_weights", "load_weights", "accuracy"}
+    assert reached("dezero", 53, own, [], last=60, staged=staged) == []
+    found = reached("dezero", 54, own, [], last=60, staged=staged)
+    assert found == [("load_weights", 53), ("save_weights", 53)]
+    assert note(60, found, 54, {53: ("step53", [])}) == (
+        "; your code also has load_weights (step 53), save_weights (step 53), which no case here runs: not "
+        "graded, so a mistake in it goes unreported"
+    )
+    assert reached("dezero", 50, own, [], last=60, staged=staged) == [
+        ("load_weights", 53),
+        ("save_weights", 53),
+    ]
+
+
 def test_conv_code_beside_step60_is_said_ungraded():
     """step60 extends step54, not step57: im2col, conv2d and pooling that the code defines (or only calls)
     are named not graded there (review of s32-dzrnn). Controls: none at step57, whose cases are its own, nor

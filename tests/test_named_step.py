@@ -23,9 +23,11 @@ def test_a_step_file_claims_its_stage_or_the_latest_before_it() -> None:
     assert _claim("steps/step59.py") == "step59" and _claim("steps/step58.py") == "step57"
     assert _claim("steps/step46.py", "dezero/core.py") == "step46" and _claim("step48.py") == "step47"
     # stage step57 (session 30): steps 55 and 56 add nothing it grades, so they claim step54 (dropout, session
-    # 31), steps 50 to 53 step50 (accuracy), and steps 48 and 49 step47
+    # 31), steps 50 to 52 step50 (accuracy), and steps 48 and 49 step47; step 53 its own stage since session
+    # 33 (save_weights and load_weights)
     assert _claim("step56.py") == "step54" and _claim("steps/step57.py") == "step57"
-    assert _claim("steps/step54.py") == "step54" and _claim("step53.py") == "step50"
+    assert _claim("steps/step54.py") == "step54" and _claim("step53.py") == "step53"
+    assert _claim("steps/step52.py") == "step50"
     assert _claim("steps/step50.py") == "step50" and _claim("step49.py") == "step47"
 
 

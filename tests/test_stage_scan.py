@@ -164,12 +164,15 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # session 32: step57 extends step54 (the book's package at step 57 keeps accuracy and dropout)
         ("dezero", "dezero/book_step58_dropout_not_scaled", "step57"),
         ("dezero", "dezero/book_step58_accuracy_axis0", "step57"),
-        # the book's steps 49, 50 and 53 (session 32): Dataset and save_weights have no stage yet; step 49
-        # stays step47, steps 50 and 53 (accuracy, no dropout) are step50, not step54
+        # the book's steps 49, 50 and 53 (session 32): step 49 stays step47, step 50 (accuracy, no dropout) is
+        # step50, not step54; step 53 (save_weights, load_weights) its own stage since session 33 (was step50)
         ("dezero", "dezero/book_step49", "step47"),
         ("dezero", "dezero/book_step50", "step50"),
         ("dezero", "dezero/book_step50_dataloader_drops_last_batch", "step50"),
-        ("dezero", "dezero/book_step53", "step50"),
+        ("dezero", "dezero/book_step53", "step53"),
+        ("dezero", "dezero/book_step53_not_flattened", "step53"),
+        ("dezero", "dezero/book_step53_load_new_parameters", "step53"),
+        ("dezero", "dezero/book_step53_saves_grads", "step53"),
         ("dezero", "dezero/book_step52_cupy_bare", "step42"),  # a step-52 package: the latest stage it has
         ("dezero", "dezero/step18_no_exp_retain_ignored.py", "step18"),  # the book's step 18: no Exp
         # steps 1-10: Square, Exp and their helpers, no Add (was no stage: graded at step18, Add missing)

@@ -1,6 +1,7 @@
 """The record keys a case's steps make: a record step its `key`; a DeZero dataloader step (steps 49 and 50)
-one per part it reads, `<out>_<part>`. Plain data, read by the harness that makes the records and by the
-parent that accepts only the keys a case asks for (grader/sandbox/frames.py, grader/cluster)."""
+one per part it reads, `<out>_<part>`; a save_load step (step 53) one per parameter, `<out>_<name>`. Plain
+data, read by the harness that makes the records and by the parent that accepts only the keys a case asks
+for (grader/sandbox/frames.py, grader/cluster)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ def loader_keys(step: Mapping[str, Any]) -> list[str]:
     return [f"{out}_{part}" for part in parts]
 
 
+def weights_keys(step: Mapping[str, Any]) -> list[str]:
+    """A save_load step's record keys (DeZero step 53): one per parameter the fresh layer loaded, by the
+    case's name for it (`args` after the layer's input)."""
+    args = step.get("args")
+    out = str(step.get("out"))
+    return [f"{out}_{name}" for name in args[1:]] if isinstance(args, list) else []
+
+
 def recorded_keys(steps: Iterable[Any]) -> set[str]:
     keys: set[str] = set()
     for step in steps:
@@ -29,4 +38,6 @@ def recorded_keys(steps: Iterable[Any]) -> set[str]:
             keys.add(step["key"])
         elif isinstance(step, Mapping) and step.get("do") == "dataloader":
             keys.update(loader_keys(step))
+        elif isinstance(step, Mapping) and step.get("do") == "save_load":
+            keys.update(weights_keys(step))
     return keys

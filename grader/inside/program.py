@@ -18,7 +18,7 @@ import numpy as np
 from . import codec
 from .adapters.base import AdapterFactory, FamilyAdapter, Reading, StepUnsupported
 from .failures import MalformedReply, StudentFailure, clean_text, grader_error, raised_of
-from .loader_keys import loader_keys
+from .loader_keys import loader_keys, weights_keys
 from .names import StudentNames
 from .remote import MAX_ELEMENTS, Pending, Ref, Session, StudentProcessEnded, decode_array
 
@@ -325,6 +325,18 @@ def _dataloader(run: Run, step: Mapping[str, Any]) -> str:
     return ""
 
 
+def _save_load(run: Run, step: Mapping[str, Any]) -> str:
+    """DeZero step 53: the case's layer saved by its save_weights, a fresh one loading the file by its
+    load_weights; each parameter it loaded is a record `<out>_<name>` (adapters/dezero_weights.py)."""
+    args, out, layer = step.get("args"), step.get("out"), step.get("layer")
+    if not isinstance(args, list) or len(args) < 2 or not isinstance(out, str) or not isinstance(layer, str):
+        raise StepError("save_load needs 'args' [x, parameters...], an 'out' name and a 'layer'")
+    read = run.adapter.save_load(layer, [str(a) for a in args])
+    for key, name in zip(weights_keys(step), args[1:], strict=True):
+        run.records[key] = codec.encode(_asarray(read[str(name)], dtype=np.float64))
+    return ""
+
+
 STEPS: dict[str, Step] = {
     "apply": _apply,
     "backward": _backward,
@@ -338,6 +350,7 @@ STEPS: dict[str, Step] = {
     "reset_state": _reset_state,
     "unchain_backward": _unchain_backward,
     "dataloader": _dataloader,
+    "save_load": _save_load,
 }
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
-from grader.judge import drawn_mask, loader_order, recreated, source_notes, spelling
+from grader.judge import drawn_mask, loader_order, recreated, saved_weights, source_notes, spelling
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
@@ -214,12 +214,17 @@ def _records(case: Case, family: str) -> tuple[_Record, ...]:
     out = []
     # a dataloader step's records in the order it reads them (the Dataset's items before the batches built
     # of them), then any other
-    read = [k for k in loader_order.read_order(case) if k in case.expected and k not in steps]
+    read = [
+        k
+        for k in (*loader_order.read_order(case), *saved_weights.read_order(case))
+        if k in case.expected and k not in steps
+    ]
     rest = [k for k in case.expected if k not in steps and k not in read]
     for key in [*(k for k in steps if k in case.expected), *read, *rest]:
         step = steps.get(key, {})
         label = str(step.get("label") or _label(key))
-        loader = loader_order.label_of(case, key)  # a dataloader step's record: it has no record step
+        # a dataloader or save_load step's record: it has no record step
+        loader = loader_order.label_of(case, key) or saved_weights.label_of(case, key)
         if loader is not None:
             label = loader[0]
             step = {"method": loader[1]}
@@ -264,7 +269,11 @@ def _checks(
             )
         if result.passed and loader_order.in_data_order(case, key, records):
             result = dataclasses.replace(result, passed=False, outcome="values")
-        explained = None if result.passed else loader_order.explain(case, key, records)
+        explained = (
+            None
+            if result.passed
+            else loader_order.explain(case, key, records) or saved_weights.explain(case, key, records)
+        )
         finding = None
         if explained is not None:
             result = dataclasses.replace(result, message=explained)

@@ -10,6 +10,7 @@ accumulated intermediate grads into the next pass; torch does not).
 
 from __future__ import annotations
 
+import io
 import numbers
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -546,6 +547,19 @@ class _Torch:
         for _ in range(int(step.get("times", 1))):
             opt.step()
 
+    def save_load(self, step: Mapping[str, Any]) -> None:
+        """DeZero step 53 by torch's own serialisation: the case's parameters as a state dict keyed as the
+        book flattens them (by the case's names), torch.save to a buffer, torch.load back."""
+        names = [str(name) for name in step["args"][1:]]
+        buffer = io.BytesIO()
+        torch.save(
+            {name: torch.tensor(np.asarray(self.inputs[name], dtype=np.float64)) for name in names}, buffer
+        )
+        buffer.seek(0)
+        loaded = torch.load(buffer, weights_only=True)
+        for name in names:
+            self.records[f"{step['out']}_{name}"] = loaded[name].numpy()
+
     def dataloader(self, step: Mapping[str, Any]) -> None:
         """DeZero steps 49 and 50 by torch.utils.data: a map-style Dataset doubling each item (the case's
         transform) and a DataLoader(shuffle=False, drop_last=False) over it, each epoch to its end."""
@@ -596,6 +610,7 @@ STEPS: dict[str, Callable[[_Torch, Mapping[str, Any]], None]] = {
     "reset_state": _Torch.reset_state,  # DeZero steps 59 and 60
     "unchain_backward": _Torch.unchain_backward,
     "dataloader": _Torch.dataloader,
+    "save_load": _Torch.save_load,
 }
 
 

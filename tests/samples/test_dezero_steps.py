@@ -125,6 +125,52 @@ def test_the_step50_fixtures_are_proven_by_torch():
         assert set(proven[case].values()) == {("reference", "torch")}, case
 
 
+# Step 53 (session 33): stage step53 extends step50 with save_weights and load_weights, a round trip each
+STEP53_CASES = ["step53-linear-save-load", "step53-mlp-save-load"]
+
+
+def test_step53_adds_the_save_load_round_trips_to_step50():
+    """step53 = step50 + its two round trips (2 visible points each) and a drawn MLP round trip (two draws
+    of 1, hidden); step54 extends step50, not step53."""
+    a = load_assignment("dezero")
+    ids = set(a.stage_case_ids("step53"))
+    assert ids == set(a.stage_case_ids("step50")) | set(STEP53_CASES) | {"step53-gen-mlp-save-load"}
+    assert a.max_points("step53") == a.max_points("step50") + 2 * 2 + 2 * 1
+    assert a.stage("step54").extends == "step50" and not set(STEP53_CASES) & set(a.stage_case_ids("step54"))
+
+
+def test_the_step53_values_are_the_arrays_the_case_set():
+    """What a fresh layer loads is what the case's layer held: each loaded_<name> the case's own input <name>
+    (an independent oracle: no engine computes it), for every parameter of the Linear and of the MLP."""
+    for case in STEP53_CASES:
+        stored = _stored(case)
+        loaded = {
+            k.removeprefix("loaded_"): v for k, v in stored["expected"].items() if k.startswith("loaded_")
+        }
+        params = next(s for s in stored["steps"] if s["do"] == "save_load")["args"][1:]
+        assert sorted(loaded) == sorted(params), case
+        for name in params:
+            assert loaded[name]["data"] == stored["inputs"][name]["data"], (case, name)
+            assert loaded[name]["shape"] == stored["inputs"][name]["shape"], (case, name)
+
+
+@pytest.mark.torch
+def test_the_step53_fixtures_are_proven():
+    """Each round trip's loaded values agree with torch's own save and load of the same arrays; the
+    gradients recorded beside them (the saved-grads mistake is told by them) by finite differences too."""
+    result = ft.verify("dezero")
+    assert result.ok, result.summary()
+    proven = {f.case: f.provenance for f in result.fixtures}
+    for case in STEP53_CASES:
+        for key, oracles in proven[case].items():
+            wanted = (
+                ("reference", "torch")
+                if key.startswith("loaded_")
+                else ("reference", "torch", "finite-difference")
+            )
+            assert tuple(oracles) == wanted, (case, key)
+
+
 # Step 54 (session 31): stage step54 extends step50 with dropout, while training and in test mode
 STEP54_CASES = ["step54-dropout-train", "step54-dropout-test-mode"]
 

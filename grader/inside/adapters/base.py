@@ -104,6 +104,8 @@ class FamilyAdapter(Protocol):
 
     def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]: ...
 
+    def save_load(self, layer: str, args: Sequence[str]) -> dict[str, np.ndarray]: ...
+
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """The failure to report for the case, given the one its steps met (a guess of the adapter's own
         that led nowhere reports what the student's code said to the course's form instead)."""
@@ -208,6 +210,9 @@ class AdapterBase:
 
     def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]:
         raise self._unsupported("dataloader")
+
+    def save_load(self, layer: str, args: Sequence[str]) -> dict[str, np.ndarray]:
+        raise self._unsupported("save_load")
 
     def unknown(self, name: str) -> StepUnsupported:
         return StepUnsupported(f"the case names {name!r}, which is neither an input nor an earlier 'out'")

@@ -22,7 +22,7 @@ from ..failures import ErrorInfo, StudentFailure
 from ..names import StudentNames
 from ..remote import Param, Ref, RemoteFailure, Session, accepts_keyword, decode_array
 from ..spelling import attribute_typo, unmangled
-from . import dezero_data
+from . import dezero_data, dezero_weights
 from .base import AdapterBase, Reading, StepUnsupported, summed
 
 _CREATOR = ("creator", "creater")
@@ -1070,6 +1070,24 @@ class DeZeroAdapter(AdapterBase):
     def dataloader(self, data: str, label: str, settings: Mapping[str, Any]) -> dict[str, np.ndarray]:
         """Steps 49 and 50: the student's Dataset and DataLoader over the case's data and labels."""
         return dezero_data.load(self, data, label, settings)
+
+    def save_load(self, layer: str, args: Sequence[str]) -> dict[str, np.ndarray]:
+        """Step 53: `layer.save_weights(path)`, a fresh layer built as the case built `layer` (on args[0],
+        its parameters then zeros), `load_weights(path)`: each parameter's data, by the case's name for it."""
+        obj, names = self._layer(layer)
+        cls_name = self.layer_classes[layer]
+        spec = LAYERS[cls_name]
+        attrs = spec.params(len(names)) or ()
+        held = {name: self.vars[name] for name in names if name in self.vars}
+
+        def fresh() -> tuple[Ref, dict[str, Ref]]:
+            new = self._build_layer(cls_name, [args[0], *names], f"a fresh {layer}")
+            params = {attr: self.vars[name] for attr, name in zip(attrs, names, strict=True)}
+            self.vars.update(held)  # the case's names stay the first layer's Parameters
+            return new, params
+
+        read = dezero_weights.round_trip(self.session, obj, fresh, attrs, _shown_class(spec.name))
+        return {name: read[attr] for attr, name in zip(attrs, names, strict=True)}
 
     def failure_of(self, failure: StudentFailure) -> StudentFailure:
         """A backward that stopped on None ("'NoneType' object has no attribute 'generation'") from an output
