@@ -395,6 +395,22 @@ def _known_method(rest: list[CaseResult]) -> str | None:
     return methods.pop() if len(methods) == 1 and None not in methods else None
 
 
+def _known_of_another(cls: str, cases: list[CaseResult]) -> str | None:
+    """`_known_method` of `cls`'s cases when it is one method of another class or module (utils.sum_to for
+    Linear's cases, Layer.params for step 59's RNN's): that method is to blame, not `cls`'s own code."""
+    known = _known_method(cases)
+    if known is None or " " in known or known.split(".", 1)[0] == cls:
+        return None
+    return known
+
+
+def _made_by_known(cls: str, known: str, what: str) -> str:
+    return (
+        f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code {what}: "
+        f"fix {known} (each case's hint says how)"
+    )
+
+
 # DeZero steps 33 to 36: a backward written on .data (reference/mutations.py backward_on_data, every function,
 # and <op>_backward_on_data, one function's). Its unit cases run one backward and pass; only a second
 # backward, under create_graph=True, misses the path. Two functions on .data (Pow and Mul) name two
@@ -524,10 +540,10 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
         # Every wrong record of this class's cases is what a known mistake of another class's method gives
         # (utils.sum_to without the leading axes: Linear's gb, BroadcastTo's gx): that method is named, not
         # this class's code, which the hints already say is right (book_step43_sum_to_no_lead/).
-        known = _known_method(cases)
-        culprit = known.split(".", 1)[0] if known is not None and " " not in known else cls
+        known = _known_of_another(cls, cases)
+        culprit = cls
         own = _own_mistake(cls, [r for r in composite if r.case_id in explains]) if explains else None
-        if known is not None and culprit != cls and own is not None:
+        if known is not None and own is not None:
             # Two mistakes: the graph cases hold a record only this class's own known mistake gives
             # (utils.sum_to without the leading axes and Linear.backward's gb = gy: blame named sum_to alone)
             message = (
@@ -535,13 +551,9 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
                 f"failing graph cases through {cls} too: fix both, {known} and {own} (each case's hint says "
                 "how)"
             )
-            culprit = cls
-        elif known is not None and culprit != cls:
+        elif known is not None:
             through = f"; the failing graph cases through {cls} too" if explains else ""
-            message = (
-                f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code "
-                f"({what}){through}: fix {known} (each case's hint says how)"
-            )
+            culprit, message = known.split(".", 1)[0], _made_by_known(cls, known, f"({what}){through}")
         entries.append(Blame(culprit, message, tuple(r.case_id for r in cases), explains, codes))
 
     rest = [r for r in composite if r.case_id not in explained]
@@ -578,13 +590,9 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
         message, culprit = f"The cases of {cls} fail: {what}", cls
         # every wrong record what a known mistake of another class's method gives: step 59's RNN counting
         # the Linear layers its Layer.params yields (sample dezero/late_book_step60_params_not_recursive/)
-        known = _known_method(cases)
-        if known is not None and " " not in known and known.split(".", 1)[0] != cls:
-            culprit = known.split(".", 1)[0]
-            message = (
-                f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code "
-                f"({what}): fix {known} (each case's hint says how)"
-            )
+        known = _known_of_another(cls, cases)
+        if known is not None:
+            culprit, message = known.split(".", 1)[0], _made_by_known(cls, known, f"({what})")
         entries.append(Blame(culprit, message, (), tuple(r.case_id for r in cases), codes))
     rest = [r for r in rest if not (r.target and r.target in owned)]
     # A failing case none of whose wrong records is a gradient (an update step, a forward value after it)

@@ -504,3 +504,29 @@ def test_wrong_values_of_a_case_the_grader_filled_a_parameter_in_say_the_value(h
     plain = judge_case(case, CaseOutput(case.id, "ok", records), None)
     assert plain.status == "failed" and "the grader handed it" not in plain.message
     assert plain.diagnosis is not None and "the grader handed it" not in plain.diagnosis.hint
+
+
+def test_a_known_fact_of_another_method_is_said_of_that_method():
+    """Step 59's param_count record is checked as RNN.__init__'s (how many Parameters rnn.params() yields);
+    2 where 3 is expected is the known mistake recurrent_params_not_recursive, a Layer.params that does not
+    recurse (sample dezero/late_book_step60_params_not_recursive/). The hint opens with Layer.params, the
+    method to fix, and does not send the student to RNN.__init__ first. Control: rnn_h2h_bias, a mistake of
+    RNN.__init__ itself (4 Parameters), is still said of RNN.__init__."""
+    from grader.judge.diagnose import Evidence, Finding
+    from grader.judge.score import _fact
+
+    tol = Tolerance(1e-7, 1e-9)
+    label = "how many Parameters params() yields"
+
+    def fact(got: float) -> Finding:
+        known = {"rnn_h2h_bias": np.array(4.0), "recurrent_params_not_recursive": np.array(2.0)}
+        ev = Evidence("params", np.array(got), np.array(3.0), tol, label, "RNN.__init__", known=known)
+        return _fact(ev)
+
+    not_recursive = fact(2.0)
+    assert not_recursive.code == "wrong_forward" and not_recursive.blames == "Layer.params"
+    assert not_recursive.hint.startswith(f"Layer.params: {label} (params) is 2, expected 3: "), not_recursive
+    assert "RNN.__init__" not in not_recursive.hint
+    bias = fact(4.0)
+    assert bias.blames == "RNN.__init__", bias
+    assert bias.hint.startswith(f"RNN.__init__: {label} (params) is 4, expected 3: RNN.__init__ "), bias
