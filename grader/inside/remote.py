@@ -234,20 +234,32 @@ _MAX_INT = wire.MAX_INT
 _FLAT_KINDS = wire.FLAT_KINDS
 
 
-def _check_desc(desc: Any) -> Mapping[str, Any]:
+def _check_desc(desc: Any, names: dict[int, str]) -> Mapping[str, Any]:
     """A description with the server's fields of the server's types: a field of another type (a kind that
     is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
-    grader's in appearance, when it is the student's process that answered nonsense."""
+    grader's in appearance, when it is the student's process that answered nonsense. `names`: the student
+    process's type names by index, as its flat descriptions carried them (kept here, read for the forms
+    without a name: `wire.NAMED_FIELDS`)."""
     # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
     # made the object form the rest of the harness reads. An object of those fields (the server's form before
     # session 31) is still read, its fields' types checked the same way and its kind one whose description
     # has those fields alone (`_KIND_FIELDS`), as the list's.
     if type(desc) is list:
-        if len(desc) == 3:
+        size = len(desc)
+        if size == 2 or size == 4:  # without the name: an index the process has named before, and no other
+            name = names.get(desc[0]) if type(desc[0]) is int else None
+            if name is None:
+                raise MalformedReply("an object description names a type by an index it never named")
+            desc = [name, *desc]
+        elif size == 3 or size == 5:  # a name for the index: the one it had, if it had one
+            name, tid = desc[0], desc[1]
+            if type(name) is str and type(tid) is int and names.setdefault(tid, name) != name:
+                raise MalformedReply("an object description renames a type's index")
+        if size == 3 or size == 2:
             name, tid, kind = desc
             if type(name) is str and type(tid) is int and type(kind) is str and kind in _FLAT_KINDS:
                 return {"n": name, "t": tid, "k": kind}
-        elif len(desc) == 5:
+        elif size == 5 or size == 4:
             name, tid, kind, shape, dtype = desc
             if (
                 type(name) is str and type(tid) is int and kind == "ndarray" and type(dtype) is str
@@ -295,6 +307,7 @@ class Session:
         self._signatures_asked: dict[tuple[Any, ...], tuple[int, Pending]] = {}
         self._classes: dict[int, ClassInfo | None] = {}
         self._classes_asked: dict[int, Pending] = {}
+        self._type_names: dict[int, str] = {}  # the student process's, by index (`_check_desc`)
         self._pinned: set[int] = set()
         self.broken = False
         self.round_trips = 0
@@ -492,7 +505,7 @@ class Session:
                 raise MalformedReply("the reply's results do not stop at its error")
             for (_, target, _), result in zip(batch, results, strict=False):
                 if isinstance(target, Ref):
-                    target._desc = _check_desc(result)
+                    target._desc = _check_desc(result, self._type_names)
                 elif isinstance(target, Pending):
                     target.fill(result)
             return None if err is None else self._failure(err, batch)
@@ -725,7 +738,7 @@ class Session:
                 raise MalformedReply("a list of items is not a list")
             if len(raw) > wire.MAX_ITEMS:  # more than the server lists: the harness queues work per item
                 raise MalformedReply(f"a list of {len(raw)} items")
-            return [Ref(self, *_local(item)) for item in raw]
+            return [Ref(self, *_local(item, self._type_names)) for item in raw]
         except MalformedReply as exc:
             raise self.malformed(self.context, exc) from None
 
@@ -853,7 +866,7 @@ class Session:
             raise MalformedReply("a class description is malformed")
         if len(mro) > wire.MAX_BASES:  # more than the server lists: each is checked and pinned
             raise MalformedReply(f"a class lists {len(mro)} classes in its MRO")
-        bases = tuple(self.pin(Ref(self, *_local(m))) for m in mro)
+        bases = tuple(self.pin(Ref(self, *_local(m, self._type_names))) for m in mro)
         init = _params(info.get("init"))
         return ClassInfo(clean_text(name, 200), tuple(clean_text(a, 100) for a in own), bases, init)
 
@@ -945,11 +958,11 @@ def _checked_load(raw: Mapping[str, Any]) -> dict[str, Any]:
     return loaded
 
 
-def _local(item: Any) -> tuple[int, Mapping[str, Any]]:
+def _local(item: Any, names: dict[int, str]) -> tuple[int, Mapping[str, Any]]:
     """A [handle, description] pair of an object the student process named itself (negative handles)."""
     if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and item[0] < 0):
         raise MalformedReply("an item is not a handle and a description")
-    return item[0], _check_desc(item[1])
+    return item[0], _check_desc(item[1], names)
 
 
 def decode_array(raw: Any, what: str) -> np.ndarray:

@@ -65,6 +65,10 @@ class Server:
         self.load_failed = False
         self._types: list[type] = []  # keeps every described type alive, so its key is never reused
         self._heads: dict[int, tuple[str, int]] = {}  # key(type) -> (its name, its index in _types)
+        # The type indexes whose name an operation's answer has carried to the harness (`execute`), and those
+        # named in the reply being built (`serve` names them again should that reply not go out)
+        self.named: set[int] = set()
+        self.naming: list[int] = []
         self._standin_types: dict[int, tuple[type, bool]] = {}
         self._signatures: dict[tuple[int, bool], tuple[Any, list[Param] | None]] = {}
         self._next_local = -1
@@ -148,6 +152,11 @@ class Server:
         """`answer`'s description as a dict of its fields (the form the harness reads either way)."""
         form = self.answer(obj)
         return form if _type(form) is dict else dict(zip(wire.FLAT_FIELDS[_len(form)], form, strict=True))
+
+    def unname(self) -> None:
+        """The reply being built was not sent: its names go with their types' next answers again."""
+        self.named.difference_update(self.naming)
+        self.naming = []
 
     def answer(self, obj: Any) -> list[Any] | dict[str, Any]:
         """The description of `obj` on the wire: a type's name and index and a kind; an array's shape and
@@ -719,7 +728,9 @@ OPS: dict[str, tuple[Callable[[Server, Mapping[str, Any]], Any], bool]] = {
 
 
 def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
+    """The batch's reply. The type names its answers carry first are in `s.naming` (`Server.named`)."""
     s.previous_failed, s.failed = s.failed, False
+    s.naming = []
     results: list[Any] = []
     for i, op in enumerate(ops):
         try:
@@ -739,6 +750,17 @@ def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
             if kept:
                 s.objects[int(op["id"])] = result
                 result = s.answer(result)
+                # A flat answer without its type's name once an earlier answer carried it (wire.NAMED_FIELDS):
+                # the harness keeps every operation's answer's name by index. Only an operation's own answer:
+                # those inside another (`iter`'s items, a class's MRO) are read by the harness only when it
+                # needs them, and carry their names always. Here, not in a method: a Python call an op less.
+                if _type(result) is list:
+                    tid = result[1]
+                    if tid in s.named:
+                        result = result[1:]
+                    else:
+                        s.named.add(tid)
+                        s.naming.append(tid)
             results.append(result)
         except BaseException as exc:  # the student's code may raise anything, SystemExit included
             s.failed = True
@@ -762,6 +784,7 @@ def serve(fd: int, root: str) -> None:
             data = wire.dumps(reply)
         except BaseException as exc:
             server.failed = True
+            server.unname()
             data = wire.dumps({"res": [], "err": {"at": 0, "wire": _wire_text(exc)}})
         _flush()  # what the student printed is captured even if this process is killed later
         frames.write_blob(fd, data)

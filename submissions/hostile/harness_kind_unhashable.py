@@ -10,6 +10,8 @@ def _listed_kinds(obj):
             result["k"] = [result["k"]]  # a membership test on it raised TypeError in the harness
         elif isinstance(result, list) and len(result) in (3, 5) and isinstance(result[2], str):
             result[2] = [result[2]]  # the same kind in a description sent as a flat list
+        elif isinstance(result, list) and len(result) in (2, 4) and isinstance(result[1], str):
+            result[1] = [result[1]]  # and in one without its type's name
     return _dumps(obj)
 
 

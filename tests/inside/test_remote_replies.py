@@ -581,10 +581,10 @@ def test_a_described_shape_is_checked_as_the_rule_says(shape: Any) -> None:
     rule = len(shape) <= remote.MAX_DIMS and all(type(n) is int and 0 <= n < wire.MAX_INT for n in shape)
     desc = {"n": "ndarray", "t": 0, "k": "ndarray", "shape": shape, "dtype": "f"}
     if rule:
-        assert remote._check_desc(desc) is desc
+        assert remote._check_desc(desc, {}) is desc
     else:
         with pytest.raises(MalformedReply):
-            remote._check_desc(desc)
+            remote._check_desc(desc, {})
     assert remote._is_shape(shape) is rule
 
 
@@ -734,10 +734,10 @@ def test_an_object_description_is_of_a_kind_the_server_writes_so() -> None:
     another type) is the student process's protocol violation. Review32: the object form took any of the
     kinds with any fields, and the harness read those it lacked as absent (a length 0, a value None)."""
     for desc in _server_descriptions():
-        assert remote._check_desc(desc) is not None, desc
+        assert remote._check_desc(desc, {}) is not None, desc
     for desc in _OFF_KIND:
         with pytest.raises(MalformedReply):
-            remote._check_desc(desc)
+            remote._check_desc(desc, {})
     session = _session(lambda ops: {"res": [{"n": "int", "t": 0, "k": "int"}], "err": None})
     with pytest.raises(StudentFailure) as said:
         session.lookup("x").desc  # noqa: B018

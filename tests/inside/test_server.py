@@ -247,14 +247,13 @@ def test_a_lookup_after_a_failed_load_reads_nothing() -> None:
     s.names = Names()  # type: ignore[assignment]
     s.load_failed = True
     reply = _run(s, {"o": "lookup", "id": 1, "name": "Linear"})
-    assert reply["err"] is None and remote._check_desc(reply["res"][0])["k"] == "missing" and not located, (
-        reply
-    )
+    missing = remote._check_desc(reply["res"][0], {})["k"] == "missing"
+    assert reply["err"] is None and missing and not located, reply
     s.load_failed = False
     reply = _run(s, {"o": "lookup", "id": 2, "name": "Linear"})
     assert (
         reply["err"] is None
-        and remote._check_desc(reply["res"][0])["k"] != "missing"
+        and remote._check_desc(reply["res"][0], {})["k"] != "missing"
         and located == ["Linear"]
     ), reply
 
@@ -494,6 +493,7 @@ student._REGISTRY = standins.Registry("/nonexistent-root")  # set by every job's
 events = []
 sys.addaudithook(lambda event, args: events.append(event))
 batches = []
+names = {}  # the harness's, kept across the batches
 for at in (0, 10):  # the second batch: the same types again, their descriptions and stand-in checks cached
     out = server.execute(s, [
         {"o": "call", "id": at + 2, "f": {"r": 1}, "a": [2]},
@@ -501,7 +501,7 @@ for at in (0, 10):  # the second batch: the same types again, their descriptions
         {"o": "call", "id": at + 4, "f": {"r": at + 3}, "a": [1.5]},
         {"o": "getattr", "id": at + 5, "obj": {"r": at + 2}, "names": ["n"]},
     ])
-    kinds = [remote._check_desc(r)["k"] for r in out["res"]]
+    kinds = [remote._check_desc(r, names)["k"] for r in out["res"]]
     batches.append({"err": out["err"], "res": kinds, "events": events[:]})
     events.clear()
 print(json.dumps(batches))
@@ -569,7 +569,7 @@ def test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists() -> None:
     res = wire.loads(wire.dumps(out))["res"]
     assert [type(r) for r in res] == [list] * 5 + [dict] * 2, res
     index = s._types.index  # a type's index: its place in the server's own list of the types it described
-    assert [remote._check_desc(r) for r in res] == [
+    assert [remote._check_desc(r, {}) for r in res] == [
         {"n": "test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists.<locals>.Linear",
          "t": index(Linear), "k": "object"},
         {"n": "ndarray", "t": index(np.ndarray), "k": "ndarray", "shape": [2, 3], "dtype": "f"},
@@ -579,5 +579,5 @@ def test_an_objects_and_an_arrays_descriptions_travel_as_flat_lists() -> None:
         {"n": "int", "t": index(int), "k": "int", "v": 7},
         {"n": "list", "t": index(list), "k": "list", "len": 2},
     ]  # fmt: skip
-    assert sorted(r["t"] for r in map(remote._check_desc, res)) == list(range(7))  # seven types, each its own
-    assert [s.describe(s.objects[h]) for h in range(1, 8)] == [remote._check_desc(r) for r in res]
+    assert sorted(remote._check_desc(r, {})["t"] for r in res) == list(range(7))  # seven types, each its own
+    assert [s.describe(s.objects[h]) for h in range(1, 8)] == [remote._check_desc(r, {}) for r in res]
