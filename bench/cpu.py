@@ -36,15 +36,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from bench import orphans
 from bench.figures import Figure, Target, report
 
 ALLOWANCE = Target("<=", 1.25)  # 20% of the rate lost = 1 / 0.8 times the CPU per submission
 
 _MEASURE = """
-import io, json, os, resource, shutil, sys, tempfile, time
+import importlib.util, io, json, os, resource, shutil, sys, tempfile, time
 from pathlib import Path
 from bench import submissions
-from bench.orphans import become_subreaper, reap_orphans
 from grader.assignments import load_assignment
 from grader.batch.run import run_batch
 from grader.cases import cases_for_run
@@ -52,6 +52,10 @@ from grader.pipeline import RunPlan
 from grader.sandbox import SandboxPool
 
 n, isolation, seed = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+# the measuring bench's own reaper, by path: a baseline checkout measured with --compare may predate it
+spec = importlib.util.spec_from_file_location("bench_orphans", sys.argv[4])
+orphans = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(orphans)
 work = Path(tempfile.mkdtemp(prefix="bench-cpu-"))
 submissions.write_class(work / "class", n, seed)
 assignment = load_assignment("miniflow")
@@ -127,7 +131,7 @@ def tree_cpu(seen):
     return sum(seen[pid][1] + seen[pid][2] for pid in descendants(seen, os.getpid()))
 
 
-become_subreaper()  # bubblewrap's outer process leaves its namespace's init, the worker's reaper, unreaped
+orphans.become_subreaper()  # bubblewrap leaves its namespace init (the worker's reaper) unreaped
 children = resource.getrusage(resource.RUSAGE_CHILDREN)
 parent, wall = time.process_time(), time.perf_counter()
 with SandboxPool(2, isolation) as pool:
@@ -135,13 +139,13 @@ with SandboxPool(2, isolation) as pool:
     run_batch(plan, work / "class", work / "out", pool, stream=io.StringIO())
     end = processes()
     spent = roles(before, end)
-orphans = reap_orphans()
+reaped_orphans = orphans.reap_orphans()
 after = resource.getrusage(resource.RUSAGE_CHILDREN)
 reaped = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
 shutil.rmtree(work, ignore_errors=True)
 print(json.dumps({"parent": (time.process_time() - parent) / n, "sandboxes": reaped / n,
                   "wall": (time.perf_counter() - wall) / n, "roles": {k: v / n for k, v in spent.items()},
-                  "tree": tree_cpu(end) / n, "orphans": orphans}))
+                  "tree": tree_cpu(end) / n, "orphans": reaped_orphans}))
 """
 
 
@@ -155,7 +159,7 @@ def measure(checkout: Path, n: int, isolation: str, seed: int) -> dict[str, Any]
     """Seconds per submission (parent, sandboxes, wall) of the batch run in a fresh process of `checkout`."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(n), isolation, str(seed)],
+        [sys.executable, "-c", _MEASURE, str(n), isolation, str(seed), str(Path(orphans.__file__))],
         cwd=checkout,
         env=env,
         capture_output=True,
