@@ -48,9 +48,18 @@ def parse(source: str | bytes, filename: str = "<unknown>") -> ast.Module:
         return _parse(source, filename)
 
 
-# A few submissions' files, and at most one parse budget of source: flat memory whatever the class size and
-# however dense the files (grader/parse_cache.py)
-@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, **_CACHED)
+# The trees kept: a batch's readers of one file are apart by the pool's lookahead. The static scan reads a
+# file as its job is built (the pool's builder thread); the notes, the stage and the defined names read it
+# when its result is judged (the caller's thread), up to 4 x lanes + 2 files later (the lanes' queue of built
+# jobs, the jobs running, the results' queue, one being built, one judged: grader/sandbox/pool.py map).
+# Kept 8 until session 33: at 2 lanes the judging thread parsed 18 of 20 bench files a second time (~9
+# million instructions a file). 40 cover 8 lanes; memory stays bounded by the source they hold (below).
+KEPT_TREES = 40
+
+
+# A few dozen files, and at most one parse budget of source: flat memory whatever the class size and however
+# dense the files (grader/parse_cache.py)
+@bounded_cache(maxsize=KEPT_TREES, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, **_CACHED)
 def _parse(source: str | bytes, filename: str) -> ast.Module:
     parse_cost.check(source)  # CostlyToParse: an f-string that would hold the parent for seconds
     with quiet.recorded():  # its SyntaxWarnings are the student's text: never on the parent's stderr
@@ -75,7 +84,7 @@ def parse_module(source: bytes, filename: str = "<unknown>") -> ast.Module:
         return _parse_module(source, filename)
 
 
-@bounded_cache(maxsize=8, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, **_CACHED)
+@bounded_cache(maxsize=KEPT_TREES, max_bytes=MAX_PARSED_BYTES, weight=source_bytes, **_CACHED)
 def _parse_module(source: bytes, filename: str) -> ast.Module:
     try:
         text, utf8 = source.decode("utf-8"), True

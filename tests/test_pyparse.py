@@ -565,3 +565,35 @@ def test_a_recursion_error_is_remembered_for_readers_as_deep_or_deeper(
     with pytest.raises(RecursionError):
         pyparse.parse_module(deep, "deep.py")  # shallower than the first: parsed again, and failing again
     assert calls == ["deep.py", "deep.py"]
+
+
+@pytest.mark.parametrize("lanes", [2, 8])
+def test_a_batchs_readers_of_a_file_share_one_parse_across_the_pools_lookahead(
+    monkeypatch: pytest.MonkeyPatch, lanes: int
+) -> None:
+    """In a batch the static scan reads a file as its job is built and the notes read it again when its
+    result is judged, up to 4 x lanes + 2 files later (grader/sandbox/pool.py map: the built jobs' queue, the
+    jobs running, the results' queue, one being built, one judged). The trees were kept 8 deep: at 2 lanes
+    the judging thread parsed 18 of 20 bench files a second time (session 33, counted on a real batch).
+    Counted: one parse a file for this access order, 8 lanes included."""
+    from grader.flags import source as flag_source
+
+    lag = 4 * lanes + 2
+    files = [(f"student_{i:05d}.py", f"class Made{i}:\n    value = {i}\n".encode()) for i in range(lag + 12)]
+    parsed: list[str] = []
+    real = pyparse.astparse.parse
+
+    def counting(text: str | bytes, filename: str = "<unknown>") -> ast.Module:
+        parsed.append(filename)
+        return real(text, filename)
+
+    pyparse._parse.cache_clear()
+    pyparse._parse_module.cache_clear()
+    flag_source._parse.cache_clear()
+    monkeypatch.setattr(pyparse.astparse, "parse", counting)
+    for i, (rel, data) in enumerate(files):
+        assert flag_source.parse(rel, data, frozenset()) is not None  # the builder's scan of file i
+        if i >= lag:
+            judged = dict([files[i - lag]])
+            assert [rel for rel, _, _ in pyparse.python_trees(judged)] == list(judged)  # the notes' read
+    assert sorted(parsed) == sorted(rel for rel, _ in files), "a file parsed twice (or not at all)"

@@ -369,7 +369,10 @@ def sources(
             yield rel, data, source
 
 
-@bounded_cache(maxsize=16, max_bytes=pyparse.MAX_PARSED_BYTES, weight=lambda path, data, local: len(data))
+# as many as the trees (pyparse.KEPT_TREES): its readers are as far apart as theirs
+@bounded_cache(
+    maxsize=pyparse.KEPT_TREES, max_bytes=pyparse.MAX_PARSED_BYTES, weight=lambda path, data, local: len(data)
+)
 def _parse(path: str, data: bytes, local_modules: frozenset[str]) -> Source | None:
     if len(data) > MAX_SOURCE_BYTES:
         raise Unscannable(f"{len(data)} bytes, over the scan's limit of {MAX_SOURCE_BYTES}")

@@ -306,3 +306,52 @@ def test_a_job_served_its_folder_again_has_its_access_times_set_back(tmp_path: P
     assert sorted(path for path, _ in worker.served_times) == expected
     os.chmod(root, 0o700)
     assert scratch.remove(root)
+
+
+def test_a_running_student_processs_files_and_threads_are_looked_at_once_a_watch_tick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The inode count (a statfs of the student's folder) and the thread count are read once every
+    WATCH_SECONDS while a student process runs, not at every turn of the job's loop (each message of the
+    harness or the student is a turn: ~69 a job, 36 statfs a job until session 33). Counted on a fake clock
+    that moves a hundredth of the tick a turn: 200 turns, two ticks, at most three looks of each. Control: the
+    first turn looks at once."""
+    import socket
+
+    from grader.inside import worker
+
+    clock = [1000.0]
+    turn = worker.WATCH_SECONDS / 100
+    monkeypatch.setattr(worker.time, "monotonic", lambda: clock[0])
+    ours, harness = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    harness.send(b"x")  # left unread: the harness's pipe is ready at every turn
+    sleeper = subprocess.Popen(["sleep", "60"])
+    looks = {"files": 0, "threads": 0}
+    turns = [0]
+
+    def from_harness() -> bool | None:
+        turns[0] += 1
+        clock[0] += turn
+        return True if turns[0] == 200 else None
+
+    job = worker._Job.__new__(worker._Job)
+    job.w = worker.Worker.__new__(worker.Worker)
+    job.w.harness, job.w.watch_files, job.w.watch_threads = ours, True, True
+    job.deadline, job.next_watch = clock[0] + 3600, -float("inf")
+    student = worker._Student("visible", sleeper.pid, None, "/nonexistent", clock[0], clock[0] + 3600, {}, {})
+    job.students = [student]
+    monkeypatch.setattr(job, "_from_harness", from_harness)
+    monkeypatch.setattr(job, "check_files", lambda running: looks.__setitem__("files", looks["files"] + 1))
+    monkeypatch.setattr(
+        job, "check_threads", lambda running: looks.__setitem__("threads", looks["threads"] + 1)
+    )
+    monkeypatch.setattr(job, "_read_output", lambda s, ready: None)
+    try:
+        assert job.supervise() is True
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        ours.close()
+        harness.close()
+    assert turns[0] == 200
+    assert 1 <= looks["files"] <= 3 and looks["threads"] == looks["files"], looks
