@@ -29,6 +29,12 @@ NOT_READ_ONLY = (
 )
 
 
+def locked_flags(f_flag: int) -> int:
+    """mount(2)'s flags for the statvfs `f_flag` bits a read-only remount of a bind must keep (EPERM where a
+    less privileged namespace's copy locked them and the remount drops one)."""
+    return sum(flag for bit, flag in _KEPT_FLAGS.items() if f_flag & bit)
+
+
 def tops(paths: Iterable[str]) -> list[str]:
     """The existing paths of `paths` that lie under none of the others (one bind reaches below it)."""
     real = sorted({os.path.realpath(p) for p in paths if os.path.lexists(p)})
@@ -48,8 +54,7 @@ def bind_read_only(paths: Iterable[str]) -> str | None:
         for path in tops(paths):
             target = path.encode()
             call("mount", target, target, None, MS_BIND | MS_REC, None)
-            locked = os.statvfs(path).f_flag
-            kept = sum(flag for bit, flag in _KEPT_FLAGS.items() if locked & bit)
+            kept = locked_flags(os.statvfs(path).f_flag)
             call("mount", None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept, None)
     except (ConfineError, OSError) as err:
         return NOT_READ_ONLY.format(err)

@@ -33,6 +33,7 @@ from .libc import (
     syscall,
 )
 from .masked import masked_dirs
+from .read_only_view import locked_flags
 from .scratch import MAX_INODES
 
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32")
@@ -59,6 +60,7 @@ class Mount:
     source: str = ""
     size_mib: int = 0
     owner: int | None = None
+    group: int = SANDBOX_ID  # a tmpfs's group where it has an owner
     inodes: int | None = None  # a tmpfs's nr_inodes (files and directories it may hold)
 
 
@@ -81,10 +83,14 @@ def _keep_paths(keep: Iterable[str]) -> list[str]:
 
 
 def plan(
-    keep: Iterable[str], scratch: str, quota_mib: int = SCRATCH_QUOTA_MIB, owner: int = SANDBOX_ID
+    keep: Iterable[str],
+    scratch: str,
+    quota_mib: int = SCRATCH_QUOTA_MIB,
+    owner: int = SANDBOX_ID,
+    group: int = SANDBOX_ID,
 ) -> list[Mount]:
     """The new root, parents before children; `scratch` becomes the worker's private size-capped tmpfs,
-    `owner`'s (the uid the worker drops to), group SANDBOX_ID."""
+    `owner`'s (the uid the worker drops to; an ordinary user's worker: its own) and `group`'s."""
     steps: list[Mount] = []
     for path in SYSTEM_DIRS:
         if os.path.islink(path):
@@ -101,9 +107,8 @@ def plan(
     steps += [Mount("tmpfs", m, size_mib=1) for m in masks]
     for path in _keep_paths(keep):
         steps.append(Mount("ro-bind", path, path))
-    steps.append(
-        Mount("tmpfs", os.path.realpath(scratch), size_mib=quota_mib, owner=owner, inodes=MAX_INODES)
-    )
+    where = os.path.realpath(scratch)
+    steps.append(Mount("tmpfs", where, size_mib=quota_mib, owner=owner, group=group, inodes=MAX_INODES))
     # Stable sort: a parent is mounted before what lies beneath it (a mask before the numpy kept inside it).
     return sorted(steps, key=lambda m: _depth(m.dest))
 
@@ -133,11 +138,12 @@ def _apply(step: Mount, root: str, sources: dict[str, int], read_only_later: lis
         fd = sources[step.source]
         _mountpoint(dest, stat.S_ISDIR(os.fstat(fd).st_mode))
         _mount(f"/proc/self/fd/{fd}", dest, None, MS_BIND | MS_REC)
-        if step.kind == "ro-bind":
-            _mount(None, dest, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        if step.kind == "ro-bind":  # keeping the flags a user namespace's copy of the host's mounts locked
+            kept = locked_flags(os.fstatvfs(fd).f_flag)
+            _mount(None, dest, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | kept)
     elif step.kind == "tmpfs":
         os.makedirs(dest, mode=0o755, exist_ok=True)
-        owner = f",uid={step.owner},gid={SANDBOX_ID},mode=0700" if step.owner is not None else ",mode=0755"
+        owner = f",uid={step.owner},gid={step.group},mode=0700" if step.owner is not None else ",mode=0755"
         flags = MS_NOSUID | MS_NODEV | MS_NOEXEC
         inodes = f",nr_inodes={step.inodes}" if step.inodes is not None else ""
         _mount("tmpfs", dest, "tmpfs", flags, f"size={step.size_mib}m{inodes}{owner}")

@@ -45,6 +45,7 @@ from . import (
     folder_mounts,
     frames,
     limits,
+    own_root,
     pid_namespace,
     privileges,
     proc_stat,
@@ -787,19 +788,33 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     try:
         # Before anything else is imported: as root this drops to its own uid in a private root that keeps
         # only pylib (sys.path[0], set by the bootstrap), this runtime and a test runner.
-        achieved = privileges.establish(scratch_root, keep=[sys.path[0], here, *filter(None, [harness_file])])
+        keep = [sys.path[0], here, *filter(None, [harness_file])]
+        achieved = privileges.establish(scratch_root, keep=keep)
         confine.make_undumpable()
+        # Forked before numpy: each student process's PID namespace costs a fork of this small image.
+        confined = achieved.isolation != "none"
+        namespaces = pid_namespace.start(achieved.isolation != "bwrap") if confined else None
+        unrooted = None  # why an ordinary user's worker has no private root (own_root.py), where it has none
+        if achieved.isolation == "rlimits-unprivileged":
+            # In the mount namespace of the user namespace of its own pid_namespace.start made, before its
+            # scratch holds anything: the scratch becomes a tmpfs of the pool's quota.
+            unrooted = (
+                own_root.NO_PRIVATE_ROOT.format("no user namespace of the worker's own")
+                if namespaces is None
+                else own_root.enter(keep, scratch_root, achieved.scratch_quota_mib)
+            )
+            if unrooted is None:
+                achieved = dataclasses.replace(achieved, private_root=True)
         # This worker's own directory for job directories (the root may be shared by a pool's workers):
         # empty between jobs, which is how a clean-up that failed is noticed.
         scratch_dir = scratch.make(scratch_root, "worker-")
         book_root = scratch.make(scratch_root, "book-")  # served stand-ins (Worker.served_folder)
-        # Forked before numpy: each student process's PID namespace costs a fork of this small image.
-        confined = achieved.isolation != "none"
-        namespaces = pid_namespace.start(achieved.isolation != "bwrap") if confined else None
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         import numpy  # noqa: F401  (imported once here so that every child inherits it)
 
         caps = confine.probe(unconfined=achieved.isolation == "none")
+        if unrooted:
+            caps = dataclasses.replace(caps, notes=(*caps.notes, unrooted))
         # Before the harness's and any student's fork: /proc/self named a child's pid in our namespace (the
         # maker, forked above, keeps that /proc: no student process reaches it). Wherever the children see a
         # /proc: bubblewrap's, or the host's (rlimits-unprivileged: mounted with the CAP_SYS_ADMIN of the
@@ -832,7 +847,7 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             if not private_view:  # the host's disk: no quota of its own holds its folders
                 achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
-        if achieved.isolation == "rlimits-unprivileged" and not caps.unconfined:
+        if achieved.isolation == "rlimits-unprivileged" and not achieved.private_root and not caps.unconfined:
             # The host's disk, whose files' access times a student's reads moved (read_only_view.py); in the
             # mount namespace proc_view.hide made, where it made one.
             writable = (

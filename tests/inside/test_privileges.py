@@ -578,18 +578,23 @@ def test_an_ordinary_users_student_process_gets_a_folder_of_its_own_of_the_pools
     file past it is refused, ENOSPC) and at most MAX_INODES files, seen in the student process's mount table
     and not in this process's; the student process is that user, with no capability in any set, its
     bounding set included. (Before: a folder of the host's disk, where 64 files of 1 MiB were written, the
-    scratch quota unused.)"""
+    scratch quota unused.) Its worker has the root fallback's private root (own_root.py)."""
     worker, uid = _ordinary_users_worker(start, scratch_mib="16")
     assert worker.ready["privileges"]["isolation"] == "rlimits-unprivileged", worker.ready
     assert worker.ready["capabilities"]["notes"] == [], worker.ready["capabilities"]
     assert worker.ready["privileges"]["scratch_quota_mib"] == 16
+    assert worker.ready["privileges"]["private_root"] is True
     assert Path(f"/proc/{worker.proc.pid}/uid_map").read_text().split() == [str(uid), str(uid), "1"]
     meta, seen = _child_status(worker, FOLDER_PROBE)
     assert meta["exit_code"] == 0 and meta["scratch_ok"] is True and seen, meta
     assert all(int(seen[name], 16) == 0 for name in CAP_SETS), seen
     assert _ids(seen["Uid"]) == {uid} and seen["NoNewPrivs"] == "1" and seen["NSpid"].split()[-1] == "2", seen
     work = str(worker.work)
-    mounted = [line for line in seen["mountinfo"].splitlines() if line.split()[4].startswith(work)]
+    mounts = [line.split() for line in seen["mountinfo"].splitlines()]
+    # Its worker's private root (own_root.py: a tmpfs at /, its scratch a tmpfs of the pool's size), and
+    # below the scratch the student process's folder.
+    assert [m[4] for m in mounts if m[4] == "/" and "tmpfs" in m], seen["mountinfo"]
+    mounted = [" ".join(m) for m in mounts if m[4].startswith(work + "/")]
     assert len(mounted) == 1 and " - tmpfs " in mounted[0], seen["mountinfo"]
     assert "size=16384k" in mounted[0] and f"nr_inodes={MAX_INODES}" in mounted[0], mounted
     assert work not in seen["host_mountinfo"]  # in the worker's namespace alone
