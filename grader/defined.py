@@ -165,7 +165,8 @@ def copy_reasons_of(
     for other, chosen in copies.items():
         others.setdefault(chosen, []).append(other)
     names = (assignment.modules, assignment.required, assignment.optional)
-    return {chosen: choice.copy_reason(chosen, o, python, *names) for chosen, o in others.items()}
+    made = choice.choose_copies(python, *names)  # once for all the reasons: each reads every tie's copies
+    return {chosen: choice.copy_reason(chosen, o, python, *names, made) for chosen, o in others.items()}
 
 
 def program_files(

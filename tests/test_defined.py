@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from grader.assignments import load_assignment
-from grader.defined import copies_of, defaults_off, program_files, public_names
+from grader.defined import copies_of, copy_reasons_of, defaults_off, program_files, public_names
+from grader.inside import choice
 
 
 def test_module_level_public_classes_and_functions_in_order() -> None:
@@ -63,3 +64,38 @@ def test_a_config_whose_default_is_true_has_no_default_off() -> None:
     """The book's Config (True), even with a demo that turns the flag off at the top level."""
     source = b"class Config:\n    enable_backprop = True\nwith no_grad():\n    y = 1\n"
     assert defaults_off({"core.py": source}) == []
+
+
+def _hostile_ties(ties: int, copies: int, size: int) -> dict[str, bytes]:
+    """The review of s33-rvtrust's submission (its mkhostile.py): `ties` of DeZero's preferred step files,
+    each in `copies` folders, distinct contents of `size` bytes of empty functions, all tied (none defines a
+    required name)."""
+    files = {}
+    for tie, step in enumerate(range(47, 47 - ties, -1)):
+        for copy in range(copies):
+            body = b"".join(b"def f%d_%d_%d():\n    pass\n" % (tie, copy, i) for i in range(size // 20))
+            files[f"v{copy}/steps/step{step:02d}.py"] = body[:size]
+    return files
+
+
+def test_the_parent_tokenises_a_hostile_submission_within_one_budget(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """200 files of 32 KiB make 25 ties of DeZero's step files: the parent tokenised 6.4 MiB of them each
+    time it asked for the submission's copies (the job, the stage, the program, the reasons: 26 MiB, about
+    two minutes of its CPU while the batch waited, review of s33-rvtrust). Now at most 1 MiB in all, counted
+    in bytes read (`len` stands in for the tokenizer), whatever the ties."""
+    read: list[int] = []
+
+    def counted(source: bytes) -> int:
+        read.append(len(source))
+        return 0
+
+    monkeypatch.setattr(choice, "stub_bodies", counted)
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    files = _hostile_ties(25, 8, 8 << 10)  # 8 KiB, not 32: the same ties, a quarter of `module_defs`
+    a = load_assignment("dezero")
+    for _ in range(4):  # the job, the stage, the program, and once more for a file defining no names
+        copies = copies_of(files, a)
+    copy_reasons_of(files, a, copies)
+    program_files(files, a)
+    assert len(read) == 25 * 8, len(read)  # every copy read once, the later askings from the cache
+    assert sum(read) <= 1 << 20, sum(read)

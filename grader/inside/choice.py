@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 
 def member(relpath: str, name: str) -> bool:
@@ -104,6 +105,13 @@ _UNCOUNTED = 1 << 30
 # 5 us a byte of hostile text (2-byte lines, a def every 12 bytes): eight distinct 128 KiB copies cost the
 # parent 13 s here (review32 measured ~30 s), counted for the choice and again for its reason (its finding 3).
 STUB_READ_BUDGET = 2 * _STUB_READ
+# What `stub_bodies` reads of all the ties of one submission together (`choose_copies`): each tie an equal
+# part of it, each within `STUB_READ_BUDGET`, so four ties are read as before, whatever their order. Per
+# tie alone (review of s33-rvtrust): DeZero's ~100 preferred names let 200 files of 32 KiB make 25 ties,
+# 6.4 MiB tokenised each time the parent asked, about two minutes of the parent's CPU for one submission
+# while the batch waited. Half of `_STUB_CACHE_BYTES`, so the parent's later askings for the same submission
+# (the stage, the program, the reasons) find every reading of the first in the cache and tokenise nothing.
+SUBMISSION_STUB_BUDGET = 1 << 20
 # Counts already made, by the bytes read (a dict compares them whole: no digest, whose hashlib a module of
 # the worker's runtime would import at its top into every student process, grader/flags/source.py
 # PRELOADED): the choice's are its reason's, and its own when the parent asks again (the job, the stage,
@@ -115,14 +123,16 @@ _STUB_CACHE_BYTES = 2 << 20
 _STUB_ENTRY_BYTES = 256  # what a reading kept weighs besides its content (its bytes object, its slot)
 
 
-def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, int]:
-    """File -> `stub_bodies` of each of the `tied` copies, all read within `STUB_READ_BUDGET`: each distinct
-    content once, and each the same share of the budget, so a count depends on the tie's contents alone,
-    never on the copies' paths or order; a count made before (the choice's, read again for its reason) is
-    not made again."""
+def stub_counts(
+    files: Mapping[str, bytes], tied: Iterable[str], room: int = STUB_READ_BUDGET
+) -> dict[str, int]:
+    """File -> `stub_bodies` of each of the `tied` copies, all read within `room` bytes (at most
+    `STUB_READ_BUDGET`): each distinct content once, and each the same share of it, so a count depends on the
+    tie's contents alone, never on the copies' paths or order; a count made before (the choice's, read again
+    for its reason) is not made again."""
     wanted = list(tied)
     distinct = {files.get(f, b"") for f in wanted}
-    share = min(_STUB_READ, STUB_READ_BUDGET // max(len(distinct), 1))
+    share = _share(len(distinct), room)
     counted: dict[bytes, int] = {}
     for source in distinct:
         head = source[:share]
@@ -131,6 +141,11 @@ def stub_counts(files: Mapping[str, bytes], tied: Iterable[str]) -> dict[str, in
             _STUB_CACHE[head] = stub_bodies(head)
         counted[source] = _STUB_CACHE[head]
     return {f: counted[files.get(f, b"")] for f in wanted}
+
+
+def _share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
+    """The bytes read of each of a tie's `distinct` contents within `room` and the tie's own budget."""
+    return min(_STUB_READ, min(room, STUB_READ_BUDGET) // max(distinct, 1))
 
 
 def _make_room(size: int) -> None:
@@ -474,25 +489,59 @@ def copies(
     `ch07/layers.py` with Convolution: parts of one program), and a file a longer preferred name names is no
     copy (`ch05/two_layer_net.py`, see `candidates`). Computed in the parent, which sends it with the job, so
     that the stage inference and the student's process read the same files."""
+    return dict(choose_copies(files, preferred, required, optional).aside)
+
+
+@dataclass(frozen=True)
+class CopyChoice:
+    """What `choose_copies` decided: the copies set aside (file -> the copy graded instead), the stub counts
+    it compared them on, and for each graded copy whose tie `SUBMISSION_STUB_BUDGET` cut short, the bytes it
+    read of each copy (a count of the first bytes alone: the choice may differ from the one a full reading
+    would make, and the report says so)."""
+
+    aside: Mapping[str, str]
+    stubs: Mapping[str, int]
+    cut: Mapping[str, int]
+
+
+def choose_copies(
+    files: Mapping[str, bytes], preferred: Sequence[str], required: Iterable[str], optional: Iterable[str]
+) -> CopyChoice:
+    """`copies`, with the stub counts it compared: every tie of the submission first, then the stubs of each
+    read within an equal part of `SUBMISSION_STUB_BUDGET` (of ties that need less, the rest is not given to
+    the others: a tie's reading never depends on another's size or on the order of the manifest's names)."""
     must = set(required)
     wanted = must | set(optional)
-    aside: dict[str, str] = {}
+    groups: list[tuple[str, list[str], dict[str, set[str]], list[str]]] = []
     for want in preferred:
-        group = [f for f in _copies_of(files, want, preferred) if f not in aside]
-        if len(group) < 2:
+        # the copies of two preferred names never overlap (`_copies_of`: of two names one ends the other)
+        group = _copies_of(files, want, preferred)
+        if len(group) < 2 or any(want == g[0] for g in groups):
             continue
         defs = {f: names & wanted for f, names in copy_defs(files, want, preferred, group).items()}
         best = max(len(defs[f] & must) for f in group)  # stubs break ties only: count them there alone
         tied = [f for f in group if len(defs[f] & must) == best]
+        groups.append((want, group, defs, tied))
+    room = SUBMISSION_STUB_BUDGET // max(sum(len(g[3]) > 1 for g in groups), 1)
+    aside: dict[str, str] = {}
+    counts: dict[str, int] = {}
+    cut: dict[str, int] = {}
+    for want, group, defs, tied in groups:
+        counted = tied[:MAX_STUB_COUNTS]
         stubs = dict.fromkeys(group, 0) | dict.fromkeys(tied, _UNCOUNTED)
-        stubs |= stub_counts(files, tied[:MAX_STUB_COUNTS])
+        stubs |= stub_counts(files, counted, room) if len(tied) > 1 else dict.fromkeys(tied, 0)
+        counts |= stubs
         chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue
+        distinct = {files.get(f, b"") for f in counted}
+        share = _share(len(distinct), room)
+        if len(tied) > 1 and share < _share(len(distinct)) and any(len(d) > share for d in distinct):
+            cut[chosen] = share
         for other in group:
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
                 aside[other] = chosen
-    return aside
+    return CopyChoice(aside, counts, cut)
 
 
 def _copies_of(files: Iterable[str], want: str, preferred: Sequence[str]) -> list[str]:
@@ -602,8 +651,12 @@ def copy_reason(
     preferred: Sequence[str],
     required: Iterable[str],
     optional: Iterable[str],
+    made: CopyChoice | None = None,
 ) -> str:
-    """Why `copies` graded `chosen` over `others` (their sources in `files`), in words for the student."""
+    """Why `copies` graded `chosen` over `others` (their sources in `files`), in words for the student: on
+    the stub counts of the choice `made` (`choose_copies`, as the parent passes it: the reason is the
+    choice's own, and says so when the submission's budget cut the stubs' reading short), or without it
+    counted for this tie alone (the student's process, given no reason by the parent)."""
     must = set(required)
     wanted = must | set(optional)
     # the preferred name whose group it was: the longest naming it (`common/layers.py` before `layers.py`),
@@ -613,14 +666,28 @@ def copy_reason(
 
     read = [chosen, *sorted(others)[:MAX_STUB_COUNTS]]
     defs = copy_defs(files, want, preferred, read)
-    # stubs counted as `copies` counts them, for the copies tied on the required names alone (the others
-    # differ before stubs are compared) and within the same budget
-    best = max(len(defs[f] & must) for f in read)
-    stubs = dict.fromkeys(read, 0) | stub_counts(files, [f for f in read if len(defs[f] & must) == best])
+    if made is None:  # stubs counted for the copies tied on the required names alone, as `copies` counts them
+        best = max(len(defs[f] & must) for f in read)
+        tied = [f for f in read if len(defs[f] & must) == best]
+        made = CopyChoice({}, stub_counts(files, tied) if len(tied) > 1 else {}, {})
 
     def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
-        return _copy_key(f, defs[f] & wanted, must, want, stubs[f])
+        return _copy_key(f, defs[f] & wanted, must, want, made.stubs.get(f, 0))
 
     mine, best_other = key(chosen), min(key(o) for o in read[1:])
     where = next((i for i, (a, b) in enumerate(zip(mine, best_other, strict=True)) if a != b), len(_WHY) - 1)
-    return _WHY[where]
+    if chosen not in made.cut or where < _STUBS:  # decided before the stubs were compared
+        return _WHY[where]
+    return f"{_WHY[where]}; {cut_short(made.cut[chosen])}"
+
+
+_STUBS = 1  # where `_copy_key` compares stub bodies
+
+
+def cut_short(share: int) -> str:
+    """What a TA is told of a choice whose stubs were counted on each copy's first `share` bytes alone."""
+    return (
+        f"choice cut short: stubs counted on the first {share:,} bytes of each copy only, the submission "
+        "holding more copies of its files than the grader compares in full; a copy finished further down "
+        "may have lost"
+    )

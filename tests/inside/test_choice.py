@@ -736,3 +736,65 @@ def test_module_defs_reads_long_lines_in_linear_time() -> None:
     assert set(choice.module_defs(off)) == {"C"}
     quoted = b"# it's\nx = '''\nclass D:\n'''\nclass E:\n    pass\n"
     assert set(choice.module_defs(quoted)) == {"E"}
+
+
+def _many_ties(ties: int, size: int, finished_in: str) -> tuple[list[str], dict[str, bytes]]:
+    """`ties` preferred names, each in two folders: a starter (its first method a stub) and the work (the same
+    method written), then `size` bytes of the same text: the stub is in the first lines of each."""
+    preferred = [f"part{tie}.py" for tie in range(ties)]
+    work = b"class Input:\n    def forward(self):\n        return 1\nclass Linear:\n    pass\n"
+    starter = b"class Input:\n    def forward(self):\n        pass\nclass Linear:\n    pass\n"
+    padding = b"x = 1\n" * (size // 6)
+    files = {}
+    for tie, name in enumerate(preferred):
+        for folder, head in ((finished_in, work), ("b" if finished_in == "a" else "a", starter)):
+            files[f"{folder}/{name}"] = head + b"# %d\n" % tie + padding
+    return preferred, files
+
+
+def test_many_ties_are_read_within_the_submissions_budget_and_say_so(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Review of s33-rvtrust: each tie had `STUB_READ_BUDGET` of its own, so a submission of many ties was
+    tokenised for all of them. Thirty ties of two 12 KiB copies read 720 KiB; now `SUBMISSION_STUB_BUDGET`
+    in all (made 256 KiB here, for the test's time), an equal share each. The copy graded is still the
+    finished one, whichever folder holds it, and the TA is told that the choice was cut short."""
+    sizes = _stub_reads(monkeypatch)
+    monkeypatch.setattr(choice, "SUBMISSION_STUB_BUDGET", 256 << 10)
+    required = ["Input", "Linear"]
+    for finished_in in ("a", "b"):  # the finished copies in the first folder, then in the second
+        preferred, files = _many_ties(30, 12 << 10, finished_in)
+        made = choice.choose_copies(files, preferred, required, [])
+        starter = "b" if finished_in == "a" else "a"
+        assert dict(made.aside) == {f"{starter}/{p}": f"{finished_in}/{p}" for p in preferred}
+        why = choice.copy_reason(
+            f"{finished_in}/part0.py", [f"{starter}/part0.py"], files, preferred, required, [], made
+        )
+        assert why.startswith(choice.copy_reasons()[1]) and "choice cut short" in why, why
+    # the same contents in the other folders: the same heads read, the second time from the cache
+    assert len(sizes) == 2 * 30 and sum(sizes) <= 256 << 10, sum(sizes)
+
+
+def test_a_few_ties_are_read_whole_as_before(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Four ties of two 40 KB copies, a lesson kept in two folders: each copy read whole (as with a budget per
+    tie), and no reason says the choice was cut short. Control: the stub is the file's last function, so a
+    share of it would miss it and grade the starter."""
+    sizes = _stub_reads(monkeypatch)
+    required = ["Input", "Linear"]
+    preferred = [f"part{tie}.py" for tie in range(4)]
+    padding = b"x = 1\n" * (40_000 // 6)
+    files = {}
+    for tie, name in enumerate(preferred):
+        files[f"a/{name}"] = (
+            b"class Input:\n    pass\nclass Linear:\n    pass\n# %d\n" % tie
+            + padding
+            + b"def f():\n    pass\n"
+        )
+        files[f"b/{name}"] = (
+            b"class Input:\n    pass\nclass Linear:\n    pass\n# %d\n" % tie
+            + padding
+            + b"def f():\n    return 1\n"
+        )
+    made = choice.choose_copies(files, preferred, required, [])
+    assert dict(made.aside) == {f"a/{p}": f"b/{p}" for p in preferred} and not made.cut
+    assert sorted(sizes) == sorted(len(source) for source in files.values())
+    why = choice.copy_reason("b/part0.py", ["a/part0.py"], files, preferred, required, [], made)
+    assert why == choice.copy_reasons()[1]
