@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from grader.inside import folder_mounts, pid_namespace
+from grader.inside import folder_mounts, own_root, pid_namespace
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
@@ -471,6 +471,10 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
     assert worker.ready["pid_namespaces"] is False  # unshare refused there too
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"]
+    # nor a private root (own_root.py): said, a student process may stat any path of the host
+    assert privileges["private_root"] is False
+    unrooted = own_root.NO_PRIVATE_ROOT.format("no user namespace of the worker's own")
+    assert unrooted in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
     # nor a folder of its own for each student process: said too, and no quota holds the shared scratch
     assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"]
     assert privileges["scratch_quota_mib"] is None
@@ -648,3 +652,39 @@ def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(s
     meta, _, _, stderr = worker.send(RUNTIME_READ)
     assert meta["exit_code"] == 0, stderr
     assert unread.stat().st_atime_ns == mtime
+
+
+STAT_PROBE = """
+import os
+def run_case(c):
+    try:
+        os.stat(REPO)
+        seen = 1
+    except OSError:
+        seen = 0
+    return {"v": [os.getpid(), seen]}
+"""
+
+
+@root_only
+@outside_tox
+def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades(start) -> None:
+    """An ordinary user where user namespaces are allowed but pivot_root is refused (emulated:
+    container_like.py --pivot-root-refused --as-user): own_root.enter's refused path, run by no other test.
+    The worker still starts, rlimits-unprivileged without a private root, and says so
+    (own_root.NO_PRIVATE_ROOT) in the notes a report carries; its child is pid 2 of its own namespace and
+    stats a host path (the repo: what the note says it may), which in the private root it cannot
+    (test_host_stat.py)."""
+    wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused")
+    worker = start("rlimits", (*wrapper, "--as-user", str(NOBODY), "--"))
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-unprivileged" and privileges["private_root"] is False
+    assert worker.ready["pid_namespaces"] is True
+    notes = worker.ready["capabilities"]["notes"]
+    refused = [note for note in notes if note.startswith(own_root.NO_PRIVATE_ROOT.split("{}")[0])]
+    assert len(refused) == 1 and "pivot_root" in refused[0], notes
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
