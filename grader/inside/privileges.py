@@ -38,7 +38,7 @@ import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from . import rootfs, seccomp
+from . import own_root, rootfs, seccomp
 from .libc import ConfineError, call, checked, prctl, syscall
 
 ISOLATION_ENV = "GRADER_ISOLATION"
@@ -348,12 +348,10 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, 
         try:
             rootfs.enter(rootfs.plan(keep, scratch, scratch_mib, owner=uid), scratch)
             private_root = True
-        except rootfs.RootNotBuilt as err:
-            notes.append(f"no private root ({err}): the child's view of the file system is Landlock's alone")
+        except rootfs.RootNotBuilt as err:  # the view an ordinary user's worker has without one: said alike
+            notes.append(own_root.NO_PRIVATE_ROOT.format(err))
     else:
-        notes.append(
-            "no mount namespace (refused here): the child's view of the file system is Landlock's alone"
-        )
+        notes.append(own_root.NO_PRIVATE_ROOT.format("no mount namespace: refused here"))
     os.chdir(scratch)
     _require_walls("rlimits-root-dropped", need_landlock=not private_root)
     _drop_to_nobody(last_cap, uid)

@@ -430,6 +430,8 @@ def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     achieved = (privileges["namespaces"], privileges["private_root"], privileges["scratch_quota_mib"])
     assert achieved == ([], False, None)
     assert any("no mount namespace" in note for note in privileges["notes"])
+    # what that leaves open said too (before: "Landlock's alone", no word of the stat of any host path)
+    assert _says_stat_is_open(privileges["notes"]), privileges["notes"]
     # No PID namespace either (unshare refused): said, and the jobs still run (pid_namespace.UNAVAILABLE)
     assert worker.ready["pid_namespaces"] is False
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
@@ -483,6 +485,18 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
+
+
+STAT_PROBE = """
+import os
+def run_case(c):
+    try:
+        os.stat(REPO)
+        seen = 1
+    except OSError:
+        seen = 0
+    return {"v": [os.getpid(), seen]}
+"""
 
 
 PROC_SELF_PROBE = """
@@ -545,6 +559,32 @@ def test_without_a_private_root_no_folder_is_a_tmpfs_the_size_of_the_hosts_disk(
     assert b'"v":{"shape":[],"data":[1.0]}' in frames.replace(b" ", b""), frames
     mounted = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text()
     assert " - tmpfs " not in "".join(line for line in mounted.splitlines(True) if "/job-" in line)
+
+
+def _says_stat_is_open(notes: list[str]) -> bool:
+    """Whether one of `notes` is own_root.NO_PRIVATE_ROOT's: a student process may stat any host path."""
+    before, after = own_root.NO_PRIVATE_ROOT.split("{}")
+    return any(note.startswith(before) and note.endswith(after) for note in notes)
+
+
+@root_only
+@outside_tox
+def test_the_root_fallback_without_a_private_root_says_a_host_path_may_be_stat(start) -> None:
+    """Root with namespaces but pivot_root refused (container_like.py): its child, uid 65534, stats the repo
+    (Landlock guards no stat), and the worker's notes say so as an ordinary user's do
+    (own_root.NO_PRIVATE_ROOT; before: "the child's view of the file system is Landlock's alone", no word of
+    it)."""
+    wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused", "--")
+    worker = start("rlimits", wrapper)
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-root-dropped" and privileges["private_root"] is False
+    assert _says_stat_is_open(privileges["notes"]), privileges["notes"]
+    assert "pivot_root" in " ".join(privileges["notes"]), privileges["notes"]
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
 
 
 def _ordinary_users_worker(start: Any, scratch_mib: str) -> tuple[Any, int]:
@@ -654,18 +694,6 @@ def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(s
     assert unread.stat().st_atime_ns == mtime
 
 
-STAT_PROBE = """
-import os
-def run_case(c):
-    try:
-        os.stat(REPO)
-        seen = 1
-    except OSError:
-        seen = 0
-    return {"v": [os.getpid(), seen]}
-"""
-
-
 @root_only
 @outside_tox
 def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades(start) -> None:
@@ -682,7 +710,7 @@ def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades
     assert privileges["isolation"] == "rlimits-unprivileged" and privileges["private_root"] is False
     assert worker.ready["pid_namespaces"] is True
     notes = worker.ready["capabilities"]["notes"]
-    refused = [note for note in notes if note.startswith(own_root.NO_PRIVATE_ROOT.split("{}")[0])]
+    refused = [note for note in notes if _says_stat_is_open([note])]
     assert len(refused) == 1 and "pivot_root" in refused[0], notes
     repo = str(Path(__file__).resolve().parents[2])
     meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
