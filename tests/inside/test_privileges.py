@@ -487,11 +487,12 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert b'"v":true' in frames.replace(b" ", b""), frames
 
 
+# A file of the repo (a folder of its path is in a private root too: the runtime's parent, made to bind it)
 STAT_PROBE = """
 import os
 def run_case(c):
     try:
-        os.stat(REPO)
+        os.stat(os.path.join(REPO, "submissions", "hostile", "expected.json"))
         seen = 1
     except OSError:
         seen = 0
@@ -570,8 +571,8 @@ def _says_stat_is_open(notes: list[str]) -> bool:
 @root_only
 @outside_tox
 def test_the_root_fallback_without_a_private_root_says_a_host_path_may_be_stat(start) -> None:
-    """Root with namespaces but pivot_root refused (container_like.py): its child, uid 65534, stats the repo
-    (Landlock guards no stat), and the worker's notes say so as an ordinary user's do
+    """Root with namespaces but pivot_root refused (container_like.py): its child, uid 65534, stats a file of
+    the repo (Landlock guards no stat), and the worker's notes say so as an ordinary user's do
     (own_root.NO_PRIVATE_ROOT; before: "the child's view of the file system is Landlock's alone", no word of
     it)."""
     wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused", "--")
@@ -672,6 +673,21 @@ def run_case(c):
 
 
 @outside_tox
+def test_an_ordinary_users_student_process_cannot_stat_a_file_of_the_repo(start) -> None:
+    """rlimits-unprivileged where user namespaces are allowed (as root: emulated, container_like.py): in its
+    worker's private root (own_root.py) a student process's stat of a file of the repo, which holds every
+    fixture and submission, is ENOENT. The control is the refused path's child, which stats it
+    (test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades); tests/hostile/
+    test_host_stat.py shows the same only when run as an ordinary user."""
+    worker, _ = _ordinary_users_worker(start, scratch_mib="16")
+    assert worker.ready["privileges"]["private_root"] is True, worker.ready
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,0.0]}' in frames.replace(b" ", b""), frames
+
+
+@outside_tox
 def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(start) -> None:
     """rlimits-unprivileged, where user namespaces are allowed: a student process's read of a stdlib file
     leaves its access time where it was, because the worker binds the runtime read-only in its own mount
@@ -701,8 +717,8 @@ def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades
     container_like.py --pivot-root-refused --as-user): own_root.enter's refused path, run by no other test.
     The worker still starts, rlimits-unprivileged without a private root, and says so
     (own_root.NO_PRIVATE_ROOT) in the notes a report carries; its child is pid 2 of its own namespace and
-    stats a host path (the repo: what the note says it may), which in the private root it cannot
-    (test_host_stat.py)."""
+    stats a host file (one of the repo: what the note says it may), which in the private root it cannot
+    (test_an_ordinary_users_student_process_cannot_stat_a_file_of_the_repo)."""
     wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused")
     worker = start("rlimits", (*wrapper, "--as-user", str(NOBODY), "--"))
     assert worker.ready["ready"] is True, worker.ready
