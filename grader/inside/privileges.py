@@ -14,8 +14,10 @@ once so no child inherits it) and on who the worker is:
   and that uid must be able to read the runtime and write the scratch.
 - `rlimits`, run by an ordinary user: nothing to drop; Landlock and seccomp must both be available, since
   the child would otherwise act with every right of the grader's own user. Achieved: `rlimits-unprivileged`
-  (its scratch quota then sizes each student process's folder, a tmpfs of its own where one can be had:
-  its scratch is a folder of the host's disk).
+  (where user namespaces are allowed, worker.main then builds the root fallback's private root in a mount
+  namespace of its user namespace of its own, its scratch a tmpfs of the scratch quota: own_root.py; its
+  scratch quota sizes each student process's folder, a tmpfs of its own where one can be had; else its
+  scratch is a folder of the host's disk).
 - `bwrap`: bubblewrap already made the worker uid 65534 with no capability but CAP_SYS_ADMIN in its innermost
   user namespace (for the student processes' PID namespaces: pid_namespace.py); the worker keeps that one,
   effective and permitted only, and that is checked.
@@ -38,7 +40,7 @@ import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from . import rootfs, seccomp
+from . import own_root, rootfs, seccomp
 from .libc import ConfineError, call, checked, prctl, syscall
 
 ISOLATION_ENV = "GRADER_ISOLATION"
@@ -226,8 +228,9 @@ def own_user_namespace() -> None:
     forks, once it dropped that one, holds nothing in any set); checked with capget.
     That namespace owns no network, IPC or UTS namespace (all made before it, by root or not at all): its
     capability reaches only the PID namespaces made from it (pid_namespace.py) and the mount namespace the
-    worker makes next, where it mounts its student processes' folders: proc_view.hide's (rlimits-unprivileged)
-    or folder_mounts.own_mount_namespace's (the root fallback's private root). The worker's own uid and gid,
+    worker makes next, where it mounts its student processes' folders: folder_mounts.own_mount_namespace's
+    (a private root: the root fallback's, or own_root.enter's for an ordinary user) or proc_view.hide's
+    (rlimits-unprivileged without one). The worker's own uid and gid,
     mapped to themselves there alone (`_map_own_ids`), are the only ids a tmpfs accepts. Raises ConfineError
     where user namespaces are refused."""
     global _proc_fd
@@ -348,12 +351,10 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, 
         try:
             rootfs.enter(rootfs.plan(keep, scratch, scratch_mib, owner=uid), scratch)
             private_root = True
-        except rootfs.RootNotBuilt as err:
-            notes.append(f"no private root ({err}): the child's view of the file system is Landlock's alone")
+        except rootfs.RootNotBuilt as err:  # the view an ordinary user's worker has without one: said alike
+            notes.append(own_root.NO_PRIVATE_ROOT.format(err))
     else:
-        notes.append(
-            "no mount namespace (refused here): the child's view of the file system is Landlock's alone"
-        )
+        notes.append(own_root.NO_PRIVATE_ROOT.format("no mount namespace: refused here"))
     os.chdir(scratch)
     _require_walls("rlimits-root-dropped", need_landlock=not private_root)
     _drop_to_nobody(last_cap, uid)

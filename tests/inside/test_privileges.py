@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from grader.inside import folder_mounts, pid_namespace
+from grader.inside import folder_mounts, own_root, pid_namespace
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
@@ -430,6 +430,8 @@ def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     achieved = (privileges["namespaces"], privileges["private_root"], privileges["scratch_quota_mib"])
     assert achieved == ([], False, None)
     assert any("no mount namespace" in note for note in privileges["notes"])
+    # what that leaves open said too (before: "Landlock's alone", no word of the stat of any host path)
+    assert _says_stat_is_open(privileges["notes"]), privileges["notes"]
     # No PID namespace either (unshare refused): said, and the jobs still run (pid_namespace.UNAVAILABLE)
     assert worker.ready["pid_namespaces"] is False
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
@@ -471,6 +473,10 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert int(privileges["capabilities"]["CapEff"], 16) == 0
     assert worker.ready["pid_namespaces"] is False  # unshare refused there too
     assert pid_namespace.UNAVAILABLE in worker.ready["capabilities"]["notes"]
+    # nor a private root (own_root.py): said, a student process may stat any path of the host
+    assert privileges["private_root"] is False
+    unrooted = own_root.NO_PRIVATE_ROOT.format("no user namespace of the worker's own")
+    assert unrooted in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
     # nor a folder of its own for each student process: said too, and no quota holds the shared scratch
     assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"]
     assert privileges["scratch_quota_mib"] is None
@@ -479,6 +485,19 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
+
+
+# A file of the repo (a folder of its path is in a private root too: the runtime's parent, made to bind it)
+STAT_PROBE = """
+import os
+def run_case(c):
+    try:
+        os.stat(os.path.join(REPO, "submissions", "hostile", "expected.json"))
+        seen = 1
+    except OSError:
+        seen = 0
+    return {"v": [os.getpid(), seen]}
+"""
 
 
 PROC_SELF_PROBE = """
@@ -541,6 +560,32 @@ def test_without_a_private_root_no_folder_is_a_tmpfs_the_size_of_the_hosts_disk(
     assert b'"v":{"shape":[],"data":[1.0]}' in frames.replace(b" ", b""), frames
     mounted = Path(f"/proc/{worker.proc.pid}/mountinfo").read_text()
     assert " - tmpfs " not in "".join(line for line in mounted.splitlines(True) if "/job-" in line)
+
+
+def _says_stat_is_open(notes: list[str]) -> bool:
+    """Whether one of `notes` is own_root.NO_PRIVATE_ROOT's: a student process may stat any host path."""
+    before, after = own_root.NO_PRIVATE_ROOT.split("{}")
+    return any(note.startswith(before) and note.endswith(after) for note in notes)
+
+
+@root_only
+@outside_tox
+def test_the_root_fallback_without_a_private_root_says_a_host_path_may_be_stat(start) -> None:
+    """Root with namespaces but pivot_root refused (container_like.py): its child, uid 65534, stats a file of
+    the repo (Landlock guards no stat), and the worker's notes say so as an ordinary user's do
+    (own_root.NO_PRIVATE_ROOT; before: "the child's view of the file system is Landlock's alone", no word of
+    it)."""
+    wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused", "--")
+    worker = start("rlimits", wrapper)
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-root-dropped" and privileges["private_root"] is False
+    assert _says_stat_is_open(privileges["notes"]), privileges["notes"]
+    assert "pivot_root" in " ".join(privileges["notes"]), privileges["notes"]
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
 
 
 def _ordinary_users_worker(start: Any, scratch_mib: str) -> tuple[Any, int]:
@@ -628,6 +673,21 @@ def run_case(c):
 
 
 @outside_tox
+def test_an_ordinary_users_student_process_cannot_stat_a_file_of_the_repo(start) -> None:
+    """rlimits-unprivileged where user namespaces are allowed (as root: emulated, container_like.py): in its
+    worker's private root (own_root.py) a student process's stat of a file of the repo, which holds every
+    fixture and submission, is ENOENT. The control is the refused path's child, which stats it
+    (test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades); tests/hostile/
+    test_host_stat.py shows the same only when run as an ordinary user."""
+    worker, _ = _ordinary_users_worker(start, scratch_mib="16")
+    assert worker.ready["privileges"]["private_root"] is True, worker.ready
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,0.0]}' in frames.replace(b" ", b""), frames
+
+
+@outside_tox
 def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(start) -> None:
     """rlimits-unprivileged, where user namespaces are allowed: a student process's read of a stdlib file
     leaves its access time where it was, because the worker binds the runtime read-only in its own mount
@@ -648,3 +708,27 @@ def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(s
     meta, _, _, stderr = worker.send(RUNTIME_READ)
     assert meta["exit_code"] == 0, stderr
     assert unread.stat().st_atime_ns == mtime
+
+
+@root_only
+@outside_tox
+def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades(start) -> None:
+    """An ordinary user where user namespaces are allowed but pivot_root is refused (emulated:
+    container_like.py --pivot-root-refused --as-user): own_root.enter's refused path, run by no other test.
+    The worker still starts, rlimits-unprivileged without a private root, and says so
+    (own_root.NO_PRIVATE_ROOT) in the notes a report carries; its child is pid 2 of its own namespace and
+    stats a host file (one of the repo: what the note says it may), which in the private root it cannot
+    (test_an_ordinary_users_student_process_cannot_stat_a_file_of_the_repo)."""
+    wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused")
+    worker = start("rlimits", (*wrapper, "--as-user", str(NOBODY), "--"))
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-unprivileged" and privileges["private_root"] is False
+    assert worker.ready["pid_namespaces"] is True
+    notes = worker.ready["capabilities"]["notes"]
+    refused = [note for note in notes if _says_stat_is_open([note])]
+    assert len(refused) == 1 and "pivot_root" in refused[0], notes
+    repo = str(Path(__file__).resolve().parents[2])
+    meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
+    assert meta["exit_code"] == 0, stderr
+    assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
