@@ -301,13 +301,14 @@ def modification_times(folder: str) -> tuple[tuple[str, int], ...]:
 
 def unread(times: Iterable[tuple[str, int]]) -> None:
     """Each path's access time set back to its modification time (`modification_times`): the served stand-in's
-    folder, shared by the worker's jobs, before each student process. A read moves a file's atime (relatime:
-    the first read after a write, which `unread` makes every process's first again) and a listing its
+    folder, shared by the worker's jobs, at each job's start (Worker._job), before its student processes,
+    whose later phases may see their own student's reads alone. A read moves a file's atime (relatime:
+    the first read after a write, which `unread` makes each job's first again) and a listing its
     folder's, to the reader's clock; any later process stats them. Without this, one student's process set a
     bit and a time the next student's read: whether the stand-in had been imported, and when (sample
     submissions/layers/standin_atime_pair.py: 62 / 62 on the second run, against relu_mask_from_dout.py's
     score). The student process may not set times itself (seccomp: no utimensat). One utimensat a path, no
-    walk: ~450 us a process walked and stat'ed, here."""
+    walk: ~400 to 450 us a job walked and stat'ed, here."""
     for path, mtime in times:
         os.utime(path, ns=(mtime, mtime), follow_symlinks=False)
 

@@ -29,8 +29,8 @@ def enter(keep: Iterable[str], scratch: str, quota_mib: int | None) -> str | Non
     """Make rootfs.plan's root this worker's `/` (`keep`: the paths it must still read; `scratch`: its
     scratch, made a tmpfs of `quota_mib` MiB, the pool's, else rootfs.SCRATCH_QUOTA_MIB). None when done;
     else the note saying why not (nothing changed for the worker but a mount namespace of its own: today's
-    view of the host). A failure after the switch
-    raises ConfineError, as rootfs.enter does: the worker must not start."""
+    view of the host). A failure after the switch raises ConfineError, as rootfs.enter does: the worker
+    must not start."""
     try:
         call("unshare", CLONE_NEWNS)
     except ConfineError as err:
