@@ -9,6 +9,7 @@ import threading
 import numpy as np
 import pytest
 
+import grader.cases
 from grader.assignments import SHIPPED, fixtures_root, load_assignment
 from grader.cases import KnownMistakes, cases_for_run
 from grader.model import Case
@@ -211,3 +212,73 @@ def test_known_mistakes_are_read_through_the_dicts_own_views(monkeypatch):
     assert known.get("absent", "no") == "no" and known.get("add_one", "no") is computed["add_one"]
     assert "overwrite" in known and "absent" not in known
     assert runs == [1]
+
+
+def _counting_mutations(monkeypatch) -> list[str]:
+    """The reference engine's runs under a known mistake, by mutation name, from now on."""
+    import reference.evaluate
+
+    real = reference.evaluate.run_case
+    runs: list[str] = []
+
+    def counted(family, inputs, steps, mutation=None, **kw):
+        if mutation is not None:
+            runs.append(mutation)
+        return real(family, inputs, steps, mutation=mutation, **kw)
+
+    monkeypatch.setattr(reference.evaluate, "run_case", counted)
+    return runs
+
+
+def _known(case: Case) -> dict[str, dict[str, object]]:
+    return {
+        name: {key: v.tobytes() if isinstance(v, np.ndarray) else v for key, v in records.items()}
+        for name, records in case.known_mistakes.items()
+    }
+
+
+def test_cases_loaded_again_share_their_known_mistakes(monkeypatch):
+    """A run's cases loaded again (another stage of the same session, a batch after a check, a test session)
+    run no mutation again: the known mistakes of a case of the same content were worked out once this process
+    (grader/case_digest.py). Without the sharing, each load ran every applicable mutation of every case
+    again. The documented signature holds on the shared value (FACTS.md section 4: add(x, x), no +=, is 1)."""
+    monkeypatch.setattr(grader.cases, "_SHARED", {})
+    runs = _counting_mutations(monkeypatch)
+    assignment = load_assignment("dezero")
+    first = [_known(c) for c in cases_for_run(assignment, 5, stage="step24")]
+    assert len(runs) > 100, "the control: the first load runs the mutations"
+    counted = len(runs)
+    again = {c.id: c for c in cases_for_run(assignment, 5, stage="step24")}
+    assert [_known(c) for c in again.values()] == first
+    assert len(runs) == counted
+    assert float(again["add-twice-documented"].known_mistakes["overwrite_not_accumulate"]["dx_1"]) == 1.0
+
+
+def test_a_case_of_other_content_gets_its_own_known_mistakes(monkeypatch):
+    """Sharing is by content, never by case id: the generated cases of another seed (same ids, other inputs)
+    run their mutations, and each predicts from its own inputs (the mistaken record differs with them)."""
+    monkeypatch.setattr(grader.cases, "_SHARED", {})
+    assignment = load_assignment("dlfs-layers")
+    one = {c.id: c for c in cases_for_run(assignment, 1) if c.generated}
+    runs = _counting_mutations(monkeypatch)
+    other = {c.id: c for c in cases_for_run(assignment, 2) if c.generated}
+    assert set(one) == set(other)
+    differing = [
+        (case_id, name)
+        for case_id, case in other.items()
+        for name, records in case.known_mistakes.items()
+        for key, value in records.items()
+        if not _same_value(value, one[case_id].known_mistakes.get(name, {}).get(key))
+    ]
+    assert runs and differing
+
+
+def test_a_process_keeps_a_bounded_number_of_cases_known_mistakes(monkeypatch):
+    """The shared table keeps at most SHARED_CASES entries, the least recently used dropped first."""
+    monkeypatch.setattr(grader.cases, "_SHARED", {})
+    monkeypatch.setattr(grader.cases, "SHARED_CASES", 10)
+    cases = cases_for_run(load_assignment("dezero"), 3, stage="step24")
+    assert len(cases) > 10
+    assert len(grader.cases._SHARED) == 10
+    kept = {id(known) for _, known in grader.cases._SHARED.values()}
+    assert kept == {id(c.known_mistakes) for c in cases[-10:]}
