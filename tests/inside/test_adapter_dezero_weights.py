@@ -80,3 +80,24 @@ def test_an_error_inside_a_defined_to_cpu_is_not_said_undefined() -> None:
     message = _run(_book(layers, core))["failure"]["message"]
     assert "Variable.to_cpu" in message, message
     assert "does not define" not in message, message
+
+
+def test_parameters_saved_in_place_of_their_data_are_told_so() -> None:
+    """save_weights writing {key: param} (the Parameter, not param.data): np.savez fails to pickle it,
+    said with the fix (param.data), where Python's words named neither (s34 review of s33-dzsave)."""
+    edit = ("array_dict = {key: param.data for", "array_dict = {key: param for")
+    message = _run(_book(edit))["failure"]["message"]
+    assert "cannot pickle" in message, message
+    assert "{key: param.data for key, param in params_dict.items()}" in message, message
+
+
+def test_a_file_of_objects_refused_by_np_load_is_told_what_save_weights_wrote() -> None:
+    """A Parameter that pickles (np.savez wrote it) is refused by np.load (allow_pickle=False): the message
+    says the file holds objects, save_weights' mistake, not load_weights' (Python's words alone before)."""
+    edit = ("array_dict = {key: param.data for", "array_dict = {key: _Held(param.data) for")
+    held = "class _Held:\n    def __init__(self, data):\n        self.data = data\n\n\n"
+    files = _book(edit)
+    files["dezero/layers.py"] = held + files["dezero/layers.py"]
+    message = _run(files)["failure"]["message"]
+    assert "allow_pickle=False" in message, message
+    assert "save_weights handed np.savez objects, not arrays" in message, message

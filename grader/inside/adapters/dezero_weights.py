@@ -11,7 +11,8 @@ skipped step 52's cuda support and whose save_weights does not call it is graded
 save_weights calls a to_cpu it does not define fails with that AttributeError, said with the likely fix: the
 Layer's own to_cpu, or (the book's step-53 layers.py over a core.py without step 52) Variable.to_cpu, which
 the book's Layer.to_cpu calls on each parameter. An error raised inside a to_cpu that is there is Python's
-alone.
+alone. Parameters saved in place of their data (`{key: param}`) are said as that, whether np.savez failed to
+pickle them or np.load refused the file (_FIXES).
 """
 
 from __future__ import annotations
@@ -86,21 +87,22 @@ def _method_call(session: Session, obj: Ref, name: str, path: str, shown: str) -
         session.call(method, path)
         session.sync()
     except StudentFailure as failure:
-        missing = _NO_TO_CPU.search(failure.message) if name == "save_weights" else None
-        if missing is not None:
-            raise StudentFailure(
-                failure.code, f"{failure.message} ({_to_cpu_fix(missing.group(1))})", failure.detail
-            ) from None
+        for pattern, fix in _FIXES.get(name, ()):
+            found = pattern.search(failure.message)
+            if found is not None:
+                raise StudentFailure(
+                    failure.code, f"{failure.message} ({fix(found)})", failure.detail
+                ) from None
         raise
     finally:
         session.context = context
 
 
-def _to_cpu_fix(owner: str) -> str:
+def _to_cpu_fix(missing: re.Match[str]) -> str:
     """The fix for a to_cpu that `owner` (the class Python named) lacks: a parameter's is Variable.to_cpu,
     which the book's Layer.to_cpu calls on each (s34: "define to_cpu on Layer" was said to a package that
     defines it); the layer's own is Layer.to_cpu."""
-    if owner in _PARAMETER_CLASSES:
+    if missing.group(1) in _PARAMETER_CLASSES:
         return (
             "the book's Layer.to_cpu calls param.to_cpu() on each parameter: step 52's Variable.to_cpu, "
             "which the package does not define: without cuda support leave self.to_cpu() out of "
@@ -111,3 +113,22 @@ def _to_cpu_fix(owner: str) -> str:
         "save_weights calls self.to_cpu(), step 52's, which the package does not define: without cuda "
         "support leave the call out, or define to_cpu on Layer"
     )
+
+
+# The saved arrays are objects, not numbers: `{key: param}` (the Parameter itself) where the book writes
+# `{key: param.data}`. np.savez pickles them, and fails on the Variable's weak references; where it does
+# not, np.load (allow_pickle=False) refuses the file. Python's words named neither the Parameter nor .data.
+_OBJECTS_SAVED = (
+    "save_weights handed np.savez objects, not arrays (the Parameter itself?): the file holds each "
+    "parameter's data, array_dict = {key: param.data for key, param in params_dict.items()}"
+)
+# method -> (Python's words in the failure, the fix said after them)
+_FIXES: dict[str, tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = {
+    "save_weights": (
+        (_NO_TO_CPU, _to_cpu_fix),
+        (re.compile(r"TypeError: cannot pickle "), lambda _: _OBJECTS_SAVED),
+    ),
+    "load_weights": (
+        (re.compile(r"Object arrays cannot be loaded when allow_pickle=False"), lambda _: _OBJECTS_SAVED),
+    ),
+}
