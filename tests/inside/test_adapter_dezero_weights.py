@@ -4,6 +4,7 @@ inputs (what the fresh layer must hold), never the code under test."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -101,3 +102,15 @@ def test_a_file_of_objects_refused_by_np_load_is_told_what_save_weights_wrote() 
     message = _run(files)["failure"]["message"]
     assert "allow_pickle=False" in message, message
     assert "save_weights handed np.savez objects, not arrays" in message, message
+
+
+def test_a_key_save_weights_did_not_write_is_said_as_keys_flattened_otherwise() -> None:
+    """save_weights writing 'W' as 'fc.W' (its own key scheme) while load_weights reads _flatten_params's
+    'W': np.load's KeyError, said as keys flattened otherwise by the two methods (s34 review)."""
+    edit = ("array_dict = {key: param.data", "array_dict = {'fc.' + key: param.data")
+    message = _run(_book(edit))["failure"]["message"]
+    assert "is not a file in the archive" in message, message
+    # 'W' or 'b': whichever the Layer's set of names yields first
+    assert re.search(r"load_weights asked the file for '[Wb]', a key save_weights did not write", message), (
+        message
+    )

@@ -122,6 +122,11 @@ _OBJECTS_SAVED = (
     "save_weights handed np.savez objects, not arrays (the Parameter itself?): the file holds each "
     "parameter's data, array_dict = {key: param.data for key, param in params_dict.items()}"
 )
+# np.load's words for a key the file lacks: save_weights wrote its keys otherwise than load_weights reads them
+_KEY_NOT_SAVED = (
+    "load_weights asked the file for {0!r}, a key save_weights did not write: both flatten the parameters "
+    "the same way, self._flatten_params(params_dict), keys like 'l0/W'"
+)
 # method -> (Python's words in the failure, the fix said after them)
 _FIXES: dict[str, tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = {
     "save_weights": (
@@ -130,5 +135,9 @@ _FIXES: dict[str, tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], 
     ),
     "load_weights": (
         (re.compile(r"Object arrays cannot be loaded when allow_pickle=False"), lambda _: _OBJECTS_SAVED),
+        (
+            re.compile(r"KeyError: '(.{1,80}?) is not a file in the archive'"),
+            lambda m: _KEY_NOT_SAVED.format(m[1]),
+        ),
     ),
 }
