@@ -92,6 +92,18 @@ def test_parameters_saved_in_place_of_their_data_are_told_so() -> None:
     assert "{key: param.data for key, param in params_dict.items()}" in message, message
 
 
+def test_a_layer_pickled_whole_is_not_told_it_handed_np_savez_objects() -> None:
+    """The control: save_weights pickling the layer itself (pickle.dump(self, f)) fails on the same weak
+    references, but calls no np.savez: Python's words alone, not the np.savez advice."""
+    edit = (
+        "        try:\n            np.savez_compressed(path, **array_dict)",
+        "        try:\n            import pickle\n            pickle.dump(self, open(path, 'wb'))",
+    )
+    message = _run(_book(edit))["failure"]["message"]
+    assert "cannot pickle" in message, message
+    assert "np.savez" not in message, message
+
+
 def test_a_file_of_objects_refused_by_np_load_is_told_what_save_weights_wrote() -> None:
     """A Parameter that pickles (np.savez wrote it) is refused by np.load (allow_pickle=False): the message
     says the file holds objects, save_weights' mistake, not load_weights' (Python's words alone before)."""
