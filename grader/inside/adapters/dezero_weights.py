@@ -8,12 +8,17 @@ parameters' data is read back as a record. The parent judges them against the ar
 
 The book's save_weights calls `self.to_cpu()` (step 52) first. The grader supplies no to_cpu: a package that
 skipped step 52's cuda support and whose save_weights does not call it is graded as any other; one whose
-save_weights calls a to_cpu it does not define fails with that AttributeError, said with the likely fix.
+save_weights calls a to_cpu it does not define fails with that AttributeError, said with the likely fix: the
+Layer's own to_cpu, or (the book's step-53 layers.py over a core.py without step 52) Variable.to_cpu, which
+the book's Layer.to_cpu calls on each parameter. An error raised inside a to_cpu that is there is Python's
+alone. Parameters saved in place of their data (`{key: param}`) are said as that, whether np.savez failed to
+pickle them or np.load refused the file (_FIXES).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +28,10 @@ from ..remote import Ref, Session
 
 # What the fresh layer's parameters hold before load_weights: a load that sets nothing leaves them so.
 FILL = 0.0
+# Python's words when the object save_weights (or Layer.to_cpu) calls to_cpu on has none: its class
+_NO_TO_CPU = re.compile(r"AttributeError: '(\w+)' object has no attribute 'to_cpu'")
+# what the book's Layer.to_cpu calls to_cpu on: Variable's own (step 52)
+_PARAMETER_CLASSES = frozenset({"Parameter", "Variable"})
 _files = itertools.count(1)  # one file per round trip: a failed save never meets an earlier case's file
 
 
@@ -78,13 +87,58 @@ def _method_call(session: Session, obj: Ref, name: str, path: str, shown: str) -
         session.call(method, path)
         session.sync()
     except StudentFailure as failure:
-        if name == "save_weights" and "to_cpu" in failure.message:
-            raise StudentFailure(
-                failure.code,
-                f"{failure.message} (save_weights calls self.to_cpu(), step 52's, which the package does "
-                "not define: without cuda support leave the call out, or define to_cpu on Layer)",
-                failure.detail,
-            ) from None
+        for pattern, fix in _FIXES.get(name, ()):
+            found = pattern.search(failure.message)
+            if found is not None:
+                raise StudentFailure(
+                    failure.code, f"{failure.message} ({fix(found)})", failure.detail
+                ) from None
         raise
     finally:
         session.context = context
+
+
+def _to_cpu_fix(missing: re.Match[str]) -> str:
+    """The fix for a to_cpu that `owner` (the class Python named) lacks: a parameter's is Variable.to_cpu,
+    which the book's Layer.to_cpu calls on each (s34: "define to_cpu on Layer" was said to a package that
+    defines it); the layer's own is Layer.to_cpu."""
+    if missing.group(1) in _PARAMETER_CLASSES:
+        return (
+            "the book's Layer.to_cpu calls param.to_cpu() on each parameter: step 52's Variable.to_cpu, "
+            "which the package does not define: without cuda support leave self.to_cpu() out of "
+            "save_weights, or define Variable.to_cpu (if self.data is not None: self.data = "
+            "dezero.cuda.as_numpy(self.data))"
+        )
+    return (
+        "save_weights calls self.to_cpu(), step 52's, which the package does not define: without cuda "
+        "support leave the call out, or define to_cpu on Layer"
+    )
+
+
+# The saved arrays are objects, not numbers: `{key: param}` (the Parameter itself) where the book writes
+# `{key: param.data}`. np.savez pickles them, and fails on the Variable's weak references; where it does
+# not, np.load (allow_pickle=False) refuses the file. Python's words named neither the Parameter nor .data.
+_OBJECTS_SAVED = (
+    "save_weights handed np.savez objects, not arrays (the Parameter itself?): the file holds each "
+    "parameter's data, array_dict = {key: param.data for key, param in params_dict.items()}"
+)
+# np.load's words for a key the file lacks: save_weights wrote its keys otherwise than load_weights reads them
+_KEY_NOT_SAVED = (
+    "load_weights asked the file for {0!r}, a key save_weights did not write: both flatten the parameters "
+    "the same way, self._flatten_params(params_dict), keys like 'l0/W'"
+)
+# method -> (Python's words in the failure, the fix said after them)
+_FIXES: dict[str, tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]] = {
+    "save_weights": (
+        (_NO_TO_CPU, _to_cpu_fix),
+        # only where the line that raised calls np.savez: pickle.dump(self, f) fails on the same weakrefs
+        (re.compile(r"TypeError: cannot pickle .*\bsavez"), lambda _: _OBJECTS_SAVED),
+    ),
+    "load_weights": (
+        (re.compile(r"Object arrays cannot be loaded when allow_pickle=False"), lambda _: _OBJECTS_SAVED),
+        (
+            re.compile(r"KeyError: '(.{1,80}?) is not a file in the archive'"),
+            lambda m: _KEY_NOT_SAVED.format(m[1]),
+        ),
+    ),
+}
