@@ -959,6 +959,19 @@ def run_case(
         if fam not in m.families:
             raise ValueError(f"mutation {mutation!r} does not apply to {fam} (it applies to {m.families})")
         vjps, semantics, forwards, graph_vjps = m.vjps, m.semantics, m.forwards, m.graph_vjps
+    return _run(fam, inputs, steps, vjps, semantics, forwards, graph_vjps, extension)
+
+
+def _run(
+    fam: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    vjps: Mapping[str, Vjp],
+    semantics: Semantics,
+    forwards: Mapping[str, Callable[..., np.ndarray]],
+    graph_vjps: Mapping[str, GraphVjp],
+    extension: Extension | None,
+) -> dict[str, Record]:
     ops: Mapping[str, Op] = OPS if extension is None else {**OPS, **extension.reference_ops()}
     family_ops = FAMILY_OPS[fam] if extension is None else {**FAMILY_OPS[fam], **extension.classes(fam)}
     engine = ENGINES[fam](fam, inputs, vjps, semantics, ops, family_ops, forwards, graph_vjps)
@@ -969,3 +982,48 @@ def run_case(
             raise StepError(f"step {i} {step!r}: unknown step {do!r}; known: {', '.join(STEPS)}")
         STEPS[do](engine, step)
     return engine.records
+
+
+class _Asked(Mapping[str, Any]):
+    """An empty table of a mistake's replacements that keeps every name it is asked for. The engine only
+    looks names up in these tables (`get`, `in`); anything else would make `mistake_lookups` unsound: it
+    raises."""
+
+    def __init__(self) -> None:
+        self.asked: set[str] = set()
+
+    def __getitem__(self, name: str) -> Any:
+        self.asked.add(name)
+        raise KeyError(name)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        self.asked.add(name)
+        return default
+
+    def __contains__(self, name: object) -> bool:
+        self.asked.add(str(name))
+        return False
+
+    def __iter__(self) -> Any:
+        raise TypeError("a mistake's table was iterated: mistake_lookups cannot tell what it replaces")
+
+    def __len__(self) -> int:
+        raise TypeError("a mistake's table was sized: mistake_lookups cannot tell what it replaces")
+
+
+def mistake_lookups(
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    extension: Extension | None = None,
+) -> tuple[dict[str, Record], frozenset[str]] | None:
+    """The records of the right run of `steps` and the names the engine looked up in a mistake's tables
+    (`vjps`, `forwards`, `graph_vjps`) on the way; None where it cannot tell (the run fails). A mutation that
+    keeps the textbook `Semantics` and replaces none of these names runs exactly as the right engine does and
+    gives these records: grader/cases.py need not run it (most of a case's mutations are other ops')."""
+    asked = _Asked()
+    try:
+        records = _run(canonical_family(family), inputs, steps, asked, Semantics(), asked, asked, extension)
+    except Exception:  # the run itself fails or a table was used otherwise: every mutation is run
+        return None
+    return records, frozenset(asked.asked)

@@ -282,3 +282,31 @@ def test_a_process_keeps_a_bounded_number_of_cases_known_mistakes(monkeypatch):
     assert len(grader.cases._SHARED) == 10
     kept = {id(known) for _, known in grader.cases._SHARED.values()}
     assert kept == {id(c.known_mistakes) for c in cases[-10:]}
+
+
+def _fingerprint_known(known) -> dict[str, dict[str, object]]:
+    return {
+        name: {key: (v.tobytes(), v.shape) if isinstance(v, np.ndarray) else v for key, v in records.items()}
+        for name, records in known.items()
+    }
+
+
+@pytest.mark.parametrize(("aid", "stage"), [("dezero", "step24"), ("dlfs-layers", None), ("miniflow", None)])
+def test_mutations_left_unrun_change_no_known_mistake(monkeypatch, aid, stage):
+    """A mutation that replaces nothing the case's right run looks up is not run (reference/evaluate.py,
+    `mistake_lookups`): the known mistakes are exactly those of running every applicable mutation (the
+    oracle: the lookups turned off), with fewer runs of the reference engine."""
+    import reference.evaluate
+    from grader.cases import known_mistakes
+    from grader.extension import extension_of
+
+    assignment = load_assignment(aid)
+    runs = _counting_mutations(monkeypatch)
+    cases = cases_for_run(assignment, 11, stage=stage)
+    args = [(assignment.family, c.inputs, c.steps, c.expected, extension_of(assignment)) for c in cases]
+    skipping = [_fingerprint_known(known_mistakes(*a)) for a in args]
+    skipped_runs = len(runs)
+    monkeypatch.setattr(reference.evaluate, "mistake_lookups", lambda *a, **kw: None)
+    every = [_fingerprint_known(known_mistakes(*a)) for a in args]
+    assert skipping == every
+    assert skipped_runs < len(runs) - skipped_runs
