@@ -628,6 +628,13 @@ CELL_MAGICS = {"time": "code", "timeit": "code", "capture": "code", "writefile":
 # each line is capped, not their sum, and 8 MiB of code in 16 KiB lines cost the parent 1.3 s. An honest
 # notebook has a few lines of a few words; past it, a %%writefile line writes nothing.
 MAX_WRITEFILE_CHARS = 1024 * 1024
+# Values (lists, objects, strings, numbers) of a submission's notebooks' JSON, bounded before `json.loads`
+# builds them: the parent parses a notebook whole, at about 0.4 us and 60 bytes a value (1,000,000 empty
+# lists: 0.36 s), so a 60 MB notebook of `[],` twenty million times in its metadata cost `grader grade` 62 s
+# and 1.6 GB (three parses). An honest notebook's bulk is a few long strings (a plot's base64, a log's
+# lines), a handful of values each. Counted as commas plus opening brackets: an upper bound that needs no
+# scan of the strings.
+MAX_NOTEBOOK_VALUES = 2_000_000
 
 
 @dataclass
@@ -638,6 +645,7 @@ class ReadBudget:
     lines: int = MAX_NOTEBOOK_LINES
     tokenized: int = MAX_TOKENIZED_CHARS
     writefile: int = MAX_WRITEFILE_CHARS
+    values: int = MAX_NOTEBOOK_VALUES
 
     def writefile_line(self, line: str) -> str | None:
         """`line` when the budget still holds it (and charged to it), None past it."""
@@ -655,7 +663,7 @@ def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> d
     # notebook of 80,000 `%%writefile -a` cells made the parent copy the growing file 80,000 times
     lines = [cells.header(Path(name).name)]
     budget = budget if budget is not None else ReadBudget()
-    texts = code_cells(raw, name)
+    texts = code_cells(raw, name, budget)
     count = len(texts) + sum(t.count("\n") + t.count("\r") for t in texts)  # CR LF counts twice: a bound
     if count > budget.lines:
         raise SubmissionError(
@@ -840,9 +848,27 @@ def _notebook_json(raw: bytes) -> str:
     return raw.decode("utf-8-sig")
 
 
-def code_cells(raw: bytes, name: str) -> list[str]:
+def json_values(raw: bytes) -> int:
+    """At most how many values `json.loads(raw)` builds: each but the first of a list or an object follows a
+    comma, each list or object opens with a bracket (commas and brackets inside strings only add to it).
+    Three passes of bytes.count: 70 ms for 64 MB, where the parse of 64 MB of `[],` took 12 s."""
+    return raw.count(b",") + raw.count(b"[") + raw.count(b"{") + 1
+
+
+def code_cells(raw: bytes, name: str, budget: ReadBudget | None = None) -> list[str]:
     """The source of each code cell of the notebook `raw` (named `name` in errors), as the loader reads it;
-    SubmissionError for a notebook it refuses."""
+    SubmissionError for a notebook it refuses. Its JSON values count against `budget.values` (a fresh
+    budget's when none is given) before any is built."""
+    budget = budget if budget is not None else ReadBudget()
+    values = json_values(raw)
+    if values > budget.values:
+        raise SubmissionError(
+            "too_large",
+            f"{untrusted.name(name)}: its JSON holds up to {values:,} values, outputs and metadata "
+            f"included (limit {MAX_NOTEBOOK_VALUES:,} for the submission's notebooks): clear the outputs "
+            "(Edit > Clear All Outputs), save, hand in again",
+        )
+    budget.values -= values
     try:
         nb = json.loads(_notebook_json(raw))
         cells = _cells(nb)
@@ -886,6 +912,8 @@ def run_order_note(raw: bytes, name: str) -> str | None:
     """A note when the notebook's execution counts show its cells were last run in another order than top
     to bottom (a fix in cell 4 run after cell 6): the grader runs them top to bottom, as Restart & Run All
     does, so what the student last saw may not be what is graded. None when they ran in order, or never."""
+    if json_values(raw) > MAX_NOTEBOOK_VALUES:  # refused by the loader: never parsed here either
+        return None
     try:
         cells = _cells(json.loads(_notebook_json(raw)))
     except (UnicodeDecodeError, ValueError, KeyError, TypeError, RecursionError):

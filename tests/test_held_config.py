@@ -489,6 +489,41 @@ def test_candidates_are_read_within_one_budget_per_submission(
     assert max(compared, default=0) < 1024 * 1024  # the cell's 20 MB told apart by its length alone
 
 
+def test_a_submissions_notebooks_are_read_within_the_loaders_caps_together(
+    tmp_path: Path, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A zip of 330 KB holding 20 notebooks of 16 MiB of `[],` (each under MAX_NOTEBOOK_BYTES, which was
+    checked one by one) cost the look 58 s of the parent's CPU, before a batch graded anyone; the loader
+    refuses such a zip on the notebooks' bytes together, and on their JSON values together. Counted: past
+    either cap a notebook is neither inflated nor parsed; those within them are read (control)."""
+    import grader.held_config as held_config
+    import grader.loaders as loaders
+
+    inflated: list[str] = []
+    read_entry = held_config._read_entry
+    monkeypatch.setattr(
+        held_config,
+        "_read_entry",
+        lambda archive, info: inflated.append(info.filename) or read_entry(archive, info),
+    )
+    parsed: list[int] = []
+    real = json.loads
+    monkeypatch.setattr(loaders.json, "loads", lambda text, **kw: parsed.append(1) or real(text, **kw))
+    cell = {"cell_type": "code", "metadata": {}, "source": "x = 1\n", "outputs": []}
+    plain = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    monkeypatch.setattr(loaders, "MAX_NOTEBOOK_BYTES", 3 * len(plain))
+    zipped = _zip(tmp_path / "kim.zip", {f"nb{i}.ipynb": plain for i in range(5)}, zipfile.ZIP_DEFLATED)
+    assert held(config, [zipped], []) is None
+    assert inflated == ["nb0.ipynb", "nb1.ipynb", "nb2.ipynb"] and len(parsed) == 3  # the cap's worth
+    monkeypatch.undo()
+    monkeypatch.setattr(loaders.json, "loads", lambda text, **kw: parsed.append(1) or real(text, **kw))
+    lists = plain[:-1] + ', "x": [' + "[]," * (loaders.MAX_NOTEBOOK_VALUES // 3) + "[]]}"  # two thirds
+    zipped = _zip(tmp_path / "lee.zip", {f"nb{i}.ipynb": lists for i in range(3)}, zipfile.ZIP_DEFLATED)
+    parsed.clear()
+    assert held(config, [zipped], []) is None
+    assert len(parsed) == 1  # the first alone is under MAX_NOTEBOOK_VALUES; with the second, over
+
+
 def test_the_loaders_reading_is_used_through_its_public_names() -> None:
     """held_config reads code where the loader does through the loader's public, documented functions
     (folder_entries, lone_zip, zip_name, READ_BOUNDED, code_cells), never its private helpers, which were

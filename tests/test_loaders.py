@@ -1165,6 +1165,42 @@ def test_notebooks_past_their_own_cap_are_refused_before_they_are_parsed(tmp_pat
     assert "a.py" in load_submission(tmp_path / "hw").files
 
 
+def _with_lists(source: str, lists: int) -> bytes:
+    """A notebook whose one code cell is `source`, with `lists` empty lists in its metadata: `[],` is three
+    bytes, and each a value `json.loads` builds (about 0.6 us and 75 bytes in the parent)."""
+    raw = _with_plots(source, 0)
+    return raw[:-1] + b', "x": [' + b"[]," * (lists - 1) + b"[]]}"
+
+
+def test_notebook_json_of_millions_of_values_is_refused_before_it_is_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 60 MB notebook of `[],` in its metadata (under MAX_NOTEBOOK_BYTES) cost `grader grade` 62 s
+    and 1.6 GB in the parent, parsed three times. Past MAX_NOTEBOOK_VALUES (commas and brackets counted)
+    a notebook is refused unparsed, alone and zipped, and so are notebooks that pass one by one but not
+    together; those under the cap are read (control)."""
+    parsed: list[int] = []
+    real = json.loads
+    monkeypatch.setattr(loaders.json, "loads", lambda text, **kw: parsed.append(1) or real(text, **kw))
+    over = _with_lists("x = 1\n", loaders.MAX_NOTEBOOK_VALUES // 2 + 1)  # two counted a list: `[` and `,`
+    (tmp_path / "alone.ipynb").write_bytes(over)
+    zipped = _zip(tmp_path / "hw.zip", {"hw/hw.ipynb": over})
+    (tmp_path / "hw").mkdir()
+    for part, lists in (("a", 1_000), ("b", 1_000), ("c", loaders.MAX_NOTEBOOK_VALUES // 2 - 100)):
+        (tmp_path / "hw" / f"{part}.ipynb").write_bytes(_with_lists("x = 1\n", lists))  # c alone: under
+    for submission in (tmp_path / "alone.ipynb", zipped, tmp_path / "hw"):
+        parsed.clear()
+        with pytest.raises(SubmissionError) as err:
+            load_submission(submission)
+        assert err.value.code == "too_large", submission
+        assert f"(limit {loaders.MAX_NOTEBOOK_VALUES:,} " in err.value.message
+        assert "clear the outputs" in err.value.message
+        # a and b, each parsed for its cells and for its run order; never c
+        assert len(parsed) == (4 if submission.name == "hw" else 0), submission
+    (tmp_path / "hw" / "c.ipynb").unlink()
+    assert {"a.py", "b.py"} <= set(load_submission(tmp_path / "hw").files)
+
+
 def test_zip_entry_whose_deflate_stream_does_not_inflate_is_a_bad_archive(tmp_path: Path) -> None:
     """A Deflate entry whose compressed bytes are garbage made zipfile raise zlib.error, which the loader let
     through: `grader check` died with a traceback and a batch called it unreadable by the grader. It is the
