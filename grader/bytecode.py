@@ -6,7 +6,8 @@ a job has two such processes (visible cases, then hidden ones). The parent compi
 1 ms in its warm process) and the student part of the job carries the result; the student process writes it
 where the submission's loader looks for it (`__pycache__/NAME.cpython-311.opt-lazyannotations.pyc` beside the
 source: compiled, as that loader compiles, with annotations unevaluated, grader/inside/lazy_annotations.py,
-under a name Python's own loaders never read) and then imports exactly as before, without compiling.
+under a name Python's own loaders never read) and then imports exactly as before, without compiling. A file
+handed in byte for byte by many students (the book's common/ files) is compiled once a batch (`KeptCode`).
 
 The files are checked hash-based pycs (PEP 552): the import system uses one only when the source beside it
 hashes the same, so a pyc never stands for other code than the file the student process wrote. A pyc is only
@@ -24,9 +25,12 @@ Dask worker elsewhere) looks for another file name and compiles for itself.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import posixpath
-from collections.abc import Iterable, Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
 
 from grader import compile_cost, parse_cost, pyparse, quiet
 from grader.inside.lazy_annotations import FLAGS as LAZY_ANNOTATIONS
@@ -54,6 +58,14 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
         return None
     if compile_cost.too_costly(tree):  # the compiler's superlinear work (grader/compile_cost.py)
         return None
+    data = KEPT.marshalled(source, relpath, _marshalled)
+    if data is None or len(data) > MAX_PYC_FACTOR * max(len(source), 4096):
+        return None
+    return pyc_header(source) + data
+
+
+def _marshalled(source: bytes, relpath: str) -> bytes | None:
+    """The file's code object as marshal writes it; None when compiling fails or warns, or marshal refuses."""
     with quiet.recorded() as raised:  # one compile at a time records its own warnings (grader/quiet.py)
         try:
             # As the student process compiles the submission's files: annotations never evaluated
@@ -63,12 +75,56 @@ def pyc(source: bytes, relpath: str) -> bytes | None:
     if raised:
         return None
     try:
-        data = marshal.dumps(code)
+        return marshal.dumps(code)
     except ValueError:  # "too deeply nested to marshal": the student's process compiles it
         return None
-    if len(data) > MAX_PYC_FACTOR * max(len(source), 4096):
-        return None
-    return pyc_header(source) + data
+
+
+class KeptCode:
+    """Marshalled code by file path and the SHA-256 of the file's bytes: most of a class hands in the book's
+    common/ files (or a starter's helper) byte for byte, and the parent compiled every copy again (~1 ms a
+    file; session 34). The path is the code objects' file name, so only the same file at the same path shares
+    an entry. Only code that compiled cleanly is kept (a failure is met again, as before), at most `count`
+    entries and `max_bytes` of code together, the least recently used first out: the bench class of files
+    that all differ keeps `count` files' code (~10 KB each) to no use, and no more."""
+
+    def __init__(self, count: int, max_bytes: int) -> None:
+        self.count, self.max_bytes = count, max_bytes
+        self._entries: OrderedDict[tuple[str, bytes], bytes] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # the job builders of a pool's lanes build jobs at once
+
+    def marshalled(
+        self, source: bytes, relpath: str, compiled: Callable[[bytes, str], bytes | None]
+    ) -> bytes | None:
+        key = (relpath, hashlib.sha256(source).digest())
+        with self._lock:
+            kept = self._entries.get(key)
+            if kept is not None:
+                self._entries.move_to_end(key)
+                return kept
+        data = compiled(source, relpath)  # outside the lock: another lane's job need not wait for it
+        if data is not None and len(data) <= self.max_bytes:
+            with self._lock:
+                if key not in self._entries:
+                    self._entries[key] = data
+                    self._bytes += len(data)
+                while len(self._entries) > self.count or self._bytes > self.max_bytes:
+                    _, dropped = self._entries.popitem(last=False)
+                    self._bytes -= len(dropped)
+        return data
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+KEPT_CODE_FILES = 64
+KEPT = KeptCode(KEPT_CODE_FILES, MAX_JOB_BYTECODE)
 
 
 def _cache_path(relpath: str) -> str | None:

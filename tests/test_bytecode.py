@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import compile_cost
+from grader import bytecode, compile_cost
 from grader.bytecode import MAX_COMPILED_SOURCE, fitting, pyc_files
 from grader.inside import lazy_annotations
 
@@ -201,3 +201,63 @@ def test_a_code_object_marshal_refuses_gets_no_pyc(monkeypatch):
     assert list(pyc_files({"deep.py": source, "small.py": SOURCE})) == [
         lazy_annotations.cache_path("small.py")
     ]
+
+
+def _counting_compiles(monkeypatch) -> list[str]:
+    """The file names the parent compiles from here on (what it kept emptied first, where it keeps any)."""
+    kept = getattr(bytecode, "KEPT", None)  # absent before session 34: the negative control runs there too
+    if kept is not None:
+        kept.clear()
+    seen: list[str] = []
+
+    def counting(source, filename, *args, **kwargs):
+        seen.append(filename)
+        return builtins.compile(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(bytecode, "compile", counting, raising=False)  # the module's name before builtins'
+    return seen
+
+
+def test_a_file_handed_in_by_every_student_is_compiled_once(monkeypatch):
+    """Three students hand in the book's common/functions.py byte for byte beside a file of their own: the
+    copy is compiled once, and each job gets the same pyc as compiling it alone gives (main compiled it
+    three times)."""
+    alone = pyc_files({"common/functions.py": SOURCE})
+    seen = _counting_compiles(monkeypatch)
+    jobs = [pyc_files({"common/functions.py": SOURCE, "layers.py": b"N = %d\n" % i}) for i in range(3)]
+    assert sorted(seen) == ["common/functions.py", "layers.py", "layers.py", "layers.py"]
+    where = lazy_annotations.cache_path("common/functions.py")
+    assert all(job[where] == alone[where] for job in jobs)
+
+
+def test_the_same_bytes_at_another_path_are_compiled_for_that_path(monkeypatch):
+    """A code object names its file: the same bytes at another path share nothing, and each pyc names its
+    own file."""
+    seen = _counting_compiles(monkeypatch)
+    one, other = pyc_files({"a.py": SOURCE}), pyc_files({"b.py": SOURCE})
+    assert seen == ["a.py", "b.py"]
+    names = [marshal.loads(p[16:]).co_filename for p in (*one.values(), *other.values())]
+    assert names == ["a.py", "b.py"]
+
+
+def test_a_file_that_warns_is_never_kept(monkeypatch):
+    """A file whose compiling warns gets no pyc (the student sees the warning in their own output): asked
+    again, it is compiled again and refused again, never answered from a kept entry."""
+    seen = _counting_compiles(monkeypatch)
+    warns = b"def f(x):\n    return x is 1\n"  # SyntaxWarning: "is" with a literal
+    assert pyc_files({"w.py": warns}) == {} and pyc_files({"w.py": warns}) == {}
+    assert seen == ["w.py", "w.py"]
+
+
+def test_the_kept_code_is_bounded_by_count_and_bytes():
+    """At most `count` entries and `max_bytes` of code, the least recently used first out."""
+    kept = bytecode.KeptCode(count=2, max_bytes=25)
+    code = {b"a": b"x" * 10, b"b": b"y" * 10, b"c": b"z" * 10}
+    for source in (b"a", b"b", b"a", b"c"):  # "a" used again: "b" is the least recently used
+        kept.marshalled(source, "m.py", lambda s, _rel: code[s])
+    assert len(kept) == 2
+    assert kept.marshalled(b"b", "m.py", lambda s, _rel: None) is None  # "b" was dropped: compiled again
+    heavy = bytecode.KeptCode(count=8, max_bytes=25)
+    for source in (b"a", b"b", b"c"):
+        heavy.marshalled(source, "m.py", lambda s, _rel: code[s])
+    assert len(heavy) == 2  # 30 bytes of code would pass 25
