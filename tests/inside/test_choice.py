@@ -507,6 +507,7 @@ def _reads(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
         return reads(source)
 
     monkeypatch.setattr(choice, "module_defs", counted)
+    monkeypatch.setattr(choice, "_DEFS_CACHE", {})  # nothing read by an earlier test
     return sizes
 
 
@@ -516,8 +517,9 @@ HOSTILE = (b'"""x"""\nif x:\n' + b" a\n" * 14_000)[: 8 * 1024 * 1024 // 199 - 8]
 
 
 def test_identical_copies_are_read_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """199 copies of one hostile miniflow.py: `copies` and `copy_reason` read its definitions once each (it
-    was 199 reads, ~5 s of the parent's CPU), and choose as before: the first by path."""
+    """199 copies of one hostile miniflow.py: its definitions are read once (it was 199 reads, ~5 s of the
+    parent's CPU; then once for `copies` and once for `copy_reason`, until session 34 kept the readings),
+    and the choice is as before: the first by path."""
     files = {f"c{i:03d}/miniflow.py": HOSTILE for i in range(199)}
     sizes = _reads(monkeypatch)
     aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
@@ -527,7 +529,7 @@ def test_identical_copies_are_read_once(monkeypatch) -> None:  # type: ignore[no
     assert aside == {f"c{i:03d}/miniflow.py": "c000/miniflow.py" for i in range(1, 199)}
     why = choice.copy_reason("c000/miniflow.py", list(aside), files, ["miniflow.py"], ["Input", "Linear"], [])
     assert why == "it defines the most of what the assignment grades"
-    assert len(sizes) == 1 + 2 + 2  # one content, then two contents, twice
+    assert len(sizes) == 1 + 1  # one content, then the new one: the reason reads none again
 
 
 def test_distinct_hostile_copies_past_the_budget_are_all_read_by_the_regex(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -555,12 +557,15 @@ def test_the_reason_reads_each_copy_as_the_choice_did() -> None:
     filler = b"class Input:\n    pass\n" + b"#\n" * (choice.COPY_READ_BUDGET // 2)
     late = b"class Input:\n    pass\nif True:\n    class Linear:\n        pass\n"
     files = {"a/miniflow.py": filler, "b/miniflow.py": filler + b"\n", "z/miniflow.py": late}
-    names = choice.copy_defs(files, "miniflow.py", ["miniflow.py"], files)
+    room = choice.copy_read_room(files, ["miniflow.py"])
+    names = choice.copy_defs(files, "miniflow.py", ["miniflow.py"], files, room)
     assert names == {"a/miniflow.py": {"Input"}, "b/miniflow.py": {"Input"}, "z/miniflow.py": {"Input"}}
-    assert choice.copy_defs(files, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
+    assert choice.copy_defs(files, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"], room) == {
         "z/miniflow.py": {"Input"}
     }
-    assert choice.copy_defs({"z/miniflow.py": late}, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
+    alone = {"z/miniflow.py": late}
+    room = choice.copy_read_room(alone, ["miniflow.py"])
+    assert choice.copy_defs(alone, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"], room) == {
         "z/miniflow.py": {"Input", "Linear"}
     }
 
