@@ -96,11 +96,10 @@ _Line = tuple[int, tuple[tokenize.TokenInfo, ...]]  # a logical line: its block 
 # Starters and finished work are tens of KiB: reading further costs the tokenizer ~0.7 s a MiB, per copy.
 _STUB_READ = 128 * 1024
 _SKIP = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
-# Files whose stubs are counted to break one tie, the first by path: a hostile zip of 200 copies of one
-# 128 KiB file tied them all and cost the parent ~40 ms a copy, twice (the choice, then its reason). Real
-# ties are a handful of copies; one past the first few sorts after them.
-MAX_STUB_COUNTS = 8
-_UNCOUNTED = 1 << 30
+# Every copy of a tie has its stubs counted, within the tie's budget (`stub_counts`: each distinct content
+# once, an equal share each): the first eight by path alone (session 33's MAX_STUB_COUNTS, against a hostile
+# zip of 200 copies of one 128 KiB file, ~40 ms a copy) left a real lesson's twelfth copy uncounted, sorted
+# after a starter whatever it held, and a name sorting first could push the finished copy past the eighth.
 # What `stub_bodies` reads of one tie's copies together, in bytes (`stub_counts`): two copies whole (a
 # starter and the work, each up to `_STUB_READ`), more an equal share of it each. The tokenizer costs ~3 to
 # 5 us a byte of hostile text (2-byte lines, a def every 12 bytes): eight distinct 128 KiB copies cost the
@@ -529,14 +528,13 @@ def choose_copies(
     counts: dict[str, int] = {}
     cut: dict[str, int] = {}
     for want, group, defs, tied in groups:
-        counted = tied[:MAX_STUB_COUNTS]
-        stubs = dict.fromkeys(group, 0) | dict.fromkeys(tied, _UNCOUNTED)
-        stubs |= stub_counts(files, counted, room) if len(tied) > 1 else dict.fromkeys(tied, 0)
+        stubs = dict.fromkeys(group, 0)
+        stubs |= stub_counts(files, tied, room) if len(tied) > 1 else dict.fromkeys(tied, 0)
         counts |= stubs
         chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue
-        distinct = {files.get(f, b"") for f in counted}
+        distinct = {files.get(f, b"") for f in tied}
         share = _share(len(distinct), room)
         if len(tied) > 1 and share < _share(len(distinct)) and any(len(d) > share for d in distinct):
             cut[chosen] = share
@@ -700,7 +698,7 @@ def copy_reason(
     # be "the file the assignment names" where the other's name as an old copy decided
     want = max((p for p in preferred if copy_member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
 
-    read = [chosen, *sorted(others)[:MAX_STUB_COUNTS]]
+    read = [chosen, *sorted(others)]
     room = made.copy_room if made is not None else copy_read_room(files, preferred)
     defs = copy_defs(files, want, preferred, read, room)
     if made is None:  # stubs counted for the copies tied on the required names alone, as `copies` counts them
