@@ -824,6 +824,11 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             unhidden = proc_view.hide()
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
+        if achieved.isolation == "rlimits-unprivileged" and namespaces is not None:
+            # made here, not by privileges.establish (which reported none): the user namespace of its own, and
+            # the mount namespace of its private root or of proc_view.hide
+            made = ("user", "mnt") if achieved.private_root or not unhidden else ("user",)
+            achieved = dataclasses.replace(achieved, namespaces=made)
         folder_bytes = 0
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         # Each student process's folder a tmpfs of the job's quota, where one can be had: where the scratch is

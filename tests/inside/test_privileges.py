@@ -688,6 +688,7 @@ def test_an_ordinary_users_student_process_gets_a_folder_of_its_own_of_the_pools
     assert worker.ready["capabilities"]["notes"] == [], worker.ready["capabilities"]
     assert worker.ready["privileges"]["scratch_quota_mib"] == 16
     assert worker.ready["privileges"]["private_root"] is True
+    assert worker.ready["privileges"]["namespaces"] == ["user", "mnt"]  # before session 34: [], untrue
     assert Path(f"/proc/{worker.proc.pid}/uid_map").read_text().split() == [str(uid), str(uid), "1"]
     meta, seen = _child_status(worker, FOLDER_PROBE)
     assert meta["exit_code"] == 0 and meta["scratch_ok"] is True and seen, meta
@@ -783,6 +784,7 @@ def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades
     assert worker.ready["ready"] is True, worker.ready
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-unprivileged" and privileges["private_root"] is False
+    assert privileges["namespaces"] == ["user", "mnt"]  # proc_view.hide's mount namespace
     assert worker.ready["pid_namespaces"] is True
     notes = worker.ready["capabilities"]["notes"]
     refused = [note for note in notes if _says_stat_is_open([note])]
@@ -791,3 +793,17 @@ def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades
     meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
+
+
+def test_own_root_says_no_private_root_where_proc_cannot_be_opened(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """own_root.enter opened /proc outside its try: a host without /proc (or one it may not open) crashed the
+    worker's start instead of going on without a private root, which its notes say (own_root.NO_PRIVATE_ROOT).
+    The unshare is stubbed: this test process keeps its own mount namespace."""
+    monkeypatch.setattr(own_root, "call", lambda *args: 0)
+
+    def no_proc(path: str, *args: object) -> int:
+        raise FileNotFoundError(2, "No such file or directory", path)
+
+    monkeypatch.setattr(own_root.os, "open", no_proc)
+    note = own_root.enter([], "/nonexistent-scratch", 16)
+    assert note is not None and _says_stat_is_open([note]) and "/proc" in note, note
