@@ -19,18 +19,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from .libc import (
-    MS_BIND,
-    MS_NODEV,
-    MS_NOEXEC,
-    MS_NOSUID,
-    MS_PRIVATE,
-    MS_RDONLY,
-    MS_REC,
-    MS_REMOUNT,
-    ConfineError,
-    call,
-)
+from . import libc
+from .libc import MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_REMOUNT, ConfineError, call
 
 # statvfs's f_flag bits a remount must keep where a less privileged namespace's copy locked them (EPERM
 # otherwise), mapped to mount(2)'s: ST_NOSUID, ST_NODEV, ST_NOEXEC, ST_NOATIME, ST_NODIRATIME, ST_RELATIME.
@@ -65,7 +55,7 @@ def bind_read_only(paths: Iterable[str]) -> str | None:
     try:
         # Nothing bound here shows in another namespace: the root fallback's mount namespace may be a peer of
         # the host's (made at its privilege, shared mounts stay shared), an ordinary user's its slave.
-        call("mount", None, b"/", None, MS_REC | MS_PRIVATE, None)
+        call("mount", None, b"/", None, MS_REC | libc.MS_PRIVATE, None)
         for path in tops(paths):
             target = path.encode()
             call("mount", target, target, None, MS_BIND | MS_REC, None)
