@@ -99,3 +99,48 @@ def test_the_parent_tokenises_a_hostile_submission_within_one_budget(monkeypatch
     program_files(files, a)
     assert len(read) == 25 * 8, len(read)  # every copy read once, the later askings from the cache
     assert sum(read) <= 1 << 20, sum(read)
+
+
+def _count_copy_readings(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """The `read_steps` of every file `module_defs` reads for the copies (stubs counted as nothing)."""
+    steps: list[int] = []
+    reading = choice._top_level_defs
+
+    def counted(source: bytes) -> set[str]:
+        steps.append(choice.read_steps(source))
+        return reading(source)
+
+    monkeypatch.setattr(choice, "_top_level_defs", counted)
+    monkeypatch.setattr(choice, "stub_bodies", lambda source: 0)
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    monkeypatch.setattr(choice, "_DEFS_CACHE", {}, raising=False)  # none on main: the control runs there
+    monkeypatch.setattr(choice, "_UNINDENTED_CACHE", {}, raising=False)
+    return steps
+
+
+def _every_asking(files: dict[str, bytes]) -> None:
+    """What the parent asks of one submission's copies: the job, the stage, the program, once more for a
+    file defining no names, and the reasons."""
+    a = load_assignment("dezero")
+    for _ in range(4):
+        copies = copies_of(files, a)
+    copy_reasons_of(files, a, copies)
+    program_files(files, a)
+
+
+def test_the_parent_reads_a_submissions_copies_once_for_all_its_askings(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """30 ties of DeZero's step files, 8 distinct copies of 8 KiB each: every copy is read for its names
+    once, whatever the parent asks after (before, session 34: all 240 again at each of its six askings)."""
+    steps = _count_copy_readings(monkeypatch)
+    _every_asking(_hostile_ties(30, 8, 8 << 10))
+    assert len(steps) == 30 * 8, len(steps)
+
+
+def test_the_parent_reads_a_hostile_submissions_copies_within_one_budget(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """30 ties of 8 distinct copies of 32 KiB (the hostile submission profiled in session 34): what the
+    parent spends reading their names, over all its askings, is within one budget for the submission
+    (before: `COPY_READ_BUDGET` for each of the 30 names, at each asking: 4.6 million steps, ~20 s of a
+    93 s run)."""
+    steps = _count_copy_readings(monkeypatch)
+    _every_asking(_hostile_ties(30, 8, 32 << 10))
+    assert sum(steps) <= 2 * choice.COPY_READ_BUDGET, (len(steps), sum(steps))

@@ -27,6 +27,7 @@ from grader.reports.escape import terminal
 from grader.sandbox import MachineError, SandboxError
 from grader.sandbox.machine import on_workers
 
+from . import build
 from .plugin import PLUGIN_NAME, SandboxPlugin, SandboxUnavailable, grade_job, worker_state
 from .wire import WireError, WorkerReply, accept
 
@@ -87,6 +88,8 @@ class DaskExecutor:
         if broken:
             lines = "; ".join(f"{addr}: {why}" for addr, why in sorted(broken.items()))
             raise ClusterError(f"Dask workers without a working sandbox: {lines}")
+        for addr, state in sorted(states.items()):
+            _same_build(addr, state)
         return {addr: self._info(s) for addr, s in sorted(states.items())}
 
     @staticmethod
@@ -185,9 +188,10 @@ class DaskExecutor:
         """A worker that joined after the start (or was restarted by its nanny): ask it what it runs with."""
         try:
             state = self.client.run(worker_state, workers=[reply.worker])[reply.worker]
-            return self._info(state)
         except Exception:  # gone again already: what its reply said is all there is
             return WorkerInfo(reply.run.isolation, 0)
+        _same_build(reply.worker, state)  # a worker of another build joined: the batch stops
+        return self._info(state)
 
     def describe(self, stream: TextIO) -> None:
         for address, info in self.workers().items():
@@ -200,6 +204,24 @@ class DaskExecutor:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+# What a TA reads when a worker runs another build of the grader than the client's.
+OTHER_BUILD = (
+    "the Dask worker {worker} runs another build of the grader ({theirs}) than this client's "
+    "(source digest {ours}): its adapters would grade with other code than this one. Install the same "
+    "grader on it as here (the same commit or wheel: `pip install` it again), restart the worker (`dask "
+    "worker ...`), and run the batch again"
+)
+
+
+def _same_build(worker: str, state: Mapping[str, Any]) -> None:
+    """Refuse a worker whose `worker_state` names another build of the grader than this process's (or none:
+    a grader from before session 34)."""
+    theirs, ours = state.get("build"), build.source_digest()
+    if theirs != ours:
+        said = f"source digest {str(theirs)[:16]}" if theirs else "a grader too old to say which build"
+        raise ClusterError(OTHER_BUILD.format(worker=worker, theirs=said, ours=ours[:16]))
 
 
 def _lost(where: Confinement, why: str) -> RunResult:

@@ -14,6 +14,7 @@ from distributed import Worker, WorkerPlugin, get_worker
 
 from grader.sandbox import IsolationRefused, MachineError, SandboxError, SandboxPool
 
+from . import build
 from .wire import WorkerReply
 
 PLUGIN_NAME = "backprop-grader-sandbox"
@@ -84,6 +85,7 @@ def worker_state(dask_worker: Worker) -> dict[str, Any]:
         "machine": plugin.machine,
         "config": plugin.config,
         "host": worker.ip,
+        "build": build.source_digest(),  # the client refuses a worker of another build (executor.py)
     }
 
 

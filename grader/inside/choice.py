@@ -17,6 +17,7 @@ import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 def member(relpath: str, name: str) -> bool:
@@ -95,11 +96,10 @@ _Line = tuple[int, tuple[tokenize.TokenInfo, ...]]  # a logical line: its block 
 # Starters and finished work are tens of KiB: reading further costs the tokenizer ~0.7 s a MiB, per copy.
 _STUB_READ = 128 * 1024
 _SKIP = frozenset({tokenize.COMMENT, tokenize.NL, tokenize.ENCODING, tokenize.ENDMARKER})
-# Files whose stubs are counted to break one tie, the first by path: a hostile zip of 200 copies of one
-# 128 KiB file tied them all and cost the parent ~40 ms a copy, twice (the choice, then its reason). Real
-# ties are a handful of copies; one past the first few sorts after them.
-MAX_STUB_COUNTS = 8
-_UNCOUNTED = 1 << 30
+# Every copy of a tie has its stubs counted, within the tie's budget (`stub_counts`: each distinct content
+# once, an equal share each): the first eight by path alone (session 33's MAX_STUB_COUNTS, against a hostile
+# zip of 200 copies of one 128 KiB file, ~40 ms a copy) left a real lesson's twelfth copy uncounted, sorted
+# after a starter whatever it held, and a name sorting first could push the finished copy past the eighth.
 # What `stub_bodies` reads of one tie's copies together, in bytes (`stub_counts`): two copies whole (a
 # starter and the work, each up to `_STUB_READ`), more an equal share of it each. The tokenizer costs ~3 to
 # 5 us a byte of hostile text (2-byte lines, a def every 12 bytes): eight distinct 128 KiB copies cost the
@@ -137,7 +137,7 @@ def stub_counts(
     for source in distinct:
         head = source[:share]
         if head not in _STUB_CACHE:
-            _make_room(len(head) + _STUB_ENTRY_BYTES)
+            _make_room(_STUB_CACHE, _STUB_CACHE_BYTES, len(head) + _STUB_ENTRY_BYTES)
             _STUB_CACHE[head] = stub_bodies(head)
         counted[source] = _STUB_CACHE[head]
     return {f: counted[files.get(f, b"")] for f in wanted}
@@ -148,13 +148,13 @@ def _share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
     return min(_STUB_READ, min(room, STUB_READ_BUDGET) // max(distinct, 1))
 
 
-def _make_room(size: int) -> None:
-    """Evict the oldest readings until `size` more bytes fit in `_STUB_CACHE_BYTES`."""
-    excess = sum(map(len, _STUB_CACHE)) + _STUB_ENTRY_BYTES * len(_STUB_CACHE) + size - _STUB_CACHE_BYTES
-    while excess > 0 and _STUB_CACHE:
-        oldest = next(iter(_STUB_CACHE))
+def _make_room(cache: dict[bytes, Any], limit: int, size: int) -> None:
+    """Evict the oldest readings of `cache` until `size` more bytes fit in its `limit`."""
+    excess = sum(map(len, cache)) + _STUB_ENTRY_BYTES * len(cache) + size - limit
+    while excess > 0 and cache:
+        oldest = next(iter(cache))
         excess -= len(oldest) + _STUB_ENTRY_BYTES
-        del _STUB_CACHE[oldest]
+        del cache[oldest]
 
 
 def stub_bodies(source: bytes) -> int:
@@ -502,6 +502,7 @@ class CopyChoice:
     aside: Mapping[str, str]
     stubs: Mapping[str, int]
     cut: Mapping[str, int]
+    copy_room: int = 0  # what each preferred name's copies could spend to be read (`copy_read_room`)
 
 
 def choose_copies(
@@ -512,13 +513,13 @@ def choose_copies(
     the others: a tie's reading never depends on another's size or on the order of the manifest's names)."""
     must = set(required)
     wanted = must | set(optional)
+    # the copies of two preferred names never overlap (`_copies_of`: of two names one ends the other)
+    found = {want: _copies_of(files, want, preferred) for want in dict.fromkeys(preferred)}
+    found = {want: group for want, group in found.items() if len(group) > 1}
+    copy_room = _copy_room(len(found))
     groups: list[tuple[str, list[str], dict[str, set[str]], list[str]]] = []
-    for want in preferred:
-        # the copies of two preferred names never overlap (`_copies_of`: of two names one ends the other)
-        group = _copies_of(files, want, preferred)
-        if len(group) < 2 or any(want == g[0] for g in groups):
-            continue
-        defs = {f: names & wanted for f, names in copy_defs(files, want, preferred, group).items()}
+    for want, group in found.items():
+        defs = {f: names & wanted for f, names in copy_defs(files, want, preferred, group, copy_room).items()}
         best = max(len(defs[f] & must) for f in group)  # stubs break ties only: count them there alone
         tied = [f for f in group if len(defs[f] & must) == best]
         groups.append((want, group, defs, tied))
@@ -527,21 +528,20 @@ def choose_copies(
     counts: dict[str, int] = {}
     cut: dict[str, int] = {}
     for want, group, defs, tied in groups:
-        counted = tied[:MAX_STUB_COUNTS]
-        stubs = dict.fromkeys(group, 0) | dict.fromkeys(tied, _UNCOUNTED)
-        stubs |= stub_counts(files, counted, room) if len(tied) > 1 else dict.fromkeys(tied, 0)
+        stubs = dict.fromkeys(group, 0)
+        stubs |= stub_counts(files, tied, room) if len(tied) > 1 else dict.fromkeys(tied, 0)
         counts |= stubs
         chosen = min(group, key=lambda f: _copy_key(f, defs[f], must, want, stubs[f]))
         if not defs[chosen] & must:
             continue
-        distinct = {files.get(f, b"") for f in counted}
+        distinct = {files.get(f, b"") for f in tied}
         share = _share(len(distinct), room)
         if len(tied) > 1 and share < _share(len(distinct)) and any(len(d) > share for d in distinct):
             cut[chosen] = share
         for other in group:
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
                 aside[other] = chosen
-    return CopyChoice(aside, counts, cut)
+    return CopyChoice(aside, counts, cut, copy_room)
 
 
 def _copies_of(files: Iterable[str], want: str, preferred: Sequence[str]) -> list[str]:
@@ -556,6 +556,17 @@ def _copies_of(files: Iterable[str], want: str, preferred: Sequence[str]) -> lis
 # the parent's reading is bounded by ~0.75 s (twice: `copies`, `copy_reason`) where 199 distinct hostile
 # copies (the 8 MiB cap) cost +5 s, and an honest lesson reads every copy up to some 1.8 MiB of code.
 COPY_READ_BUDGET = 150_000
+# What `module_defs` may spend on all the preferred names of one submission together: each name with copies
+# an equal part of it, each within `COPY_READ_BUDGET`, so two names are read as before, whatever their
+# order. Per name alone (session 34), DeZero's ~100 preferred names let a hostile 30-tie submission cost the
+# parent 30 budgets, read again at each of its askings (the job, the stage, the program, the reasons): ~20 s
+# of a profiled 93 s run.
+SUBMISSION_COPY_READ_BUDGET = 2 * COPY_READ_BUDGET
+# Readings already made, by the bytes read (as `_STUB_CACHE`): the parent's later askings for the same
+# submission read nothing again. Bounded by the bytes it holds, first in first out.
+_DEFS_CACHE: dict[bytes, frozenset[str]] = {}
+_UNINDENTED_CACHE: dict[bytes, frozenset[str]] = {}  # the readings of copies past the budget, the same way
+_DEFS_CACHE_BYTES = 4 << 20  # each of the two
 
 
 def read_steps(source: bytes) -> int:
@@ -564,26 +575,49 @@ def read_steps(source: bytes) -> int:
     return source.count(b"\n") + source.count(b"'") + source.count(b'"') + len(source) // 32
 
 
+def copy_read_room(files: Iterable[str], preferred: Sequence[str]) -> int:
+    """The `read_steps` each preferred name's distinct copies may cost to be read by `module_defs`: an equal
+    part of `SUBMISSION_COPY_READ_BUDGET` for each name found in two files or more, at most
+    `COPY_READ_BUDGET` (`choose_copies` counts them as it groups them: `CopyChoice.copy_room`)."""
+    listed = list(files)
+    return _copy_room(sum(len(_copies_of(listed, want, preferred)) > 1 for want in set(preferred)))
+
+
+def _copy_room(names_with_copies: int) -> int:
+    return min(COPY_READ_BUDGET, SUBMISSION_COPY_READ_BUDGET // max(names_with_copies, 1))
+
+
 def copy_defs(
-    files: Mapping[str, bytes], want: str, preferred: Sequence[str], asked: Iterable[str]
+    files: Mapping[str, bytes], want: str, preferred: Sequence[str], asked: Iterable[str], room: int
 ) -> dict[str, set[str]]:
     """File -> the names it defines, for the `asked` copies of the preferred name `want`, as `copies` and
     `copy_reason` both read them (so the reason given is the choice's own). Every copy is read the same way,
     so the choice compares like with like and never depends on the copies' paths or order: by `module_defs`
-    (identical copies once) when the distinct copies of `want` fit in `COPY_READ_BUDGET` together, otherwise
-    by the unindented regex alone, the reading before session 31. (Review of s31-left: a budget spent in path
-    order read the first copies one way and the later ones the other, and a copy whose Sigmoid and MSE
-    were quoted out won over the finished one, or lost, as the folders' names fell.)"""
+    (identical copies once, and once for all the parent's askings: `_DEFS_CACHE`) when the distinct copies
+    of `want` fit in `room` (`copy_read_room`) together, otherwise by the unindented regex alone, the
+    reading before session 31. (Review of s31-left: a budget spent in path order read the first copies one
+    way and the later ones the other, and a copy whose Sigmoid and MSE were quoted out won over the finished
+    one, or lost, as the folders' names fell.)"""
     distinct = {files[f] for f in _copies_of(files, want, preferred)}
-    parsed = sum(read_steps(source) for source in distinct) <= COPY_READ_BUDGET
+    parsed = sum(read_steps(source) for source in distinct) <= room
     read: dict[bytes, set[str]] = {}
     found: dict[str, set[str]] = {}
     for f in asked:
         source = files.get(f, b"")
         if source not in read:
-            read[source] = _top_level_defs(source) if parsed else _unindented_defs(source)
+            read[source] = set(_cached(_DEFS_CACHE if parsed else _UNINDENTED_CACHE, source))
         found[f] = read[source]
     return found
+
+
+def _cached(cache: dict[bytes, frozenset[str]], source: bytes) -> frozenset[str]:
+    """The names `source` defines as `cache`'s reading finds them (`_top_level_defs` for `_DEFS_CACHE`,
+    `_unindented_defs` for `_UNINDENTED_CACHE`), read once while it stays there."""
+    if source not in cache:
+        _make_room(cache, _DEFS_CACHE_BYTES, len(source) + _STUB_ENTRY_BYTES)
+        reading = _top_level_defs if cache is _DEFS_CACHE else _unindented_defs
+        cache[source] = frozenset(reading(source))
+    return cache[source]
 
 
 def _unindented_defs(source: bytes) -> set[str]:
@@ -664,12 +698,13 @@ def copy_reason(
     # be "the file the assignment names" where the other's name as an old copy decided
     want = max((p for p in preferred if copy_member(chosen, p)), key=len, default=chosen.rsplit("/", 1)[-1])
 
-    read = [chosen, *sorted(others)[:MAX_STUB_COUNTS]]
-    defs = copy_defs(files, want, preferred, read)
+    read = [chosen, *sorted(others)]
+    room = made.copy_room if made is not None else copy_read_room(files, preferred)
+    defs = copy_defs(files, want, preferred, read, room)
     if made is None:  # stubs counted for the copies tied on the required names alone, as `copies` counts them
         best = max(len(defs[f] & must) for f in read)
         tied = [f for f in read if len(defs[f] & must) == best]
-        made = CopyChoice({}, stub_counts(files, tied) if len(tied) > 1 else {}, {})
+        made = CopyChoice({}, stub_counts(files, tied) if len(tied) > 1 else {}, {}, room)
 
     def key(f: str) -> tuple[int, int, bool, bool, int, int, str]:
         return _copy_key(f, defs[f] & wanted, must, want, made.stubs.get(f, 0))

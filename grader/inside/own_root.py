@@ -33,9 +33,9 @@ def enter(keep: Iterable[str], scratch: str, quota_mib: int | None) -> str | Non
     must not start."""
     try:
         call("unshare", CLONE_NEWNS)
-    except ConfineError as err:
+        proc = os.open("/proc", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)  # none mounted: no private root
+    except (ConfineError, OSError) as err:
         return NO_PRIVATE_ROOT.format(err)
-    proc = os.open("/proc", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
     owner, group = os.getuid(), os.getgid()  # mapped to themselves in this user namespace (or not: refused)
     try:
         mib = quota_mib or rootfs.SCRATCH_QUOTA_MIB

@@ -1,5 +1,6 @@
 """The host's files a student process may read, made read-only mounts in the worker's mount namespace
-(rlimits-unprivileged), so that no read of theirs changes them: not even their access times.
+(rlimits-unprivileged, and the root fallback without a private root), so that no read of theirs changes
+them: not even their access times.
 
 Landlock lets a student process read the stdlib, numpy and the runtime on the host's disk, where the file
 system is writable and mounted `relatime`: the first read of a file in 24 hours moves its atime to the
@@ -9,8 +10,8 @@ marks (sample submissions/layers/runtime_atime_pair.py: 62 / 62 on the second ru
 file, a few hundred files, and the bits outlive the grader. The kernel moves no access time on a read-only
 mount: bubblewrap and the root fallback's private root bind the runtime read-only already; here the worker
 binds each of those folders onto itself in the mount namespace `proc_view.hide` made (owned by the worker's
-user namespace of its own, where it holds CAP_SYS_ADMIN) and makes the bind read-only. Only its namespace
-sees it; the host's files stay as they were for everyone else.
+user namespace of its own, where it holds CAP_SYS_ADMIN), every mount there made private first, and makes
+the bind read-only. Only its namespace sees it; the host's files stay as they were for everyone else.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+from . import libc
 from .libc import MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_RDONLY, MS_REC, MS_REMOUNT, ConfineError, call
 
 # statvfs's f_flag bits a remount must keep where a less privileged namespace's copy locked them (EPERM
@@ -51,6 +53,9 @@ def bind_read_only(paths: Iterable[str]) -> str | None:
     is, on the hosts measured, below the stdlib, numpy or the runtime). None when done; else the note
     saying why not (the first refusal stops it: what was bound stays, read-only)."""
     try:
+        # Nothing bound here shows in another namespace: the root fallback's mount namespace may be a peer of
+        # the host's (made at its privilege, shared mounts stay shared), an ordinary user's its slave.
+        call("mount", None, b"/", None, MS_REC | libc.MS_PRIVATE, None)
         for path in tops(paths):
             target = path.encode()
             call("mount", target, target, None, MS_BIND | MS_REC, None)

@@ -824,6 +824,11 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             unhidden = proc_view.hide()
             if unhidden:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, unhidden))
+        if achieved.isolation == "rlimits-unprivileged" and namespaces is not None:
+            # made here, not by privileges.establish (which reported none): the user namespace of its own, and
+            # the mount namespace of its private root or of proc_view.hide
+            made = ("user", "mnt") if achieved.private_root or not unhidden else ("user",)
+            achieved = dataclasses.replace(achieved, namespaces=made)
         folder_bytes = 0
         private_view = achieved.isolation == "bwrap" or achieved.private_root
         # Each student process's folder a tmpfs of the job's quota, where one can be had: where the scratch is
@@ -847,9 +852,10 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             if not private_view:  # the host's disk: no quota of its own holds its folders
                 achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
-        if achieved.isolation == "rlimits-unprivileged" and not achieved.private_root and not caps.unconfined:
-            # The host's disk, whose files' access times a student's reads moved (read_only_view.py); in the
-            # mount namespace proc_view.hide made, where it made one.
+        if not private_view and not caps.unconfined:
+            # The host's disk, whose files' access times a student's reads moved (read_only_view.py): an
+            # ordinary user's worker, or the root fallback, without a private root; in the mount namespace
+            # proc_view.hide made, where it made one.
             writable = (
                 read_only_view.NOT_READ_ONLY.format("no mount namespace of the worker's own")
                 if unhidden

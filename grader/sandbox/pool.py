@@ -67,10 +67,11 @@ NOTES: dict[Isolation, tuple[str, ...]] = {
     "rlimits-unprivileged": (
         "bubblewrap is not in use: student code runs as the grader's own user, confined by rlimits, "
         "Landlock and a seccomp allow-list, in the host's network and IPC namespaces; where user "
-        "namespaces are allowed, in a private root like the root fallback's (no /proc, no path of the host "
-        "but the runtime), each student process in a PID namespace of its own with a folder of its own in "
-        "memory of the scratch's size; else in the host's file system. Grade untrusted code where bwrap "
-        "works, or as root.",
+        "namespaces are allowed, each student process in a PID namespace of its own with a folder of its "
+        "own in memory of the scratch's size, in a private root like the root fallback's (no /proc, no "
+        "path of the host but the runtime) where the kernel lets one be built, else in the host's file "
+        "system (a note below says so); with no user namespace, in the host's file system. Grade untrusted "
+        "code where bwrap works, or as root.",
     ),
     "none": (
         "ISOLATION NONE: student code runs UNCONFINED, with every right of the user running the grader (no "

@@ -371,15 +371,16 @@ def test_of_copies_defining_as_much_the_one_with_fewer_stubs_is_graded() -> None
     assert choice.copies(same, *MINIFLOW) == {"Copy of lesson/miniflow.py": "lesson/miniflow.py"}
 
 
-def test_stubs_are_counted_in_a_few_tied_copies_only() -> None:
+def test_the_stubs_of_every_tied_copy_are_counted_each_content_once() -> None:
     """A hostile zip of many copies of one 128 KiB file tied them all, and each copy's stubs were counted
-    (the tokenizer: ~40 ms a copy in the parent, then again for the reason). Only the first
-    MAX_STUB_COUNTS by path are counted; a copy past them sorts after the counted ones. Control: two tied
-    copies are both counted, the one with fewer stubs graded."""
+    (the tokenizer: ~40 ms a copy in the parent, then again for the reason). Each distinct content is
+    counted once, and every copy of the tie is: the work at `z/`, past 40 copies of the starter by path, is
+    graded (session 33 counted the first eight by path alone: z/ was never counted and set aside). Control:
+    two tied copies, the one with fewer stubs graded."""
     work = b"class Node:\n    def forward(self):\n        return 1\n"
     starter = b"class Node:\n    def forward(self):\n        pass\n"
     files = {f"c{i:03d}/miniflow.py": starter for i in range(40)}
-    files["z/miniflow.py"] = work  # past the counted ones: not counted, sorts after them
+    files["z/miniflow.py"] = work
     calls: list[bytes] = []
     real = choice.stub_bodies
     choice._STUB_CACHE.clear()
@@ -388,10 +389,30 @@ def test_stubs_are_counted_in_a_few_tied_copies_only() -> None:
         aside = choice.copies(files, ["miniflow.py"], ["Node"], [])
     finally:
         choice.stub_bodies = real  # type: ignore[assignment]
-    assert calls == [starter]  # the first MAX_STUB_COUNTS, one content: counted once (review of review32)
-    assert aside["z/miniflow.py"] == "c000/miniflow.py"
+    assert sorted(calls) == sorted([starter, work])  # two contents, each counted once (review of review32)
+    assert aside == {f"c{i:03d}/miniflow.py": "z/miniflow.py" for i in range(40)}
     two = {"a/miniflow.py": starter, "b/miniflow.py": work}
     assert choice.copies(two, ["miniflow.py"], ["Node"], []) == {"a/miniflow.py": "b/miniflow.py"}
+
+
+def test_of_twelve_lesson_copies_the_finished_one_is_graded_though_it_sorts_last() -> None:
+    """A lesson repository kept quiz by quiz: `quiz01/` to `quiz11/` hold the starter's miniflow.py (each
+    with the quiz's own note: eleven distinct contents, all defining the required names as stubs), and
+    `quiz12/miniflow.py`, last by path, the finished work. It is graded, with the stubs' reason: the first
+    eight by path alone were counted (MAX_STUB_COUNTS, session 33), quiz12's stubs never were, and a
+    starter was graded over it."""
+    stubbed = SGD + b"\n\ndef forward_and_backward(graph):\n    raise NotImplementedError\n"
+    done = SGD + b"\n\ndef forward_and_backward(graph):\n    return graph\n"
+    files = {f"quiz{i:02d}/miniflow.py": stubbed + b"# quiz %d\n" % i for i in range(1, 12)}
+    files["quiz12/miniflow.py"] = done
+    assert sorted(files)[-1] == "quiz12/miniflow.py"
+    aside = choice.copies(files, *MINIFLOW)
+    assert aside == {f"quiz{i:02d}/miniflow.py": "quiz12/miniflow.py" for i in range(1, 12)}
+    why = choice.copy_reason("quiz12/miniflow.py", list(aside), files, *MINIFLOW)
+    assert (
+        why
+        == "the others leave more functions as stubs (pass, raise NotImplementedError), and define no more"
+    )
 
 
 def test_a_copy_of_a_preferred_name_is_found_in_any_case() -> None:
@@ -507,6 +528,7 @@ def _reads(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
         return reads(source)
 
     monkeypatch.setattr(choice, "module_defs", counted)
+    monkeypatch.setattr(choice, "_DEFS_CACHE", {})  # nothing read by an earlier test
     return sizes
 
 
@@ -516,8 +538,9 @@ HOSTILE = (b'"""x"""\nif x:\n' + b" a\n" * 14_000)[: 8 * 1024 * 1024 // 199 - 8]
 
 
 def test_identical_copies_are_read_once(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """199 copies of one hostile miniflow.py: `copies` and `copy_reason` read its definitions once each (it
-    was 199 reads, ~5 s of the parent's CPU), and choose as before: the first by path."""
+    """199 copies of one hostile miniflow.py: its definitions are read once (it was 199 reads, ~5 s of the
+    parent's CPU; then once for `copies` and once for `copy_reason`, until session 34 kept the readings),
+    and the choice is as before: the first by path."""
     files = {f"c{i:03d}/miniflow.py": HOSTILE for i in range(199)}
     sizes = _reads(monkeypatch)
     aside = choice.copies(files, ["miniflow.py"], ["Input", "Linear"], [])
@@ -527,7 +550,7 @@ def test_identical_copies_are_read_once(monkeypatch) -> None:  # type: ignore[no
     assert aside == {f"c{i:03d}/miniflow.py": "c000/miniflow.py" for i in range(1, 199)}
     why = choice.copy_reason("c000/miniflow.py", list(aside), files, ["miniflow.py"], ["Input", "Linear"], [])
     assert why == "it defines the most of what the assignment grades"
-    assert len(sizes) == 1 + 2 + 2  # one content, then two contents, twice
+    assert len(sizes) == 1 + 1  # one content, then the new one: the reason reads none again
 
 
 def test_distinct_hostile_copies_past_the_budget_are_all_read_by_the_regex(monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -555,12 +578,15 @@ def test_the_reason_reads_each_copy_as_the_choice_did() -> None:
     filler = b"class Input:\n    pass\n" + b"#\n" * (choice.COPY_READ_BUDGET // 2)
     late = b"class Input:\n    pass\nif True:\n    class Linear:\n        pass\n"
     files = {"a/miniflow.py": filler, "b/miniflow.py": filler + b"\n", "z/miniflow.py": late}
-    names = choice.copy_defs(files, "miniflow.py", ["miniflow.py"], files)
+    room = choice.copy_read_room(files, ["miniflow.py"])
+    names = choice.copy_defs(files, "miniflow.py", ["miniflow.py"], files, room)
     assert names == {"a/miniflow.py": {"Input"}, "b/miniflow.py": {"Input"}, "z/miniflow.py": {"Input"}}
-    assert choice.copy_defs(files, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
+    assert choice.copy_defs(files, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"], room) == {
         "z/miniflow.py": {"Input"}
     }
-    assert choice.copy_defs({"z/miniflow.py": late}, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"]) == {
+    alone = {"z/miniflow.py": late}
+    room = choice.copy_read_room(alone, ["miniflow.py"])
+    assert choice.copy_defs(alone, "miniflow.py", ["miniflow.py"], ["z/miniflow.py"], room) == {
         "z/miniflow.py": {"Input", "Linear"}
     }
 
@@ -614,7 +640,7 @@ def _stub_reads(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
 _TIED = {
     f"c{i}/miniflow.py": b"class Input:\n    pass\nclass Linear:\n    pass\n#%d\n" % i
     + b"def f():\n x\n" * (128 * 1024 // 12)
-    for i in range(choice.MAX_STUB_COUNTS)
+    for i in range(8)
 }
 
 
@@ -644,7 +670,7 @@ def _three_ties() -> tuple[list[str], dict[str, bytes]]:
     files = {
         f"c{i}/{name}": b"class Input:\n    pass\nclass Linear:\n    pass\n# %s %d\n" % (name.encode(), i)
         for name in preferred
-        for i in range(choice.MAX_STUB_COUNTS)
+        for i in range(8)
     }
     return preferred, files
 
@@ -659,7 +685,7 @@ def test_the_stubs_of_three_ties_are_each_read_once(monkeypatch) -> None:  # typ
     required = ["Input", "Linear"]
     for _ in range(3):
         aside = choice.copies(files, preferred, required, [])
-    assert len(aside) == 3 * (choice.MAX_STUB_COUNTS - 1)
+    assert len(aside) == 3 * 7
     others: dict[str, list[str]] = {}
     for other, chosen in aside.items():
         others.setdefault(chosen, []).append(other)

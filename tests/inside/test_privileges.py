@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from grader.inside import folder_mounts, own_root, pid_namespace
+from grader.inside import folder_mounts, own_root, pid_namespace, read_only_view
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
 from grader.inside.scratch import MAX_INODES
 from grader.sandbox.layout import SANDBOX_UIDS, SCRATCH_ENV, UID_ENV, host_layout, python_argv, worker_env
@@ -588,6 +588,65 @@ def test_the_root_fallback_without_a_private_root_says_a_host_path_may_be_stat(s
     assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
 
 
+def _unread_stdlib_file() -> Path:
+    """The stdlib's this.py (nothing imports it) with its access time set back to its modification time, the
+    state a read moves on this host's relatime disk (checked: else the test is skipped)."""
+    unread = Path(os.path.dirname(os.__file__)) / "this.py"
+    if not os.access(unread, os.W_OK):
+        pytest.skip(f"{unread} is not this user's: its access time cannot be set back")
+    mtime = unread.stat().st_mtime_ns
+    os.utime(unread, ns=(mtime, mtime))
+    unread.read_bytes()
+    if unread.stat().st_atime_ns == mtime:
+        pytest.skip("this host's disk moves no access time on a read (noatime): no channel to close")
+    os.utime(unread, ns=(mtime, mtime))
+    return unread
+
+
+def _mount_points(mountinfo: str) -> set[str]:
+    return {line.split()[4] for line in mountinfo.splitlines()}
+
+
+@root_only
+@outside_tox
+def test_the_root_fallback_without_a_private_root_moves_no_access_time_of_the_runtime(start) -> None:
+    """Root with namespaces but pivot_root refused (container_like.py): a student process's read of a stdlib
+    file leaves its access time where it was, because the worker binds the runtime read-only in its own
+    mount namespace (read_only_view.bind_read_only), as an ordinary user's worker does. (Before: bound in
+    rlimits-unprivileged only; the read moved it past its modification time, a bit the next student's
+    process could stat: docs/SANDBOX.md, "Access times".) The binds are the worker's alone: the stdlib's
+    folder is a mount point in the worker's table, in neither the host's (/proc/1) nor this process's."""
+    unread = _unread_stdlib_file()
+    stdlib = os.path.realpath(os.path.dirname(os.__file__))
+    host_before = _mount_points(Path("/proc/1/mountinfo").read_text())
+    wrapper = (sys.executable, str(CONTAINER_LIKE), "--world-readable-python", "--pivot-root-refused", "--")
+    worker = start("rlimits", wrapper)
+    assert worker.ready["ready"] is True, worker.ready
+    privileges = worker.ready["privileges"]
+    assert privileges["isolation"] == "rlimits-root-dropped" and privileges["private_root"] is False
+    meta, _, _, stderr = worker.send(RUNTIME_READ)
+    assert meta["exit_code"] == 0, stderr
+    assert unread.stat().st_atime_ns == unread.stat().st_mtime_ns
+    assert stdlib in _mount_points(Path(f"/proc/{worker.proc.pid}/mountinfo").read_text())
+    for table in (Path("/proc/1/mountinfo"), Path("/proc/self/mountinfo")):
+        assert stdlib not in _mount_points(table.read_text()), table
+    assert _mount_points(Path("/proc/1/mountinfo").read_text()) == host_before
+
+
+@root_only
+@outside_tox
+def test_the_root_fallback_without_a_mount_namespace_says_the_runtime_is_not_read_only(start) -> None:
+    """In a root container that refuses namespaces (container_like.py), no read-only bind of the runtime can
+    be had: the worker's notes, which every report carries, say that a read moves the access times a later
+    student's process can stat (read_only_view.NOT_READ_ONLY; before: no word of it)."""
+    worker = start("rlimits", _container_like(readable=True))
+    assert worker.ready["ready"] is True, worker.ready
+    assert worker.ready["privileges"]["private_root"] is False
+    before, after = read_only_view.NOT_READ_ONLY.split("{}")
+    notes = worker.ready["capabilities"]["notes"]
+    assert any(note.startswith(before) and note.endswith(after) for note in notes), notes
+
+
 def _ordinary_users_worker(start: Any, scratch_mib: str) -> tuple[Any, int]:
     """A worker started by an ordinary user where user namespaces are allowed, and that user's uid: the test's
     own user when it runs as one; as root, emulated (uid 65534 from the start, the interpreter made readable,
@@ -629,6 +688,7 @@ def test_an_ordinary_users_student_process_gets_a_folder_of_its_own_of_the_pools
     assert worker.ready["capabilities"]["notes"] == [], worker.ready["capabilities"]
     assert worker.ready["privileges"]["scratch_quota_mib"] == 16
     assert worker.ready["privileges"]["private_root"] is True
+    assert worker.ready["privileges"]["namespaces"] == ["user", "mnt"]  # before session 34: [], untrue
     assert Path(f"/proc/{worker.proc.pid}/uid_map").read_text().split() == [str(uid), str(uid), "1"]
     meta, seen = _child_status(worker, FOLDER_PROBE)
     assert meta["exit_code"] == 0 and meta["scratch_ok"] is True and seen, meta
@@ -694,15 +754,8 @@ def test_an_ordinary_users_student_process_moves_no_access_time_of_the_runtime(s
     namespace (read_only_view.bind_read_only). On the host's relatime disk a read moved it past its
     modification time, a bit every later student's process could stat (docs/SANDBOX.md, "Access times").
     The control: the same read by this process moves it."""
-    unread = Path(os.path.dirname(os.__file__)) / "this.py"
-    if not os.access(unread, os.W_OK):
-        pytest.skip(f"{unread} is not this user's: its access time cannot be set back")
+    unread = _unread_stdlib_file()
     mtime = unread.stat().st_mtime_ns
-    os.utime(unread, ns=(mtime, mtime))
-    unread.read_bytes()
-    if unread.stat().st_atime_ns == mtime:
-        pytest.skip("this host's disk moves no access time on a read (noatime): no channel to close")
-    os.utime(unread, ns=(mtime, mtime))
     worker, _ = _ordinary_users_worker(start, scratch_mib="16")
     assert worker.ready["privileges"]["isolation"] == "rlimits-unprivileged", worker.ready
     meta, _, _, stderr = worker.send(RUNTIME_READ)
@@ -724,6 +777,7 @@ def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades
     assert worker.ready["ready"] is True, worker.ready
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-unprivileged" and privileges["private_root"] is False
+    assert privileges["namespaces"] == ["user", "mnt"]  # proc_view.hide's mount namespace
     assert worker.ready["pid_namespaces"] is True
     notes = worker.ready["capabilities"]["notes"]
     refused = [note for note in notes if _says_stat_is_open([note])]
@@ -732,3 +786,17 @@ def test_an_ordinary_user_whose_private_root_is_refused_says_so_and_still_grades
     meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\n" + STAT_PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":{"shape":[2],"data":[2.0,1.0]}' in frames.replace(b" ", b""), frames
+
+
+def test_own_root_says_no_private_root_where_proc_cannot_be_opened(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """own_root.enter opened /proc outside its try: a host without /proc (or one it may not open) crashed the
+    worker's start instead of going on without a private root, which its notes say (own_root.NO_PRIVATE_ROOT).
+    The unshare is stubbed: this test process keeps its own mount namespace."""
+    monkeypatch.setattr(own_root, "call", lambda *args: 0)
+
+    def no_proc(path: str, *args: object) -> int:
+        raise FileNotFoundError(2, "No such file or directory", path)
+
+    monkeypatch.setattr(own_root.os, "open", no_proc)
+    note = own_root.enter([], "/nonexistent-scratch", 16)
+    assert note is not None and _says_stat_is_open([note]) and "/proc" in note, note
