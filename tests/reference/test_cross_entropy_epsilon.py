@@ -9,6 +9,7 @@ generated case of many seeds must give the same records, within the case's toler
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
@@ -43,12 +44,15 @@ def _cross_entropy_cases() -> Iterator[tuple[str, Case]]:
                     yield assignment_id, case
 
 
-CASES = list(_cross_entropy_cases())
+@functools.cache
+def _cases() -> list[tuple[str, Case]]:
+    """Made on first use, not at collection (~400 runs' cases: every collection paid for them)."""
+    return list(_cross_entropy_cases())
 
 
 def test_the_generated_cross_entropy_cases_are_checked() -> None:
-    assert sum(c.generated for _, c in CASES) >= 2 * len(SEEDS)
-    assert {"two-layer-graph", "shared-weight-graph"} <= {c.id for _, c in CASES}
+    assert sum(c.generated for _, c in _cases()) >= 2 * len(SEEDS)
+    assert {"two-layer-graph", "shared-weight-graph"} <= {c.id for _, c in _cases()}
 
 
 @pytest.mark.parametrize("eps", STUDENT_EPSILONS)
@@ -57,7 +61,7 @@ def test_cross_entropy_epsilon_decides_no_case(eps: float, monkeypatch: pytest.M
     assert reference.ops.CE_EPS == 1e-7  # the book's, from which the expected values come
     monkeypatch.setattr(reference.ops, "CE_EPS", eps)
     failures = []
-    for assignment_id, case in CASES:
+    for assignment_id, case in _cases():
         extension = extension_of(load_assignment(assignment_id))
         records = run_case("layers", dict(case.inputs), list(case.steps), extension=extension)
         for key, expected in case.expected.items():
