@@ -153,10 +153,14 @@ class RunPlan:
         return self.graded_stage.requires
 
     def optional_names(self) -> tuple[str, ...]:
-        """The manifest's optional names and the stage's optional classes (looked up, never required)."""
+        """The manifest's optional names and the stage's optional classes (looked up, never required): not a
+        method a stage makes optional (save_weights), which no module defines and the parent reads from the
+        source (grader/stages.py STEP_METHODS)."""
+        from grader.stages import METHOD_NAMES
+
         required = set(self.required_names())
         extra = (*self.assignment.optional, *self.graded_stage.optional_classes)
-        return tuple(n for n in dict.fromkeys(extra) if n not in required)
+        return tuple(n for n in dict.fromkeys(extra) if n not in required and n not in METHOD_NAMES)
 
 
 def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
