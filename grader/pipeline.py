@@ -33,6 +33,7 @@ from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.inside.choice import for_stage, stage_step
+from grader.inside.missing import UNDER_MAIN
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
@@ -339,6 +340,7 @@ def _source_notes(
             "dropped_args": (),
             "recreated": (),
             "named_keys": (),
+            "main_only": (),
             "defined": None,
             "respelt": {},
         }
@@ -366,6 +368,10 @@ def _source_notes(
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
         "recreated": _read(program, lambda files: _recreated(plan, files, loaded)),
         "named_keys": _read(program, lambda files: _named_keys(plan, files, loaded)),
+        # classes defined only under `if __name__ == "__main__":`, which a case's NameError names
+        "main_only": _read(
+            program, lambda files: tuple(p for p in nested_methods(files) if p.endswith(UNDER_MAIN))
+        ),
         # the program's own classes and defs, as the parent reads them: a message about a class the code
         # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
         # only when a composed helper was graded: a parse of the program costs tens of milliseconds.

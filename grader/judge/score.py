@@ -19,7 +19,15 @@ import numpy as np
 
 from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
-from grader.judge import drawn_mask, loader_order, recreated, saved_weights, source_notes, spelling
+from grader.judge import (
+    drawn_mask,
+    loader_order,
+    main_block,
+    recreated,
+    saved_weights,
+    source_notes,
+    spelling,
+)
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
@@ -745,6 +753,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     results, unmet_dropped = source_notes.lead_dropped(results, cases, dropped)
     results = source_notes.place_loops(results, meta.get("top_level_loops", ()))
     results = recreated.told(results, meta.get("recreated", ()))
+    results = main_block.told(results, meta.get("main_only", ()))
     if meta.get("status"):
         status = meta["status"]
     elif _grader_failed(run):
