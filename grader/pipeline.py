@@ -341,9 +341,12 @@ def _source_notes(
             "recreated": (),
             "named_keys": (),
             "main_only": (),
+            "classes": None,
             "defined": None,
             "respelt": {},
         }
+    from grader.judge.absent_layer import DEFAULT_LAYERS  # judging's own, imported once the run is back
+
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
@@ -368,6 +371,10 @@ def _source_notes(
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
         "recreated": _read(program, lambda files: _recreated(plan, files, loaded)),
         "named_keys": _read(program, lambda files: _named_keys(plan, files, loaded)),
+        # the program's own names, for a DLFS hint that would name a layer class it lacks (Affine.backward)
+        "classes": _read(program, lambda files: tuple(public_names(files)))
+        if plan.assignment.family in DEFAULT_LAYERS
+        else None,
         # classes defined only under `if __name__ == "__main__":`, which a case's NameError names
         "main_only": _read(
             program, lambda files: tuple(p for p in nested_methods(files) if p.endswith(UNDER_MAIN))

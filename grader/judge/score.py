@@ -20,6 +20,7 @@ import numpy as np
 from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
 from grader.judge import (
+    absent_layer,
     drawn_mask,
     loader_order,
     main_block,
@@ -754,6 +755,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     results = source_notes.place_loops(results, meta.get("top_level_loops", ()))
     results = recreated.told(results, meta.get("recreated", ()))
     results = main_block.told(results, meta.get("main_only", ()))
+    results = absent_layer.told(results, str(_field(meta.get("assignment"), "family")), meta.get("classes"))
     if meta.get("status"):
         status = meta["status"]
     elif _grader_failed(run):
