@@ -342,10 +342,12 @@ def _source_notes(
             "named_keys": (),
             "main_only": (),
             "classes": None,
+            "argmax_axis0": (),
             "defined": None,
             "respelt": {},
         }
     from grader.judge.absent_layer import DEFAULT_LAYERS  # judging's own, imported once the run is back
+    from grader.judge.argmax_axis import axis0_methods
 
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
@@ -375,6 +377,8 @@ def _source_notes(
         "classes": _read(program, lambda files: tuple(public_names(files)))
         if plan.assignment.family in DEFAULT_LAYERS
         else None,
+        # the accuracy methods that take np.argmax along axis 0, whose wrong records say so
+        "argmax_axis0": _read(program, axis0_methods) if plan.assignment.family in DEFAULT_LAYERS else (),
         # classes defined only under `if __name__ == "__main__":`, which a case's NameError names
         "main_only": _read(
             program, lambda files: tuple(p for p in nested_methods(files) if p.endswith(UNDER_MAIN))

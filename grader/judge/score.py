@@ -21,6 +21,7 @@ from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
 from grader.judge import (
     absent_layer,
+    argmax_axis,
     drawn_mask,
     loader_order,
     main_block,
@@ -756,6 +757,7 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     results = recreated.told(results, meta.get("recreated", ()))
     results = main_block.told(results, meta.get("main_only", ()))
     results = absent_layer.told(results, str(_field(meta.get("assignment"), "family")), meta.get("classes"))
+    results = argmax_axis.told(results, meta.get("argmax_axis0", ()))
     if meta.get("status"):
         status = meta["status"]
     elif _grader_failed(run):
