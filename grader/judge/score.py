@@ -286,6 +286,7 @@ def _checks(
         )
         finding = None
         if explained is not None:
+            method = loader_order.explained_method(explained) or method
             result = dataclasses.replace(result, message=explained)
             finding = Finding("unknown", explained)
         elif not result.passed and step.get("property") in TEXT_PROPERTIES:
