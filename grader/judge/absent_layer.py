@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection, Sequence
 
-from grader.judge.results import CaseResult, Check
+from grader.judge.results import CaseResult, Check, rechecked
 
 # family -> the layer classes its hints may name by default, not from the case (diagnose._BIAS_SUM's)
 DEFAULT_LAYERS: dict[str, tuple[str, ...]] = {"layers": ("Affine",)}
@@ -28,20 +28,7 @@ def told(
     absent = [c for c in DEFAULT_LAYERS.get(family, ()) if classes is not None and c not in classes]
     if not absent:
         return tuple(results)
-    return tuple(_case(r, absent) for r in results)
-
-
-def _case(result: CaseResult, absent: Sequence[str]) -> CaseResult:
-    checks = tuple(_check(c, absent) for c in result.checks)
-    if checks == result.checks:
-        return result
-    diagnosis = result.diagnosis
-    if diagnosis is not None:  # the case's diagnosis is its first failing check's
-        diagnosis = next(
-            (c.diagnosis for old, c in zip(result.checks, checks, strict=True) if old.diagnosis == diagnosis),
-            diagnosis,
-        )
-    return dataclasses.replace(result, checks=checks, diagnosis=diagnosis)
+    return tuple(rechecked(r, lambda c: _check(c, absent)) for r in results)
 
 
 def _check(check: Check, absent: Sequence[str]) -> Check:

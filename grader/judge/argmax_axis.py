@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 
 from grader import pyparse
 from grader.judge.diagnose import Finding
-from grader.judge.results import CaseResult, Check
+from grader.judge.results import CaseResult, Check, rechecked
 
 _METHODS = ("accuracy",)  # the methods whose argmax should run over the classes (axis 1)
 _SAID = "axis 0"  # a hint that says it already (the known mistake accuracy_argmax_axis0)
@@ -51,15 +51,7 @@ def told(results: Sequence[CaseResult], methods: Sequence[str]) -> tuple[CaseRes
     """`results`, each wrong record of such a method said as the axis mistake."""
     if not methods:
         return tuple(results)
-    return tuple(_case(r, methods) for r in results)
-
-
-def _case(result: CaseResult, methods: Sequence[str]) -> CaseResult:
-    checks = tuple(_check(c, methods) for c in result.checks)
-    if checks == result.checks:
-        return result
-    first = next((c.diagnosis for c in checks if not c.passed and c.diagnosis is not None), result.diagnosis)
-    return dataclasses.replace(result, checks=checks, diagnosis=first)
+    return tuple(rechecked(r, lambda c: _check(c, methods)) for r in results)
 
 
 def _check(check: Check, methods: Sequence[str]) -> Check:
