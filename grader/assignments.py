@@ -136,11 +136,11 @@ class Assignment:
 
     def optional_classes_of(self, case_id: str, stage: Stage) -> tuple[str, ...]:
         """The stage's optional classes that case `case_id` (a fixture or generated spec id) applies."""
-        from grader.stages import case_ops, uses_optional
+        from grader.stages import optional_of
 
         if not stage.optional_classes:
             return ()
-        return uses_optional(case_ops(self.case_steps(case_id)), stage.optional_classes)
+        return optional_of(self.case_steps(case_id), stage.optional_classes)
 
     def case_steps(self, case_id: str) -> Any:
         """The steps of case `case_id`: a generated spec's, or a stored fixture's (read from its file)."""

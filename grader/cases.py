@@ -24,7 +24,7 @@ from grader.extension import extension_of
 from grader.generate import GeneratedSpec, case_id, draw_inputs
 from grader.model import Case, RecordValue, Tolerance
 from grader.schema import ConfigError, load_validated
-from grader.stages import Stage, case_ops, uses_optional
+from grader.stages import Stage, optional_of
 
 ALL_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -267,7 +267,7 @@ def _stored_cases(assignment: Assignment, include: Sequence[str], stage: Stage) 
         if ref.visibility not in include or ref.fixture not in selected:
             continue
         fx = load_fixture(assignment.fixture_path(ref.fixture))
-        optional = uses_optional(case_ops(fx.steps), stage.optional_classes)
+        optional = optional_of(fx.steps, stage.optional_classes)
         cases.append(
             Case(
                 id=fx.id,
@@ -307,7 +307,7 @@ def generated_case(
     inputs = draw_inputs(spec, seed, k)
     extension = extension_of(assignment)
     expected = run_case(assignment.family, inputs, list(spec.steps), extension=extension)
-    optional = uses_optional(case_ops(spec.steps), stage.optional_classes) if stage else ()
+    optional = optional_of(spec.steps, stage.optional_classes) if stage else ()
     keep_points = stage is None or stage.scores(optional)
     return Case(
         id=case_id(spec.id, k),

@@ -810,6 +810,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     notes: list[str] = []
     made: list[Any] = []  # the submission's pipeline.Ahead, made with the plan
+    methods: set[str] = set()  # the methods a stage makes optional that the source defines (save_weights)
 
     def make_plan() -> Any:  # runs while the sandbox worker starts: inferring the assignment included
         source = _source(submission)
@@ -828,8 +829,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         # The submission loaded and its job built here, beside the worker's start, not once it is ready.
         # No static scan: its flags are for staff, and a student's view drops them.
         from grader.pipeline import ahead, student_name
+        from grader.stage_scan import step_methods
 
         made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
+        if not isinstance(source, Exception):  # a refused load: the job's own report says why
+            methods.update(step_methods(source, plan.assignment))
         # What the lines printed before the job need (the terminal's escaping comes with the reports), here
         # and not after the worker is ready, where each millisecond is the student's.
         import grader.reports  # noqa: F401
@@ -857,7 +861,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(_stage_line(plan, bool(inferred) and inferred[0] is not None, asked_by, uncompiled))
     print_summary(graded.report, student=True, details=True, show_seed=any(c.generated for c in plan.cases))
     load = graded.report.load
-    hidden = hidden_points_line(plan.assignment, stage.name, load.found if load is not None else None)
+    found = {*load.found, *methods} if load is not None else None
+    hidden = hidden_points_line(plan.assignment, stage.name, found)
     if hidden:
         print(hidden)
     unshown = unshown_missing_line(plan.assignment, stage.name, load.found if load is not None else ())

@@ -94,23 +94,13 @@ LATER_METHODS: dict[str, dict[str, int]] = {
 NO_CASE: dict[str, frozenset[str]] = {
     "dezero": frozenset({"get_spiral", "Spiral", "MNIST"}),
 }
-# family -> names the cases of one stage alone run -> that stage's step: unrun at any other stage. Session 33:
-# stage step53 runs save_weights and load_weights (a fresh layer loading what the case's layer saved); step54
-# and the stages after it extend step50, not step53, and do not (they left NO_CASE, where they read "no case
-# here runs" at step53 too).
-OWN_STAGE_ONLY: dict[str, dict[str, int]] = {
-    "dezero": {"save_weights": 53, "load_weights": 53},
-}
+# Session 33 graded save_weights and load_weights at stage step53 alone (step54 and the later stages extended
+# step50): they were told unrun at those stages. Since session 34 step54 grades step53's save/load cases too,
+# where the code defines the methods (`optional_classes`, grader/stages.py STEP_METHODS), and so do the
+# stages after it: every stage from step 53 on runs them.
 
 
-def unrun_at(family: str, at: int) -> frozenset[str]:
-    """The names of `family` no case of the stage at step `at` runs: NO_CASE's, and OWN_STAGE_ONLY's away
-    from their own stage."""
-    own = {name for name, step in OWN_STAGE_ONLY.get(family, {}).items() if step != at}
-    return NO_CASE.get(family, frozenset()) | own
-
-
-_FAMILIES = (*NO_CASE, *OWN_STAGE_ONLY)
+_FAMILIES = tuple(NO_CASE)
 _FILE = re.compile(r"(?:dezero[ _-]?)?step[ _-]?0*(\d{1,2})(?!\d)", re.IGNORECASE)  # as named_step's
 _SHOWN = 3  # what the latest step defines, listed, then a count
 
@@ -180,7 +170,7 @@ def reached(
     `staged`, the steps with a stage of their own, lacks it (DeZero's steps 48 to 56 below step57)."""
     last = at if last is None else last
     table: Mapping[str, int] = {**LATER_NAMES.get(family, {}), **LATER_METHODS.get(family, {})}
-    unrun = unrun_at(family, at)
+    unrun = NO_CASE.get(family, frozenset())
     found = {
         name: table[name] for name in defined if table.get(name, 0) > at or (name in unrun and name in table)
     }
@@ -225,7 +215,7 @@ def note(
     # session 32 DeZero's stages end at step 60, and steps 48, 49, 51 to 53, 55, 56 and 58 add nothing a stage
     # grades)
     staged = {step for step, (stage, _) in (needs or {}).items() if stage} if needs is not None else None
-    unrun = [(w, s) for w, s in found if s <= at and any(w in unrun_at(family, at) for family in _FAMILIES)]
+    unrun = [(w, s) for w, s in found if s <= at and any(w in NO_CASE[family] for family in _FAMILIES)]
     graded = [
         (w, s) for w, s in found if s <= last and (staged is None or s in staged) and (w, s) not in unrun
     ]

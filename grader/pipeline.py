@@ -33,6 +33,7 @@ from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.inside.choice import for_stage, stage_step
+from grader.inside.missing import UNDER_MAIN
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
@@ -153,10 +154,14 @@ class RunPlan:
         return self.graded_stage.requires
 
     def optional_names(self) -> tuple[str, ...]:
-        """The manifest's optional names and the stage's optional classes (looked up, never required)."""
+        """The manifest's optional names and the stage's optional classes (looked up, never required): not a
+        method a stage makes optional (save_weights), which no module defines and the parent reads from the
+        source (grader/stages.py STEP_METHODS)."""
+        from grader.stages import METHOD_NAMES
+
         required = set(self.required_names())
         extra = (*self.assignment.optional, *self.graded_stage.optional_classes)
-        return tuple(n for n in dict.fromkeys(extra) if n not in required)
+        return tuple(n for n in dict.fromkeys(extra) if n not in required and n not in METHOD_NAMES)
 
 
 def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
@@ -335,9 +340,15 @@ def _source_notes(
             "dropped_args": (),
             "recreated": (),
             "named_keys": (),
+            "main_only": (),
+            "classes": None,
+            "argmax_axis0": (),
             "defined": None,
             "respelt": {},
         }
+    from grader.judge.absent_layer import DEFAULT_LAYERS  # judging's own, imported once the run is back
+    from grader.judge.argmax_axis import axis0_methods
+
     program = _program(plan, submission)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
@@ -362,6 +373,16 @@ def _source_notes(
         "dropped_args": _read(program, lambda files: _dropped_args(plan, files)),
         "recreated": _read(program, lambda files: _recreated(plan, files, loaded)),
         "named_keys": _read(program, lambda files: _named_keys(plan, files, loaded)),
+        # the program's own names, for a DLFS hint that would name a layer class it lacks (Affine.backward)
+        "classes": _read(program, lambda files: tuple(public_names(files)))
+        if plan.assignment.family in DEFAULT_LAYERS
+        else None,
+        # the accuracy methods that take np.argmax along axis 0, whose wrong records say so
+        "argmax_axis0": _read(program, axis0_methods) if plan.assignment.family in DEFAULT_LAYERS else (),
+        # classes defined only under `if __name__ == "__main__":`, which a case's NameError names
+        "main_only": _read(
+            program, lambda files: tuple(p for p in nested_methods(files) if p.endswith(UNDER_MAIN))
+        ),
         # the program's own classes and defs, as the parent reads them: a message about a class the code
         # lacks names the helper it wrote instead (softmax_simple for Softmax; grader/judge/spelling.py). Read
         # only when a composed helper was graded: a parse of the program costs tens of milliseconds.

@@ -24,6 +24,7 @@ from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.inside.choice import stage_step
 from grader.stages import (
+    METHOD_NAMES,
     DefinedNames,
     Inference,
     Stage,
@@ -399,7 +400,18 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         "_mentioned": [s.name for s in a.stages if _detects(s, mentioned)],
         "_defined": sorted(n for n in known if defines(n, defined, aliases_, known)),
         "_classes_in": classes_in(files, stage.optional_classes),
+        "_methods": sorted(METHOD_NAMES & defined),
     }
+
+
+def step_methods(files: Mapping[str, bytes], assignment: Assignment) -> frozenset[str]:
+    """The methods STEP_METHODS lists that the graded program defines (a def of that name in its source):
+    what a stage's optional save_weights is looked up in, since the load finds module-level names only."""
+    try:
+        defined, _ = names_in(program_files(files, assignment))
+    except Exception:  # a scan bug: none, so such a case is skipped, never failed for a scan's sake
+        return frozenset()
+    return frozenset(METHOD_NAMES & defined)
 
 
 def _detects(stage: Stage, mentioned: set[str]) -> bool:

@@ -207,6 +207,12 @@ def uses_optional(ops: Iterable[str], optional_classes: Sequence[str]) -> tuple[
 # uses, so that a stage's optional classes, "no class DataLoader" and the points at stake see them as they
 # see an applied op (DeZero's dataloader step: a Dataset subclass of the student's and their DataLoader).
 STEP_CLASSES: dict[str, tuple[str, ...]] = {"dataloader": ("Dataset", "DataLoader")}
+# Step kinds that call methods of the student's classes by name: the methods each calls. The load looks up
+# module-level names only, so whether the code defines them is read from its source in the parent
+# (stage_scan.stage_context `_methods`); a stage lists them in `optional_classes` to grade such a case only
+# where the code has them (DeZero's step54 and later: step 53's save_weights and load_weights, session 34).
+STEP_METHODS: dict[str, tuple[str, ...]] = {"save_load": ("save_weights", "load_weights")}
+METHOD_NAMES = frozenset(m for methods in STEP_METHODS.values() for m in methods)
 
 
 def case_ops(steps: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
@@ -222,6 +228,15 @@ def case_ops(steps: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
             )
         )
     )
+
+
+def optional_of(steps: Iterable[Mapping[str, Any]], optional_classes: Sequence[str]) -> tuple[str, ...]:
+    """The optional classes (and STEP_METHODS' methods) a case's steps apply, build or call."""
+    if not optional_classes:
+        return ()
+    steps = list(steps)
+    called = (m for s in steps for m in STEP_METHODS.get(str(s.get("do")), ()))
+    return uses_optional((*case_ops(steps), *called), optional_classes)
 
 
 @dataclass(frozen=True)

@@ -349,6 +349,8 @@ class _Engine:
         op = self.layer_ops.get(str(step["of"]))
         if self.semantics.recurrent_mistake == "recurrent_params_not_recursive" and op in SUBLAYERS:
             return SUBLAYERS[op]  # the Linear layers themselves, none of their Parameters
+        if self.semantics.recurrent_mistake == "recurrent_layers_not_registered" and op in SUBLAYERS:
+            return 0  # __setattr__ keeps Parameters only: the Linear layers never enter _params
         return count + (op == "rnn" and self.semantics.recurrent_mistake == "rnn_h2h_bias")
 
     def reset_state(self, step: Mapping[str, Any]) -> None:

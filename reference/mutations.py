@@ -119,7 +119,7 @@ class Semantics:
     numerical_net_gradient: bool = False
     # DeZero steps 59 and 60: a recurrent Layer's deviation from the book (reference/recurrent.py reads
     # rnn_no_tanh, lstm_f_i_swapped, lstm_c_not_carried; the engine rnn_h2h_bias,
-    # recurrent_params_not_recursive and unchain_top_only).
+    # recurrent_params_not_recursive, recurrent_layers_not_registered and unchain_top_only).
     recurrent_mistake: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -1065,6 +1065,15 @@ MUTATIONS: dict[str, Mutation] = _unique_names(
             "obj.params() (step 45).",
             ("dezero",),
             semantics=Semantics(recurrent_mistake="recurrent_params_not_recursive"),
+        ),
+        _mutation(
+            "recurrent_layers_not_registered",
+            "wrong_forward",
+            "Layer.params yields no Parameter of an RNN or LSTM: Layer.__setattr__ keeps only Parameter "
+            "attributes, not the Linear layers x2h, h2h, ...: if isinstance(value, (Parameter, Layer)) "
+            "(step 45).",
+            ("dezero",),
+            semantics=Semantics(recurrent_mistake="recurrent_layers_not_registered"),
         ),
         _mutation(
             "lstm_f_i_swapped",

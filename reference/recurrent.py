@@ -3,8 +3,8 @@
 A recurrent Layer keeps its last output (and the LSTM its cell) as state: each call's expansion takes the
 layer's parameters, then the state the call before left (none after `reset_state()`), and says which slots
 are the state after it. `mistake` (Semantics.recurrent_mistake) is a known deviation from the book (the
-engine reads rnn_h2h_bias and recurrent_params_not_recursive in its param_count probe, unchain_top_only in its
-unchain_backward).
+engine reads rnn_h2h_bias, recurrent_params_not_recursive and recurrent_layers_not_registered in its
+param_count probe, unchain_top_only in its unchain_backward).
 """
 
 from __future__ import annotations

@@ -178,31 +178,28 @@ def test_code_of_a_step_no_case_runs_is_told_not_graded_at_or_after_its_step():
         "; it also has Spiral (step 49), which no case here runs: not graded, so a mistake in it goes "
         "unreported"
     )
-    found = reached("dezero", 54, {"save_weights", "accuracy"}, [], last=57, staged=staged)
-    assert note(57, found, 54, {53: ("", [])}) == (
-        "; your code also has save_weights (step 53), which no case here runs: not graded, so a mistake in "
-        "it goes unreported"
-    )
+    # save_weights (53) at step54: graded there since session 34 (it was "which no case here runs")
+    assert reached("dezero", 54, {"save_weights", "accuracy"}, [], last=57, staged=staged) == []
 
 
-def test_save_weights_is_unrun_everywhere_but_at_its_own_stage():
-    """Session 33: stage step53 runs save_weights and load_weights (the step53 save/load cases): at step53
-    the stage line no longer says they go unrun (it did, from NO_CASE); step54 and the stages after it extend
-    step50, not step53, and still say so (the control), as step50 does of neither (53 is after it: a later
-    step's method)."""
-    staged = {47, 50, 53, 54, 57}
+def test_save_weights_is_graded_from_its_own_stage_on():
+    """Session 34: step54 grades step53's save/load cases where the code has the methods, and so do step57,
+    step59 and step60 (they extend step54): the stage line no longer says save_weights goes unrun at any of
+    them (session 33 said "which no case here runs" from step54 on). Control: step50 (53 is after it) names
+    them as a later step's methods."""
+    staged = {47, 50, 53, 54, 57, 59, 60}
     own = {"save_weights", "load_weights", "accuracy"}
-    assert reached("dezero", 53, own, [], last=60, staged=staged) == []
-    found = reached("dezero", 54, own, [], last=60, staged=staged)
-    assert found == [("load_weights", 53), ("save_weights", 53)]
-    assert note(60, found, 54, {53: ("step53", [])}) == (
-        "; your code also has load_weights (step 53), save_weights (step 53), which no case here runs: not "
-        "graded, so a mistake in it goes unreported"
-    )
+    for at in (53, 54, 57, 59, 60):
+        assert reached("dezero", at, own, [], last=60, staged=staged) == [], at
     assert reached("dezero", 50, own, [], last=60, staged=staged) == [
         ("load_weights", 53),
         ("save_weights", 53),
     ]
+    a = load_assignment("dezero")
+    for stage in ("step54", "step57", "step59", "step60"):
+        ids = a.stage_case_ids(stage)
+        assert {"step53-linear-save-load", "step53-mlp-save-load", "step53-gen-mlp-save-load"} <= set(ids)
+        assert {"save_weights", "load_weights"} <= set(a.stage(stage).optional_classes), stage
 
 
 def test_conv_code_beside_step60_is_said_ungraded():

@@ -129,8 +129,10 @@ def _classes_used(r: CaseResult, classes: Iterable[str] = ()) -> tuple[str, ...]
     return tuple(dict.fromkeys(c for op in ops for c in (op, *COMPOSED_OF.get(op, ()))))
 
 
-def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
-    """'Linear.backward: gradient of W is wrong (transposed)', grouped by method, and the codes involved."""
+def _what_is_wrong(cases: list[CaseResult], methods: bool = True) -> tuple[str, tuple[str, ...]]:
+    """'Linear.backward: gradient of W is wrong (transposed)', grouped by method, and the codes involved.
+    Without `methods`, the problems alone: said of a known mistake elsewhere, the record's own method
+    (RNN.__init__ for the count Layer.params gives) is the one not at fault."""
     # method -> problem ("gradient of W is wrong") -> codes, all in order of first appearance
     by_method: dict[str, dict[str, list[str]]] = {}
     for case in cases:
@@ -149,7 +151,8 @@ def _what_is_wrong(cases: list[CaseResult]) -> tuple[str, tuple[str, ...]]:
             if code not in codes:
                 codes.append(code)
     parts = [
-        f"{method}: " + ", ".join(f"{problem} ({', '.join(codes)})" for problem, codes in problems.items())
+        (f"{method}: " if methods else "")
+        + ", ".join(f"{problem} ({', '.join(codes)})" for problem, codes in problems.items())
         for method, problems in by_method.items()
     ]
     all_codes = [c for problems in by_method.values() for codes in problems.values() for c in codes]
@@ -404,11 +407,37 @@ def _known_of_another(cls: str, cases: list[CaseResult]) -> str | None:
     return known
 
 
-def _made_by_known(cls: str, known: str, what: str) -> str:
+def _made_by_known(classes: Sequence[str], known: str, problems: str, through: str = "") -> str:
+    """One entry for the classes whose every wrong record a known mistake of `known` gives: their problems
+    said without their own methods, which are not at fault (session 34: "not by RNN's own code
+    (RNN.__init__: ...)" named the method it cleared)."""
+    whose = f"{classes[0]}'s" if len(classes) == 1 else "their"
     return (
-        f"The cases of {cls} fail as a known mistake of {known} makes them, not by {cls}'s own code {what}: "
-        f"fix {known} (each case's hint says how)"
+        f"The cases of {' and '.join(classes)} fail as a known mistake of {known} makes them, not by {whose} "
+        f"own code ({problems}){through}: fix {known} (each case's hint says how)"
     )
+
+
+def _with_known(entries: list[Blame], known: str, owners: list[tuple[str, list[CaseResult]]]) -> list[Blame]:
+    """`entries` with the classes `owners` whose cases a known mistake of `known` explains: one entry for
+    that method, joined to the entry already naming its class (Layer.params() where other cases stopped:
+    three entries named Layer for one cause, session 34)."""
+    cases = [r for _, cs in owners for r in cs]
+    problems, codes = _what_is_wrong(cases, methods=False)
+    message = _made_by_known([cls for cls, _ in owners], known, problems)
+    culprit, ids = known.split(".", 1)[0], tuple(r.case_id for r in cases)
+    same = next((i for i, e in enumerate(entries) if e.class_name == culprit), None)
+    if same is None:
+        return [*entries, Blame(culprit, message, (), ids, codes)]
+    e = entries[same]
+    joined = Blame(
+        culprit,
+        f"{e.message}; {message[0].lower()}{message[1:]}",
+        e.unit_cases,
+        (*e.explains, *ids),
+        tuple(dict.fromkeys((*e.codes, *codes))),
+    )
+    return [*entries[:same], joined, *entries[same + 1 :]]
 
 
 # DeZero steps 33 to 36: a backward written on .data (reference/mutations.py backward_on_data, every function,
@@ -553,7 +582,8 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
             )
         elif known is not None:
             through = f"; the failing graph cases through {cls} too" if explains else ""
-            culprit, message = known.split(".", 1)[0], _made_by_known(cls, known, f"({what}){through}")
+            problems = _what_is_wrong(cases, methods=False)[0]
+            culprit, message = known.split(".", 1)[0], _made_by_known([cls], known, problems, through)
         entries.append(Blame(culprit, message, tuple(r.case_id for r in cases), explains, codes))
 
     rest = [r for r in composite if r.case_id not in explained]
@@ -585,15 +615,20 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
     for r in rest:
         if r.target and r.target not in failing_units:
             owned.setdefault(r.target, []).append(r)
+    by_known: dict[str, list[tuple[str, list[CaseResult]]]] = {}
     for cls, cases in owned.items():
-        what, codes = _what_is_wrong(cases)
-        message, culprit = f"The cases of {cls} fail: {what}", cls
         # every wrong record what a known mistake of another class's method gives: step 59's RNN counting
         # the Linear layers its Layer.params yields (sample dezero/late_book_step60_params_not_recursive/)
         known = _known_of_another(cls, cases)
         if known is not None:
-            culprit, message = known.split(".", 1)[0], _made_by_known(cls, known, f"({what})")
-        entries.append(Blame(culprit, message, (), tuple(r.case_id for r in cases), codes))
+            by_known.setdefault(known, []).append((cls, cases))
+            continue
+        what, codes = _what_is_wrong(cases)
+        entries.append(
+            Blame(cls, f"The cases of {cls} fail: {what}", (), tuple(r.case_id for r in cases), codes)
+        )
+    for known, owners in by_known.items():
+        entries = _with_known(entries, known, owners)
     rest = [r for r in rest if not (r.target and r.target in owned)]
     # A failing case none of whose wrong records is a gradient (an update step, a forward value after it)
     # is no backward pass's doing: it names the method of its first wrong record (sgd_update). So is one

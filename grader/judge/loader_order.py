@@ -207,9 +207,15 @@ def _not_permutation(
     repeated = sorted(_shown(v) for v, c in counts.items() if c > 1)
     missing = sorted(_shown(v) for v in want if float(v) not in counts)
     if repeated or missing:
+        said = [f"labels {_listed(repeated)} came more than once"] if repeated else []
+        said += (
+            [f"{_listed(missing)} never" if repeated else f"labels {_listed(missing)} never came"]
+            if missing
+            else []
+        )
         return (
-            f"DataLoader.reset: the epoch's indices are not a permutation (epoch {epoch + 1}): labels "
-            f"{repeated} come more than once and {missing} never; shuffle with "
+            f"DataLoader.reset: epoch {epoch + 1}'s indices are not a permutation of the "
+            f"{want.size} samples ({' and '.join(said)}): shuffle with "
             "self.index = np.random.permutation(len(self.dataset)), "
             "each index once (np.random.randint(0, n, n) draws with repeats)"
         )
@@ -228,6 +234,21 @@ def _not_permutation(
             "not once in __init__"
         )
     return None  # a permutation in an order of its own: accepted (`accepts`), never explained
+
+
+def _listed(values: list[int | float]) -> str:
+    """[3, 5] as "3, 5": the labels a message names, without Python's brackets."""
+    return ", ".join(str(v) for v in values)
+
+
+def explained_method(message: str) -> str | None:
+    """The method an `explain` message opens with (DataLoader.reset), which the check's method column then
+    names too: it said DataLoader.__next__ beside a message about DataLoader.reset (session 34)."""
+    head = message.split(":", 1)[0]
+    return head if _METHOD.fullmatch(head) else None
+
+
+_METHOD = re.compile(r"(?:Dataset|DataLoader)\.\w+")
 
 
 def _shown(value: float) -> int | float:

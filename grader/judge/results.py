@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -104,3 +106,22 @@ class Blame:
             "explains": list(self.explains),
             "codes": list(self.codes),
         }
+
+
+def rechecked(result: CaseResult, check: Callable[[Check], Check]) -> CaseResult:
+    """`result` with each of its checks passed through `check`; the case's diagnosis, its first failing
+    check's, follows that check's new one."""
+    checks = tuple(check(c) for c in result.checks)
+    if checks == result.checks:
+        return result
+    diagnosis = result.diagnosis
+    if diagnosis is not None:
+        diagnosis = next(
+            (
+                new.diagnosis
+                for old, new in zip(result.checks, checks, strict=True)
+                if old.diagnosis == diagnosis
+            ),
+            diagnosis,
+        )
+    return dataclasses.replace(result, checks=checks, diagnosis=diagnosis)

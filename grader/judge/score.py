@@ -19,7 +19,17 @@ import numpy as np
 
 from grader.fault import GRADER_ERROR
 from grader.inside.scale_names import NO_DECAY, handed_value
-from grader.judge import drawn_mask, loader_order, recreated, saved_weights, source_notes, spelling
+from grader.judge import (
+    absent_layer,
+    argmax_axis,
+    drawn_mask,
+    loader_order,
+    main_block,
+    recreated,
+    saved_weights,
+    source_notes,
+    spelling,
+)
 from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
@@ -276,6 +286,7 @@ def _checks(
         )
         finding = None
         if explained is not None:
+            method = loader_order.explained_method(explained) or method
             result = dataclasses.replace(result, message=explained)
             finding = Finding("unknown", explained)
         elif not result.passed and step.get("property") in TEXT_PROPERTIES:
@@ -745,6 +756,9 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     results, unmet_dropped = source_notes.lead_dropped(results, cases, dropped)
     results = source_notes.place_loops(results, meta.get("top_level_loops", ()))
     results = recreated.told(results, meta.get("recreated", ()))
+    results = main_block.told(results, meta.get("main_only", ()))
+    results = absent_layer.told(results, str(_field(meta.get("assignment"), "family")), meta.get("classes"))
+    results = argmax_axis.told(results, meta.get("argmax_axis0", ()))
     if meta.get("status"):
         status = meta["status"]
     elif _grader_failed(run):

@@ -30,10 +30,13 @@ _ABSENCE_CODES = ("missing_name", "exception", "not_implemented")
 _GENERATED_SUFFIX = re.compile(r"-[0-9]+$")
 
 
-def _absent(case: Case, run: RunResult) -> tuple[str, ...]:
+def _absent(case: Case, run: RunResult, stage: Mapping[str, Any]) -> tuple[str, ...]:
+    """The case's optional classes the code does not define: not found by the load, nor (a method such as
+    save_weights, which the load never looks up) read from the source in the parent (`_methods`)."""
     if run.load is None:
         return ()  # nothing loaded: the load failure is the message, as for every other case
-    return tuple(c for c in case.optional_classes if c not in run.load.found)
+    have = {*run.load.found, *stage.get("_methods", ())}
+    return tuple(c for c in case.optional_classes if c not in have)
 
 
 # The load warnings of a module Python could not compile (grader/inside/loading.py syntax_message): the
@@ -91,7 +94,7 @@ def _absent_message(
 
 
 def _optional(result: CaseResult, case: Case, run: RunResult, stage: Mapping[str, Any]) -> CaseResult:
-    absent = _absent(case, run)
+    absent = _absent(case, run, stage)
     name = str(stage["name"])
     if absent:
         return dataclasses.replace(

@@ -93,3 +93,19 @@ def test_right_labels_beside_a_wrong_x_cost_the_x_check_alone() -> None:
         records[f"loader_e{epoch}_x"] = records[f"loader_e{epoch}_x"][:, :1]
     result = judge_case(case, CaseOutput(case.id, "ok", records), None, family="dezero")
     assert [c.key for c in result.checks if not c.passed] == ["loader_e0_x", "loader_e1_x"]
+
+
+def test_a_shuffle_message_and_its_method_column_name_one_method() -> None:
+    """Session 34: a failing epoch's labels are told about DataLoader.reset, and the check's method (the
+    report's column, blame's grouping) said DataLoader.__next__; it names DataLoader.reset now. A draw with
+    repeats but none missing (or the reverse) names only what happened: it read "labels [] come more than
+    once and [5] never"."""
+    never = [c for c in _judged(True, IN_ORDER, IN_ORDER).checks if not c.passed]
+    assert [(c.method, c.message.split(":")[0]) for c in never] == [
+        ("DataLoader.reset", "DataLoader.reset")
+    ] * 2
+    repeats = np.array([4, 4, 6, 2, 1, 3, 7, 0])  # index 4 (label 7) twice, index 5 (label 4) never
+    (labels,) = [c for c in _judged(True, repeats, SECOND).checks if not c.passed and c.key == "loader_e0_t"]
+    assert labels.method == "DataLoader.reset"
+    assert "(labels 7 came more than once and 4 never)" in labels.message, labels.message
+    assert "[]" not in labels.message

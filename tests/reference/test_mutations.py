@@ -169,6 +169,7 @@ def test_registry_matches_cases_md():
         "rnn_no_tanh": "wrong_forward",  # steps 59 and 60
         "rnn_h2h_bias": "wrong_forward",
         "recurrent_params_not_recursive": "wrong_forward",
+        "recurrent_layers_not_registered": "wrong_forward",
         "lstm_f_i_swapped": "wrong_forward",
         "lstm_c_not_carried": "wrong_forward",
         "unchain_top_only": "stale_gradient",
@@ -264,6 +265,7 @@ def test_applicable_per_family():
             "rnn_no_tanh",
             "rnn_h2h_bias",
             "recurrent_params_not_recursive",
+            "recurrent_layers_not_registered",
             "lstm_f_i_swapped",
             "lstm_c_not_carried",
             "unchain_top_only",
@@ -1787,6 +1789,23 @@ def test_layer_cleargrads_noop_leaves_every_grad_where_params_not_recursive_leav
             stale = noop[k]
             assert stale is not None and np.allclose(stale, right[k.removesuffix("_cleared")]), k
             assert (skip[k] is None) == own, k
+
+
+def test_a_layer_keeping_only_parameters_yields_no_parameter_of_a_recurrent_layer() -> None:
+    """recurrent_layers_not_registered (session 34, sample late_book_step60_setattr_parameters_only/): a
+    Layer.__setattr__ that keeps only Parameter attributes registers none of an RNN's or LSTM's attributes,
+    all Linear layers (x2h, h2h; x2f ... h2u), so params() yields 0 items, where the book's yields 3 and 12
+    and recurrent_params_not_recursive, the other form, the Linear layers themselves (2 and 8)."""
+    from grader.cases import load_fixture  # the stored inputs as arrays
+
+    for case_id, book, layers in (("step59-rnn-sequence", 3, 2), ("step60-lstm-sequence", 12, 8)):
+        fx = load_fixture(Path(__file__).parents[2] / "fixtures" / "dezero" / "cases" / f"{case_id}.json")
+        right = run_case("dezero", dict(fx.inputs), list(fx.steps))
+        kept = run_case("dezero", dict(fx.inputs), list(fx.steps), mutation="recurrent_layers_not_registered")
+        flat = run_case("dezero", dict(fx.inputs), list(fx.steps), mutation="recurrent_params_not_recursive")
+        assert (float(right["params"]), float(kept["params"]), float(flat["params"])) == (book, 0, layers)
+        assert all(np.array_equal(kept[k], right[k]) for k in right if k != "params"), case_id
+    assert MUTATIONS["recurrent_layers_not_registered"].hint.startswith("Layer.params ")
 
 
 def test_a_mutation_name_given_twice_is_refused_and_the_shipped_names_are_each_given_once() -> None:

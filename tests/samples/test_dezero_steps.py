@@ -131,12 +131,15 @@ STEP53_CASES = ["step53-linear-save-load", "step53-mlp-save-load"]
 
 def test_step53_adds_the_save_load_round_trips_to_step50():
     """step53 = step50 + its two round trips (2 visible points each) and a drawn MLP round trip (two draws
-    of 1, hidden); step54 extends step50, not step53."""
+    of 1, hidden); step54 extends step50 and grades step53's round trips too (session 34), optional with
+    their points: skipped where the code has no save_weights or load_weights."""
     a = load_assignment("dezero")
     ids = set(a.stage_case_ids("step53"))
     assert ids == set(a.stage_case_ids("step50")) | set(STEP53_CASES) | {"step53-gen-mlp-save-load"}
     assert a.max_points("step53") == a.max_points("step50") + 2 * 2 + 2 * 1
-    assert a.stage("step54").extends == "step50" and not set(STEP53_CASES) & set(a.stage_case_ids("step54"))
+    step54 = a.stage("step54")
+    assert step54.extends == "step50" and set(STEP53_CASES) <= set(a.stage_case_ids("step54"))
+    assert {"save_weights", "load_weights"} <= set(step54.optional_classes) and step54.optional_points
 
 
 def test_the_step53_values_are_the_arrays_the_case_set():
@@ -176,12 +179,14 @@ STEP54_CASES = ["step54-dropout-train", "step54-dropout-test-mode"]
 
 
 def test_step54_adds_dropout_to_step50():
-    """step54 = step50 + its two dropout cases + their drawn spec; 3 more visible points, 2 more hidden."""
+    """step54 = step50 + its two dropout cases + their drawn spec; 3 more visible points, 2 more hidden;
+    and step53's round trips (session 34; test_step53_adds_the_save_load_round_trips_to_step50)."""
     a = load_assignment("dezero")
     ids = set(a.stage_case_ids("step54"))
-    assert ids == set(a.stage_case_ids("step50")) | set(STEP54_CASES) | {"step54-gen-dropout"}
+    step53 = {*STEP53_CASES, "step53-gen-mlp-save-load"}
+    assert ids == set(a.stage_case_ids("step50")) | set(STEP54_CASES) | {"step54-gen-dropout"} | step53
     assert a.stage("step54").requires[-2:] == ("accuracy", "dropout")
-    assert a.max_points("step54") == a.max_points("step50") + 3 + 2 * 1
+    assert a.max_points("step54") == a.max_points("step50") + 3 + 2 * 1 + 2 * 2 + 2 * 1
 
 
 def test_the_step54_values_are_the_books_dropout_drawn_here():
@@ -367,3 +372,32 @@ def test_a_dropout_of_a_package_that_imports_numpy_without_np_is_graded(tmp_path
     report = as_dict(graded.report)
     assert len(report["cases"]) == 4
     assert all(c["status"] == "passed" for c in report["cases"]), [c["message"] for c in report["cases"]]
+
+
+@pytest.mark.slow
+def test_a_step60_package_is_graded_on_its_save_weights_and_one_without_loses_nothing():
+    """Session 34: step60 (through step54) runs step53's round trips where the code defines save_weights and
+    load_weights: late_book_step60_saves_grads (save_weights writes param.grad) fails both, told "save_weights
+    saved param.grad" (on main it had full marks at step60: the cases never ran). The control, the package
+    with both methods deleted, has them skipped (not_run, 0 of 0) and full marks, as before."""
+    assignment = load_assignment("dezero")
+    stage = "step60"
+    cases = [c for c in cases_for_run(assignment, 1, stage=stage, include=("visible",)) if not c.generated]
+    plan = RunPlan.create(assignment, 1, cases, stage=stage)
+    folder = REPO / "submissions" / "dezero"
+    names = ("late_book_step60_saves_grads", "late_book_step60_no_save_weights")
+    with SandboxPool(jobs=2, isolation="rlimits") as pool:
+        reports = {
+            g.student: as_dict(g.report) for g in grade_paths(plan, [(n, folder / n) for n in names], pool)
+        }
+    saves = {c["id"]: c for c in reports[names[0]]["cases"]}
+    for case in STEP53_CASES:
+        assert saves[case]["status"] == "failed", saves[case]["message"]
+        assert "save_weights saved param.grad" in saves[case]["diagnosis"]["hint"]
+    assert reports[names[0]]["score"] == reports[names[0]]["max_score"] - 2  # half of each round trip's 2
+    dropped = {c["id"]: c for c in reports[names[1]]["cases"]}
+    for case in STEP53_CASES:
+        assert dropped[case]["status"] == "not_run" and dropped[case]["max_points"] == 0
+        assert "your code does not define them: not graded, no points lost" in dropped[case]["message"]
+    assert reports[names[1]]["score"] == reports[names[1]]["max_score"]
+    assert reports[names[0]]["max_score"] == reports[names[1]]["max_score"] + 2 * 2

@@ -1,0 +1,68 @@
+"""An accuracy that takes np.argmax along axis 0: what that does, said with what came back.
+
+The book's chapter-4 TwoLayerNet.accuracy with `np.argmax(y, axis=0)` and `np.argmax(t, axis=0)` (over the
+batch, not over each sample's classes) gives 0 for class labels where 2 of 3 are right, and the hint said
+the accuracy "is all zeros: TwoLayerNet.accuracy never computes it", which sent the student looking for a
+missing line (s33's finding, fixed in session 34). When the parent's own parse of the program finds such a
+call in the method a wrong record came from (never the student's process's claim), the hint says the axis
+mistake, with the record's got and expected values. A known mistake that already says axis 0 is kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+from collections.abc import Mapping, Sequence
+
+from grader import pyparse
+from grader.judge.diagnose import Finding
+from grader.judge.results import CaseResult, Check, rechecked
+
+_METHODS = ("accuracy",)  # the methods whose argmax should run over the classes (axis 1)
+_SAID = "axis 0"  # a hint that says it already (the known mistake accuracy_argmax_axis0)
+
+
+def axis0_methods(files: Mapping[str, bytes]) -> tuple[str, ...]:
+    """`Class.accuracy` for each class of the program whose accuracy calls argmax with axis 0."""
+    out: dict[str, None] = {}
+    for _, _, tree in pyparse.python_trees(files):
+        for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+            for item in cls.body:
+                if isinstance(item, ast.FunctionDef) and item.name in _METHODS and _argmax_axis0(item):
+                    out[f"{cls.name}.{item.name}"] = None
+    return tuple(out)
+
+
+def _argmax_axis0(function: ast.FunctionDef) -> bool:
+    for node in ast.walk(function):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name != "argmax":
+            continue
+        axis = next((k.value for k in node.keywords if k.arg == "axis"), None)
+        axis = axis if axis is not None or len(node.args) < 2 else node.args[1]
+        if isinstance(axis, ast.Constant) and axis.value == 0 and type(axis.value) is int:
+            return True
+    return False
+
+
+def told(results: Sequence[CaseResult], methods: Sequence[str]) -> tuple[CaseResult, ...]:
+    """`results`, each wrong record of such a method said as the axis mistake."""
+    if not methods:
+        return tuple(results)
+    return tuple(rechecked(r, lambda c: _check(c, methods)) for r in results)
+
+
+def _check(check: Check, methods: Sequence[str]) -> Check:
+    if check.passed or check.method not in methods:
+        return check
+    if check.diagnosis is not None and _SAID in check.diagnosis.hint:
+        return check
+    said = check.message.split("\n", 1)[0].split(" (absolute difference", 1)[0]
+    hint = (
+        f"{said}: {check.method} calls np.argmax with axis=0, over the batch (one index per column), not "
+        "over each sample's classes: axis=1 gives one predicted class per sample (and one label per row "
+        "of a one-hot t) to compare"
+    )
+    return dataclasses.replace(check, diagnosis=Finding("wrong_forward", hint, check.method))

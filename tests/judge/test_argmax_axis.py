@@ -1,0 +1,51 @@
+"""An accuracy taking np.argmax along axis 0 is told so (grader/judge/argmax_axis.py)."""
+
+from __future__ import annotations
+
+from grader.judge.argmax_axis import axis0_methods, told
+from grader.judge.diagnose import Finding
+from grader.judge.results import CaseResult, Check
+
+SOURCE = b"""import numpy as np
+class TwoLayerNet:
+    def accuracy(self, x, t):
+        y = np.argmax(self.predict(x), axis=0)
+        return np.sum(y == np.argmax(t, 0)) / float(x.shape[0])
+class Right:
+    def accuracy(self, x, t):
+        return np.mean(np.argmax(self.predict(x), axis=1) == t)
+"""
+SAID = (
+    "TwoLayerNet.accuracy: accuracy with class labels t (accuracy) is wrong: got 0, expected 0.666667 "
+    "(absolute difference 0.666667, relative 1)"
+)
+
+
+def _case(hint: str) -> CaseResult:
+    finding = Finding("zero_or_missing", hint)
+    check = Check(
+        "accuracy", "accuracy with class labels t", "TwoLayerNet.accuracy", False, "values", SAID, finding
+    )
+    return CaseResult(
+        "a", "a", "graph", "TwoLayerNet", "failed", 0.0, 2.0, "visible", SAID, (check,), finding
+    )
+
+
+def test_an_accuracy_over_axis_0_is_said_with_got_and_expected_not_all_zeros():
+    """Session 34 (sample layers/ch04_accuracy_argmax_axis0.py): the book's chapter-4 accuracy with
+    argmax(axis=0) read "is all zeros: TwoLayerNet.accuracy never computes it"; the parent's parse finds the
+    call in that method and the hint says the axis mistake with the record's got and expected. Controls: a
+    method with axis=1 is not found, and a hint that says axis 0 already (the known mistake) is kept."""
+    assert axis0_methods({"two_layer_net.py": SOURCE}) == ("TwoLayerNet.accuracy",)
+    (result,) = told(
+        [_case("... is all zeros: TwoLayerNet.accuracy never computes it")], ["TwoLayerNet.accuracy"]
+    )
+    assert result.diagnosis is not None and result.diagnosis.code == "wrong_forward"
+    hint = result.diagnosis.hint
+    assert hint.startswith(
+        SAID.split(" (absolute")[0] + ": TwoLayerNet.accuracy calls np.argmax with axis=0, "
+    )
+    assert "all zeros" not in hint and "over the batch" in hint
+    known = _case("matches a known mistake: TwoLayerNet.accuracy takes np.argmax along axis 0")
+    assert told([known], ["TwoLayerNet.accuracy"]) == (known,)
+    assert told([known], []) == (known,)
