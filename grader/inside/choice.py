@@ -136,10 +136,12 @@ def stub_counts(
     counted: dict[bytes, int] = {}
     for source in distinct:
         head = source[:share]
-        if head not in _STUB_CACHE:
+        count = _STUB_CACHE.get(head)
+        if count is None:  # the count kept here: the parent's other thread may evict it once it is cached
+            count = stub_bodies(head)
             _make_room(len(head) + _STUB_ENTRY_BYTES)
-            _STUB_CACHE[head] = stub_bodies(head)
-        counted[source] = _STUB_CACHE[head]
+            _STUB_CACHE[head] = count
+        counted[source] = count
     return {f: counted[files.get(f, b"")] for f in wanted}
 
 
@@ -149,12 +151,17 @@ def _share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
 
 
 def _make_room(size: int) -> None:
-    """Evict the oldest readings until `size` more bytes fit in `_STUB_CACHE_BYTES`."""
+    """Evict the oldest readings until `size` more bytes fit in `_STUB_CACHE_BYTES`. The parent's two threads
+    share the cache (a batch's builder reads a submission's copies for its job, the judging thread for its
+    stage and program): a reading the other evicted first, or a cache it changed meanwhile, is passed over."""
     excess = sum(map(len, _STUB_CACHE)) + _STUB_ENTRY_BYTES * len(_STUB_CACHE) + size - _STUB_CACHE_BYTES
-    while excess > 0 and _STUB_CACHE:
-        oldest = next(iter(_STUB_CACHE))
+    while excess > 0:
+        try:
+            oldest = next(iter(_STUB_CACHE))
+        except (StopIteration, RuntimeError):  # emptied, or changed in size, by the other thread
+            return
         excess -= len(oldest) + _STUB_ENTRY_BYTES
-        del _STUB_CACHE[oldest]
+        _STUB_CACHE.pop(oldest, None)
 
 
 def stub_bodies(source: bytes) -> int:
