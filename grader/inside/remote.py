@@ -245,9 +245,10 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
     grader's in appearance, when it is the student's process that answered nonsense. `names`: the student
     process's type names by index, as its flat descriptions carried them, read for the forms without a name
     (`wire.NAMED_FIELDS`); kept here (`keep`) from an operation's own answer alone, the only one the server
-    sends later without its name (server.execute): an `iter` answer's 10,000 items or a class's MRO, each a
-    new index, kept the names of every reply for the life of the process (82 MiB after 40 round trips, every
-    handle dropped)."""
+    sends later without its name (server.execute), and at most `MAX_TYPE_NAME` characters: kept from every
+    description (an `iter` answer's items, a class's MRO) and of any length, 20 answers naming a new index in
+    1 MB and 20 `iter` answers of 10,000 new indexes held 82 MiB for the life of the process, every handle
+    dropped."""
     # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
     # made the object form the rest of the harness reads. An object of those fields (the server's form before
     # session 31) is still read, its fields' types checked the same way and its kind one whose description
