@@ -1083,21 +1083,29 @@ def _notebooks_as_modules(
     made: list[tuple[str, str]] = []
     notes: list[str] = []
     makers: dict[str, str] = {}  # a file a notebook made -> that notebook
+    # Every notebook read first (its files, or the note of one that cannot be read beside Python files), so
+    # that the stubs of the copies of a module compared below are counted within one budget (`_clash_stubs`)
+    read: list[tuple[str, dict[str, bytes] | str]] = []
     for book in books:
-        folder, _, name = book.rpartition("/")
         try:
-            written = notebook_files(files[book], name, budget)
+            read.append((book, notebook_files(files[book], book.rpartition("/")[2], budget)))
         except SubmissionError as exc:
             if any(f.lower().endswith(".py") for f in files):
-                notes.append(f"note: {exc.message}; it was not graded")
+                read.append((book, f"note: {exc.message}; it was not graded"))
                 continue
             raise
+    stubs = _clash_stubs(out, read)
+    for book, written in read:
+        if isinstance(written, str):
+            notes.append(written)
+            continue
+        folder, _, name = book.rpartition("/")
         for rel, data in written.items():
             target = f"{folder}/{rel}" if folder else rel
             # In any case: `MiniFlow.ipynb` beside its export `miniflow.py` made `MiniFlow.py`, and the whole
             # submission was refused as a case clash naming that file, which the student never had (0 points).
             handed = next((f for f in out if f.casefold() == target.casefold()), None)
-            if handed is not None and _more_stubs(out[handed], data):
+            if handed is not None and stubs[out[handed]] > stubs[data]:
                 # The course's starter (miniflow.py) beside the notebook holding the work, or another
                 # notebook's %%writefile of the starter: the work is graded, the copy with stubs named.
                 notes.append(_stubs_note(book, target, makers.get(handed), handed))
@@ -1126,12 +1134,30 @@ def _notebooks_as_modules(
     return out, tuple(made), tuple(notes)
 
 
-def _more_stubs(kept: bytes, other: bytes) -> bool:
-    """Whether `kept` leaves more places for the student to write than `other` (grader/inside/choice.py's
-    count): the starter, where the other is the work. Only when two files claim one module name."""
-    from grader.inside.choice import stub_bodies
+def _clash_stubs(
+    handed: Mapping[str, bytes], read: list[tuple[str, dict[str, bytes] | str]]
+) -> dict[bytes, int]:
+    """Content -> its stub bodies (grader/inside/choice.py's count), for every copy of a module name that two
+    files claim (a notebook's and a file handed in, or two notebooks'): of two, the one with more is the
+    starter and the other the work. All of them read within one tie's budget together, each distinct content
+    an equal share (`choice.stub_counts`): compared as each notebook came, a 128 KiB file handed in was read
+    again for each of 150 notebooks writing its name, 18.8 MiB tokenised (minutes of the parent's CPU)."""
+    from grader.inside import choice
 
-    return stub_bodies(kept) > stub_bodies(other)
+    claims: dict[str, list[bytes]] = {}
+    for rel, data in handed.items():
+        claims.setdefault(rel.casefold(), []).append(data)
+    for book, written in read:
+        if isinstance(written, str):
+            continue
+        folder = book.rpartition("/")[0]
+        for rel, data in written.items():
+            claims.setdefault((f"{folder}/{rel}" if folder else rel).casefold(), []).append(data)
+    compared = list({data: None for copies in claims.values() if len(copies) > 1 for data in copies})
+    counts = choice.stub_counts(
+        {str(i): data for i, data in enumerate(compared)}, map(str, range(len(compared)))
+    )
+    return {data: counts[str(i)] for i, data in enumerate(compared)}
 
 
 def _stubs_note(book: str, target: str, maker: str | None, dropped: str) -> str:

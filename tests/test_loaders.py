@@ -1071,6 +1071,58 @@ def test_a_notebooks_work_wins_over_the_starter_handed_in_beside_it(tmp_path: Pa
     assert any("miniflow.py holds more unwritten functions" in n for n in loaded.notes), loaded.notes
 
 
+def _tokenised(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The lengths of the texts `choice.stub_bodies` reads from now on, none of them cached before."""
+    from grader.inside import choice
+
+    lengths: list[int] = []
+    real = choice.stub_bodies
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    monkeypatch.setattr(choice, "stub_bodies", lambda text: lengths.append(len(text)) or real(text))
+    return lengths
+
+
+def test_the_copies_of_a_module_many_notebooks_write_are_read_within_one_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 64 KiB miniflow.py handed in beside 12 notebooks that each `%%writefile miniflow.py` was read again
+    for each of them (12 x 64 KiB tokenised; 150 notebooks and 128 KiB cost the parent minutes): every
+    content is read once, all of them within one tie's budget (`choice.STUB_READ_BUDGET`, an equal share
+    each), and the file handed in is still the one graded (as many stubs as the notebooks' copies: the
+    earlier one stays)."""
+    from grader.inside import choice
+
+    handed = b"def f(x):\n    return x\n" * (64 * 1024 // 24)
+    files = {"miniflow.py": handed}
+    files |= {f"nb{i:02}.ipynb": _notebook([f"%%writefile miniflow.py\nx = {i}\n"]) for i in range(12)}
+    read = _tokenised(monkeypatch)
+    loaded = load_submission(_zip(tmp_path / "many.zip", files))
+    assert loaded.files["miniflow.py"] == handed
+    share = choice.STUB_READ_BUDGET // 13  # 13 distinct contents, an equal share each
+    assert sorted(read) == sorted([share, *(len(f"x = {i}\n") for i in range(12))])
+    assert sum(read) <= choice.STUB_READ_BUDGET
+
+
+def test_many_distinct_copies_of_a_module_share_one_budget_and_the_work_still_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The starter handed in and three notebooks each writing its own 100 KiB version of the module: four
+    distinct copies read within one tie's budget together (a quarter of it each; read pair by pair, 600
+    KiB). The work (no stubs in the part read) wins over the starter and the two copies with stubs, as read
+    whole."""
+    from grader.inside import choice
+
+    filler = "def f(x):\n    return x\n" * (100 * 1024 // 24)
+    stub, done = "def g(x):\n    pass\n", "def g(x):\n    return 2\n"
+    files = {"miniflow.py": (stub * 3 + filler).encode()}
+    for name, body in (("a", stub * 2), ("b", done), ("c", stub)):
+        files[f"{name}.ipynb"] = _notebook([f"%%writefile miniflow.py\n{body}{filler}"])
+    read = _tokenised(monkeypatch)
+    loaded = load_submission(_zip(tmp_path / "versions.zip", files))
+    assert loaded.files["miniflow.py"].startswith(done.encode())
+    assert len(read) == 4 and sum(read) <= choice.STUB_READ_BUDGET
+
+
 def test_two_notebooks_making_one_module_alike_name_the_one_not_graded(tmp_path: Path) -> None:
     """Negative control of the two above: with as many stubs, the first notebook's module stays (as a file
     handed in stays beside its notebook), and the other notebook is named, never dropped without a word."""
@@ -1181,7 +1233,9 @@ def test_notebook_json_of_millions_of_values_is_refused_before_it_is_parsed(
     together; those under the cap are read (control)."""
     parsed: list[int] = []
     real = json.loads
-    monkeypatch.setattr(loaders.json, "loads", lambda text, **kw: parsed.append(1) or real(text, **kw))
+    monkeypatch.setattr(
+        loaders.json, "loads", lambda text, **kw: parsed.append(len(text)) or real(text, **kw)
+    )
     over = _with_lists("x = 1\n", loaders.MAX_NOTEBOOK_VALUES // 2 + 1)  # two counted a list: `[` and `,`
     (tmp_path / "alone.ipynb").write_bytes(over)
     zipped = _zip(tmp_path / "hw.zip", {"hw/hw.ipynb": over})
@@ -1195,8 +1249,9 @@ def test_notebook_json_of_millions_of_values_is_refused_before_it_is_parsed(
         assert err.value.code == "too_large", submission
         assert f"(limit {loaders.MAX_NOTEBOOK_VALUES:,} " in err.value.message
         assert "clear the outputs" in err.value.message
-        # a and b, each parsed for its cells and for its run order; never c
-        assert len(parsed) == (4 if submission.name == "hw" else 0), submission
+        # a and b may be parsed (for their cells, their run order) before c is met; c (megabytes) never
+        assert all(size < 100_000 for size in parsed), submission
+        assert parsed == [] or submission.name == "hw", submission
     (tmp_path / "hw" / "c.ipynb").unlink()
     assert {"a.py", "b.py"} <= set(load_submission(tmp_path / "hw").files)
 

@@ -136,10 +136,12 @@ def stub_counts(
     counted: dict[bytes, int] = {}
     for source in distinct:
         head = source[:share]
-        if head not in _STUB_CACHE:
+        count = _STUB_CACHE.get(head)
+        if count is None:  # the count kept here: the parent's other thread may evict it once it is cached
+            count = stub_bodies(head)
             _make_room(_STUB_CACHE, _STUB_CACHE_BYTES, len(head) + _STUB_ENTRY_BYTES)
-            _STUB_CACHE[head] = stub_bodies(head)
-        counted[source] = _STUB_CACHE[head]
+            _STUB_CACHE[head] = count
+        counted[source] = count
     return {f: counted[files.get(f, b"")] for f in wanted}
 
 
@@ -149,12 +151,19 @@ def _share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
 
 
 def _make_room(cache: dict[bytes, Any], limit: int, size: int) -> None:
-    """Evict the oldest readings of `cache` until `size` more bytes fit in its `limit`."""
-    excess = sum(map(len, cache)) + _STUB_ENTRY_BYTES * len(cache) + size - limit
-    while excess > 0 and cache:
-        oldest = next(iter(cache))
+    """Evict the oldest readings of `cache` until `size` more bytes fit in its `limit`. The parent's two
+    threads share the caches (a batch's builder reads a submission's copies for its job, the judging thread
+    for its stage and program): a reading the other evicted first, or a cache it changed meanwhile, is passed
+    over."""
+    keys = list(cache)  # one step under the GIL: summing over the dict itself could see it change size
+    excess = sum(map(len, keys)) + _STUB_ENTRY_BYTES * len(keys) + size - limit
+    while excess > 0:
+        try:
+            oldest = next(iter(cache))
+        except (StopIteration, RuntimeError):  # emptied, or changed in size, by the other thread
+            return
         excess -= len(oldest) + _STUB_ENTRY_BYTES
-        del cache[oldest]
+        cache.pop(oldest, None)
 
 
 def stub_bodies(source: bytes) -> int:
@@ -613,11 +622,13 @@ def copy_defs(
 def _cached(cache: dict[bytes, frozenset[str]], source: bytes) -> frozenset[str]:
     """The names `source` defines as `cache`'s reading finds them (`_top_level_defs` for `_DEFS_CACHE`,
     `_unindented_defs` for `_UNINDENTED_CACHE`), read once while it stays there."""
-    if source not in cache:
-        _make_room(cache, _DEFS_CACHE_BYTES, len(source) + _STUB_ENTRY_BYTES)
+    found = cache.get(source)
+    if found is None:  # the reading kept here: the parent's other thread may evict it once it is cached
         reading = _top_level_defs if cache is _DEFS_CACHE else _unindented_defs
-        cache[source] = frozenset(reading(source))
-    return cache[source]
+        found = frozenset(reading(source))
+        _make_room(cache, _DEFS_CACHE_BYTES, len(source) + _STUB_ENTRY_BYTES)
+        cache[source] = found
+    return found
 
 
 def _unindented_defs(source: bytes) -> set[str]:

@@ -234,12 +234,21 @@ _MAX_INT = wire.MAX_INT
 _FLAT_KINDS = wire.FLAT_KINDS
 
 
-def _check_desc(desc: Any, names: dict[int, str]) -> Mapping[str, Any]:
+# The longest type name the server writes (server._STR_CAP: clean_text caps a type's qualname so). The names
+# kept by index live as long as the student process: a longer one is no server's (`_check_desc`).
+MAX_TYPE_NAME = 200
+
+
+def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[str, Any]:
     """A description with the server's fields of the server's types: a field of another type (a kind that
     is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
     grader's in appearance, when it is the student's process that answered nonsense. `names`: the student
-    process's type names by index, as its flat descriptions carried them (kept here, read for the forms
-    without a name: `wire.NAMED_FIELDS`)."""
+    process's type names by index, as its flat descriptions carried them, read for the forms without a name
+    (`wire.NAMED_FIELDS`); kept here (`keep`) from an operation's own answer alone, the only one the server
+    sends later without its name (server.execute), and at most `MAX_TYPE_NAME` characters: kept from every
+    description (an `iter` answer's items, a class's MRO) and of any length, 20 answers naming a new index in
+    1 MB and 20 `iter` answers of 10,000 new indexes held 82 MiB for the life of the process, every handle
+    dropped."""
     # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
     # made the object form the rest of the harness reads. An object of those fields (the server's form before
     # session 31) is still read, its fields' types checked the same way and its kind one whose description
@@ -253,8 +262,14 @@ def _check_desc(desc: Any, names: dict[int, str]) -> Mapping[str, Any]:
             desc = [name, *desc]
         elif size == 3 or size == 5:  # a name for the index: the one it had, if it had one
             name, tid = desc[0], desc[1]
-            if type(name) is str and type(tid) is int and names.setdefault(tid, name) != name:
-                raise MalformedReply("an object description renames a type's index")
+            if type(name) is str and type(tid) is int:
+                had = names.get(tid)
+                if had is None and keep:
+                    if len(name) > MAX_TYPE_NAME:
+                        raise MalformedReply(f"a type's name of {len(name):,} characters")
+                    names[tid] = name
+                elif had is not None and had != name:
+                    raise MalformedReply("an object description renames a type's index")
         if size == 3 or size == 2:
             name, tid, kind = desc
             if type(name) is str and type(tid) is int and type(kind) is str and kind in _FLAT_KINDS:
@@ -959,10 +974,11 @@ def _checked_load(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _local(item: Any, names: dict[int, str]) -> tuple[int, Mapping[str, Any]]:
-    """A [handle, description] pair of an object the student process named itself (negative handles)."""
+    """A [handle, description] pair of an object the student process named itself (negative handles): its
+    name read by index, never kept (no operation's own answer)."""
     if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and item[0] < 0):
         raise MalformedReply("an item is not a handle and a description")
-    return item[0], _check_desc(item[1], names)
+    return item[0], _check_desc(item[1], names, keep=False)
 
 
 def decode_array(raw: Any, what: str) -> np.ndarray:

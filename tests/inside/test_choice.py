@@ -824,3 +824,34 @@ def test_a_few_ties_are_read_whole_as_before(monkeypatch) -> None:  # type: igno
     assert sorted(sizes) == sorted(len(source) for source in files.values())
     why = choice.copy_reason("b/part0.py", ["a/part0.py"], files, preferred, required, [], made)
     assert why == choice.copy_reasons()[1]
+
+
+class _OtherThreadEvicts(dict):  # type: ignore[type-arg]
+    """The stub cache as the parent's other thread leaves it: each reading evicted as soon as it is cached,
+    and the oldest gone before this thread's eviction reaches it (a batch's builder and judging threads
+    share the cache)."""
+
+    def __setitem__(self, key: bytes, value: int) -> None:
+        super().__setitem__(key, value)
+        super().pop(key)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        keys = list(super().__iter__())
+        for key in keys:
+            super().pop(key, None)
+        return iter(keys)
+
+
+def test_a_stub_count_survives_the_other_thread_evicting_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parent's builder thread (a job's copies) and judging thread (the stage, the program) share the
+    stub cache: a reading evicted by the other between this thread caching it and reading it back, or
+    between this thread picking the oldest and evicting it, raised KeyError in the parent (three threads
+    counting 300 KiB readings met it within seconds). The count is the one this thread made, and an
+    eviction already done is passed over. Control: the counts are those of a cache no one else touches."""
+    files = {"a.py": b"def f():\n    pass\n" * 7000, "b.py": b"def f():\n    return 1\n" * 6000}
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    alone = choice.stub_counts(files, ["a.py", "b.py"])
+    assert alone == {"a.py": 7000, "b.py": 0}
+    shared = _OtherThreadEvicts({b"x" * (3 << 20): 0})  # over the cache's bytes: the next reading evicts it
+    monkeypatch.setattr(choice, "_STUB_CACHE", shared)
+    assert choice.stub_counts(files, ["a.py", "b.py"]) == alone

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.inside import codec, frames, server, wire
+from grader.inside import codec, frames, remote, server, wire
 from grader.inside.failures import MalformedReply, StudentFailure
 from grader.inside.remote import Session, _check_desc
 
@@ -138,3 +138,58 @@ def test_a_description_by_index_not_in_the_servers_forms_is_a_protocol_violation
         (["Linear", 3, "callable"], {"n": "Linear", "t": 3, "k": "callable"}),  # named again alike: as before
     ):  # fmt: skip
         assert _check_desc(short, dict(names)) == full
+
+
+def test_only_an_operations_own_answer_keeps_its_types_name() -> None:
+    """The names kept by index live as long as the student process: an `iter` answer's items and a class's
+    MRO (never sent later without their names) are read, not kept, so 10,000 new indexes a reply leave
+    nothing behind; an operation's own answer keeps its name, which its index alone reads later. Control:
+    a name-less item of an index only an item named is no server's form."""
+    fresh = iter(range(100, 1_000_000))
+
+    def reply(request: bytes) -> bytes:
+        answers: list[Any] = []
+        for op in wire.load_ops(request):
+            if op["o"] == "iter":
+                answers.append([[-1 - i, ["Item", next(fresh), "object"]] for i in range(10_000)])
+            else:
+                answers.append(["Graph", 7, "object"] if op["value"] is None else [7, "object"])
+        return wire.dumps({"res": answers, "err": None})
+
+    session = Session(reply)
+    graph = session.new(None)
+    for _ in range(3):
+        assert len(session.items(graph)) == 10_000
+    assert session._type_names == {7: "Graph"}
+    assert dict(session.new(1).desc) == {"n": "Graph", "t": 7, "k": "object"}
+    named_by_an_item = Session(
+        lambda request: wire.dumps({"res": [[[-1, ["Item", 8, "object"]]]], "err": None})
+    )
+    named_by_an_item.items_read(named_by_an_item._later({"o": "iter", "obj": None}))
+    with pytest.raises(MalformedReply):
+        _check_desc([8, "object"], named_by_an_item._type_names)
+
+
+def test_a_kept_name_longer_than_the_server_writes_is_a_protocol_violation() -> None:
+    """An operation's answer naming a type in a million characters (kept for the life of the process, one
+    per round trip) is no server's: the server caps a type's name at `server._STR_CAP`. Controls: a name of
+    that length is kept; a class whose qualname is longer reaches the harness through the real server
+    capped, and its later answers read by index."""
+    assert remote.MAX_TYPE_NAME == server._STR_CAP
+    for size, broken in ((remote.MAX_TYPE_NAME, False), (1_000_000, True)):
+        session = Session(lambda request: wire.dumps({"res": [["N" * size, 3, "object"]], "err": None}))  # noqa: B023
+        ref = session.new(None)
+        if broken:
+            with pytest.raises(StudentFailure) as raised:
+                ref.desc  # noqa: B018
+            assert raised.value.code == "protocol_violation" and session.broken
+        else:
+            assert ref.desc["n"] == "N" * size and not session.broken
+    long_named = type("L" * 500, (), {})
+    s = server.Server("/")
+    session = Session(lambda request: wire.dumps(server.execute(s, wire.load_ops(request))))
+    held = session.new([None])
+    session.sync()
+    s.objects[held.id] = [long_named(), long_named()]
+    first, second = session.getitem(held, 0), session.getitem(held, 1)
+    assert first.type_name == second.type_name == "L" * 197 + "..." and not session.broken
