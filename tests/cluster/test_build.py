@@ -3,7 +3,9 @@ the student's code, would grade with other code than the client's (docs/DASK.md)
 
 from __future__ import annotations
 
+import shutil
 import sys
+from pathlib import Path
 
 import cloudpickle
 import pytest
@@ -48,3 +50,32 @@ def test_a_worker_of_another_build_is_refused_naming_it_and_what_to_do() -> None
     said = str(refused.value)
     assert address in said and OTHER[:16] in said and build.source_digest()[:16] in said, said
     assert "Install the same grader" in said and "restart the worker" in said, said
+
+
+def _wheel_layout(root: Path) -> tuple[Path, Path, Path]:
+    """This checkout's grader, reference and fixtures copied as a wheel lays them out (setup.py): the
+    fixtures inside the package at grader/fixtures/."""
+    repo = build.PACKAGE.parent
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(repo / "grader", root / "grader", ignore=ignore)
+    shutil.copytree(repo / "reference", root / "reference", ignore=ignore)
+    shutil.copytree(repo / "fixtures", root / "grader" / "fixtures", ignore=ignore)
+    return root / "grader", root / "reference", root / "grader" / "fixtures"
+
+
+def test_a_checkout_and_a_wheel_of_one_commit_are_one_build(tmp_path: Path) -> None:
+    """The client installed from the checkout (install.sh: `pip install -e .`) and workers from the wheel
+    (docs/DASK.md) run one build: the digests agree (before, the wheel's grader/fixtures/*.py made every batch
+    "another build"). Control: one changed line of the reference engine, or of an ops module, is another."""
+    repo = build.PACKAGE.parent
+    checkout = build.tree_digest(repo / "grader", repo / "reference", repo / "fixtures")
+    package, reference, fixtures = _wheel_layout(tmp_path)
+    assert build.tree_digest(package, reference, fixtures) == checkout
+    mutations = reference / "mutations.py"
+    mutations.write_bytes(mutations.read_bytes() + b"\n# another build\n")
+    assert build.tree_digest(package, reference, fixtures) != checkout
+    mutations.write_bytes(mutations.read_bytes()[: -len(b"\n# another build\n")])
+    assert build.tree_digest(package, reference, fixtures) == checkout
+    ops = fixtures / "dlfs-layers" / "ops.py"
+    ops.write_bytes(ops.read_bytes() + b"\n")
+    assert build.tree_digest(package, reference, fixtures) != checkout
