@@ -187,20 +187,32 @@ def _lazy_mistakes(
     """The case's known mistakes, shared with every earlier case of the same content (`case_digest`) still
     kept: computed once a process, not once a run (each stage of a TA's session, each run of a test session
     loads its cases again). A course's own mutations (`extension`, loaded once a path) key by that object."""
+    digest = case_digest(family, inputs, steps, expected)
+    if digest is None:  # a value the digest cannot write exactly: this case's own, not shared
+        return _fresh_mistakes(family, inputs, steps, expected, extension)
     # By the extension's identity (a frozen dataclass of dicts has no hash); the entry keeps it alive, so
     # its id names no other object while the entry is kept.
-    key = (id(extension), case_digest(family, inputs, steps, expected))
+    key = (id(extension), digest)
     with _SHARED_LOCK:
         entry = _SHARED.pop(key, None)
         if entry is None:
-            # The inputs as they are now: the mutations run later, and must see what the expected values saw.
-            kept = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
-            known = KnownMistakes(lambda: known_mistakes(family, kept, steps, expected, extension))
-            entry = (extension, known)
+            entry = (extension, _fresh_mistakes(family, inputs, steps, expected, extension))
         _SHARED[key] = entry  # last used last: the first entry is the one to drop
         while len(_SHARED) > SHARED_CASES:
             del _SHARED[next(iter(_SHARED))]
     return entry[1]
+
+
+def _fresh_mistakes(
+    family: str,
+    inputs: Mapping[str, np.ndarray],
+    steps: Sequence[Mapping[str, Any]],
+    expected: Mapping[str, Any],
+    extension: Any,
+) -> KnownMistakes:
+    # The inputs as they are now: the mutations run later, and must see what the expected values saw.
+    kept = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    return KnownMistakes(lambda: known_mistakes(family, kept, steps, expected, extension))
 
 
 # How many cases' known mistakes a process keeps beyond the runs that made them: the largest shipped plan has
