@@ -833,7 +833,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         made.append(ahead(plan, student_name(submission), submission, scan_flags=False))
         if not isinstance(source, Exception):  # a refused load: the job's own report says why
-            methods.update(step_methods(source, plan.assignment, plan.one_of()))
+            methods.update(step_methods(plan, source))
         # What the lines printed before the job need (the terminal's escaping comes with the reports), here
         # and not after the worker is ready, where each millisecond is the student's.
         import grader.reports  # noqa: F401

@@ -404,15 +404,13 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     }
 
 
-def step_methods(
-    files: Mapping[str, bytes], assignment: Assignment, one_of: list[list[str]] | None = None
-) -> frozenset[str]:
+def step_methods(plan: RunPlan, files: Mapping[str, bytes]) -> frozenset[str]:
     """The methods STEP_METHODS lists that the graded program defines (a def of that name in its source):
-    what a stage's optional save_weights is looked up in, since the load finds module-level names only.
-    `one_of`: the run's own reading of the assignment's groups (`RunPlan.one_of`), as `stage_context` reads
-    the program, so that `grader check`'s line of hidden points and the grade agree."""
+    what a stage's optional save_weights is looked up in, since the load finds module-level names only. Read
+    in the files the run grades (`RunPlan.one_of`, as `stage_context` reads them), so that `grader check`'s
+    line of hidden points and the grade agree."""
     try:
-        defined, _ = names_in(program_files(files, assignment, one_of))
+        defined, _ = names_in(program_files(files, plan.assignment, plan.one_of()))
     except Exception:  # a scan bug: none, so such a case is skipped, never failed for a scan's sake
         return frozenset()
     return frozenset(METHOD_NAMES & defined)

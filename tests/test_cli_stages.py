@@ -712,3 +712,28 @@ def test_a_step_files_own_function_with_other_arguments_is_not_graded_and_the_ch
     done = grader("check", str(DEZERO / "step24_sphere_demo_no_args.py"))
     assert done.returncode == 0 and "all visible cases pass" in done.stdout, done.stdout
     assert "sphere() is not the book's sphere(x, y)" in done.stdout and "TypeError" not in done.stdout
+
+
+def test_check_counts_the_hidden_round_trips_where_the_code_defines_save_weights() -> None:
+    """check at stage step54 (session 34: step53's save/load cases graded there where the code defines
+    save_weights and load_weights, read from the source in the parent): the hidden drawn round trip is among
+    the hidden points for late_book_step60, which defines both, as `grader grade` counts it, and not for
+    its control without them (skipped by the grade: not_run, 0 of 0). The load never finds a method, so
+    without the parent's reading both printed the control's figure. Expected: the manifest's drawn spec
+    (count x points)."""
+    manifest = json.loads((REPO / "fixtures" / "dezero" / "manifest.json").read_text())
+    (spec,) = [
+        g for g in manifest["generated"] if any(s["do"] == "save_load" for s in g["template"]["steps"])
+    ]
+    assert spec["visibility"] == "hidden"
+
+    def hidden(sample: str) -> float:
+        done = grader("check", str(DEZERO / sample), "--stage", "step54")
+        assert done.returncode == 0, done.stdout + done.stderr
+        (line,) = [ln for ln in done.stdout.splitlines() if ln.startswith("not checked here: ")]
+        return float(line.split()[3])
+
+    assert (
+        hidden("late_book_step60") - hidden("late_book_step60_no_save_weights")
+        == spec["count"] * spec["points"]
+    )

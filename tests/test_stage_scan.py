@@ -927,3 +927,23 @@ def test_the_nested_class_walk_is_linear_in_nesting_depth(monkeypatch) -> None:
     bound: dict[str, str] = {}
     nested_class_methods(declared, bound)
     assert "S" not in bound and bound["T"] == "T inside the function f"
+
+
+def test_grader_check_reads_save_weights_in_the_step_file_the_stage_grades() -> None:
+    """A course manifest whose one_of group holds steps/step60.py beside steps/step54.py: asked for stage
+    step54, the run grades step54.py (choice.for_stage), so a save_weights only step60.py defines is not the
+    graded program's: `grader check` (step_methods) finds none, as the grade (stage_context) does. Read in
+    the manifest's order instead, step60.py would be graded and save_weights found: check's line of hidden
+    points would count the round trips the grade skips. Control: asked for step60, both find it."""
+    import dataclasses
+
+    from grader.pipeline import RunPlan
+    from grader.stage_scan import stage_context, step_methods
+
+    course = dataclasses.replace(load_assignment("dezero"), one_of=(("steps/step60.py", "steps/step54.py"),))
+    saves = b"class Layer:\n    def save_weights(self, path):\n        pass\n"
+    files = {"steps/step54.py": b"class Layer:\n    pass\n", "steps/step60.py": saves}
+    at54 = RunPlan.create(course, 0, [], stage="step54")
+    assert step_methods(at54, files) == frozenset() == frozenset(stage_context(at54, files)["_methods"])
+    at60 = RunPlan.create(course, 0, [], stage="step60")
+    assert step_methods(at60, files) == {"save_weights"} == set(stage_context(at60, files)["_methods"])

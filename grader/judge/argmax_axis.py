@@ -26,22 +26,45 @@ def axis0_methods(files: Mapping[str, bytes]) -> tuple[str, ...]:
     """`Class.accuracy` for each class of the program whose accuracy calls argmax with axis 0."""
     out: dict[str, None] = {}
     for _, _, tree in pyparse.python_trees(files):
+        modules = _numpy_names(tree)
         for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
             for item in cls.body:
-                if isinstance(item, ast.FunctionDef) and item.name in _METHODS and _argmax_axis0(item):
+                if (
+                    isinstance(item, ast.FunctionDef)
+                    and item.name in _METHODS
+                    and _argmax_axis0(item, modules)
+                ):
                     out[f"{cls.name}.{item.name}"] = None
     return tuple(out)
 
 
-def _argmax_axis0(function: ast.FunctionDef) -> bool:
+def _numpy_names(tree: ast.Module) -> frozenset[str]:
+    """The names the file binds NumPy to (`import numpy as np`), with the usual two."""
+    bound = (
+        a.asname or a.name
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import)
+        for a in n.names
+        if a.name == "numpy"
+    )
+    return frozenset({"np", "numpy", *bound})
+
+
+def _argmax_axis0(function: ast.FunctionDef, modules: frozenset[str]) -> bool:
     for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
-        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if name != "argmax":
             continue
+        # the axis is np.argmax(a, axis)'s second argument, but the array method's first: y.argmax(0)
+        method = isinstance(func, ast.Attribute) and not (
+            isinstance(func.value, ast.Name) and func.value.id in modules
+        )
+        at = 0 if method else 1
         axis = next((k.value for k in node.keywords if k.arg == "axis"), None)
-        axis = axis if axis is not None or len(node.args) < 2 else node.args[1]
+        axis = axis if axis is not None or len(node.args) <= at else node.args[at]
         if isinstance(axis, ast.Constant) and axis.value == 0 and type(axis.value) is int:
             return True
     return False

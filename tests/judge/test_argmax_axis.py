@@ -49,3 +49,17 @@ def test_an_accuracy_over_axis_0_is_said_with_got_and_expected_not_all_zeros():
     known = _case("matches a known mistake: TwoLayerNet.accuracy takes np.argmax along axis 0")
     assert told([known], ["TwoLayerNet.accuracy"]) == (known,)
     assert told([known], []) == (known,)
+
+
+def test_the_array_method_argmax_reads_its_first_argument_as_the_axis():
+    """`y.argmax(0)` is the array method: its first argument is the axis (main read only a second one, as
+    np.argmax(y, 0) has, and missed it). Controls: `y.argmax(1)` and `np.argmax(y, 1)` are not axis 0, and
+    NumPy bound to another name (`import numpy as xp`) is still the module function."""
+    net = b"class Net:\n    def accuracy(self, x, t):\n"
+    method = net + b"        return (self.predict(x).argmax(0) == t).mean()\n"
+    alias = b"import numpy as xp\n" + net + b"        return xp.argmax(x, 0)\n"
+    assert axis0_methods({"net.py": method}) == ("Net.accuracy",)
+    assert axis0_methods({"net.py": alias}) == ("Net.accuracy",)
+    assert axis0_methods({"net.py": method.replace(b"argmax(0)", b"argmax(1)")}) == ()
+    assert axis0_methods({"net.py": alias.replace(b"x, 0)", b"x, 1)")}) == ()
+    assert axis0_methods({"net.py": alias.replace(b"xp.argmax(x, 0)", b"xp.argmax(0)")}) == ()
