@@ -554,7 +554,7 @@ def choose_copies(
             continue
         distinct = {files.get(f, b"") for f in tied}
         share = stub_share(len(distinct), room)
-        if len(tied) > 1 and read_short(distinct, share):
+        if len(distinct) > 1 and read_short(distinct, share):  # identical copies: a count would not differ
             cut[chosen] = share
         for other in group:
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:

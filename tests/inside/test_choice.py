@@ -830,7 +830,7 @@ def test_a_tie_of_three_large_distinct_copies_is_said_cut_short() -> None:
     """One tie of three distinct 100 KiB copies, the submission's budget not reached: each is counted on its
     first 87,381 bytes (a third of `STUB_READ_BUDGET`), and the reason says the choice was cut short (before
     session 35 only a cut by the submission's budget was said, here nothing). Control: the same tie of 40 KB
-    copies is read whole and says nothing of it."""
+    copies is read whole and says nothing of it, nor three identical copies of 200 KiB."""
     required = ["Input", "Linear"]
     head = b"class Input:\n    pass\nclass Linear:\n    pass\n"
     for size, short in ((100 * 1024, True), (40_000, False)):
@@ -845,6 +845,8 @@ def test_a_tie_of_three_large_distinct_copies_is_said_cut_short() -> None:
         )
         assert ("choice cut short: stubs counted on the first 87,381 bytes" in why) is short, why
         assert dict(made.cut) == ({"a/part.py": 87_381} if short else {})
+    same = {f"{folder}/part.py": head + b"x = 1\n" * (200 * 1024 // 6) for folder in "abc"}
+    assert not choice.choose_copies(same, ["part.py"], required, []).cut  # one content: nothing to lose
 
 
 class _OtherThreadEvicts(dict):  # type: ignore[type-arg]
