@@ -1094,7 +1094,7 @@ def _notebooks_as_modules(
                 read.append((book, f"note: {exc.message}; it was not graded"))
                 continue
             raise
-    stubs = _clash_stubs(out, read)
+    stubs, short = _clash_stubs(out, read)
     for book, written in read:
         if isinstance(written, str):
             notes.append(written)
@@ -1108,19 +1108,20 @@ def _notebooks_as_modules(
             if handed is not None and stubs[out[handed]] > stubs[data]:
                 # The course's starter (miniflow.py) beside the notebook holding the work, or another
                 # notebook's %%writefile of the starter: the work is graded, the copy with stubs named.
-                notes.append(_stubs_note(book, target, makers.get(handed), handed))
+                notes.append(_stubs_note(book, target, makers.get(handed), handed) + short)
                 del out[handed]
                 made[:] = [m for m in made if m[0] != handed]
                 handed = None
             if handed is not None:
-                if handed not in files:  # another notebook made it: never dropped without a word
-                    notes.append(_two_notebooks_note(book, target, makers[handed], handed))
+                if handed in makers:  # another notebook made it: never dropped without a word (nor when
+                    # that notebook's replaced a file handed in of the name: c.ipynb's was, session 35)
+                    notes.append(_two_notebooks_note(book, target, makers[handed], handed) + short)
                 elif rel == f"{Path(name).stem}.py":
                     module = untrusted.name(handed)
                     notes.append(
                         f"note: {untrusted.name(book)} and {module} are both in the submission: {module} "
                         "is graded and the notebook's cells are not run; if the notebook holds the version "
-                        f"to grade, remove {module}"
+                        f"to grade, remove {module}{short}"
                     )
                 continue
             out[target] = data
@@ -1136,12 +1137,15 @@ def _notebooks_as_modules(
 
 def _clash_stubs(
     handed: Mapping[str, bytes], read: list[tuple[str, dict[str, bytes] | str]]
-) -> dict[bytes, int]:
+) -> tuple[dict[bytes, int], str]:
     """Content -> its stub bodies (grader/inside/choice.py's count), for every copy of a module name that two
     files claim (a notebook's and a file handed in, or two notebooks'): of two, the one with more is the
     starter and the other the work. All of them read within one tie's budget together, each distinct content
     an equal share (`choice.stub_counts`): compared as each notebook came, a 128 KiB file handed in was read
-    again for each of 150 notebooks writing its name, 18.8 MiB tokenised (minutes of the parent's CPU)."""
+    again for each of 150 notebooks writing its name, 18.8 MiB tokenised (minutes of the parent's CPU). With
+    them, the clause each clash's note ends with: "" when every copy was read whole, else `; choice cut
+    short: ...` (`choice.cut_short`: the copies compared on their first bytes alone, a finished one may have
+    lost; before session 35 no note said so)."""
     from grader.inside import choice
 
     claims: dict[str, list[bytes]] = {}
@@ -1157,7 +1161,9 @@ def _clash_stubs(
     counts = choice.stub_counts(
         {str(i): data for i, data in enumerate(compared)}, map(str, range(len(compared)))
     )
-    return {data: counts[str(i)] for i, data in enumerate(compared)}
+    share = choice.stub_share(len(compared))
+    short = f"; {choice.cut_short(share)}" if len(compared) > 1 and choice.read_short(compared, share) else ""
+    return {data: counts[str(i)] for i, data in enumerate(compared)}, short
 
 
 def _stubs_note(book: str, target: str, maker: str | None, dropped: str) -> str:

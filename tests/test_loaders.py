@@ -1123,6 +1123,36 @@ def test_many_distinct_copies_of_a_module_share_one_budget_and_the_work_still_wi
     assert len(read) == 4 and sum(read) <= choice.STUB_READ_BUDGET
 
 
+def test_copies_of_a_module_compared_on_their_first_bytes_alone_say_so(tmp_path: Path) -> None:
+    """Four distinct 100 KiB copies of miniflow.py (the starter handed in, three notebooks' versions): each
+    compared on its first 64 KiB (a quarter of `choice.STUB_READ_BUDGET`), so a version finished further
+    down may have lost; each clash's note says so, in the words of a copy choice cut short (before session 35
+    the notes said nothing of it). The third notebook's version, with more stubs than the second's, is
+    named too (before, a notebook's version that had replaced the file handed in set it aside without a
+    word). Control: the two small notebooks below say nothing of a cut."""
+    from grader.inside import choice
+
+    filler = "def f(x):\n    return x\n" * (100 * 1024 // 24)
+    stub, done = "def g(x):\n    pass\n", "def g(x):\n    return 2\n"
+    files = {"miniflow.py": (stub * 3 + filler).encode()}
+    for name, body in (("a", stub * 2), ("b", done), ("c", stub)):
+        files[f"{name}.ipynb"] = _notebook([f"%%writefile miniflow.py\n{body}{filler}"])
+    loaded = load_submission(_zip(tmp_path / "versions.zip", files))
+    clashes = [n for n in loaded.notes if "makes miniflow.py" in n]
+    said = f"; {choice.cut_short(choice.STUB_READ_BUDGET // 4)}"
+    assert len(clashes) == 3 and all(n.endswith(said) for n in clashes), loaded.notes
+    assert clashes[2].startswith(
+        "note: c.ipynb makes miniflow.py, as b.ipynb makes miniflow.py: b.ipynb's is"
+    )
+    assert "first 65,536 bytes of each copy only" in said
+    small = {
+        "Lesson.ipynb": _notebook([f"%%writefile MiniFlow.py\n{WORK}"]),
+        "miniflow.ipynb": _notebook([WORK.replace("return 1", "return 3")]),
+    }
+    notes = load_submission(_zip(tmp_path / "nb.zip", small)).notes
+    assert any("makes miniflow.py" in n for n in notes) and not any("cut short" in n for n in notes), notes
+
+
 def test_two_notebooks_making_one_module_alike_name_the_one_not_graded(tmp_path: Path) -> None:
     """Negative control of the two above: with as many stubs, the first notebook's module stays (as a file
     handed in stays beside its notebook), and the other notebook is named, never dropped without a word."""

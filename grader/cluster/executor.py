@@ -29,7 +29,7 @@ from grader.sandbox.machine import on_workers
 
 from . import build
 from .plugin import PLUGIN_NAME, SandboxPlugin, SandboxUnavailable, grade_job, worker_state
-from .wire import WireError, WorkerReply, accept
+from .wire import WireError, accept
 
 CONNECT_SECONDS = 30
 TASK_RETRIES = 1  # an exception on a worker (not its death: the scheduler retries those) is tried once more
@@ -177,20 +177,27 @@ class DaskExecutor:
             raise ClusterError(f"a Dask worker failed on {prepared.student}: {why}") from err
         try:
             reply = accept(data, prepared.student, prepared.submission.sha256, record_keys)
-            if reply.worker not in self._workers:
-                self._workers[reply.worker] = self._joined(reply)
         except WireError as err:
             why = f"malformed reply from a Dask worker: {err}"
             return prepared.graded(plan, _lost(self.confinement, why), CLIENT)
+        if reply.worker not in self._workers:
+            joined = self._joined(reply.worker)
+            if joined is None:
+                return prepared.graded(
+                    plan, _lost(self.confinement, UNKNOWN_BUILD.format(reply.worker)), CLIENT
+                )
+            self._workers[reply.worker] = joined
         return prepared.graded(plan, reply.run, reply.worker)
 
-    def _joined(self, reply: WorkerReply) -> WorkerInfo:
-        """A worker that joined after the start (or was restarted by its nanny): ask it what it runs with."""
+    def _joined(self, worker: str) -> WorkerInfo | None:
+        """A worker that joined after the start (or was restarted by its nanny): ask it what it runs with.
+        None when it cannot be asked (gone again already): which build of the grader it runs is unknown, and
+        its reply is not graded from."""
         try:
-            state = self.client.run(worker_state, workers=[reply.worker])[reply.worker]
-        except Exception:  # gone again already: what its reply said is all there is
-            return WorkerInfo(reply.run.isolation, 0)
-        _same_build(reply.worker, state)  # a worker of another build joined: the batch stops
+            state = self.client.run(worker_state, workers=[worker])[worker]
+        except Exception:
+            return None
+        _same_build(worker, state)  # a worker of another build joined: the batch stops
         return self._info(state)
 
     def describe(self, stream: TextIO) -> None:
@@ -212,6 +219,14 @@ OTHER_BUILD = (
     "(source digest {ours}): its adapters would grade with other code than this one. Install the same "
     "grader on it as here (the same commit or wheel: `pip install` it again), restart the worker (`dask "
     "worker ...`), and run the batch again"
+)
+
+
+# Staff's detail of a submission whose worker joined during the batch and left before saying its build: its
+# reply may be another build's grading (before, it was graded from, the build never checked).
+UNKNOWN_BUILD = (
+    "the Dask worker {} joined during the batch and could not be asked which build of the grader it runs "
+    "(gone again): its reply was not used; grade this submission again (`grader batch ... --only` it)"
 )
 
 

@@ -48,8 +48,12 @@ class SandboxPlugin(WorkerPlugin):
         # what to do), and whether it is a setting: the client says it in the TA's words, not as a fault
         self.machine = ""
         self.config = True
+        self.build = ""  # which build of the grader this worker runs (build.py), read at its start
 
     def setup(self, worker: Worker) -> None:
+        # Read now, as the worker's process starts with the code it imported, not when the client first asks:
+        # a grader installed again over this one meanwhile would be read as this worker's build.
+        self.build = build.source_digest()
         try:
             self.pool = SandboxPool(jobs=worker.state.nthreads, isolation=self.isolation)  # type: ignore[arg-type]
         except SandboxError as err:  # IsolationRefused included: said by worker_state and by every task
@@ -85,7 +89,7 @@ def worker_state(dask_worker: Worker) -> dict[str, Any]:
         "machine": plugin.machine,
         "config": plugin.config,
         "host": worker.ip,
-        "build": build.source_digest(),  # the client refuses a worker of another build (executor.py)
+        "build": plugin.build,  # the client refuses a worker of another build (executor.py)
     }
 
 

@@ -132,7 +132,7 @@ def stub_counts(
     for its reason) is not made again."""
     wanted = list(tied)
     distinct = {files.get(f, b"") for f in wanted}
-    share = _share(len(distinct), room)
+    share = stub_share(len(distinct), room)
     counted: dict[bytes, int] = {}
     for source in distinct:
         head = source[:share]
@@ -145,7 +145,16 @@ def stub_counts(
     return {f: counted[files.get(f, b"")] for f in wanted}
 
 
-def _share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
+def read_short(distinct: Collection[bytes], share: int) -> bool:
+    """Whether `stub_counts` read one of a tie's `distinct` contents on its first `share` bytes alone: by the
+    submission's budget (many ties), the tie's own (three or more large copies) or `_STUB_READ` (a copy past
+    it), a copy finished further down may have lost, and the TA is told (`cut_short`). Before session 35,
+    only a cut by the submission's budget was told: three distinct 100 KiB copies of one file were compared
+    on their first 87,381 bytes and nothing said so."""
+    return any(len(source) > share for source in distinct)
+
+
+def stub_share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
     """The bytes read of each of a tie's `distinct` contents within `room` and the tie's own budget."""
     return min(_STUB_READ, min(room, STUB_READ_BUDGET) // max(distinct, 1))
 
@@ -504,9 +513,9 @@ def copies(
 @dataclass(frozen=True)
 class CopyChoice:
     """What `choose_copies` decided: the copies set aside (file -> the copy graded instead), the stub counts
-    it compared them on, and for each graded copy whose tie `SUBMISSION_STUB_BUDGET` cut short, the bytes it
-    read of each copy (a count of the first bytes alone: the choice may differ from the one a full reading
-    would make, and the report says so)."""
+    it compared them on, and for each graded copy whose tie's stubs were counted on first bytes alone
+    (`read_short`), the bytes it read of each copy (the choice may differ from the one a full reading would
+    make, and the report says so)."""
 
     aside: Mapping[str, str]
     stubs: Mapping[str, int]
@@ -544,8 +553,8 @@ def choose_copies(
         if not defs[chosen] & must:
             continue
         distinct = {files.get(f, b"") for f in tied}
-        share = _share(len(distinct), room)
-        if len(tied) > 1 and share < _share(len(distinct)) and any(len(d) > share for d in distinct):
+        share = stub_share(len(distinct), room)
+        if len(distinct) > 1 and read_short(distinct, share):  # identical copies: a count would not differ
             cut[chosen] = share
         for other in group:
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:
@@ -734,6 +743,6 @@ def cut_short(share: int) -> str:
     """What a TA is told of a choice whose stubs were counted on each copy's first `share` bytes alone."""
     return (
         f"choice cut short: stubs counted on the first {share:,} bytes of each copy only, the submission "
-        "holding more copies of its files than the grader compares in full; a copy finished further down "
-        "may have lost"
+        "holding more copies of its files, or larger ones, than the grader compares in full; a copy finished "
+        "further down may have lost"
     )

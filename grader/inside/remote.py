@@ -220,6 +220,13 @@ _OBJECT_DESC_KEYS = frozenset({"n", "t", "k"})
 _ARRAY_DESC_KEYS = frozenset({"n", "t", "k", "shape", "dtype"})
 
 
+def _is_index(tid: Any) -> bool:
+    """A type's index as the server writes it: its place in the server's list of types (server._types), a
+    count from 0. Another int (negative: -1 is `Ref.type_id`'s "none"; past `_MAX_INT`: thousands of digits
+    kept by index for the life of the process) is no server's."""
+    return type(tid) is int and 0 <= tid < _MAX_INT
+
+
 def _is_shape(shape: list[Any]) -> bool:
     # A loop, not all() over a generator: ~330 shapes a MiniFlow job, the generator's frame was most of each
     if len(shape) > MAX_DIMS:
@@ -244,11 +251,11 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
     is a list, a shape of 70 dimensions) would raise in the harness's code that reads it, a failure of the
     grader's in appearance, when it is the student's process that answered nonsense. `names`: the student
     process's type names by index, as its flat descriptions carried them, read for the forms without a name
-    (`wire.NAMED_FIELDS`); kept here (`keep`) from an operation's own answer alone, the only one the server
-    sends later without its name (server.execute), and at most `MAX_TYPE_NAME` characters: kept from every
-    description (an `iter` answer's items, a class's MRO) and of any length, 20 answers naming a new index in
-    1 MB and 20 `iter` answers of 10,000 new indexes held 82 MiB for the life of the process, every handle
-    dropped."""
+    (`wire.FLAT_FIELDS` less the name); kept here (`keep`) from an operation's own answer alone, the only one
+    the server sends later without its name (server.execute), and at most `MAX_TYPE_NAME` characters: kept
+    from every description (an `iter` answer's items, a class's MRO) and of any length, 20 answers naming a
+    new index in 1 MB and 20 `iter` answers of 10,000 new indexes held 82 MiB for the life of the process,
+    every handle dropped. A type's index is a count from 0 (`_is_index`)."""
     # Hundreds a job: the two common forms come as flat lists (wire.FLAT_FIELDS), checked field by field and
     # made the object form the rest of the harness reads. An object of those fields (the server's form before
     # session 31) is still read, its fields' types checked the same way and its kind one whose description
@@ -262,7 +269,7 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
             desc = [name, *desc]
         elif size == 3 or size == 5:  # a name for the index: the one it had, if it had one
             name, tid = desc[0], desc[1]
-            if type(name) is str and type(tid) is int:
+            if type(name) is str and type(tid) is int and 0 <= tid < _MAX_INT:
                 had = names.get(tid)
                 if had is None and keep:
                     if len(name) > MAX_TYPE_NAME:
@@ -272,12 +279,12 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
                     raise MalformedReply("an object description renames a type's index")
         if size == 3 or size == 2:
             name, tid, kind = desc
-            if type(name) is str and type(tid) is int and type(kind) is str and kind in _FLAT_KINDS:
+            if type(name) is str and _is_index(tid) and type(kind) is str and kind in _FLAT_KINDS:
                 return {"n": name, "t": tid, "k": kind}
         elif size == 5 or size == 4:
             name, tid, kind, shape, dtype = desc
             if (
-                type(name) is str and type(tid) is int and kind == "ndarray" and type(dtype) is str
+                type(name) is str and _is_index(tid) and kind == "ndarray" and type(dtype) is str
                 and type(shape) is list and _is_shape(shape)
             ):  # fmt: skip
                 return {"n": name, "t": tid, "k": kind, "shape": shape, "dtype": dtype}
@@ -288,7 +295,7 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
         if plain or keys == _ARRAY_DESC_KEYS:
             kind = desc["k"]
             if (
-                type(desc["n"]) is str and type(desc["t"]) is int and type(kind) is str
+                type(desc["n"]) is str and _is_index(desc["t"]) and type(kind) is str
                 and (kind in _FLAT_KINDS if plain else kind == "ndarray" and type(desc["dtype"]) is str
                      and type(desc["shape"]) is list and _is_shape(desc["shape"]))
             ):  # fmt: skip
@@ -301,6 +308,8 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
     kind, shape, keys = desc.get("k"), desc.get("shape"), desc.keys()
     if not keys >= _OBJECT_DESC_KEYS or _KIND_FIELDS.get(kind) != keys - _OBJECT_DESC_KEYS:
         raise MalformedReply("an object description is malformed: not a kind the server describes so")
+    if not _is_index(desc["t"]):
+        raise MalformedReply("an object description's type index is not an index")
     if kind in _VALUE_TYPES and type(desc["v"]) not in _VALUE_TYPES[kind]:
         raise MalformedReply(f"an object description's value is not of its kind {kind!r}")
     if shape is not None and not _is_shape(shape):  # a list: checked with the other fields above

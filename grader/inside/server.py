@@ -750,10 +750,11 @@ def execute(s: Server, ops: list[Any]) -> dict[str, Any]:
             if kept:
                 s.objects[int(op["id"])] = result
                 result = s.answer(result)
-                # A flat answer without its type's name once an earlier answer carried it (wire.NAMED_FIELDS):
-                # the harness keeps every operation's answer's name by index. Only an operation's own answer:
-                # those inside another (`iter`'s items, a class's MRO) are read by the harness only when it
-                # needs them, and carry their names always. Here, not in a method: a Python call an op less.
+                # A flat answer without its type's name once an earlier answer carried it (wire.FLAT_FIELDS
+                # less the name): the harness keeps every operation's answer's name by index. Only an
+                # operation's own answer: those inside another (`iter`'s items, a class's MRO) are read by the
+                # harness only when it needs them, and carry their names always. Here, not in a method: a
+                # Python call an op less.
                 if _type(result) is list:
                     tid = result[1]
                     if tid in s.named:

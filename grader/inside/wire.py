@@ -56,9 +56,9 @@ MAX_BASES = 64
 FLAT_FIELDS: dict[int, tuple[str, ...]] = {3: ("n", "t", "k"), 5: ("n", "t", "k", "shape", "dtype")}
 # The kinds a three-field list may say: those whose object form has no other field.
 FLAT_KINDS = frozenset({"none", "missing", "scalar", "callable", "object"})
-# The same two forms without the type's name (the first field), once an operation's answer has carried it:
-# the harness reads the name by the index (session 33: a reply's descriptions are mostly of a few types).
-NAMED_FIELDS: dict[int, tuple[str, ...]] = {len(f) - 1: f[1:] for f in FLAT_FIELDS.values()}
+# The same two forms go without the type's name (the first field: lists of two and four) once an operation's
+# answer has carried it: the harness reads the name by the index (session 33: a reply's descriptions are
+# mostly of a few types; server.execute, remote._check_desc).
 _NON_FINITE = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
 _isfinite = math.isfinite
 

@@ -826,6 +826,29 @@ def test_a_few_ties_are_read_whole_as_before(monkeypatch) -> None:  # type: igno
     assert why == choice.copy_reasons()[1]
 
 
+def test_a_tie_of_three_large_distinct_copies_is_said_cut_short() -> None:
+    """One tie of three distinct 100 KiB copies, the submission's budget not reached: each is counted on its
+    first 87,381 bytes (a third of `STUB_READ_BUDGET`), and the reason says the choice was cut short (before
+    session 35 only a cut by the submission's budget was said, here nothing). Control: the same tie of 40 KB
+    copies is read whole and says nothing of it, nor three identical copies of 200 KiB."""
+    required = ["Input", "Linear"]
+    head = b"class Input:\n    pass\nclass Linear:\n    pass\n"
+    for size, short in ((100 * 1024, True), (40_000, False)):
+        padding = b"x = 1\n" * (size // 6)
+        files = {
+            f"{folder}/part.py": head + padding + b"def f():\n    %s\n" % body
+            for folder, body in (("a", b"pass"), ("b", b"return 1"), ("c", b"return 2"))
+        }
+        made = choice.choose_copies(files, ["part.py"], required, [])
+        why = choice.copy_reason(
+            "a/part.py", ["b/part.py", "c/part.py"], files, ["part.py"], required, [], made
+        )
+        assert ("choice cut short: stubs counted on the first 87,381 bytes" in why) is short, why
+        assert dict(made.cut) == ({"a/part.py": 87_381} if short else {})
+    same = {f"{folder}/part.py": head + b"x = 1\n" * (200 * 1024 // 6) for folder in "abc"}
+    assert not choice.choose_copies(same, ["part.py"], required, []).cut  # one content: nothing to lose
+
+
 class _OtherThreadEvicts(dict):  # type: ignore[type-arg]
     """The stub cache as the parent's other thread leaves it: each reading evicted as soon as it is cached,
     and the oldest gone before this thread's eviction reaches it (a batch's builder and judging threads

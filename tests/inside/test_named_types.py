@@ -1,5 +1,5 @@
 """A type's name crosses the wire once a student process: an operation's later answers of that type carry its
-index alone (wire.NAMED_FIELDS), which the harness reads by the names it kept, strictly."""
+index alone (wire.FLAT_FIELDS less the name), which the harness reads by the names it kept, strictly."""
 
 from __future__ import annotations
 
@@ -193,3 +193,26 @@ def test_a_kept_name_longer_than_the_server_writes_is_a_protocol_violation() -> 
     s.objects[held.id] = [long_named(), long_named()]
     first, second = session.getitem(held, 0), session.getitem(held, 1)
     assert first.type_name == second.type_name == "L" * 197 + "..." and not session.broken
+
+
+@pytest.mark.parametrize(
+    "desc",
+    [
+        ["Linear", -1, "object"],  # -1 is Ref.type_id's "no index"
+        ["Linear", -7, "object"],
+        ["ndarray", 1 << 53, "ndarray", [2], "f"],  # past wire.MAX_INT: no count of the server's types
+        {"n": "Linear", "t": -1, "k": "object"},
+        {"n": "Linear", "t": 10**300, "k": "object"},
+        {"n": "list", "t": -2, "k": "list", "len": 1},
+    ],
+)
+def test_a_type_index_that_is_no_count_of_the_servers_types_is_a_protocol_violation(desc: Any) -> None:
+    """The server's type index is its place in its list of types (server._types), from 0: a negative one or
+    one past wire.MAX_INT is refused, in each form, and never kept as a name's index. The control: the same
+    descriptions with the index 3 are read."""
+    names: dict[int, str] = {}
+    with pytest.raises(MalformedReply):
+        _check_desc(desc, names)
+    assert names == {}
+    honest = [desc[0], 3, *desc[2:]] if isinstance(desc, list) else {**desc, "t": 3}
+    assert _check_desc(honest, names)["t"] == 3
