@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import marshal
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -116,19 +117,45 @@ def test_names_a_deep_closure_passes_down_cost_the_scopes_between() -> None:
     assert compile_cost(ast.parse(_closure(50, 3)))[0] < MAX_COMPILE_COST / 100
 
 
-def test_real_files_are_far_under_the_bounds() -> None:
-    """Every sample submission (the hostile bytecode ones aside), the reference engine and the grader itself
-    cost under a tenth of the bound and nest scopes under a tenth of the depth."""
-    folders = ("submissions", "reference", "grader")
-    sources = [p for f in folders for p in ROOT.glob(f"{f}/**/*.py") if p.name not in SAMPLES]
-    assert len(sources) > 100
-    for path in sources:
+@dataclass(frozen=True)
+class _Corpus:
+    """Every Python file of the samples (hostile ones included), the reference engine and the grader, parsed
+    once for the module: one tree a distinct text (samples repeat a book file in many folders, and the same
+    bytes cost the same), with its files' names; `too_deep`: the names of the texts too deep to parse."""
+
+    trees: tuple[tuple[frozenset[str], ast.AST], ...]
+    too_deep: frozenset[str]
+    files: int
+
+
+@pytest.fixture(scope="module")
+def corpus() -> _Corpus:
+    names: dict[bytes, set[str]] = {}
+    files = 0
+    for path in (p for f in ("submissions", "reference", "grader") for p in ROOT.glob(f"{f}/**/*.py")):
+        names.setdefault(path.read_bytes(), set()).add(path.name)
+        files += 1
+    trees: list[tuple[frozenset[str], ast.AST]] = []
+    too_deep: set[str] = set()
+    for text, its_names in names.items():
         try:
-            tree = ast.parse(path.read_bytes())
+            trees.append((frozenset(its_names), ast.parse(text)))
         except (SyntaxError, ValueError):
             continue  # samples that do not parse, on purpose
+        except RecursionError:
+            too_deep |= its_names
+    return _Corpus(tuple(trees), frozenset(too_deep), files)
+
+
+def test_real_files_are_far_under_the_bounds(corpus: _Corpus) -> None:
+    """Every sample submission (the hostile bytecode ones aside), the reference engine and the grader itself
+    cost under a tenth of the bound and nest scopes under a tenth of the depth."""
+    assert corpus.files > 100 and corpus.too_deep <= set(SAMPLES)
+    real = [(names, tree) for names, tree in corpus.trees if names - set(SAMPLES)]
+    assert len(real) > 100
+    for names, tree in real:
         cost, deepest = compile_cost(tree)
-        assert cost < MAX_COMPILE_COST / 10 and deepest < MAX_SCOPE_DEPTH / 10, (path, cost, deepest)
+        assert cost < MAX_COMPILE_COST / 10 and deepest < MAX_SCOPE_DEPTH / 10, (sorted(names), cost, deepest)
 
 
 def _cost_as_defined(tree: ast.AST) -> tuple[int, int]:
@@ -155,45 +182,31 @@ def _cost_as_defined(tree: ast.AST) -> tuple[int, int]:
     return cost, deepest
 
 
-def test_the_fast_walk_costs_what_the_rules_say() -> None:
+def test_the_fast_walk_costs_what_the_rules_say(corpus: _Corpus) -> None:
     """Every Python file of the samples (hostile ones included), the reference engine and the grader and the
     generated shapes above cost exactly what the rules, read node by node off ast's traversal, give."""
-    sources = [
-        p.read_bytes() for f in ("submissions", "reference", "grader") for p in ROOT.glob(f"{f}/**/*.py")
-    ]
     generated = [_captures(300), _keywords(300), _class_keywords(300), _unpacked(300), _lambdas(150)]
     generated.append(_closure(200, 30))
-    trees = [*(ast.parse(s) for s in generated)]
-    for source in sources:
-        try:
-            trees.append(ast.parse(source))
-        except (SyntaxError, ValueError, RecursionError):
-            continue
+    trees = [*(ast.parse(s) for s in generated), *(tree for _, tree in corpus.trees)]
     assert len(trees) > 300
     for tree in trees:
         assert compile_cost(tree) == _cost_as_defined(tree)
 
 
-def _all_trees() -> list[ast.AST]:
+def _all_trees(corpus: _Corpus) -> list[ast.AST]:
     """The generated shapes (each at a size under and over the bounds) and every Python file of the samples
     (hostile ones included), the reference engine and the grader."""
     generated = [_captures(20), _captures(1_000), _keywords(50), _keywords(1_000), _class_keywords(50)]
     generated += [_class_keywords(1_000), _unpacked(1_000), _lambdas(20), _lambdas(1_000)]
     generated += [_closure(50, 3), _closure(4_700, 99)]
-    trees: list[ast.AST] = [ast.parse(s) for s in generated]
-    for path in (p for f in ("submissions", "reference", "grader") for p in ROOT.glob(f"{f}/**/*.py")):
-        try:
-            trees.append(ast.parse(path.read_bytes()))
-        except (SyntaxError, ValueError, RecursionError):
-            continue
-    return trees
+    return [*(ast.parse(s) for s in generated), *(tree for _, tree in corpus.trees)]
 
 
-def test_a_file_surely_cheap_by_its_node_counts_is_under_both_bounds() -> None:
+def test_a_file_surely_cheap_by_its_node_counts_is_under_both_bounds(corpus: _Corpus) -> None:
     """`too_costly`'s shortcut (the node counts' bound) never passes a file the exact count refuses, and
     takes every real file: the bound is an upper bound, and the costly shapes all fall through to the
     exact count (which refuses them)."""
-    trees = _all_trees()
+    trees = _all_trees(corpus)
     assert len(trees) > 300
     cheap = 0
     for tree in trees:

@@ -31,7 +31,6 @@ from . import build
 from .plugin import PLUGIN_NAME, SandboxPlugin, SandboxUnavailable, grade_job, worker_state
 from .wire import WireError, accept
 
-CONNECT_SECONDS = 30
 TASK_RETRIES = 1  # an exception on a worker (not its death: the scheduler retries those) is tried once more
 IN_FLIGHT_PER_SANDBOX = 2
 CLIENT = "client"  # the worker name of a submission reported without a worker's result (refused, lost)
@@ -62,7 +61,9 @@ class DaskExecutor:
 
     @classmethod
     def connect(cls, scheduler: str, *, isolation: str) -> DaskExecutor:
-        return cls(Client(scheduler, timeout=CONNECT_SECONDS), isolation=isolation)
+        # Dask's own connect timeout (30 s unless the TA's Dask config, e.g. the environment variable
+        # DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT, says otherwise): a fixed 30 s here overrode that config.
+        return cls(Client(scheduler), isolation=isolation)
 
     @classmethod
     def local(cls, workers: int, sandboxes_per_worker: int, *, isolation: str) -> DaskExecutor:

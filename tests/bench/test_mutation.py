@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,13 @@ def test_small_sample_table_keeps_its_invariants(tmp_path, bench_tools):
 
 @pytest.fixture(scope="module")
 def mutation(bench_tools):
-    return bench_tools.module("mutation.runner"), bench_tools.module("mutation.operators")
+    """The runner and the operators; the runner's `mutants` (a pure function of its arguments) made once a
+    sample for the module's tests: dlfs-advanced's 874 variants take 25 s or more to make, and every `collect`
+    made them again."""
+    runner = bench_tools.module("mutation.runner")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "mutants", functools.cache(runner.mutants))
+        yield runner, bench_tools.module("mutation.operators")
 
 
 def _variant(operators, family, function, description, line_text):

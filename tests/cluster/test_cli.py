@@ -40,13 +40,15 @@ def test_executor_arguments_that_do_not_fit_are_usage_errors(
 
 def test_an_unreachable_scheduler_is_a_usage_error(tmp_path: Path) -> None:
     """A scheduler nobody listens on: exit 2 naming --executor dask after the connect timeout, no
-    traceback."""
+    traceback. The timeout is the one the TA's Dask config sets (here 2 s, from the environment): a fixed
+    30 s in the executor overrode it."""
     done = grader(
         "batch", "miniflow", str(_class(tmp_path)), "--out", str(tmp_path / "out"), "--seed", "1",
         "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9",
         env={"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"},
     )  # fmt: skip
     assert done.returncode == 2 and "--executor dask:" in done.stderr, done.stderr
+    assert "after 2 s" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -20,10 +20,17 @@ CORPUS = sorted(
 
 
 def _sources() -> Iterator[Source]:
+    """Each file as the scan reads it, once a distinct (text, local module names): the samples copy book files
+    into many folders, and what the rules see is the text and the names, never the folder."""
+    seen: set[tuple[bytes, frozenset[str]]] = set()
     for path in CORPUS:
         rel = str(path.relative_to(ROOT))
+        text, local = path.read_bytes(), local_module_names([rel])
+        if (text, local) in seen:
+            continue
+        seen.add((text, local))
         try:
-            src = parse(rel, path.read_bytes(), local_module_names([rel]))
+            src = parse(rel, text, local)
         except Unscannable:
             continue
         if src is not None:
@@ -49,14 +56,17 @@ def corpus() -> list[Source]:
 
 
 def test_the_corpus_holds_library_names_both_rules_flag(corpus):
-    """The comparison below means something: the corpus has files the two rules flag."""
+    """The comparison below means something: the corpus has files the two rules flag (read up to the first
+    file of each)."""
     assert len(corpus) > 500
-    judged = mapped = 0
+    judged = mapped = False
     for src in corpus:
         file_runners = runners.FileRunners.of(src)
         for node in src.of(ast.Call):
-            judged += bool(list(file_runners.hits(src, node)))
-            mapped += bool(list(memmaps.hits(src, node, file_runners.called)))
+            judged = judged or any(file_runners.hits(src, node))
+            mapped = mapped or any(memmaps.hits(src, node, file_runners.called))
+        if judged and mapped:
+            break
     assert judged and mapped
 
 

@@ -139,6 +139,18 @@ def _status(pid: int) -> dict[str, str]:
     return privileges.parse_status(Path(f"/proc/{pid}/status").read_text())
 
 
+def _read_line(r: int) -> str:
+    """One line from `r`, read without waiting for its end: the processes that inherited the pipe's write end
+    hold it open until they leave, and the test is what makes them leave."""
+    chunks = b""
+    while not chunks.endswith(b"\n"):
+        chunk = os.read(r, 4096)
+        assert chunk, "the pipe ended before the line did"
+        chunks += chunk
+    os.close(r)
+    return chunks.decode()
+
+
 def _init_pid(pidfd: int) -> int:
     """An init's pid in this process's namespace, from its pidfd's fdinfo."""
     for line in Path(f"/proc/self/fdinfo/{pidfd}").read_text().splitlines():
@@ -202,11 +214,11 @@ def test_the_workers_death_ends_its_maker_inits_and_student_processes() -> None:
         if pid == 0:
             time.sleep(60)
             os._exit(0)
-        os.write(w, f"{maker.pid} {_init_pid(init)} {pid}".encode())
+        os.write(w, f"{maker.pid} {_init_pid(init)} {pid}\n".encode())
         time.sleep(60)
         os._exit(0)
     os.close(w)
-    pids = list(map(int, _read_all(r).split()))
+    pids = list(map(int, _read_line(r).split()))
     os.kill(worker, signal.SIGKILL)
     os.waitpid(worker, 0)
     assert [_gone(pid) for pid in pids] == [True, True, True], pids
