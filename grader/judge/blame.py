@@ -99,6 +99,9 @@ COMPOSED_OF: dict[str, tuple[str, ...]] = {
     "TwoLayerNet.predict": ("Affine", "Relu"),  # the scores: SoftmaxWithLoss belongs to loss
     "TwoLayerNet.accuracy": ("Affine", "Relu"),
     "SimpleConvNet": ("Convolution", "Relu", "Pooling", "Affine", "SoftmaxWithLoss"),
+    # chapter 6's networks: a bias mistake of their Affine was told "the bias's sum in MultiLayerNet.backward"
+    "MultiLayerNet": ("Affine", "Relu", "Sigmoid", "SoftmaxWithLoss"),
+    "MultiLayerNetExtend": ("Affine", "BatchNormalization", "Relu", "Sigmoid", "Dropout", "SoftmaxWithLoss"),
     "MLP": ("Linear", "Sigmoid"),  # DeZero step 45: its Linear layers apply F.linear, then F.sigmoid
 }
 
