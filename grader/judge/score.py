@@ -777,6 +777,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
         warnings.extend(meta.get("load_warnings", ()))  # the parent's, on that load (stand-in stubs)
+    if meta.get("size_note"):  # the parent's: a file whose size explains a load out of time
+        warnings.append(meta["size_note"])
     for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
         output = outputs.get(case.id)
         written = split_mutated(case, output.mutated)[0] if output is not None else ()
