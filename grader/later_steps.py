@@ -92,7 +92,13 @@ LATER_METHODS: dict[str, dict[str, int]] = {
 # (session 32, sample book_step53/). Dataset and DataLoader left it when the step50-dataloader cases came
 # (session 32: the case builds its own Dataset subclass, so Spiral and get_spiral stay unrun).
 NO_CASE: dict[str, frozenset[str]] = {
-    "dezero": frozenset({"get_spiral", "Spiral", "MNIST"}),
+    "dezero": frozenset({"get_spiral", "Spiral", "MNIST", "VGG16"}),
+}
+# Why no case runs one of them, where the student could not guess it: step 58's VGG16 loads the book's
+# pretrained weights by downloading them, and the grader runs without a network (s35: a step-60 package
+# with VGG16 was told nothing of it).
+NO_CASE_WHY: dict[str, str] = {
+    "VGG16": "it loads the book's pretrained weights by downloading them, and grading runs with no network",
 }
 # Session 33 graded save_weights and load_weights at stage step53 alone (step54 and the later stages extended
 # step50): they were told unrun at those stages. Since session 34 step54 grades step53's save/load cases too,
@@ -228,8 +234,9 @@ def note(
 def _unrun(found: list[tuple[str, int]], whose: str) -> str:
     """Code of a step at or before the one graded that no case runs (DataLoader at stage step50)."""
     listed = ", ".join(f"{what} (step {step})" for what, step in found)
+    why = "".join(f" ({what}: {NO_CASE_WHY[what]})" for what, _ in found if what in NO_CASE_WHY)
     return f"; {whose} also has {listed}, which no case here runs: not graded, so a mistake in it goes " + (
-        "unreported"
+        f"unreported{why}"
     )
 
 

@@ -34,6 +34,7 @@ from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.inside.choice import for_stage, stage_step
 from grader.inside.missing import UNDER_MAIN
+from grader.large_files import large_files, size_note
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
@@ -303,6 +304,7 @@ def _report(
         "load_warnings": tuple(filter(None, [stub_warning(plan.graded_layers, run.load.standins)]))
         if run.load is not None
         else (),
+        "size_note": _size_note(submission, run),
     }
     if status:
         meta["status"] = status
@@ -543,6 +545,16 @@ def _named_keys(
         dataclasses.replace(k, where=disowned(k.where), key=disowned(k.key), node=disowned(k.node))
         for k in named_keys.named_keys(program, loaded)
     )
+
+
+def _size_note(submission: SubmissionFiles | None, run: RunResult) -> str | None:
+    """The note naming the submission's large files, when its loading ran out of time: a phase's timeout,
+    or the load's own stop ("still running after 4 s of loading", the student process's words, which only
+    pick whether the parent's measure is shown)."""
+    load_stopped = run.load is not None and any("s of loading" in w for w in run.load.warnings)
+    if submission is None or not (load_stopped or _stopped_for_time(run)):
+        return None
+    return size_note(large_files(submission.files))
 
 
 def _stopped_for_time(run: RunResult) -> bool:

@@ -182,6 +182,21 @@ def test_code_of_a_step_no_case_runs_is_told_not_graded_at_or_after_its_step():
     assert reached("dezero", 54, {"save_weights", "accuracy"}, [], last=57, staged=staged) == []
 
 
+def test_vgg16_is_told_not_graded_and_why():
+    """Step 58's VGG16 needs the book's pretrained weights, downloaded: no case runs it, and a package of
+    step 59 or 60 defining it was told nothing (s35). It is named not graded, with the reason, at the
+    stages after its step; RNN, which step59 grades, is no such name (control)."""
+    staged = {47, 50, 53, 54, 57, 59, 60}
+    found = reached("dezero", 59, {"VGG16", "RNN", "Spiral"}, [], last=60, staged=staged)
+    assert found == [("Spiral", 49), ("VGG16", 58)]
+    said = note(60, found, 59, {})
+    assert said == (
+        "; your code also has Spiral (step 49), VGG16 (step 58), which no case here runs: not graded, so a "
+        "mistake in it goes unreported (VGG16: it loads the book's pretrained weights by downloading them, "
+        "and grading runs with no network)"
+    )
+
+
 def test_save_weights_is_graded_from_its_own_stage_on():
     """Session 34: step54 grades step53's save/load cases where the code has the methods, and so do step57,
     step59 and step60 (they extend step54): the stage line no longer says save_weights goes unrun at any of

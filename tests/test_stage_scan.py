@@ -72,6 +72,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-layers", "layers/book_repo_at_ch04", "ch04-two-layer-net"),  # ch03/, ch04/, common/
         ("dlfs-layers", "layers/book_repo_ch04", "default"),  # ch04/ beside ch05/ and common/layers.py
         ("dlfs-layers", "layers/two_layer_net_alone.py", "two-layer-net"),  # chapter 5's: no softmax
+        # chapter 5's network with no layer classes (relu by hand, softmax and cross_entropy_error from
+        # common.functions): no sigmoid, so not chapter 4's (it was ch04-two-layer-net, 0 of 4; s35)
+        ("dlfs-layers", "layers/ch05_net_without_layers_bias_summed.py", "two-layer-net"),
         # TwoLayerNet with the layers it needs pasted in (no Sigmoid): the layers are graded too, as for a
         # file holding Sigmoid as well (layers_and_net_dW_doubled.py); Sigmoid is optional at layers
         ("dlfs-layers", "layers/two_layer_net_stage.py", "layers+two-layer-net"),
@@ -726,7 +729,8 @@ def test_a_chapter_5_network_mentioning_softmax_is_not_chapter_4(change):
     chapter 4's once it also named softmax and cross_entropy_error; it was inferred ch04-two-layer-net and
     scored 0 (the book's loss and gradient are chapter 5's; review of s24-dlfsreal, finding 1). Stage
     ch04-two-layer-net lists those identifiers as `absent`: mentioned anywhere, imports included, the file is
-    not chapter 4's. Negative control: the same manifest without `absent` infers chapter 4."""
+    not chapter 4's. Negative control: the same manifest without `absent` infers chapter 4 (and without the
+    sigmoid chapter 4's network detects since session 35, which this file does not call either)."""
     import dataclasses
 
     source = (SUBMISSIONS / "layers" / "two_layer_net_alone.py").read_text()
@@ -735,9 +739,12 @@ def test_a_chapter_5_network_mentioning_softmax_is_not_chapter_4(change):
     assignment = load_assignment("dlfs-layers")
     found = infer(assignment, files)
     assert found is not None and found.stage == "two-layer-net"
-    without = dataclasses.replace(
-        assignment, stages=tuple(dataclasses.replace(s, absent=()) for s in assignment.stages)
-    )
+
+    def lenient_stage(s):
+        detect = tuple(group for group in s.detect if "sigmoid" not in group)
+        return dataclasses.replace(s, absent=(), detect=detect)
+
+    without = dataclasses.replace(assignment, stages=tuple(lenient_stage(s) for s in assignment.stages))
     lenient = infer(without, files)
     assert lenient is not None and lenient.stage == "ch04-two-layer-net"
 
@@ -752,6 +759,21 @@ def test_absent_identifiers_are_compared_as_spelt():
     affine = source + "\n\n# next chapter: Affine\nAffine = None\n"
     found = infer(load_assignment("dlfs-layers"), {"two_layer_net.py": affine.encode()})
     assert found is None or found.stage != "ch04-two-layer-net"
+
+
+def test_chapter_4s_network_is_told_by_its_sigmoid():
+    """Chapter 4's network is the sigmoid one (ch04/two_layer_net.py calls sigmoid and sigmoid_grad): the
+    book's file with relu in their place, as chapter 5's network written without layer classes has it, is
+    chapter 5's (s35: inferred chapter 4 and 0 of 4 for ch05_net_without_layers_bias_summed.py). Control:
+    the book's file calling sigmoid_grad alone (sigmoid imported under another name) stays chapter 4's."""
+    source = (SUBMISSIONS / "layers" / "book_ch04_two_layer_net.py").read_text()
+    assert "sigmoid(" in source and "sigmoid_grad(" in source
+    relu = source.replace("sigmoid_grad(a1)", "(a1 > 0)").replace("sigmoid(", "np.maximum(0, ")
+    found = infer(load_assignment("dlfs-layers"), {"two_layer_net.py": relu.encode()})
+    assert found is not None and found.stage == "two-layer-net"
+    grad_only = source.replace("sigmoid(a1)", "logistic(a1)")
+    found = infer(load_assignment("dlfs-layers"), {"two_layer_net.py": grad_only.encode()})
+    assert found is not None and found.stage == "ch04-two-layer-net"
 
 
 def test_a_folder_of_both_chapters_networks_is_chapter_5(tmp_path):

@@ -99,6 +99,9 @@ COMPOSED_OF: dict[str, tuple[str, ...]] = {
     "TwoLayerNet.predict": ("Affine", "Relu"),  # the scores: SoftmaxWithLoss belongs to loss
     "TwoLayerNet.accuracy": ("Affine", "Relu"),
     "SimpleConvNet": ("Convolution", "Relu", "Pooling", "Affine", "SoftmaxWithLoss"),
+    # chapter 6's networks: a bias mistake of their Affine was told "the bias's sum in MultiLayerNet.backward"
+    "MultiLayerNet": ("Affine", "Relu", "Sigmoid", "SoftmaxWithLoss"),
+    "MultiLayerNetExtend": ("Affine", "BatchNormalization", "Relu", "Sigmoid", "Dropout", "SoftmaxWithLoss"),
     "MLP": ("Linear", "Sigmoid"),  # DeZero step 45: its Linear layers apply F.linear, then F.sigmoid
 }
 
@@ -768,7 +771,39 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
         if owner is None and known is None and len(uncovered) == 1:
             owner = uncovered[0]
         entries.append(Blame(owner, message, unit_ids, tuple(r.case_id for r in rest), ()))
-    return _feedback_last(entries, results)
+    return _feedback_last(_one_entry_a_class(entries, results), results)
+
+
+def _one_entry_a_class(entries: list[Blame], results: Sequence[CaseResult]) -> list[Blame]:
+    """One entry for each class named: the others naming it joined to the one over its own unit cases,
+    each message kept whole. utils.sum_to without the leading axes (book_step43_sum_to_no_lead/) got four
+    entries naming SumTo, of which only its own unit cases' says what is wrong in it (s35)."""
+    target = {r.case_id: r.target for r in results}
+    groups: dict[str, list[Blame]] = {}
+    for e in entries:
+        if e.class_name is not None:
+            groups.setdefault(e.class_name, []).append(e)
+    out: list[Blame] = []
+    for e in entries:
+        group = groups.get(e.class_name or "", [e])
+        if len(group) < 2:
+            out.append(e)
+            continue
+        own = [g for g in group if g.unit_cases and all(target.get(i) == e.class_name for i in g.unit_cases)]
+        base = own[0] if own else group[0]
+        if e is not base:
+            continue
+        rest = [g for g in group if g is not base]
+        out.append(
+            Blame(
+                base.class_name,
+                ". ".join(g.message.rstrip(".") for g in (base, *rest)),
+                tuple(dict.fromkeys(i for g in (base, *rest) for i in g.unit_cases)),
+                tuple(dict.fromkeys(i for g in (base, *rest) for i in g.explains)),
+                tuple(dict.fromkeys(c for g in (base, *rest) for c in g.codes)),
+            )
+        )
+    return out
 
 
 def _feedback_last(entries: list[Blame], results: Sequence[CaseResult]) -> tuple[Blame, ...]:

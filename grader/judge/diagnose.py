@@ -351,6 +351,14 @@ def _not_reduced(ev: Evidence) -> str | None:
     known = _known_shape_mistake(ev, "wrong_shape")
     if known is not None:
         return f"{rows}: {known}"
+    owner = _BIAS_SUM.get(ev.family)
+    if owner is not None and ev.receiver and not ev.method.startswith(f"{ev.receiver}."):
+        # a network's record: name the layer whose backward sums the bias, not the network's pass (a
+        # MultiLayerNet over its own Affine was told of MultiLayerNet.gradient alone)
+        return (
+            f"{rows}: the bias gradient was not summed over the batch in {ev.receiver}.backward; sum the "
+            f"upstream gradient over axis 0: np.sum({owner[1]}, axis=0)"
+        )
     return f"{rows}: the bias gradient was not summed over the batch; sum the upstream gradient over axis 0"
 
 

@@ -147,13 +147,18 @@ def _receiver(case: Case, step: Mapping[str, Any]) -> str:
     if cls in COMPOSED_OF:
         # a parameter of the book's network not listed is an Affine's, where the network has Affine layers
         default = "Affine" if "Affine" in COMPOSED_OF[cls] else ""
-        return NETWORK_LAYERS.get(cls, {}).get(of, default)
+        held = NETWORK_LAYERS.get(cls, {})
+        return held.get(of) or held.get(of.rstrip("0123456789"), default)
     return cls
 
 
-# A network built whole -> its parameters held by a layer other than the family's bias-summing one: the
-# book's SimpleConvNet hands W1 and b1 to its Convolution (its W2, b2, W3, b3 are Affine's, the default).
-NETWORK_LAYERS: dict[str, dict[str, str]] = {"SimpleConvNet": {"W1": "Convolution", "b1": "Convolution"}}
+# A network built whole -> its parameters held by a layer other than the family's bias-summing one (by name,
+# or by name without its layer's number): the book's SimpleConvNet hands W1 and b1 to its Convolution (its
+# W2, b2, W3, b3 are Affine's, the default); MultiLayerNetExtend its gamma1, beta1 ... to BatchNormalization.
+NETWORK_LAYERS: dict[str, dict[str, str]] = {
+    "SimpleConvNet": {"W1": "Convolution", "b1": "Convolution"},
+    "MultiLayerNetExtend": {"gamma": "BatchNormalization", "beta": "BatchNormalization"},
+}
 
 
 @per_case
@@ -772,6 +777,8 @@ def grade(cases: Sequence[Case], run: RunResult, meta: Mapping[str, Any]) -> Rep
     if run.load is not None:
         warnings.extend(run.load.warnings)  # how the submission loaded: student-facing (docs/LOADING.md)
         warnings.extend(meta.get("load_warnings", ()))  # the parent's, on that load (stand-in stubs)
+    if meta.get("size_note"):  # the parent's: a file whose size explains a load out of time
+        warnings.append(meta["size_note"])
     for case in cases:  # each upstream gradient written in place, once per method, never a hidden case's name
         output = outputs.get(case.id)
         written = split_mutated(case, output.mutated)[0] if output is not None else ()

@@ -22,7 +22,7 @@ from grader.inside.own_functions import CALLS, NOT_THE_BOOKS
 from grader.judge.diagnose import Finding
 from grader.judge.results import CaseResult
 from grader.model import Case, RunResult
-from grader.stages import case_ops
+from grader.stages import STEP_METHODS, case_ops
 
 NOT_IMPLEMENTED = "not_implemented"
 # Errors that mean "not there yet"; a timeout or a crash stays what it is.
@@ -90,7 +90,26 @@ def _absent_message(
             f"defines nothing; fix it to have {'it' if one else 'them'} graded (not graded now, no points "
             "lost)"
         )
-    return f"{names} and your code does not define {'it' if one else 'them'}: not graded, no points lost"
+    return (
+        f"{names} and your code does not define {'it' if one else 'them'}: not graded, no points lost"
+        + _partners_not_graded(absent)
+    )
+
+
+def _partners_not_graded(absent: Sequence[str]) -> str:
+    """The methods a case calls with an absent one, which the code defines and the case therefore does not
+    grade either: save_weights without load_weights went unsaid, its save never checked (s35)."""
+    partners = [
+        m for group in STEP_METHODS.values() if set(absent) & set(group) for m in group if m not in absent
+    ]
+    if not partners:
+        return ""
+    one = len(partners) == 1
+    return (
+        f"; {' and '.join(partners)}, which your code defines, {'is' if one else 'are'} graded only beside "
+        f"{' and '.join(absent)} (the case saves the weights, then loads them into a fresh layer): not "
+        "graded either"
+    )
 
 
 def _optional(result: CaseResult, case: Case, run: RunResult, stage: Mapping[str, Any]) -> CaseResult:

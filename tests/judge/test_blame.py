@@ -1164,3 +1164,37 @@ def test_recurrent_cases_of_a_non_recursive_layer_params_are_blamed_on_layer_par
         [own, _probe_failed("step59-rnn-sequence", "RNN", Finding("unknown", "check"))], "dezero"
     )
     assert entry.class_name == "Variable" and "shared machinery" in entry.message
+
+
+def test_a_class_named_by_several_entries_gets_one():
+    """utils.sum_to without the leading axes (book_step43_sum_to_no_lead/) fails SumTo's own unit case and
+    Linear's, whose wrong gb that known mistake of SumTo.forward reproduces: blame gave one entry for
+    SumTo's unit case and one naming SumTo for Linear's, the class named twice for one mistake (s35). One
+    entry now, over SumTo's own unit case first, each message kept whole. Control: a Linear mistake of its
+    own keeps its own entry beside SumTo's."""
+    of_sum_to = Finding("not_reduced", "hint naming SumTo.forward", blames="SumTo.forward")
+
+    def linear(finding: Finding) -> CaseResult:
+        check = Check("db", "gradient of b", "Linear.backward", False, "shape", "msg", finding)
+        return CaseResult(
+            "linear-unit",
+            "l",
+            "unit",
+            "Linear",
+            "failed",
+            0.0,
+            1.0,
+            "visible",
+            "m",
+            (check,),
+            ops=("Linear",),
+        )
+
+    sum_to = unit("sum-to-unit", "SumTo", ok=False, code="wrong_shape")
+    (entry,) = blame([sum_to, linear(of_sum_to)], "dezero")
+    assert entry.class_name == "SumTo"
+    assert entry.message.startswith("The unit cases of SumTo fail: SumTo.backward: gradient of W is wrong")
+    assert "The cases of Linear fail as a known mistake of SumTo.forward makes them" in entry.message
+    assert entry.unit_cases == ("sum-to-unit", "linear-unit")
+    own = blame([sum_to, linear(Finding("transposed", "hint"))], "dezero")
+    assert [e.class_name for e in own] == ["SumTo", "Linear"]

@@ -225,6 +225,25 @@ def test_over_reduced_in_a_network_built_without_layers_names_its_own_method():
     assert "sum in Linear.backward" in bias(np.full(2, BIAS.sum()), BIAS, family="miniflow").hint
 
 
+def test_not_reduced_in_a_network_names_the_layer_that_sums_the_bias():
+    """A network's bias record with one row per sample names the layer the case handed the bias to (s35: a
+    MultiLayerNet over its own Affine was told of MultiLayerNet.gradient alone); controls: a unit case of
+    that layer, and a network whose case names no layer (chapter 4's), name no other method."""
+    mln = bias(PER_SAMPLE, BIAS, method="MultiLayerNet.gradient", receiver="Affine")
+    assert mln.code == "not_reduced"
+    assert mln.hint.startswith("MultiLayerNet.gradient: gradient of b1 (db1) has one row per sample")
+    assert "not summed over the batch in Affine.backward" in mln.hint and "np.sum(dout, axis=0)" in mln.hint
+    flow = bias(PER_SAMPLE, BIAS, family="miniflow", method="forward_and_backward", receiver="Linear")
+    assert "not summed over the batch in Linear.backward" in flow.hint
+    assert "np.sum(grad_cost, axis=0)" in flow.hint
+    unit = bias(PER_SAMPLE, BIAS, method="Affine.backward", receiver="Affine")
+    ch04 = bias(PER_SAMPLE, BIAS, receiver="")
+    for finding in (unit, ch04):
+        assert finding.code == "not_reduced"
+        assert "not summed over the batch; sum the upstream gradient over axis 0" in finding.hint
+        assert " in Affine.backward" not in finding.hint
+
+
 def test_over_reduced_only_where_it_is_true():
     """Negative controls: not for DeZero (sum_to's own mistakes), not for a weight, not for a sum near zero
     (softmax's dx rows), not for a constant answer (scaled), not when another gradient has the got shape

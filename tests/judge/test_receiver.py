@@ -38,6 +38,13 @@ def _record(case: Case, key: str) -> dict:
         ("dlfs-layers/two-layer-net-gradient", "dW1", "Affine"),  # chapter 5's network: Affine layers
         # chapter 4's network (TwoLayerNet.chapter4): its gradient is written from the formulas, no Affine
         ("dlfs-layers/ch04-two-layer-net-gradient", "db1", ""),
+        # chapter 6's networks built whole: their Affine layers, MultiLayerNetExtend's BatchNormalization for
+        # gamma and beta (was the network itself: "the bias's sum in MultiLayerNet.backward", no such method)
+        ("multi-layer-net-relu", "db1", "Affine"),
+        ("multi-layer-net-deep-relu-decay", "db4", "Affine"),
+        ("multi-layer-net-extend-bn-no-decay", "db2", "Affine"),
+        ("multi-layer-net-extend-bn-no-decay", "dgamma1", "BatchNormalization"),
+        ("multi-layer-net-extend-bn-no-decay", "dbeta2", "BatchNormalization"),
     ],
 )
 def test_the_record_names_the_layer_that_made_it(case_id: str, key: str, layer: str) -> None:

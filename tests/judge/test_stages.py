@@ -237,3 +237,26 @@ def test_a_case_of_any_part_of_a_combined_look_is_never_relabelled():
     assert net.diagnosis is None or net.diagnosis.code != "not_implemented"
     assert later.diagnosis is not None and later.diagnosis.code == "not_implemented"
     assert "your code looks like stage layers+two-layer-net" in later.diagnosis.hint
+
+
+def test_save_weights_without_load_weights_is_told_not_graded_either():
+    """Step 53's save/load case calls save_weights, then load_weights into a fresh layer: a package with
+    save_weights alone was told only that load_weights is optional, its save never checked and never said
+    (s35). The message says save_weights is not graded either. Control: with both absent, no partner."""
+    steps = ({"do": "save_load", "layer": "fc"}, {"do": "record", "key": "value", "value_of": "y"})
+    case = _case("step53-linear-save-load", steps, points=0.0, optional=("save_weights", "load_weights"))
+    missing = Failure("missing_name", "a fresh L.Linear has no method load_weights")
+    outputs = {case.id: CaseOutput(case.id, "error", {}, (), missing)}
+    stage = {**STAGE, "name": "step54", "_methods": ["save_weights"]}
+    message = grade([case], _run(outputs), _meta(stage)).cases[0].message
+    assert message.startswith("load_weights is optional at stage step54 and your code does not define it")
+    assert message.endswith(
+        "; save_weights, which your code defines, is graded only beside load_weights (the case saves the "
+        "weights, then loads them into a fresh layer): not graded either"
+    )
+    neither = {**STAGE, "name": "step54"}
+    message = grade([case], _run(outputs), _meta(neither)).cases[0].message
+    assert message == (
+        "save_weights and load_weights are optional at stage step54 and your code does not define them: not "
+        "graded, no points lost"
+    )

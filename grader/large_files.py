@@ -1,0 +1,37 @@
+"""A file so large that compiling it can use up the load's time: said when the loading ran out of time.
+
+Python compiles a whole file before it runs its first line. A 7 MiB file (data pasted into the code as
+literals, a notebook exported with its outputs) was still compiling when the load's 4 s ran out: the
+student read "loading stopped at line 0 ... code at the top level of a file (a training loop, a demo)",
+which names a cause the file may not have (s35). The parent measures the files it was handed; nothing here
+comes from the student's process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Sizes of course files: a whole DeZero package is about 50 KiB, a notebook with plots a few MiB. Compiling
+# 1 MiB of literals takes about a second here, most of the load's 4 s (grader/inside/budget.py) once a few
+# are read.
+LARGE_BYTES = 1 << 20
+SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def large_files(files: Mapping[str, bytes]) -> tuple[tuple[str, int], ...]:
+    """(name, size) of each source file at least LARGE_BYTES long, largest first."""
+    found = [(name, len(data)) for name, data in files.items() if name.endswith(SOURCE_SUFFIXES)]
+    return tuple(sorted(((n, s) for n, s in found if s >= LARGE_BYTES), key=lambda f: (-f[1], f[0])))
+
+
+def size_note(large: tuple[tuple[str, int], ...]) -> str | None:
+    """The note for a load that ran out of time, or None when no file is large."""
+    if not large:
+        return None
+    sizes = ", ".join(f"{name} is {size / (1 << 20):.1f} MiB" for name, size in large)
+    return (
+        f"note: {sizes}: Python compiles a whole file before it runs its first line, and a file this size "
+        "is the likely reason the loading ran out of time (data pasted into the code, a notebook's saved "
+        "outputs), more than any loop: keep the data in a file of its own that your code reads, and hand in "
+        "the code"
+    )

@@ -1,0 +1,47 @@
+"""A load out of time names the submission's large files (grader/large_files.py, grader/pipeline.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.large_files import LARGE_BYTES, large_files, size_note
+from grader.loaders import SubmissionFiles
+from grader.model import Failure, LoadInfo, RunResult
+from grader.pipeline import _size_note
+
+# 7 MiB less a few bytes: data pasted into the code
+BIG = b"DATA = [\n" + b"    0.1234567890,\n" * ((7 * LARGE_BYTES - 11) // 18) + b"]\n"
+STOPPED = "note: loading stopped at data.py line 0, still running after 4 s of loading: code at the top ..."
+
+
+def _files(**sizes: bytes) -> SubmissionFiles:
+    return SubmissionFiles("s", Path("s"), "folder", dict(sizes), "0" * 64)  # type: ignore[arg-type]
+
+
+def _run(warnings: tuple[str, ...] = (), failure: Failure | None = None) -> RunResult:
+    load = LoadInfo({}, {}, ("Variable",), {}, warnings=warnings)
+    return RunResult("bwrap", load, {}, failure, "", "", 1.0)
+
+
+def test_a_large_file_is_named_with_its_size_when_the_load_ran_out_of_time():
+    """A 7 MiB file of pasted data stopped the load at line 0, still compiling, and the student read only
+    "a training loop, a demo" (s35): the parent's note names the file and its size as the likely cause, for
+    the load's own stop and for a phase's timeout alike."""
+    files = _files(**{"data.py": BIG, "core.py": b"class Variable: pass\n"})
+    assert large_files(files.files) == (("data.py", len(BIG)),)
+    note = _size_note(files, _run((STOPPED,)))
+    assert note is not None and note.startswith("note: data.py is 7.0 MiB: Python compiles a whole file")
+    assert "the likely reason the loading ran out of time" in note
+    assert _size_note(files, _run(failure=Failure("timeout", "Stopped after 10 s"))) == note
+
+
+def test_no_size_note_without_a_large_file_or_a_load_out_of_time():
+    """Controls: a small file whose load ran out of time (a loop: the loop's note says so), a large file
+    that loaded in time, and a large data file that is no source file get no note."""
+    small = _files(**{"core.py": b"while True:\n    pass\n"})
+    assert _size_note(small, _run((STOPPED,))) is None
+    big = _files(**{"data.py": BIG})
+    assert _size_note(big, _run()) is None
+    assert _size_note(big, _run(failure=Failure("exception", "boom"))) is None
+    assert large_files({"weights.npy": BIG, "data.py": b"x = 1\n"}) == ()
+    assert size_note(()) is None
