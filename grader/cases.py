@@ -237,34 +237,25 @@ def known_mistakes(
     the case cannot run (its program fails under that mistake) says nothing about the case and is left out.
     """
     from reference.evaluate import mistake_lookups, run_case
-    from reference.mutations import MUTATIONS, Semantics, applicable, canonical_family
+    from reference.mutations import MUTATIONS, applicable, canonical_family
 
     out: dict[str, dict[str, RecordValue]] = {}
     own = [] if extension is None else extension.mutations_for(canonical_family(family))
     names = applicable(family) + own
-    # A mutation that keeps the textbook semantics and replaces none of the names the right run looks up in a
-    # mistake's tables runs as the right engine does (reference/evaluate.py): where that run gives exactly
-    # the expected records it would add nothing, and is not run. (A stored fixture's values may differ from
-    # today's run in the last bit: there every mutation is run, as before, and kept as it differs.)
+    # A mutation that replaces none of the names the right run looks up in a mistake's tables and changes none
+    # of the semantic flags it reads runs exactly as the right engine does (reference/evaluate.py `RightRun`):
+    # its records are the right run's, and it is not run again. (A stored fixture's values may differ from
+    # today's run in the last bit: such a mutation is kept there as that run differs, as when it was run.)
     right = mistake_lookups(family, dict(inputs), list(steps), extension)
-    looked_up = (
-        right[1]
-        if right is not None and all(k in right[0] and _same(right[0][k], v) for k, v in expected.items())
-        else None
-    )
     for name in names:
         m = MUTATIONS.get(name)  # a course's own mistakes (extension.mutations_for) are always run
-        if (
-            looked_up is not None
-            and m is not None
-            and m.semantics == Semantics()
-            and looked_up.isdisjoint({*m.vjps, *m.forwards, *m.graph_vjps})
-        ):
-            continue
-        try:
-            records = run_case(family, dict(inputs), list(steps), mutation=name, extension=extension)
-        except (ValueError, ArithmeticError, IndexError, KeyError):
-            continue
+        if right is not None and m is not None and right.runs_as(m):
+            records = right.records
+        else:
+            try:
+                records = run_case(family, dict(inputs), list(steps), mutation=name, extension=extension)
+            except (ValueError, ArithmeticError, IndexError, KeyError):
+                continue
         differing = {k: v for k, v in records.items() if k in expected and not _same(v, expected[k])}
         if differing:
             out[name] = differing
