@@ -338,3 +338,31 @@ def test_a_flag_no_step_reads_is_not_run(monkeypatch):
         known_mistakes(assignment.family, c.inputs, c.steps, c.expected, extension_of(assignment))
     assert not {"no_grad_sticks", "momentum_velocity_added", "rnn_no_tanh"} & set(runs)
     assert "overwrite_not_accumulate" in runs
+
+
+def test_a_generated_case_runs_its_right_run_once(monkeypatch):
+    """A generated case's expected values and its known mistakes come from one right run of the reference
+    engine, not one each: the run that gives the values tells which mutations need no run of their own."""
+    import reference.evaluate
+    from grader.cases import generated_case
+
+    right_runs: list[str] = []
+    real_lookups, real_run = reference.evaluate.mistake_lookups, reference.evaluate.run_case
+
+    def lookups(family, *a, **kw):
+        right_runs.append("lookups")
+        return real_lookups(family, *a, **kw)
+
+    def run(family, inputs, steps, mutation=None, **kw):
+        if mutation is None:
+            right_runs.append("run_case")
+        return real_run(family, inputs, steps, mutation=mutation, **kw)
+
+    monkeypatch.setattr(reference.evaluate, "mistake_lookups", lookups)
+    monkeypatch.setattr(reference.evaluate, "run_case", run)
+    assignment = load_assignment("dezero")
+    spec = next(s for s in assignment.generated if s.id == "gen-add-unit")
+    monkeypatch.setattr(grader.cases, "_SHARED", {})  # no case of another test's run stands in for this one
+    case = generated_case(assignment, spec, 7, 1, assignment.stage("step14"))
+    assert "add_one_gradient" in case.known_mistakes  # worked out, with a mistake that changes Add's records
+    assert right_runs == ["lookups"]
