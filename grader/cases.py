@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,9 @@ from grader.generate import GeneratedSpec, case_id, draw_inputs
 from grader.model import Case, RecordValue, Tolerance
 from grader.schema import ConfigError, load_validated
 from grader.stages import Stage, optional_of
+
+if TYPE_CHECKING:
+    from reference.evaluate import RightRun
 
 ALL_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
@@ -183,20 +186,21 @@ def _lazy_mistakes(
     steps: Sequence[Mapping[str, Any]],
     expected: Mapping[str, Any],
     extension: Any,
+    right: RightRun | None = None,
 ) -> KnownMistakes:
     """The case's known mistakes, shared with every earlier case of the same content (`case_digest`) still
     kept: computed once a process, not once a run (each stage of a TA's session, each run of a test session
     loads its cases again). A course's own mutations (`extension`, loaded once a path) key by that object."""
     digest = case_digest(family, inputs, steps, expected)
     if digest is None:  # a value the digest cannot write exactly: this case's own, not shared
-        return _fresh_mistakes(family, inputs, steps, expected, extension)
+        return _fresh_mistakes(family, inputs, steps, expected, extension, right)
     # By the extension's identity (a frozen dataclass of dicts has no hash); the entry keeps it alive, so
     # its id names no other object while the entry is kept.
     key = (id(extension), digest)
     with _SHARED_LOCK:
         entry = _SHARED.pop(key, None)
         if entry is None:
-            entry = (extension, _fresh_mistakes(family, inputs, steps, expected, extension))
+            entry = (extension, _fresh_mistakes(family, inputs, steps, expected, extension, right))
         _SHARED[key] = entry  # last used last: the first entry is the one to drop
         while len(_SHARED) > SHARED_CASES:
             del _SHARED[next(iter(_SHARED))]
@@ -209,10 +213,11 @@ def _fresh_mistakes(
     steps: Sequence[Mapping[str, Any]],
     expected: Mapping[str, Any],
     extension: Any,
+    right: RightRun | None = None,
 ) -> KnownMistakes:
     # The inputs as they are now: the mutations run later, and must see what the expected values saw.
     kept = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
-    return KnownMistakes(lambda: known_mistakes(family, kept, steps, expected, extension))
+    return KnownMistakes(lambda: known_mistakes(family, kept, steps, expected, extension, right))
 
 
 # How many cases' known mistakes a process keeps beyond the runs that made them: the largest shipped plan has
@@ -229,42 +234,36 @@ def known_mistakes(
     steps: Sequence[Mapping[str, Any]],
     expected: Mapping[str, Any],
     extension: Any = None,
+    right: RightRun | None = None,
 ) -> dict[str, dict[str, RecordValue]]:
     """Mutation name -> the records that mutation produces, only where they differ from expected.
 
     Keyed by mutation, not by diagnosis code: several mutations share a code (`wrong_derivative`) but each has
     its own hint ("Sigmoid.backward uses the input..."), and the judge names the one that matches. A mutation
     the case cannot run (its program fails under that mistake) says nothing about the case and is left out.
+    `right`: the case's right run (`mistake_lookups`) when its caller has it already (a generated case).
     """
     from reference.evaluate import mistake_lookups, run_case
-    from reference.mutations import MUTATIONS, Semantics, applicable, canonical_family
+    from reference.mutations import MUTATIONS, applicable, canonical_family
 
     out: dict[str, dict[str, RecordValue]] = {}
     own = [] if extension is None else extension.mutations_for(canonical_family(family))
     names = applicable(family) + own
-    # A mutation that keeps the textbook semantics and replaces none of the names the right run looks up in a
-    # mistake's tables runs as the right engine does (reference/evaluate.py): where that run gives exactly
-    # the expected records it would add nothing, and is not run. (A stored fixture's values may differ from
-    # today's run in the last bit: there every mutation is run, as before, and kept as it differs.)
-    right = mistake_lookups(family, dict(inputs), list(steps), extension)
-    looked_up = (
-        right[1]
-        if right is not None and all(k in right[0] and _same(right[0][k], v) for k, v in expected.items())
-        else None
-    )
+    # A mutation that replaces none of the names the right run looks up in a mistake's tables and changes none
+    # of the semantic flags it reads runs exactly as the right engine does (reference/evaluate.py `RightRun`):
+    # its records are the right run's, and it is not run again. (A stored fixture's values may differ from
+    # today's run in the last bit: such a mutation is kept there as that run differs, as when it was run.)
+    if right is None:
+        right = mistake_lookups(family, dict(inputs), list(steps), extension)
     for name in names:
         m = MUTATIONS.get(name)  # a course's own mistakes (extension.mutations_for) are always run
-        if (
-            looked_up is not None
-            and m is not None
-            and m.semantics == Semantics()
-            and looked_up.isdisjoint({*m.vjps, *m.forwards, *m.graph_vjps})
-        ):
-            continue
-        try:
-            records = run_case(family, dict(inputs), list(steps), mutation=name, extension=extension)
-        except (ValueError, ArithmeticError, IndexError, KeyError):
-            continue
+        if right is not None and m is not None and right.runs_as(m):
+            records = right.records
+        else:
+            try:
+                records = run_case(family, dict(inputs), list(steps), mutation=name, extension=extension)
+            except (ValueError, ArithmeticError, IndexError, KeyError):
+                continue
         differing = {k: v for k, v in records.items() if k in expected and not _same(v, expected[k])}
         if differing:
             out[name] = differing
@@ -314,11 +313,19 @@ def generated_case(
     assignment: Assignment, spec: GeneratedSpec, seed: int, k: int, stage: Stage | None = None
 ) -> Case:
     """Case `<spec.id>-<k>` of a run with `seed`: fresh inputs, expected values from the reference engine."""
-    from reference.evaluate import run_case
+    from reference.evaluate import mistake_lookups, run_case
 
     inputs = draw_inputs(spec, seed, k)
     extension = extension_of(assignment)
-    expected = run_case(assignment.family, inputs, list(spec.steps), extension=extension)
+    # The right run that gives the expected values tells its known mistakes which mutations need no run of
+    # their own: done once, not again when they are worked out. Where it cannot tell, run_case gives the
+    # values (or the error that names the step it cannot run).
+    right = mistake_lookups(assignment.family, inputs, list(spec.steps), extension)
+    expected = (
+        right.records
+        if right is not None
+        else run_case(assignment.family, inputs, list(spec.steps), extension=extension)
+    )
     optional = optional_of(spec.steps, stage.optional_classes) if stage else ()
     keep_points = stage is None or stage.scores(optional)
     return Case(
@@ -336,7 +343,7 @@ def generated_case(
         all_or_nothing=spec.all_or_nothing,
         generated=True,
         provenance={key: ("reference",) for key in expected},
-        known_mistakes=_lazy_mistakes(assignment.family, inputs, spec.steps, expected, extension),
+        known_mistakes=_lazy_mistakes(assignment.family, inputs, spec.steps, expected, extension, right),
         optional_classes=optional,
     )
 

@@ -8,9 +8,10 @@ op's vjp or flips one semantic flag, which is how the judge learns what a known 
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -1013,19 +1014,65 @@ class _Asked(Mapping[str, Any]):
         raise TypeError("a mistake's table was sized: mistake_lookups cannot tell what it replaces")
 
 
+class _AskedSemantics(Semantics):
+    """The textbook `Semantics` that keeps the name of every attribute the engine reads of it (a flag, or a
+    method, whose own reads of the flags are kept too). A flag the right run never read cannot have changed
+    its course: a mutation that changes only such flags runs exactly as the right engine does."""
+
+    def __init__(self, read: set[str]) -> None:
+        super().__init__()
+        object.__setattr__(self, "_read", read)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name != "_read" and not name.startswith("__"):
+            object.__getattribute__(self, "_read").add(name)
+        return object.__getattribute__(self, name)
+
+
+@functools.cache
+def _changed_flags(semantics: Semantics) -> frozenset[str]:
+    """The flags of `semantics` that differ from the textbook's (a mutation's own, read once a mutation)."""
+    return frozenset(
+        f.name for f in fields(Semantics) if getattr(semantics, f.name) != getattr(_TEXTBOOK, f.name)
+    )
+
+
+_TEXTBOOK = Semantics()
+
+
+@dataclass(frozen=True)
+class RightRun:
+    """The right run of a case's steps (`mistake_lookups`): its records, the names it looked up in a mistake's
+    tables (`vjps`, `forwards`, `graph_vjps`), and the `Semantics` flags it read."""
+
+    records: dict[str, Record]
+    looked_up: frozenset[str]
+    flags_read: frozenset[str]
+
+    def runs_as(self, mutation: Mutation) -> bool:
+        """Whether `mutation` runs exactly as this right run did (and gives its records): it replaces none of
+        the names the run looked up and changes none of the flags it read. A mistake in a table the run never
+        asks for, or in a flag it never reads, cannot change its course."""
+        return self.looked_up.isdisjoint(
+            {*mutation.vjps, *mutation.forwards, *mutation.graph_vjps}
+        ) and self.flags_read.isdisjoint(_changed_flags(mutation.semantics))
+
+
 def mistake_lookups(
     family: str,
     inputs: Mapping[str, np.ndarray],
     steps: Sequence[Mapping[str, Any]],
     extension: Extension | None = None,
-) -> tuple[dict[str, Record], frozenset[str]] | None:
-    """The records of the right run of `steps` and the names the engine looked up in a mistake's tables
-    (`vjps`, `forwards`, `graph_vjps`) on the way; None where it cannot tell (the run fails). A mutation that
-    keeps the textbook `Semantics` and replaces none of these names runs exactly as the right engine does and
-    gives these records: grader/cases.py need not run it (most of a case's mutations are other ops')."""
-    asked = _Asked()
+) -> RightRun | None:
+    """The right run of `steps` (`RightRun`: its records, the names the engine looked up in a mistake's
+    tables and the semantic flags it read on the way); None where it cannot tell (the run fails). A mutation
+    that changes none of these runs exactly as the right engine does and gives these records: grader/cases.py
+    need not run it (most of a case's mutations are other ops' or other steps' flags)."""
+    asked, read = _Asked(), set[str]()
     try:
-        records = _run(canonical_family(family), inputs, steps, asked, Semantics(), asked, asked, extension)
+        records = _run(
+            canonical_family(family), inputs, steps, asked, _AskedSemantics(read), asked, asked, extension
+        )
     except Exception:  # the run itself fails or a table was used otherwise: every mutation is run
         return None
-    return records, frozenset(asked.asked)
+    return RightRun(records, frozenset(asked.asked), frozenset(read))

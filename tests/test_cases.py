@@ -291,11 +291,22 @@ def _fingerprint_known(known) -> dict[str, dict[str, object]]:
     }
 
 
-@pytest.mark.parametrize(("aid", "stage"), [("dezero", "step24"), ("dlfs-layers", None), ("miniflow", None)])
+# step18: retain_grad and no_grad (free_intermediate, no_grad_sticks read); step46: the optimizers' flags.
+@pytest.mark.parametrize(
+    ("aid", "stage"),
+    [
+        ("dezero", "step18"),
+        ("dezero", "step24"),
+        ("dezero", "step46"),
+        ("dlfs-layers", None),
+        ("miniflow", None),
+    ],
+)
 def test_mutations_left_unrun_change_no_known_mistake(monkeypatch, aid, stage):
-    """A mutation that replaces nothing the case's right run looks up is not run (reference/evaluate.py,
-    `mistake_lookups`): the known mistakes are exactly those of running every applicable mutation (the
-    oracle: the lookups turned off), with fewer runs of the reference engine."""
+    """A mutation that replaces nothing the case's right run looks up and changes no semantic flag it reads
+    is not run (reference/evaluate.py, `mistake_lookups`): the known mistakes are exactly those of running
+    every applicable mutation (the oracle: the lookups turned off), with fewer runs of the reference
+    engine."""
     import reference.evaluate
     from grader.cases import known_mistakes
     from grader.extension import extension_of
@@ -310,3 +321,48 @@ def test_mutations_left_unrun_change_no_known_mistake(monkeypatch, aid, stage):
     every = [_fingerprint_known(known_mistakes(*a)) for a in args]
     assert skipping == every
     assert skipped_runs < len(runs) - skipped_runs
+
+
+def test_a_flag_no_step_reads_is_not_run(monkeypatch):
+    """DeZero step 14 has no no_grad, no optimizer and no recurrent Layer (FACTS.md section 2: no_grad comes
+    at step 18): the mistakes that only change how those behave (no_grad_sticks, momentum_velocity_added,
+    rnn_no_tanh) cannot change a record of its cases and are never run, while a flag of backward itself
+    (overwrite_not_accumulate: the accumulation every step-14 case exercises) still is."""
+    from grader.cases import known_mistakes
+    from grader.extension import extension_of
+
+    assignment = load_assignment("dezero")
+    cases = cases_for_run(assignment, 5, stage="step14")
+    runs = _counting_mutations(monkeypatch)
+    for c in cases:
+        known_mistakes(assignment.family, c.inputs, c.steps, c.expected, extension_of(assignment))
+    assert not {"no_grad_sticks", "momentum_velocity_added", "rnn_no_tanh"} & set(runs)
+    assert "overwrite_not_accumulate" in runs
+
+
+def test_a_generated_case_runs_its_right_run_once(monkeypatch):
+    """A generated case's expected values and its known mistakes come from one right run of the reference
+    engine, not one each: the run that gives the values tells which mutations need no run of their own."""
+    import reference.evaluate
+    from grader.cases import generated_case
+
+    right_runs: list[str] = []
+    real_lookups, real_run = reference.evaluate.mistake_lookups, reference.evaluate.run_case
+
+    def lookups(family, *a, **kw):
+        right_runs.append("lookups")
+        return real_lookups(family, *a, **kw)
+
+    def run(family, inputs, steps, mutation=None, **kw):
+        if mutation is None:
+            right_runs.append("run_case")
+        return real_run(family, inputs, steps, mutation=mutation, **kw)
+
+    monkeypatch.setattr(reference.evaluate, "mistake_lookups", lookups)
+    monkeypatch.setattr(reference.evaluate, "run_case", run)
+    assignment = load_assignment("dezero")
+    spec = next(s for s in assignment.generated if s.id == "gen-add-unit")
+    monkeypatch.setattr(grader.cases, "_SHARED", {})  # no case of another test's run stands in for this one
+    case = generated_case(assignment, spec, 7, 1, assignment.stage("step14"))
+    assert "add_one_gradient" in case.known_mistakes  # worked out, with a mistake that changes Add's records
+    assert right_runs == ["lookups"]
