@@ -77,6 +77,8 @@ exit codes:
 environment (a command-line option wins over its variable, a variable over the config file):
 {settings}
   {"GRADER_CONFIG":<24}--config: the TOML settings file
+  GRADER_SAMPLES_PER_ASSIGNMENT
+  {"":<24}`grader samples --per-assignment`: grade N samples of each assignment
   {"GRADER_FIXTURES":<24}the folder holding the shipped assignments (default: the checkout's fixtures/,
   {"":<24}else the copy installed with the package)
   {"NO_COLOR":<24}no colour in the terminal summary (when not empty)
@@ -275,6 +277,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--jobs", metavar="N", help=JOBS_HELP)
     p.add_argument("--validate", action="store_true", help="validate every written report against its schema")
+    p.add_argument(
+        "--per-assignment",
+        metavar="N",
+        help="grade N samples of each assignment, spread over its folder: a quick look at every report "
+        "(default: every sample; also GRADER_SAMPLES_PER_ASSIGNMENT)",
+    )
     _add_common(p, seed_default="0")
     return parser
 

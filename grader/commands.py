@@ -8,6 +8,7 @@ import functools
 import os
 import shutil
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -965,6 +966,7 @@ def cmd_assignments(args: argparse.Namespace) -> int:
 def cmd_samples(args: argparse.Namespace) -> int:
     """Batch-grade the bundled sample submissions of every shipped assignment (the README's main job)."""
     from grader.batch.run import run_batch
+    from grader.sample_share import per_assignment, share_folder
     from grader.samples import SAMPLE_DIRS
 
     settings = _settings(args, seed=0)
@@ -975,11 +977,18 @@ def cmd_samples(args: argparse.Namespace) -> int:
             f"the bundled samples ({', '.join(absent)}) ship with a source checkout, not with an installed "
             "package: clone backprop-grader and run `./install.sh grader samples` there"
         )
-    with _pool(settings, where=lambda name: _origin(name, args)) as pool:
+    share = per_assignment(args.per_assignment)
+    pool_here = _pool(settings, where=lambda name: _origin(name, args))
+    with pool_here as pool, tempfile.TemporaryDirectory(prefix="grader-samples-") as tmp:
         for assignment_id, directory in SAMPLE_DIRS.items():
             plan = _plan(assignment_id, settings["seed"])
             _clear_previous_batch(out / assignment_id)
-            print(f"== {assignment_id}: grading {directory} (seed {plan.seed})", file=sys.stderr)
+            graded = str(directory)
+            if share is not None:
+                shared, total = share_folder(directory, share, Path(tmp) / assignment_id)
+                graded = f"{min(share, total)} of the {total} samples in {directory}"
+                directory = shared
+            print(f"== {assignment_id}: grading {graded} (seed {plan.seed})", file=sys.stderr)
             formats = ("json", "gradescope", "junit")
             # --validate: the batch's own schema check of every report before it is written (an invalid
             # one stops the run with the JSON path that broke the schema).
