@@ -210,6 +210,11 @@ def test_an_unknown_assignment_or_a_wrong_wheel_is_a_usage_error(tmp_path: Path)
 # ---------------------------------------------------------------- end to end
 
 
+# The tests that run the kit share one worker (tox.ini: --dist loadgroup), so setup.sh (a venv, pip: ~20 s)
+# runs once; split over two workers, each made its own AG.
+ONE_AG = pytest.mark.xdist_group("gradescope-kit")
+
+
 @pytest.fixture(scope="module")
 def autograder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """AG laid out like /autograder with the kit unzipped into AG/source and setup.sh run. AG is made
@@ -279,6 +284,7 @@ def _run_autograder(
 
 
 @pytest.mark.slow
+@ONE_AG
 def test_the_kit_grades_a_correct_submission_with_full_marks(autograder: Path) -> None:
     """The course's correct MiniFlow file gets the manifest's full marks in a valid results.json; the run
     used the rlimits fallback as root, dropped to uid 65534 (report.json says so), as on Gradescope."""
@@ -290,6 +296,7 @@ def test_the_kit_grades_a_correct_submission_with_full_marks(autograder: Path) -
 
 
 @pytest.mark.slow
+@ONE_AG
 def test_the_kit_marks_a_broken_submission_down(autograder: Path) -> None:
     """Negative control: the sign-flipped MSE sample loses points and has failed tests, results.json valid."""
     results = _run_autograder(autograder, {"miniflow.py": "mse_sign_flipped.py"})
@@ -298,6 +305,7 @@ def test_the_kit_marks_a_broken_submission_down(autograder: Path) -> None:
 
 
 @pytest.mark.slow
+@ONE_AG
 def test_a_grader_failure_still_gives_the_student_a_result(autograder: Path) -> None:
     """No /autograder/submission at all (the grader exits 2): results.json still says score 0 and why."""
     results = _run_autograder(autograder, None)
@@ -343,6 +351,7 @@ def _metadata(user: int) -> dict[str, Any]:
 
 
 @pytest.mark.slow
+@ONE_AG
 def test_a_regrade_on_gradescope_gives_the_same_results(autograder: Path) -> None:
     """run_autograder twice for one student (a regrade): byte-identical results.json, and the same seed in
     report.json, made from the student's ids; another student: another seed. The student's results carry
@@ -360,6 +369,7 @@ def test_a_regrade_on_gradescope_gives_the_same_results(autograder: Path) -> Non
 
 
 @pytest.mark.slow
+@ONE_AG
 def test_the_students_code_cannot_read_the_course_secret(autograder: Path, tmp_path: Path) -> None:
     """A submission whose Linear.forward raises an error holding what it could read of the secret and of
     the metadata: the messages the student sees hold neither the secret nor the file's content."""

@@ -131,15 +131,23 @@ def test_a_file_over_the_size_cap_is_not_scanned_and_says_so():
     assert str(MAX_SOURCE_BYTES) in flag.summary
 
 
-def test_python_files_past_the_submissions_scan_budget_are_not_scanned_and_say_so():
+def test_python_files_past_the_submissions_scan_budget_are_not_scanned_and_say_so(monkeypatch):
     """Files are scanned in path order until MAX_SCAN_BYTES of Python source; each file past it gets a
-    not_scanned flag; non-Python files do not count."""
-    chunk = b"x = 1\n" * (MAX_SOURCE_BYTES // 7)
-    count = MAX_SCAN_BYTES // len(chunk)
-    files = {f"m{i:02d}.py": chunk for i in range(count + 2)} | {"notes.txt": b"x" * MAX_SCAN_BYTES}
+    not_scanned flag; non-Python files do not count. The budget is set to a tenth of itself (the rule is
+    the same at any budget; scanning 1 MiB of `x = 1` proves no more than 100 KiB does)."""
+    from grader.flags import scan
+
+    budget = MAX_SCAN_BYTES // 10
+    monkeypatch.setattr(scan, "MAX_SCAN_BYTES", budget)
+    chunk = b"x = 1\n" * (MAX_SOURCE_BYTES // 70)
+    count = budget // len(chunk)
+    assert count >= 2 and budget % len(chunk)  # files that fit, and a last one that does not
+    # notes.txt sorts first: were it counted, every Python file would be past the budget (on main it sorted
+    # last, where counting it changed nothing)
+    files = {f"m{i:02d}.py": chunk for i in range(count + 2)} | {"a_notes.txt": b"x" * budget}
     flags = scan_submission(files)
     assert [(f.file, f.code) for f in flags] == [(f"m{i:02d}.py", "not_scanned") for i in (count, count + 1)]
-    assert str(MAX_SCAN_BYTES) in flags[0].summary
+    assert str(budget) in flags[0].summary
 
 
 @pytest.mark.parametrize(

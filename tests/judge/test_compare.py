@@ -148,7 +148,14 @@ def _pairs(draw):
     return np.array(mixed).reshape(shape), np.array(expected).reshape(shape)
 
 
-@settings(max_examples=300, deadline=None)
+# 100 examples (Hypothesis's default; most of the time is drawing 65 elements, not judging them): three
+# mutants of compare.py (no NaN key in the worst-rows order, `<` for `<=`, NaN-only as not finite) failed
+# at 100 on a fresh database twice each; the one that passed at 100 (no isfinite in _all_close: only inf
+# against -inf shows it) passed at 300 too.
+_EXAMPLES = settings(max_examples=100, deadline=None)
+
+
+@_EXAMPLES
 @given(_pairs(), _TOLERANCES)
 def test_small_arrays_are_judged_as_close_mask_judges_them(pair, tol):
     """Arrays up to SMALL elements are judged on Python floats (a fast path); close_mask is the oracle."""
@@ -214,7 +221,7 @@ def _reference_message(got, exp, tol, who):
     return (False, "\n".join(lines), bad, total)
 
 
-@settings(max_examples=300, deadline=None)
+@_EXAMPLES
 @given(_pairs(), _TOLERANCES)
 def test_messages_are_the_all_numpy_messages(pair, tol):
     """Verdict, counts and the whole message (worst rows, largest differences) as the all-numpy oracle."""
