@@ -30,7 +30,7 @@ from grader.judge import (
     source_notes,
     spelling,
 )
-from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
+from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame, built_layers
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
     OPENING_METHOD,
@@ -126,8 +126,16 @@ def _method(case: Case, key: str, step: Mapping[str, Any], family: str) -> str:
 
 @per_case
 def _ops(case: Case) -> tuple[str, ...]:
-    """The ops the case's steps apply, and those its create_graph backward passes apply (higher_order.py)."""
-    applied = tuple(dict.fromkeys(str(s["op"]) for s in case.steps if s.get("do") == "apply" and "op" in s))
+    """The ops the case's steps apply, the layers their settings build (blame.built_layers), and those its
+    create_graph backward passes apply (higher_order.py)."""
+    applies = (s for s in case.steps if s.get("do") == "apply" and "op" in s)
+    applied = tuple(
+        dict.fromkeys(
+            name
+            for s in applies
+            for name in (str(s["op"]), *built_layers(str(s["op"]), s.get("settings") or {}))
+        )
+    )
     if any(s.get("do") == "backward" and s.get("create_graph") for s in case.steps):
         return backward_applies(applied)
     return applied
