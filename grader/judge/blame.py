@@ -146,12 +146,13 @@ INFRASTRUCTURE: tuple[str, ...] = ("Function", "Variable", "Node", "Input")
 
 
 def _classes_used(r: CaseResult, classes: Iterable[str] = ()) -> tuple[str, ...]:
-    """The classes a case applies, composites expanded. An op that equals one of `classes` but for case is
-    that class: DeZero's helpers and operators (`pow`, `mul`, `sub`: `x ** 3`, `a * b`) are the functions
-    `Pow`, `Mul`, `Sub` whose unit cases explain them, as `uses_optional` reads them (grader/stages.py)."""
+    """The classes a case applies, composites expanded, and the layers its settings build (`built`). An op
+    that equals one of `classes` but for case is that class: DeZero's helpers and operators (`pow`, `mul`,
+    `sub`: `x ** 3`, `a * b`) are the functions `Pow`, `Mul`, `Sub` whose unit cases explain them, as
+    `uses_optional` reads them (grader/stages.py)."""
     by_lower = {c.lower(): c for c in classes}
     ops = (by_lower.get(op.lower(), op) for op in r.ops)
-    return tuple(dict.fromkeys(c for op in ops for c in (op, *COMPOSED_OF.get(op, ()))))
+    return tuple(dict.fromkeys([*(c for op in ops for c in (op, *COMPOSED_OF.get(op, ()))), *r.built]))
 
 
 def _what_is_wrong(cases: list[CaseResult], methods: bool = True) -> tuple[str, tuple[str, ...]]:

@@ -125,17 +125,19 @@ def _method(case: Case, key: str, step: Mapping[str, Any], family: str) -> str:
 
 
 @per_case
-def _ops(case: Case) -> tuple[str, ...]:
-    """The ops the case's steps apply, the layers their settings build (blame.built_layers), and those its
-    create_graph backward passes apply (higher_order.py)."""
+def _built(case: Case) -> tuple[str, ...]:
+    """The layers the settings of the case's applies build (blame.built_layers): MultiLayerNetExtend's
+    activation, BatchNormalization, Dropout as the case asks for them."""
     applies = (s for s in case.steps if s.get("do") == "apply" and "op" in s)
-    applied = tuple(
-        dict.fromkeys(
-            name
-            for s in applies
-            for name in (str(s["op"]), *built_layers(str(s["op"]), s.get("settings") or {}))
-        )
+    return tuple(
+        dict.fromkeys(layer for s in applies for layer in built_layers(str(s["op"]), s.get("settings") or {}))
     )
+
+
+@per_case
+def _ops(case: Case) -> tuple[str, ...]:
+    """The ops the case's steps apply, and those its create_graph backward passes apply (higher_order.py)."""
+    applied = tuple(dict.fromkeys(str(s["op"]) for s in case.steps if s.get("do") == "apply" and "op" in s))
     if any(s.get("do") == "backward" and s.get("create_graph") for s in case.steps):
         return backward_applies(applied)
     return applied
@@ -567,6 +569,7 @@ def _judged(
         "max_points": points(case.points),
         "visibility": case.visibility,
         "ops": _ops(case),
+        "built": _built(case),
         "generated": case.generated,
     }
     if output is None or output.status == "error":
