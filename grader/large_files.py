@@ -9,18 +9,39 @@ comes from the student's process.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-# Sizes of course files: a whole DeZero package is about 50 KiB, a notebook with plots a few MiB. Compiling
-# 1 MiB of literals takes about a second here, most of the load's 4 s (grader/inside/budget.py) once a few
-# are read.
+from grader.loaders import SubmissionError, notebook_source
+
+# Sizes of course files: a whole DeZero package is about 50 KiB. Compiling 1 MiB of literals takes about a
+# second here, most of the load's 4 s (grader/inside/budget.py) once a few are read.
 LARGE_BYTES = 1 << 20
-SOURCE_SUFFIXES = (".py", ".ipynb")
+
+
+def _notebook_code(data: bytes, name: str) -> int:
+    """A notebook's compiled size: its code cells (loaders.notebook_source), never its saved outputs (a 3 MiB
+    notebook of plots compiles a few KiB); 0 for one that cannot be read (its loading said so)."""
+    try:
+        return len(notebook_source(data, name.rpartition("/")[2]))
+    except SubmissionError:
+        return 0
+
+
+# suffix -> the bytes Python compiles of such a file
+COMPILED_SIZE: dict[str, Callable[[bytes, str], int]] = {
+    ".py": lambda data, _name: len(data),
+    ".ipynb": _notebook_code,
+}
 
 
 def large_files(files: Mapping[str, bytes]) -> tuple[tuple[str, int], ...]:
-    """(name, size) of each source file at least LARGE_BYTES long, largest first."""
-    found = [(name, len(data)) for name, data in files.items() if name.endswith(SOURCE_SUFFIXES)]
+    """(name, compiled size) of each source file compiling at least LARGE_BYTES, largest first."""
+    found = [
+        (name, measure(data, name))
+        for name, data in files.items()
+        for suffix, measure in COMPILED_SIZE.items()
+        if name.endswith(suffix)
+    ]
     return tuple(sorted(((n, s) for n, s in found if s >= LARGE_BYTES), key=lambda f: (-f[1], f[0])))
 
 
@@ -31,7 +52,6 @@ def size_note(large: tuple[tuple[str, int], ...]) -> str | None:
     sizes = ", ".join(f"{name} is {size / (1 << 20):.1f} MiB" for name, size in large)
     return (
         f"note: {sizes}: Python compiles a whole file before it runs its first line, and a file this size "
-        "is the likely reason the loading ran out of time (data pasted into the code, a notebook's saved "
-        "outputs), more than any loop: keep the data in a file of its own that your code reads, and hand in "
-        "the code"
+        "is the likely reason the loading ran out of time (data pasted into the code), more than any loop: "
+        "keep the data in a file of its own that your code reads, and hand in the code"
     )

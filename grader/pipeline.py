@@ -40,6 +40,7 @@ from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
 from grader.pickle_defs import pickle_definitions
 from grader.sandbox import SandboxPool
+from grader.sandbox.result import AT_IMPORT
 from grader.script_names import script_spellings
 from grader.served_standins import graded_classes, served_files, stub_warning
 from grader.stages import Stage
@@ -548,11 +549,14 @@ def _named_keys(
 
 
 def _size_note(submission: SubmissionFiles | None, run: RunResult) -> str | None:
-    """The note naming the submission's large files, when its loading ran out of time: a phase's timeout,
-    or the load's own stop ("still running after 4 s of loading", the student process's words, which only
-    pick whether the parent's measure is shown)."""
+    """The note naming the submission's large files, when its loading ran out of time: a phase stopped for
+    time before its first case (result.AT_IMPORT), or the load's own stop ("still running after 4 s of
+    loading", the student process's words, which only pick whether the parent's measure is shown). A case's
+    own timeout, or a phase's after the load, is no load out of time: a large file that loaded is no cause."""
     load_stopped = run.load is not None and any("s of loading" in w for w in run.load.warnings)
-    if submission is None or not (load_stopped or _stopped_for_time(run)):
+    phases = (run.process_failure, *run.phase_failures.values())
+    importing = any(f is not None and f.code == "timeout" and AT_IMPORT in f.message for f in phases)
+    if submission is None or not (load_stopped or importing):
         return None
     return size_note(large_files(submission.files))
 

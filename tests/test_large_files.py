@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from grader.large_files import LARGE_BYTES, large_files, size_note
 from grader.loaders import SubmissionFiles
-from grader.model import Failure, LoadInfo, RunResult
+from grader.model import CaseOutput, Failure, LoadInfo, RunResult
 from grader.pipeline import _size_note
+from grader.sandbox.result import AT_IMPORT
 
 # 7 MiB less a few bytes: data pasted into the code
 BIG = b"DATA = [\n" + b"    0.1234567890,\n" * ((7 * LARGE_BYTES - 11) // 18) + b"]\n"
 STOPPED = "note: loading stopped at data.py line 0, still running after 4 s of loading: code at the top ..."
+# grader/sandbox/result.py's words for a phase stopped for time before its first case, and after it
+IMPORTING = (
+    f"Stopped after 10 s of wall-clock time, computing all along (9.8 s of CPU). Likely a demo {AT_IMPORT}"
+)
+LATER = (
+    "Stopped after 10 s of wall-clock time, computing all along (9.8 s of CPU). Likely a loop that never ends"
+)
 
 
 def _files(**sizes: bytes) -> SubmissionFiles:
     return SubmissionFiles("s", Path("s"), "folder", dict(sizes), "0" * 64)  # type: ignore[arg-type]
 
 
-def _run(warnings: tuple[str, ...] = (), failure: Failure | None = None) -> RunResult:
+def _run(
+    warnings: tuple[str, ...] = (), failure: Failure | None = None, case: Failure | None = None
+) -> RunResult:
     load = LoadInfo({}, {}, ("Variable",), {}, warnings=warnings)
-    return RunResult("bwrap", load, {}, failure, "", "", 1.0)
+    outputs = {"step14-x": CaseOutput("step14-x", "error", {}, failure=case)} if case else {}
+    return RunResult("bwrap", load, outputs, failure, "", "", 1.0)
+
+
+def _notebook(code: str, output_bytes: int) -> bytes:
+    cell = {"cell_type": "code", "source": code, "metadata": {}, "execution_count": 1}
+    cell["outputs"] = [
+        {"output_type": "display_data", "metadata": {}, "data": {"image/png": "A" * output_bytes}}
+    ]
+    return json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}).encode()
 
 
 def test_a_large_file_is_named_with_its_size_when_the_load_ran_out_of_time():
@@ -32,7 +52,26 @@ def test_a_large_file_is_named_with_its_size_when_the_load_ran_out_of_time():
     note = _size_note(files, _run((STOPPED,)))
     assert note is not None and note.startswith("note: data.py is 7.0 MiB: Python compiles a whole file")
     assert "the likely reason the loading ran out of time" in note
-    assert _size_note(files, _run(failure=Failure("timeout", "Stopped after 10 s"))) == note
+    assert _size_note(files, _run(failure=Failure("timeout", IMPORTING))) == note
+
+
+def test_no_size_note_for_a_timeout_after_the_load_or_a_notebooks_outputs():
+    """Review of s35: the note fired on any timeout (one case's) and measured a notebook's raw bytes, so a
+    3 MiB notebook of plots that loaded, with one case out of time, was told its size was the likely reason
+    the loading ran out of time. Now: only a load out of time, a notebook measured by its code cells.
+    Controls: the same large file with its load out of time gets the note; a notebook whose code cells hold
+    the data is named."""
+    files = _files(**{"data.py": BIG})
+    assert _size_note(files, _run(case=Failure("timeout", "the case ran past its 10 s"))) is None
+    assert _size_note(files, _run(failure=Failure("timeout", LATER))) is None
+    assert _size_note(files, _run(failure=Failure("timeout", IMPORTING))) is not None
+    plots = _notebook("class Variable: pass\n", 3 * LARGE_BYTES)
+    assert large_files({"hw.ipynb": plots}) == ()
+    assert _size_note(_files(**{"hw.ipynb": plots}), _run((STOPPED,))) is None
+    data = "DATA = [" + "0.1234567890, " * (2 * LARGE_BYTES // 14) + "]\n"  # 2 MiB on one line
+    pasted = _notebook(data, 0)
+    ((name, size),) = large_files({"hw.ipynb": pasted})
+    assert name == "hw.ipynb" and len(data) <= size < len(data) + 100
 
 
 def test_no_size_note_without_a_large_file_or_a_load_out_of_time():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from grader.assignments import load_assignment
 from grader.later_steps import (
     LATER_METHODS,
@@ -183,18 +185,27 @@ def test_code_of_a_step_no_case_runs_is_told_not_graded_at_or_after_its_step():
 
 
 def test_vgg16_is_told_not_graded_and_why():
-    """Step 58's VGG16 needs the book's pretrained weights, downloaded: no case runs it, and a package of
-    step 59 or 60 defining it was told nothing (s35). It is named not graded, with the reason, at the
-    stages after its step; RNN, which step59 grades, is no such name (control)."""
+    """No case runs step 58's VGG16, and a package of step 59 or 60 defining it was told nothing (s35). It is
+    named not graded, with the reason, at the stages after its step; RNN, which step59 grades, is no such
+    name (control). The reason is true of the book's VGG16 (review of s35: "it loads the book's pretrained
+    weights by downloading them" holds only with pretrained=True): its parameter count, counted here from
+    the book's layers, as float32 is over the manifests' memory limit."""
     staged = {47, 50, 53, 54, 57, 59, 60}
     found = reached("dezero", 59, {"VGG16", "RNN", "Spiral"}, [], last=60, staged=staged)
     assert found == [("Spiral", 49), ("VGG16", 58)]
     said = note(60, found, 59, {})
     assert said == (
         "; your code also has Spiral (step 49), VGG16 (step 58), which no case here runs: not graded, so a "
-        "mistake in it goes unreported (VGG16: it loads the book's pretrained weights by downloading them, "
-        "and grading runs with no network)"
+        "mistake in it goes unreported (VGG16: its 138 million parameters are 528 MiB of float32, more than "
+        "grading's 512 MiB of memory, and VGG16(pretrained=True) downloads the book's weights, which grading "
+        "cannot: it runs with no network)"
     )
+    # the book's VGG16: 13 3x3 convolutions (3 -> 64 ... 512 channels), Linear 7*7*512 -> 4096 -> 4096 -> 1000
+    channels = (3, 64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512)
+    convs = sum(i * o * 9 + o for i, o in pairwise(channels))
+    linears = sum(i * o + o for i, o in ((7 * 7 * 512, 4096), (4096, 4096), (4096, 1000)))
+    assert convs + linears == 138_357_544 and round((convs + linears) * 4 / (1 << 20)) == 528
+    assert load_assignment("dezero").limits.memory_mib == 512
 
 
 def test_save_weights_is_graded_from_its_own_stage_on():

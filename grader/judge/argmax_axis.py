@@ -20,6 +20,7 @@ from grader.judge.results import CaseResult, Check, rechecked
 
 _METHODS = ("accuracy",)  # the methods whose argmax should run over the classes (axis 1)
 _SAID = "axis 0"  # a hint that says it already (the known mistake accuracy_argmax_axis0)
+_ARRAY_MODULE = "get_array_module"  # DeZero's cuda.get_array_module: NumPy's module where there is no GPU
 
 
 def axis0_methods(files: Mapping[str, bytes]) -> tuple[str, ...]:
@@ -39,7 +40,9 @@ def axis0_methods(files: Mapping[str, bytes]) -> tuple[str, ...]:
 
 
 def _numpy_names(tree: ast.Module) -> frozenset[str]:
-    """The names the file binds NumPy to (`import numpy as np`), with the usual two."""
+    """The names the file binds NumPy to (`import numpy as np`), with the usual two, and those DeZero's idiom
+    binds to the array module, NumPy without a GPU (`xp = cuda.get_array_module(y)`): `xp.argmax(y, 0)` was
+    read as the array method, its axis taken from y."""
     bound = (
         a.asname or a.name
         for n in ast.walk(tree)
@@ -47,7 +50,26 @@ def _numpy_names(tree: ast.Module) -> frozenset[str]:
         for a in n.names
         if a.name == "numpy"
     )
-    return frozenset({"np", "numpy", *bound})
+    return frozenset({"np", "numpy", *bound, *_array_module_names(tree)})
+
+
+def _array_module_names(tree: ast.Module) -> set[str]:
+    """Names bound to get_array_module(...): `xp = cuda.get_array_module(x)`, `xp = get_array_module(x)`."""
+    return {
+        target.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and _calls(n.value, _ARRAY_MODULE)
+        for target in n.targets
+        if isinstance(target, ast.Name)
+    }
+
+
+def _calls(node: ast.expr, name: str) -> bool:
+    """Whether `node` is a call of `name`, plain or as an attribute (`cuda.get_array_module(x)`)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == name
 
 
 def _argmax_axis0(function: ast.FunctionDef, modules: frozenset[str]) -> bool:

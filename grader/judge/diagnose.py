@@ -351,8 +351,16 @@ def _not_reduced(ev: Evidence) -> str | None:
     known = _known_shape_mistake(ev, "wrong_shape")
     if known is not None:
         return f"{rows}: {known}"
+    in_layer = bool(ev.receiver) and not ev.method.startswith(f"{ev.receiver}.")
+    scale_shift = _SCALE_SHIFT_KEY.fullmatch(ev.key)
+    if scale_shift is not None:
+        param = scale_shift.group(1)
+        where = f" in {ev.receiver}.backward" if in_layer else ""
+        book_sum = _SCALE_SHIFT_SUM.get(ev.family, {}).get(param)
+        fix = f": {book_sum}" if book_sum else ""
+        return f"{rows}: the {param} gradient was not summed over the batch{where}; sum it over axis 0{fix}"
     owner = _BIAS_SUM.get(ev.family)
-    if owner is not None and ev.receiver and not ev.method.startswith(f"{ev.receiver}."):
+    if owner is not None and in_layer:
         # a network's record: name the layer whose backward sums the bias, not the network's pass (a
         # MultiLayerNet over its own Affine was told of MultiLayerNet.gradient alone)
         return (
@@ -373,6 +381,11 @@ _BIAS_SUM = {
     "layers": ("Affine.backward", "dout"),
 }
 _BIAS_KEY = re.compile(r"db\d*")  # the fixtures name biases b, b1, b2, ...
+# BatchNormalization's scale and shift (gamma1, beta2 ...): their sums over the batch are not a bias's
+# np.sum(dout): the book's BatchNormalization.backward sums gamma's xn * dout (a dgamma = xn * dout that
+# forgot its sum was told "the bias gradient ... np.sum(dout, axis=0)"), beta's dout.
+_SCALE_SHIFT_KEY = re.compile(r"d(gamma|beta)\d*")
+_SCALE_SHIFT_SUM = {"layers": {"gamma": "np.sum(self.xn * dout, axis=0)", "beta": "np.sum(dout, axis=0)"}}
 # |sum| under this many tolerances of the largest element is a sum to ~0 (softmax's dx rows), not evidence
 _CLEARLY = 100
 

@@ -54,6 +54,10 @@ class CaseResult:
     staff_detail: str = ""
     # The classes the case's steps apply, in order of first use: blame matches them to failing unit cases.
     ops: tuple[str, ...] = ()
+    # The layers the case's settings build inside a network it applies (blame.built_layers: MultiLayerNet's
+    # activation, BatchNormalization, Dropout), which blame adds to the network's parts. Not written in the
+    # report: `ops` says what the case applies, and the reports name those (Gradescope's optional classes).
+    built: tuple[str, ...] = ()
     # An optional class's case (grader/judge/stages.py): feedback, never a reason for `check` to fail.
     optional: bool = False
     # Drawn from this run's seed (grader/generate.py): only then does a report have a seed worth naming.

@@ -30,7 +30,7 @@ from grader.judge import (
     source_notes,
     spelling,
 )
-from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame
+from grader.judge.blame import COMPOSED_OF, INFRASTRUCTURE, blame, built_layers
 from grader.judge.compare import MISSING, compare_as, fmt, fmt_shape, subject
 from grader.judge.diagnose import (
     OPENING_METHOD,
@@ -122,6 +122,16 @@ def _method(case: Case, key: str, step: Mapping[str, Any], family: str) -> str:
     if case.target:
         return f"{case.target}.backward" if key.startswith("d") else f"{case.target}.forward"
     return whole_pass_method(case, step, family)
+
+
+@per_case
+def _built(case: Case) -> tuple[str, ...]:
+    """The layers the settings of the case's applies build (blame.built_layers): MultiLayerNetExtend's
+    activation, BatchNormalization, Dropout as the case asks for them."""
+    applies = (s for s in case.steps if s.get("do") == "apply" and "op" in s)
+    return tuple(
+        dict.fromkeys(layer for s in applies for layer in built_layers(str(s["op"]), s.get("settings") or {}))
+    )
 
 
 @per_case
@@ -559,6 +569,7 @@ def _judged(
         "max_points": points(case.points),
         "visibility": case.visibility,
         "ops": _ops(case),
+        "built": _built(case),
         "generated": case.generated,
     }
     if output is None or output.status == "error":

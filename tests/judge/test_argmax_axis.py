@@ -63,3 +63,18 @@ def test_the_array_method_argmax_reads_its_first_argument_as_the_axis():
     assert axis0_methods({"net.py": method.replace(b"argmax(0)", b"argmax(1)")}) == ()
     assert axis0_methods({"net.py": alias.replace(b"x, 0)", b"x, 1)")}) == ()
     assert axis0_methods({"net.py": alias.replace(b"xp.argmax(x, 0)", b"xp.argmax(0)")}) == ()
+
+
+def test_dezeros_array_module_is_numpys_argmax():
+    """Review of s35: DeZero's `xp = cuda.get_array_module(y)` binds NumPy without importing it as xp, and
+    `xp.argmax(y, 0)` was read as the array method (axis from y) and missed. A name bound by
+    get_array_module, with or without `cuda.`, is NumPy's module. Controls: `xp.argmax(y, 1)`, and an xp
+    bound otherwise, whose `xp.argmax(0)` is still the array method's axis 0."""
+    net = b"class Net:\n    def accuracy(self, x, t):\n        y = self.predict(x)\n"
+    dezero = net + b"        xp = cuda.get_array_module(y)\n        return (xp.argmax(y, 0) == t).mean()\n"
+    plain = dezero.replace(b"cuda.get_array_module", b"get_array_module")
+    assert axis0_methods({"net.py": dezero}) == ("Net.accuracy",)
+    assert axis0_methods({"net.py": plain}) == ("Net.accuracy",)
+    assert axis0_methods({"net.py": dezero.replace(b"y, 0)", b"y, 1)")}) == ()
+    other = dezero.replace(b"cuda.get_array_module(y)", b"y").replace(b"argmax(y, 0)", b"argmax(0)")
+    assert axis0_methods({"net.py": other}) == ("Net.accuracy",)

@@ -1198,3 +1198,31 @@ def test_a_class_named_by_several_entries_gets_one():
     assert entry.unit_cases == ("sum-to-unit", "linear-unit")
     own = blame([sum_to, linear(Finding("transposed", "hint"))], "dezero")
     assert [e.class_name for e in own] == ["SumTo", "Linear"]
+
+
+def test_a_network_case_is_explained_only_by_the_layers_its_settings_build():
+    """Review of s35: COMPOSED_OF listed Dropout, Relu and Sigmoid for MultiLayerNetExtend whatever the case
+    built, so a failing Dropout unit case "explained" multi-layer-net-extend-bn-relu-decay (use_batchnorm, no
+    use_dropout) and the network's own mistake was never reported. The case's result now holds the layers
+    its settings build (`built`): Relu and BatchNormalization, no Dropout or Sigmoid; its `ops`, which the
+    reports name, are unchanged. Control: the same case with use_dropout=True is explained by
+    Dropout.backward."""
+    from grader.judge.score import _built, _ops
+    from tests.judge.test_receiver import _case
+
+    case = _case("multi-layer-net-extend-bn-relu-decay")
+    assert _ops(case) == ("MultiLayerNetExtend",)
+    assert set(_built(case)) == {"Relu", "BatchNormalization"}
+    dropout = unit("dropout-unit", "Dropout", ok=False)
+    batchnorm = unit("bn-unit", "BatchNormalization", ok=True)
+    net = graph("mlne", _ops(case), ok=False)
+    net = dataclasses.replace(net, kind="behaviour", target="MultiLayerNetExtend", built=_built(case))
+    explained = {entry.class_name: entry.explains for entry in blame([dropout, batchnorm, net], "layers")}
+    assert explained == {"Dropout": (), "MultiLayerNetExtend": ("mlne",)}
+    steps = tuple(
+        {**s, "settings": {**s["settings"], "use_dropout": True}} if s.get("do") == "apply" else s
+        for s in case.steps
+    )
+    dropping = dataclasses.replace(net, built=_built(dataclasses.replace(case, steps=steps)))
+    (entry,) = blame([dropout, batchnorm, dropping], "layers")
+    assert entry.class_name == "Dropout" and entry.explains == ("mlne",)

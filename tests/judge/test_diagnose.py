@@ -161,6 +161,24 @@ def bias(
     )
 
 
+def test_not_reduced_gamma_and_beta_get_batchnormalizations_sums_not_the_bias_wording():
+    """Review of s35: a dgamma = xn * dout that forgot its sum (MultiLayerNetExtend, gamma handed to
+    BatchNormalization) was told "the bias gradient was not summed ... np.sum(dout, axis=0)"; the book's
+    BatchNormalization.backward sums gamma's xn * dout and beta's dout. Control: the network's db1 keeps the
+    bias wording."""
+    net = "MultiLayerNetExtend.gradient"
+    gamma = bias(PER_SAMPLE, BIAS, key="dgamma1", method=net, receiver="BatchNormalization")
+    assert gamma.code == "not_reduced"
+    assert "the gamma gradient was not summed over the batch in BatchNormalization.backward" in gamma.hint
+    assert gamma.hint.endswith("np.sum(self.xn * dout, axis=0)")
+    assert "bias" not in gamma.hint and "np.sum(dout" not in gamma.hint
+    beta = bias(PER_SAMPLE, BIAS, key="dbeta2", method=net, receiver="BatchNormalization")
+    assert "the beta gradient was not summed over the batch in BatchNormalization.backward" in beta.hint
+    assert beta.hint.endswith("np.sum(dout, axis=0)") and "bias" not in beta.hint
+    b1 = bias(PER_SAMPLE, BIAS, key="db1", method=net, receiver="Affine")
+    assert "the bias gradient was not summed over the batch in Affine.backward" in b1.hint
+
+
 @pytest.mark.parametrize(
     ("family", "got", "owner", "right", "form"),
     [
