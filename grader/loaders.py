@@ -1162,7 +1162,7 @@ def _clash_stubs(
         {str(i): data for i, data in enumerate(compared)}, map(str, range(len(compared)))
     )
     share = choice.stub_share(len(compared))
-    short = f"; {choice.cut_short(share)}" if len(compared) > 1 and choice.read_short(compared, share) else ""
+    short = f"; {choice.cut_short(share)}" if choice.read_short(compared, share) else ""
     return {data: counts[str(i)] for i, data in enumerate(compared)}, short
 
 

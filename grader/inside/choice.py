@@ -150,8 +150,8 @@ def read_short(distinct: Collection[bytes], share: int) -> bool:
     submission's budget (many ties), the tie's own (three or more large copies) or `_STUB_READ` (a copy past
     it), a copy finished further down may have lost, and the TA is told (`cut_short`). Before session 35,
     only a cut by the submission's budget was told: three distinct 100 KiB copies of one file were compared
-    on their first 87,381 bytes and nothing said so."""
-    return any(len(source) > share for source in distinct)
+    on their first 87,381 bytes and nothing said so. A tie of one content never: a count would not differ."""
+    return len(distinct) > 1 and any(len(source) > share for source in distinct)
 
 
 def stub_share(distinct: int, room: int = STUB_READ_BUDGET) -> int:
@@ -554,7 +554,7 @@ def choose_copies(
             continue
         distinct = {files.get(f, b"") for f in tied}
         share = stub_share(len(distinct), room)
-        if len(distinct) > 1 and read_short(distinct, share):  # identical copies: a count would not differ
+        if read_short(distinct, share):
             cut[chosen] = share
         for other in group:
             if other != chosen and other not in aside.values() and defs[other] <= defs[chosen]:

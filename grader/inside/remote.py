@@ -269,7 +269,7 @@ def _check_desc(desc: Any, names: dict[int, str], keep: bool = True) -> Mapping[
             desc = [name, *desc]
         elif size == 3 or size == 5:  # a name for the index: the one it had, if it had one
             name, tid = desc[0], desc[1]
-            if type(name) is str and type(tid) is int and 0 <= tid < _MAX_INT:
+            if type(name) is str and _is_index(tid):
                 had = names.get(tid)
                 if had is None and keep:
                     if len(name) > MAX_TYPE_NAME:
