@@ -31,7 +31,8 @@ def test_the_large_file_note_disowns_the_grader_wording_in_a_file_name(
     from grader.pipeline import RunPlan, grade_one
 
     assignment = load_assignment("miniflow")
-    plan = RunPlan.create(assignment, SEED, cases_for_run(assignment, SEED))
+    # the visible cases alone: one student process, one load of 4 s (a later phase's process loads again)
+    plan = RunPlan.create(assignment, SEED, cases_for_run(assignment, SEED, include=("visible",)))
     monkeypatch.setattr(large_files, "LARGE_BYTES", 4096)
     assert (HOSTILE_DIR / SAMPLE).stat().st_size >= large_files.LARGE_BYTES
     graded = grade_one(plan, HOSTILE_DIR / SAMPLE, pool)
