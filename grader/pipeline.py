@@ -558,7 +558,10 @@ def _size_note(submission: SubmissionFiles | None, run: RunResult) -> str | None
     importing = any(f is not None and f.code == "timeout" and AT_IMPORT in f.message for f in phases)
     if submission is None or not (load_stopped or importing):
         return None
-    return size_note(large_files(submission.files))
+    note = size_note(large_files(submission.files))
+    # it quotes the student's file names (`not_your_codes_fault.py`): disowned as _signatures' problems are
+    # (sample submissions/hostile/not_your_codes_fault.py)
+    return None if note is None else disowned(note)
 
 
 def _stopped_for_time(run: RunResult) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from grader import untrusted
+from grader.fault import disowned
 from grader.stage_scan import names_in
 
 # Longer names are not worded into every message (a class name is the student's to choose, of any length).
@@ -26,9 +27,16 @@ _SHOWS_NOTHING = frozenset("\u115f\u1160\u3164\uffa0\u17b4\u17b5")
 
 
 def _worded(spelt: str) -> bool:
-    """A name a message can show as written: short, something visible in every character, and left as it
-    is by the report's own cleaning of names (no stack of combining marks past its limit)."""
-    return len(spelt) <= MAX_SPELT and not _SHOWS_NOTHING & set(spelt) and untrusted.name(spelt) == spelt
+    """A name a message can show as written: short, something visible in every character, left as it is by
+    the report's own cleaning of names (no stack of combining marks past its limit), and holding none of the
+    grader's wording of fault (`class 二乗_not_your_codes_fault` was the grader's own messages', blame's and
+    title note's class: sample hostile/script_class_fault_wording.py); the book's name is said instead."""
+    return (
+        len(spelt) <= MAX_SPELT
+        and not _SHOWS_NOTHING & set(spelt)
+        and untrusted.name(spelt) == spelt
+        and disowned(spelt, untrusted.NAME) == spelt
+    )
 
 
 def script_spellings(found: Mapping[str, str], files: Mapping[str, bytes]) -> dict[str, str]:

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+import weakref
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -32,13 +33,18 @@ FILL = 0.0
 _NO_TO_CPU = re.compile(r"AttributeError: '(\w+)' object has no attribute 'to_cpu'")
 # what the book's Layer.to_cpu calls to_cpu on: Variable's own (step 52)
 _PARAMETER_CLASSES = frozenset({"Parameter", "Variable"})
-_files = itertools.count(1)  # one file per round trip: a failed save never meets an earlier case's file
+# One file per round trip of a student process (a failed save never meets an earlier case's file), counted
+# by that process's session: each process has a scratch folder of its own. Counted by the harness, which
+# serves every job of its worker, the numbers told a student how many round trips other students' jobs had
+# reached, and one file's messages differed by what its worker graded before (sample
+# submissions/hostile/weights_path_counter.py; tests/hostile/test_weights_file_names.py).
+_files: weakref.WeakKeyDictionary[Session, Iterator[int]] = weakref.WeakKeyDictionary()
 
 
-def weights_file() -> str:
+def weights_file(session: Session) -> str:
     """A name in the student's working folder (its scratch, emptied after the job), not one a student's
-    package would use (the book's demo writes my_mlp.npz)."""
-    return f"grader_weights_{next(_files)}.npz"
+    package would use (the book's demo writes my_mlp.npz), numbered from 1 in each student process."""
+    return f"grader_weights_{next(_files.setdefault(session, itertools.count(1)))}.npz"
 
 
 def round_trip(
@@ -50,7 +56,7 @@ def round_trip(
 ) -> dict[str, np.ndarray]:
     """`model.save_weights(path)`; `fresh()` builds the fresh layer (its parameters by attribute path);
     each set to zeros; `fresh.load_weights(path)`; each parameter's data read. Keys: the `attrs`."""
-    path = weights_file()
+    path = weights_file(session)
     _method_call(session, model, "save_weights", path, shown)
     obj, params = fresh()
     for attr in attrs:
