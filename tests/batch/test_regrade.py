@@ -8,6 +8,7 @@ documented signatures (a sign-flipped MSE backward is not full marks), never fro
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -48,15 +49,31 @@ def _scores(out: Path) -> dict[str, str]:
     return {r["student"]: r["score"] for r in read_gradebook(out)}
 
 
-@pytest.fixture
-def graded(tmp_path: Path) -> tuple[Path, Path]:
-    """A class of four graded once with seed 7: two correct, one sign-flipped MSE, one syntax error."""
-    directory = write_class(tmp_path / "class", CLASS)
-    out = tmp_path / "out"
+@pytest.fixture(scope="module")
+def _graded_once(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """A class of four graded with seed 7 (two correct, one sign-flipped MSE, one syntax error), once a
+    module: the class folder, the batch's output, and a pristine copy of both for `graded` to restore."""
+    root = tmp_path_factory.mktemp("graded")
+    directory = write_class(root / "class", CLASS)
+    out = root / "out"
     done = _batch(directory, out, "--seed", "7")
     assert done.returncode == 0, done.stderr
     scores = _scores(out)
     assert scores["ann"] == scores["cy"] == FULL and scores["bob"] != FULL and scores["dee"] == "0"
+    pristine = root / "pristine"
+    for live in (directory, out):
+        shutil.copytree(live, pristine / live.name, symlinks=True)
+    return directory, out, pristine
+
+
+@pytest.fixture
+def graded(_graded_once: tuple[Path, Path, Path]) -> tuple[Path, Path]:
+    """The class and its batch as the one grading left them, restored at the same paths for each test (a
+    batch run costs seconds; batch.json records the folder, so a copy elsewhere would be another batch)."""
+    directory, out, pristine = _graded_once
+    for live in (directory, out):
+        shutil.rmtree(live)
+        shutil.copytree(pristine / live.name, live, symlinks=True)
     return directory, out
 
 

@@ -78,17 +78,26 @@ _UNCOMPILED = (
 )
 
 
-def test_the_readme_first_command_sets_up_a_venv_and_grades_the_samples(tmp_path: Path) -> None:
-    """No venv active: the README's first command, verbatim, creates .venv with the system python3,
-    installs the runtime only (no torch, no pytest), says how to activate it, and grades the samples into a
-    gradebook per shipped assignment; a second install.sh run reuses .venv. The grading is a share (two
-    samples of each assignment, with the variable the README documents): every sample is graded by tox's
-    `samples` env and tests/samples/test_expected.py, and here all of them took most of the test's time."""
-    repo = copy_source(tmp_path / "backprop-grader")
+@pytest.fixture(scope="module")
+def readme_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """A fresh copy of the source, and the README's first command run there, verbatim, with no venv active.
+    The grading is a share (two samples of each assignment, with the variable the README documents): every
+    sample is graded by tox's `samples` env and tests/samples/test_expected.py, and here all of them took most
+    of the test's time."""
+    repo = copy_source(tmp_path_factory.mktemp("readme") / "backprop-grader")
     command = readme_quick_start()
     assert command.startswith("./install.sh ")
     share = {"GRADER_SAMPLES_PER_ASSIGNMENT": "2"}
-    done = ok(run(["bash", "-c", command], repo, clean_env(share, path=SYSTEM_PATH)))
+    return repo, ok(run(["bash", "-c", command], repo, clean_env(share, path=SYSTEM_PATH)))
+
+
+def test_the_readme_first_command_sets_up_a_venv_and_grades_the_samples(
+    readme_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    """No venv active: the README's first command, verbatim, creates .venv with the system python3,
+    installs the runtime only (no torch, no pytest), says how to activate it, and grades the samples into a
+    gradebook per shipped assignment; a second install.sh run reuses .venv."""
+    repo, done = readme_run
     assert "install: creating the virtual environment .venv with Python 3" in done.stdout
     assert "'. .venv/bin/activate'" in done.stdout
     for assignment in ("miniflow", "dezero", "dlfs-layers", "dlfs-advanced"):
@@ -110,15 +119,23 @@ def test_the_readme_first_command_sets_up_a_venv_and_grades_the_samples(tmp_path
     assert "all visible cases pass" in again.stdout
 
 
-def test_install_uses_an_active_venv_and_creates_no_other(tmp_path: Path) -> None:
-    """With a virtual environment active, install.sh installs into it and leaves no .venv behind."""
+def test_install_uses_an_active_venv_and_creates_no_other(
+    readme_run: tuple[Path, subprocess.CompletedProcess[str]], tmp_path: Path
+) -> None:
+    """With a virtual environment active, install.sh installs this copy's grader into it and leaves no .venv
+    behind. The active one is the .venv the README's command made in another copy (the system python3's,
+    numpy and jsonschema already in it: a venv and its runtime installed once, not twice); its grader
+    command is removed first, so it is there after only if this install made it."""
+    mine = readme_run[0] / ".venv"
     repo = copy_source(tmp_path / "backprop-grader")
-    mine = tmp_path / "mine"
-    ok(run([str(SYSTEM_PYTHON), "-m", "venv", str(mine)], tmp_path, clean_env(path=SYSTEM_PATH)))
+    (mine / "bin" / "grader").unlink()
     done = ok(_install(repo, "grader", "--version", path=f"{mine}/bin:{SYSTEM_PATH}", VIRTUAL_ENV=str(mine)))
     assert f"using the active virtual environment {mine}" in done.stdout
     assert done.stdout.splitlines()[-1].startswith("backprop-grader ")
     assert (mine / "bin" / "grader").is_file()
+    probe = [str(mine / "bin" / "python"), "-c", "import grader; print(grader.__file__)"]
+    where = ok(run(probe, tmp_path, clean_env(path=SYSTEM_PATH))).stdout.strip()
+    assert Path(where).is_relative_to(repo), f"the active venv's grader is {where}, not this copy's"
     assert not (repo / ".venv").exists()
 
 
