@@ -101,4 +101,6 @@ def grade_job(job: bytes, student: str, sha256: str) -> bytes:
         why = f"no sandbox on {worker.address}: {plugin.error}"
         raise SandboxUnavailable(why, plugin.machine, plugin.config, worker.address)
     run = plugin.pool.run(json.loads(job))
-    return WorkerReply(student, sha256, worker.address, run).to_bytes()
+    # The build this worker's process started with, in every reply: a worker its nanny restarted on a fixed
+    # --worker-port keeps its address, which the client checked once, and may run another build since
+    return WorkerReply(student, sha256, worker.address, run, plugin.build).to_bytes()
