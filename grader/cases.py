@@ -21,6 +21,7 @@ from grader import arrays
 from grader.assignments import Assignment
 from grader.case_digest import case_digest
 from grader.extension import extension_of
+from grader.frozen import frozen
 from grader.generate import GeneratedSpec, case_id, draw_inputs
 from grader.model import Case, RecordValue, Tolerance
 from grader.schema import ConfigError, load_validated
@@ -215,8 +216,12 @@ def _fresh_mistakes(
     extension: Any,
     right: RightRun | None = None,
 ) -> KnownMistakes:
-    # The inputs as they are now: the mutations run later, and must see what the expected values saw.
+    # The inputs as they are now: the mutations run later, and must see what the expected values saw. The
+    # steps and expected values too, read-only (grader/frozen.py): the entry is shared by every case of this
+    # content (`_lazy_mistakes`), and computed when some later submission's record is wrong, so a change to
+    # the first case's own would change what another submission is compared with.
     kept = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in inputs.items()}
+    steps, expected = frozen(steps), frozen(expected)
     return KnownMistakes(lambda: known_mistakes(family, kept, steps, expected, extension, right))
 
 

@@ -27,7 +27,7 @@ import stat
 import tokenize
 import zipfile
 import zlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -1067,6 +1067,13 @@ def nothing_written(files: Mapping[str, bytes], notebooks: Mapping[str, str] | N
     return f"{name} {what}: was it saved, and is it the file you meant to hand in?"
 
 
+def notebook_order(rels: Iterable[str]) -> list[str]:
+    """The notebooks among a submission's files in the order the loader reads them. One ReadBudget serves
+    them all, so past its caps the order decides which are read: held_config looks into them in this order
+    too (it read a zip's in archive order, and then another notebook than the loader's)."""
+    return sorted(rel for rel in rels if rel.lower().endswith(".ipynb"))
+
+
 def _notebooks_as_modules(
     files: dict[str, bytes], source: Path, max_bytes: int, max_files: int
 ) -> tuple[dict[str, bytes], tuple[tuple[str, str], ...], tuple[str, ...]]:
@@ -1075,7 +1082,7 @@ def _notebooks_as_modules(
     Python file". A file the student handed in wins over one a notebook would make (`miniflow.py` beside
     `miniflow.ipynb`: the exported or %%writefile'd module). Returns the files, (module, notebook) pairs
     and the notes for the student (a notebook last run out of order, one that cannot be read)."""
-    books = sorted(rel for rel in files if rel.lower().endswith(".ipynb"))
+    books = notebook_order(files)
     if not books:
         return files, (), ()
     out = {rel: data for rel, data in files.items() if rel not in books}

@@ -248,7 +248,7 @@ class _Engine:
         """`z = goldstein(x, y)` as the book writes the function, one operator step at a time
         (reference/optimization_functions.py)."""
         args = step.get("args")
-        if not isinstance(args, list) or len(args) != 2 or "out" not in step:
+        if not isinstance(args, list | tuple) or len(args) != 2 or "out" not in step:
             raise self.fail(step, f"{op} takes a list of two 'args' and an 'out' name")
         expansion = expand(op, [str(a) for a in args], str(step["out"]))
         for name, value in expansion.constants.items():
@@ -279,7 +279,7 @@ class _Engine:
         if cls not in ops:
             raise self.fail(step, f"unknown op {cls!r} for {self.family}; known: {', '.join(ops)}")
         args = step.get("args")
-        if not isinstance(args, list) or "out" not in step:
+        if not isinstance(args, list | tuple) or "out" not in step:
             raise self.fail(step, "apply needs a list 'args' and an 'out' name")
         arg_slots = tuple(self.ref(step, a) for a in args)
         only = self.semantics.reflected_only

@@ -384,3 +384,37 @@ def test_a_generated_case_runs_its_right_run_once(monkeypatch):
     case = generated_case(assignment, spec, 7, 1, assignment.stage("step14"))
     assert "add_one_gradient" in case.known_mistakes  # worked out, with a mistake that changes Add's records
     assert right_runs == ["lookups"]
+
+
+def test_a_shared_known_mistakes_entry_is_not_changed_through_the_case_that_made_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The entry every case of one content shares (`_lazy_mistakes`) is worked out when a later submission's
+    record is wrong; it kept the first case's steps and expected values by reference, so a change made to
+    them meanwhile changed what every other submission is compared with. FACTS.md section 4: add(x, x)
+    without += gives dx 1. Changing the first case's expected dx_1 to that 1, or its record's key, after the
+    entry is made leaves the entry's known mistake as it was; and the entry's own copies cannot be written."""
+    case = {c.id: c for c in cases_for_run(load_assignment("dezero"), 0)}["add-twice-documented"]
+    monkeypatch.setattr(grader.cases, "_SHARED", {})  # the entry made below, from the copies below
+    steps = json.loads(json.dumps(list(case.steps)))  # the first case's own, as a fixture's load makes them
+    expected = {k: v.copy() for k, v in case.expected.items()}
+    entry = grader.cases._lazy_mistakes("dezero", case.inputs, steps, expected, None)
+    expected["dx_1"][...] = 1.0
+    recorded = next(s for s in steps if s.get("key") == "dx_1")
+    recorded["key"] = "renamed"
+    assert float(entry["overwrite_not_accumulate"]["dx_1"]) == 1.0, dict(entry)
+
+    kept: list[tuple[object, object]] = []
+    monkeypatch.setattr(grader.cases, "known_mistakes", lambda f, i, s, e, *rest: kept.append((s, e)) or {})
+    len(grader.cases._fresh_mistakes("dezero", case.inputs, case.steps, case.expected, None))
+    own_steps, own_expected = kept[0]
+    attempts = [
+        lambda: own_expected["dx_1"].__setitem__(..., 0.0),  # type: ignore[index]
+        lambda: own_expected.__setitem__("dx_1", 0.0),  # type: ignore[attr-defined]
+        lambda: own_steps[0].__setitem__("op", "Mul"),  # type: ignore[index]
+        lambda: own_steps[0]["args"].append("x"),  # type: ignore[index]
+        lambda: own_steps.append({}),  # type: ignore[attr-defined]
+    ]
+    for attempt in attempts:
+        with pytest.raises((ValueError, TypeError, AttributeError)):
+            attempt()

@@ -524,6 +524,42 @@ def test_a_submissions_notebooks_are_read_within_the_loaders_caps_together(
     assert len(parsed) == 1  # the first alone is under MAX_NOTEBOOK_VALUES; with the second, over
 
 
+@pytest.mark.parametrize(
+    ("kind", "writer", "filler"),
+    [("zip", "a.ipynb", "b.ipynb"), ("folder", "a-b/writer.ipynb", "a/filler.ipynb")],
+    ids=["a zip in archive order", "a folder in path order"],
+)
+def test_past_the_values_cap_the_look_reads_the_notebooks_the_loader_reads(
+    tmp_path: Path, config: Config, kind: str, writer: str, filler: str
+) -> None:
+    """Two notebooks of two thirds of MAX_NOTEBOOK_VALUES each beside a .py: the loader reads the first in its
+    order (loaders.notebook_order: `writer`'s, whose cell writes the copy) and notes the other as not
+    graded. The look read them in another order: a zip's in archive order (`filler` stored first), a
+    folder's as folder_entries sorts paths (`a/` before `a-b/`), and so read `filler` alone and missed the
+    copy the loader makes. The oracle is the loader itself: its files hold the copy, its note names
+    `filler`."""
+    from grader.loaders import MAX_NOTEBOOK_VALUES, load_submission
+
+    padding = '"x": [' + "[]," * (MAX_NOTEBOOK_VALUES // 3) + "[]]"  # two thirds of the cap
+    plain = _notebook(tmp_path / "plain.ipynb", "x = 1\n").read_text(encoding="utf-8")
+    cell = f"%%writefile grader.toml\n{TEXT}"
+    written = _notebook(tmp_path / "kim.ipynb", cell).read_text(encoding="utf-8")
+    texts = {filler: plain[:-1] + ", " + padding + "}", writer: written[:-1] + ", " + padding + "}"}
+    texts["main.py"] = "x = 1\n"
+    if kind == "zip":
+        graded = _zip(tmp_path / "kim.zip", texts, zipfile.ZIP_DEFLATED)  # `filler` first in the archive
+    else:
+        for rel, text in texts.items():
+            _write(tmp_path / "kim" / rel, text)
+        graded = tmp_path / "kim"
+    loaded = load_submission(graded)
+    copy = os.path.join(os.path.dirname(writer), "grader.toml")  # beside the notebook, as Jupyter writes it
+    assert loaded.files[copy].decode() == TEXT, sorted(loaded.files)
+    left = os.path.basename(filler)  # the loader's note names the notebook's file alone
+    assert any(left in note and "not graded" in note for note in loaded.notes), loaded.notes
+    assert held(config, [graded], []) == (str(graded), f"{writer}: %%writefile grader.toml")
+
+
 def test_the_loaders_reading_is_used_through_its_public_names() -> None:
     """held_config reads code where the loader does through the loader's public, documented functions
     (folder_entries, lone_zip, zip_name, READ_BOUNDED, code_cells), never its private helpers, which were

@@ -181,6 +181,9 @@ class DaskExecutor:
         except WireError as err:
             why = f"malformed reply from a Dask worker: {err}"
             return prepared.graded(plan, _lost(self.confinement, why), CLIENT)
+        # Each reply's own build, not only its worker's when first seen: a worker restarted by its nanny on a
+        # fixed --worker-port keeps its address and may run another build (the batch stops, reply unused)
+        _same_build(reply.worker, {"build": reply.build})
         if reply.worker not in self._workers:
             joined = self._joined(reply.worker)
             if joined is None:
@@ -223,11 +226,12 @@ OTHER_BUILD = (
 )
 
 
-# Staff's detail of a submission whose worker joined during the batch and left before saying its build: its
-# reply may be another build's grading (before, it was graded from, the build never checked).
+# Staff's detail of a submission whose worker joined during the batch and left before it could be asked: its
+# isolation and sandboxes are unknown (before session 35 its reply was graded from, its build never checked;
+# since session 36 every reply says its build, checked before this).
 UNKNOWN_BUILD = (
-    "the Dask worker {} joined during the batch and could not be asked which build of the grader it runs "
-    "(gone again): its reply was not used; grade this submission again (`grader batch ... --only` it)"
+    "the Dask worker {} joined during the batch and could not be asked what it runs with (gone again): its "
+    "reply was not used; grade this submission again (`grader batch ... --only` it)"
 )
 
 

@@ -321,20 +321,62 @@ def _require_walls(isolation: str, need_landlock: bool) -> None:
         )
 
 
-def _require_readable(paths: Iterable[str], scratch: str, uid: int) -> None:
-    """After the drop, without a private root: the runtime must still be readable and the scratch writable
-    by the uid dropped to (a Python under /root, mode 700, is not)."""
+def _runtime(paths: Iterable[str]) -> dict[str, str]:
+    """`paths` and the links in them (pylib/numpy, pylib/numpy.libs), each with where it really is, found
+    while root may follow them all: pylib/ itself is readable wherever numpy is."""
+    found = {}
     for path in paths:
+        found[path] = os.path.realpath(path)
+        if os.path.isdir(path):
+            for entry in sorted(os.listdir(path)):
+                linked = os.path.join(path, entry)
+                if os.path.islink(linked):
+                    found[linked] = os.path.realpath(linked)
+    return found
+
+
+def _closed_folder(*paths: str) -> str | None:
+    """The first folder above or at one of `paths` this process may not enter (the one to open up)."""
+    for path in paths:
+        parts = path.strip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            folder = "/" + "/".join(parts[:i])
+            if os.path.isdir(folder) and not os.access(folder, os.X_OK):
+                return folder
+    return None
+
+
+def _unreadable(path: str, real: str, err: OSError, uid: int) -> str:
+    """What `uid` cannot read (where it really is), why, and what to change: the folder that shuts it out,
+    found on the real path or on the link's own way there, or else where to install."""
+    closed = _closed_folder(real, os.path.realpath(path))
+    where = ""
+    if closed is not None:
+        with contextlib.suppress(OSError):
+            where = f"; other users may not enter {closed} (mode {os.stat(closed).st_mode & 0o777:o})"
+    change = f"let every user enter {closed} (chmod o+x {closed}) or " if closed else ""
+    named = path if real == path else f"{path}, a link to {real}"
+    return (
+        f"uid {uid} cannot read {named} ({err.strerror}{where}): with no private root to rebuild its view, "
+        "the interpreter, numpy and the grader's runtime must be readable by every user: "
+        f"{change}install the grader and its Python where every user can read them (a virtual environment "
+        "under /opt, say)"
+    )
+
+
+def _require_readable(paths: Mapping[str, str], scratch: str, uid: int) -> None:
+    """After the drop, without a private root: the runtime must still be readable and the scratch writable
+    by the uid dropped to (a Python under /root, mode 700, is not; nor numpy in tox's venv, .tox/ of mode
+    700). Each path is read as the worker will read it, through pylib's links: before session 36 pylib/ alone
+    was, and the worker failed later, "No module named 'numpy'"."""
+    for path, real in paths.items():
         try:
             if os.path.isdir(path):
                 os.listdir(path)
             else:
                 os.close(os.open(path, os.O_RDONLY | os.O_CLOEXEC))
         except OSError as err:
-            raise PrivilegeError(
-                f"uid {uid} cannot read {path} ({err.strerror}): with no private root to rebuild its view, "
-                "the interpreter, numpy and the grader's runtime must be readable by every user"
-            ) from None
+            raise PrivilegeError(_unreadable(path, real, err, uid)) from None
     if not os.access(scratch, os.W_OK | os.X_OK):
         raise PrivilegeError(f"uid {uid} cannot write its scratch {scratch}")
 
@@ -343,7 +385,7 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, 
     """rlimits as root: namespaces, a private root where the kernel allows one, the drop, the checks."""
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last_cap = int(f.read())
-    runtime = [os.path.dirname(os.__file__), *keep]  # what `uid` must read when there is no private root
+    runtime = _runtime([os.path.dirname(os.__file__), *keep])  # what `uid` must read with no private root
     namespaces = _unshare_namespaces()
     notes: list[str] = []
     private_root = False

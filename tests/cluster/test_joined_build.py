@@ -1,23 +1,27 @@
-"""A Dask worker's build is read as its sandbox starts, and a worker's reply is graded from only once its
-build is known to be the client's (docs/DASK.md). No cluster: the real plugin, worker_state and executor on
-stand-ins."""
+"""A Dask worker's build is read as its sandbox starts, every reply carries it, and a reply is graded from
+only when its build is the client's (docs/DASK.md). No cluster: the real plugin, worker_state, grade_job and
+executor on stand-ins."""
 
 from __future__ import annotations
 
+import json
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from grader.batch.executors import WorkerInfo
 from grader.cluster import build
 from grader.cluster import executor as executor_module
+from grader.cluster import plugin as plugin_module
 from grader.cluster.executor import CLIENT, ClusterError, DaskExecutor
-from grader.cluster.plugin import SandboxPlugin, worker_state
+from grader.cluster.plugin import SandboxPlugin, grade_job, worker_state
 from grader.cluster.wire import WorkerReply
 from grader.model import Confinement, LoadInfo, RunResult
 
 SHA = "ab" * 32
 JOINED = "tcp://10.0.0.9:4001"
+OTHER = "0123456789abcdef" * 4  # a digest no build of this package has
 
 
 @pytest.fixture
@@ -60,13 +64,21 @@ class _Asked:
         return {JOINED: state}
 
 
-def _graded(client: Any) -> tuple[RunResult, str, DaskExecutor]:
-    """The executor's handling of one reply from a worker it has not seen (joined during the batch)."""
+def _run() -> RunResult:
+    return RunResult("bwrap", LoadInfo({}, {}, (), {}), {}, None, "", "", 0.1)
+
+
+def _graded(
+    client: Any, reply: bytes | None = None, known: tuple[str, ...] = ()
+) -> tuple[RunResult, str, DaskExecutor]:
+    """The executor's handling of one reply (by default this build's, from JOINED), its workers `known`
+    (asked at the start); without JOINED among them, one that joined during the batch."""
     executor = object.__new__(DaskExecutor)
-    executor.client, executor._workers = client, {}
+    executor.client, executor._workers = client, {w: WorkerInfo("bwrap", 1) for w in known}
     executor.confinement = Confinement("bwrap", ())
-    run = RunResult("bwrap", LoadInfo({}, {}, (), {}), {}, None, "", "", 0.1)
-    future = SimpleNamespace(result=lambda: WorkerReply("ann", SHA, JOINED, run).to_bytes())
+    ours = WorkerReply("ann", SHA, JOINED, _run(), build.source_digest()).to_bytes()
+    data = ours if reply is None else reply
+    future = SimpleNamespace(result=lambda: data)
     prepared = SimpleNamespace(
         student="ann", submission=SimpleNamespace(sha256=SHA), graded=lambda plan, run, worker: (run, worker)
     )
@@ -92,3 +104,44 @@ def test_control_a_joined_worker_of_this_build_is_graded_from_and_one_of_another
     assert worker == JOINED and run.process_failure is None and JOINED in executor.workers()
     with pytest.raises(ClusterError, match="another build of the grader"):
         _graded(_Asked("0" * 64))
+
+
+def test_a_reply_of_another_build_from_a_known_address_stops_the_batch_unused() -> None:
+    """A worker checked at the start, restarted by its nanny on its fixed --worker-port with another grader
+    installed: its address is known, so it was never asked again, and its reply was graded with the other
+    build's adapters. Now each reply's own build is checked: the batch stops naming the worker, both builds
+    and what to do, and the reply is not graded. Control: the same reply of this build is graded from."""
+    other = WorkerReply("ann", SHA, JOINED, _run(), OTHER).to_bytes()
+    with pytest.raises(ClusterError) as stopped:
+        _graded(_Gone(), other, known=(JOINED,))
+    said = str(stopped.value)
+    assert JOINED in said and OTHER[:16] in said and build.source_digest()[:16] in said, said
+    assert "restart the worker" in said, said
+    run, worker, _ = _graded(_Gone(), known=(JOINED,))
+    assert worker == JOINED and run.process_failure is None, run
+
+
+def test_a_reply_that_names_no_build_is_a_grader_too_old_to_say() -> None:
+    """A reply without the build field (a worker of a grader from before it) stops the batch as another
+    build, in the TA's words, rather than costing each of that worker's submissions a malformed reply."""
+    doc = json.loads(WorkerReply("ann", SHA, JOINED, _run(), OTHER).to_bytes())
+    del doc["build"]
+    with pytest.raises(ClusterError, match="a grader too old to say which build"):
+        _graded(_Gone(), json.dumps(doc).encode(), known=(JOINED,))
+
+
+def test_a_reply_says_the_build_its_worker_started_with(
+    digests: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """grade_job's reply carries the build its plugin read at setup, not the files on disk when it replies
+    (a grader installed again over the running one)."""
+    plugin = SandboxPlugin("bogus")
+    worker = SimpleNamespace(address=JOINED, ip="10.0.0.9", plugins={}, state=SimpleNamespace(nthreads=1))
+    plugin.setup(worker)  # type: ignore[arg-type]
+    plugin.pool = SimpleNamespace(run=lambda job: _run())  # type: ignore[assignment]
+    worker.plugins[plugin.name] = plugin
+    monkeypatch.setattr(plugin_module, "get_worker", lambda: worker)
+    digests["digest"] = "2" * 64
+    build._DIGEST = None
+    reply = json.loads(grade_job(b"{}", "ann", SHA))
+    assert reply["build"] == "1" * 64 and reply["worker"] == JOINED, reply

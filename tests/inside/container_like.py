@@ -1,23 +1,26 @@
 """Run a command as a root container without CAP_SYS_ADMIN would (Docker's default profile): test support.
 
     python container_like.py [--world-readable-python] [--as-user UID] [--namespaces-allowed]
-        [--pivot-root-refused] -- COMMAND ...
+        [--pivot-root-refused] [--bind SOURCE TARGET ...] -- COMMAND ...
 
 Installs a seccomp filter that answers EPERM to unshare, setns, mount, umount2, pivot_root and the new mount
-API, then execs COMMAND. With --world-readable-python it first makes the interpreter reachable for every user,
-as it is in such containers (/usr/bin/python3): in a mount namespace of its own, where only this process and
-COMMAND see it, a mode-755 tmpfs covers the first directory above the interpreter's prefix that others cannot
-enter (/root, here) and the prefix is bound back in. Nothing of the host changes. With --as-user UID the
+API, then execs COMMAND. With --world-readable-python it first makes the interpreter, numpy and the grader's
+runtime reachable for every user, as they are in such containers where the grader runs (/usr/bin/python3, a
+venv under /opt): in a mount namespace of its own, where only this process and COMMAND see it, a mode-755
+tmpfs covers the first directory above each that others cannot enter (/root for the interpreter here; .tox/
+for numpy under tox) and each is bound back in. Nothing of the host changes. With --as-user UID the
 command runs as that user (and group, no supplementary groups): an ordinary user, as a CI runner would be.
 With --namespaces-allowed no filter is installed: an ordinary user of a machine that lets users make
 namespaces (a student's laptop), no container. With --pivot-root-refused the filter refuses pivot_root alone:
 a root host where the namespaces are had but the private root cannot be built (the worker's scratch then a
-folder of the host's disk).
+folder of the host's disk). Each --bind SOURCE TARGET binds the folder SOURCE onto the existing folder TARGET
+in that mount namespace (numpy installed in a folder other users cannot enter, as in tox's .tox/).
 """
 
 from __future__ import annotations
 
 import ctypes
+import importlib.util
 import os
 import struct
 import sys
@@ -29,6 +32,7 @@ MS_BIND, MS_REC, MS_PRIVATE = 4096, 16384, 1 << 18
 REFUSED = (272, 308, 165, 166, 155, 428, 429, 430, 431, 432, 433, 442)
 PIVOT_ROOT = 155
 libc = ctypes.CDLL(None, use_errno=True)
+_unshared = False
 
 
 def _check(what: str, result: int) -> None:
@@ -45,19 +49,49 @@ def _first_closed_ancestor(path: str) -> str | None:
     return None
 
 
+def _worker_reads() -> list[str]:
+    """What the dropped worker reads: the interpreter's prefix, numpy (tox's venv, in .tox/ of mode 700, when
+    the tests run under tox) and the grader's runtime, found as grader/sandbox/layout.py finds them."""
+    numpy = importlib.util.find_spec("numpy")
+    inside = importlib.util.find_spec("grader.inside")
+    assert numpy and numpy.submodule_search_locations and inside and inside.submodule_search_locations
+    numpy_dir = os.path.realpath(next(iter(numpy.submodule_search_locations)))
+    found = [sys.base_prefix, numpy_dir, numpy_dir + ".libs", next(iter(inside.submodule_search_locations))]
+    return [os.path.realpath(p) for p in found if os.path.isdir(p)]
+
+
+def _own_mount_namespace() -> None:
+    """A mount namespace of this process's own (once), so that no mount below shows on the host."""
+    global _unshared
+    if not _unshared:
+        _check("unshare", libc.unshare(CLONE_NEWNS))
+        _check("mount --make-rprivate /", libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None))
+        _unshared = True
+
+
+def bind(source: str, target: str) -> None:
+    """`source` seen at `target` too (an existing folder), in this process's mount namespace alone."""
+    _own_mount_namespace()
+    _check(f"bind {target}", libc.mount(source.encode(), target.encode(), None, MS_BIND, None))
+
+
 def make_python_world_readable() -> None:
-    prefix = os.path.realpath(sys.base_prefix)
-    closed = _first_closed_ancestor(prefix)
-    if closed is None:
-        return
-    _check("unshare", libc.unshare(CLONE_NEWNS))
-    _check("mount --make-rprivate /", libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None))
-    fd = os.open(prefix, os.O_PATH)
-    _check("mount tmpfs", libc.mount(b"tmpfs", closed.encode(), b"tmpfs", 0, b"mode=0755"))
-    os.makedirs(prefix, mode=0o755, exist_ok=True)
-    source = f"/proc/self/fd/{fd}".encode()
-    _check("bind the prefix", libc.mount(source, prefix.encode(), None, MS_BIND, None))
-    os.close(fd)
+    """Each closed folder above what the worker reads covered by a 755 tmpfs; what it reads bound back."""
+    closed: dict[str, list[str]] = {}
+    for path in _worker_reads():
+        ancestor = _first_closed_ancestor(path)
+        if ancestor is not None:
+            closed.setdefault(ancestor, []).append(path)
+    if closed:
+        _own_mount_namespace()
+    for ancestor, paths in sorted(closed.items()):
+        fds = {path: os.open(path, os.O_PATH) for path in sorted(paths, key=len)}
+        _check("mount tmpfs", libc.mount(b"tmpfs", ancestor.encode(), b"tmpfs", 0, b"mode=0755"))
+        for path, fd in fds.items():
+            os.makedirs(path, mode=0o755, exist_ok=True)
+            source = f"/proc/self/fd/{fd}".encode()
+            _check(f"bind {path}", libc.mount(source, path.encode(), None, MS_BIND, None))
+            os.close(fd)
 
 
 def refuse_namespaces(refused: tuple[int, ...] = REFUSED) -> None:
@@ -76,6 +110,10 @@ def main(argv: list[str]) -> None:
     split = argv.index("--")
     if "--world-readable-python" in argv[:split]:
         make_python_world_readable()
+    options = argv[:split]
+    for i, option in enumerate(options):
+        if option == "--bind":
+            bind(options[i + 1], options[i + 2])
     if "--pivot-root-refused" in argv[:split]:
         refuse_namespaces(refused=(PIVOT_ROOT,))
     elif "--namespaces-allowed" not in argv[:split]:
