@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from grader import pyparse
-from grader.course_bases import is_main_guard
 from grader.inside import choice
+from grader.inside.main_guard import import_branches
 from grader.inside.missing import UNDER_MAIN, method_words
 from grader.parse_cost import CostlyToParse
 
@@ -91,13 +91,14 @@ def nested_class_methods(tree: ast.Module, methods: dict[str, str]) -> None:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             own = _own_globals(node)
             stack.extend((n, "", node.name, own) for n in reversed(node.body))
-        elif isinstance(node, ast.If) and not (classes or function) and is_main_guard(node.test):
-            # a class under the module's `if __name__ == "__main__":` is never defined when the grader
-            # imports the file (s32: "missing: Sigmoid" alone)
-            for item in node.body:
+        elif isinstance(node, ast.If) and not (classes or function):
+            split = import_branches(node)
+            # a class under the module's `if __name__ == "__main__":` (or the `else` of `if __name__ !=
+            # "__main__":`) is never defined when the grader imports the file (s32: "missing: Sigmoid" alone)
+            for item in split.skipped:
                 if isinstance(item, ast.ClassDef):
                     methods.setdefault(item.name, f"{item.name}{UNDER_MAIN}")
-            stack.extend((n, classes, function, declared) for n in reversed(node.orelse))
+            stack.extend((n, classes, function, declared) for n in reversed(split.runs))
         elif isinstance(node, ast.stmt):
             stack.extend((n, classes, function, declared) for n in reversed(list(ast.iter_child_nodes(node))))
 

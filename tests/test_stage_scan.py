@@ -909,6 +909,24 @@ def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_
     assert "Linear, Sigmoid, MSE" in reason("sigmoid_under_not_main.py")
 
 
+def test_a_class_in_the_else_of_a_negated_main_guard_is_said_under_the_main_block() -> None:
+    """layer_naive_activations_else_of_not_main.py writes Relu and Sigmoid in the `else` of `if __name__ !=
+    "__main__":`, which never runs on import: the stage line said "your code defines ... Relu, Sigmoid" as
+    if they were top-level classes (session 36). Control: layer_naive_activations.py, the same classes at
+    the top, says them alone."""
+    layers = load_assignment("dlfs-layers")
+
+    def reason(name: str) -> str:
+        inferred = infer(layers, load_submission(SUBMISSIONS / "layers" / name).files)
+        assert inferred is not None and inferred.stage == "layer-naive+activations", inferred
+        return inferred.reason
+
+    under = reason("layer_naive_activations_else_of_not_main.py")
+    assert 'Relu (only under `if __name__ == "__main__":`)' in under, under
+    assert 'Sigmoid (only under `if __name__ == "__main__":`)' in under, under
+    assert "Relu, Sigmoid" in reason("layer_naive_activations.py")
+
+
 def test_the_nested_class_walk_is_linear_in_nesting_depth(monkeypatch) -> None:
     """A function's `global` names are read from its own scope once: reading every nested function's body
     again at each of 95 levels took the parent 28 s on a 150 KB file (review of s32-realmix); a function's
