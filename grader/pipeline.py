@@ -570,10 +570,10 @@ def _loops(submission: SubmissionFiles | None, run: RunResult) -> tuple[str, ...
     """Where the submission's files loop at their top level, read only when a phase ran out of time
     importing them: every submission with one case out of time (an endless backward) was parsed again for
     a note no case could show (session 35's finding; the large-file note had the same fix)."""
-    from grader import toplevel
-
     if submission is None or not _import_timed_out(run):
         return ()
+    from grader import toplevel
+
     try:
         # each quotes its source line, a comment included: disowned as _source_notes' notes are
         return untrusted.items(toplevel.loops(submission.files), disowned)
