@@ -10,9 +10,11 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from grader import pyparse
+from grader.course_bases import module_level
 from grader.inside import choice
 from grader.inside.main_guard import import_branches
 from grader.inside.missing import UNDER_MAIN, method_words
@@ -142,9 +144,42 @@ def graded_files(
 ) -> dict[str, bytes]:
     """The files the loader may import: all but the alternatives a `one_of` group sets aside (a course's
     other step files; grader/inside/choice.py) and the other `copies` of a preferred file, so that the parent
-    reads what the student's process runs."""
-    aside = {**choice.set_aside(files, one_of), **(copies or {})}
-    return {path: data for path, data in files.items() if path not in aside}
+    reads what the student's process runs. A step set aside that a file kept imports is kept: the graded
+    step runs it (`imported_steps`)."""
+    steps = choice.set_aside(files, one_of)
+    aside = {**steps, **(copies or {})}
+    kept = {path: data for path, data in files.items() if path not in aside}
+    run = imported_steps(kept, {path: files[path] for path in steps if path not in (copies or {})})
+    return {path: data for path, data in files.items() if path not in aside or path in run}
+
+
+def imported_steps(kept: Mapping[str, bytes], steps: Mapping[str, bytes]) -> set[str]:
+    """The step files set aside that the kept files import by module name when loaded, and those these import
+    in turn: step14.py written as `from step13 import Function, Square, add` plus its own Variable with
+    cleargrad. Read as one step alone, it was said to look like step01 ("your code defines Variable"), and
+    its step13.py "not run" (session 36). No step set aside: nothing parsed."""
+    by_module = {PurePosixPath(path).stem: path for path in steps if path.endswith(".py")}
+    found: set[str] = set()
+    todo = dict(kept)
+    while todo and by_module:
+        imported = {m for _, _, tree in pyparse.python_trees(todo) for m in _modules_imported(tree)}
+        new = {by_module.pop(m) for m in imported & by_module.keys()}
+        found |= new
+        todo = {path: steps[path] for path in new}
+    return found
+
+
+def _modules_imported(tree: ast.Module) -> set[str]:
+    """Each part of every module name the file's module-level imports name (`steps.step13` gives steps and
+    step13; `from steps import step13` step13 too)."""
+    parts: set[str] = set()
+    for node in module_level(tree.body):
+        if isinstance(node, ast.Import):
+            parts.update(part for alias in node.names for part in alias.name.split("."))
+        elif isinstance(node, ast.ImportFrom):
+            parts.update((node.module or "").split("."))
+            parts.update(alias.name for alias in node.names)
+    return parts
 
 
 def copies_of(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, str]:

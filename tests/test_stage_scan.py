@@ -927,6 +927,21 @@ def test_a_class_in_the_else_of_a_negated_main_guard_is_said_under_the_main_bloc
     assert "Relu, Sigmoid" in reason("layer_naive_activations.py")
 
 
+def test_a_step_that_imports_the_previous_step_is_read_with_it() -> None:
+    """step14_imports_step13/: step14.py imports Function, Add and add from step13.py, which the step group
+    sets aside, and defines Variable with cleargrad: the stage line read step14.py alone, "its code looks
+    like stage step01 (your code defines Variable)" (session 36). Read with the step it imports, it defines
+    step 14's names. Control: step13.py alone still looks like its own step."""
+    dezero = load_assignment("dezero")
+    files = load_submission(SUBMISSIONS / "dezero" / "step14_imports_step13").files
+    inferred = infer(dezero, files)
+    assert inferred is not None and inferred.stage == "step14", inferred
+    assert "your code defines Variable, Function, Add, add" in inferred.reason, inferred.reason
+    assert "looks like stage step01" not in inferred.reason
+    alone = infer(dezero, {"step13.py": files["step13.py"]})
+    assert alone is not None and alone.stage == "step13", alone
+
+
 def test_the_nested_class_walk_is_linear_in_nesting_depth(monkeypatch) -> None:
     """A function's `global` names are read from its own scope once: reading every nested function's body
     again at each of 95 levels took the parent 28 s on a 150 KB file (review of s32-realmix); a function's
