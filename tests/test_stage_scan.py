@@ -888,18 +888,22 @@ def test_a_required_class_nested_or_in_a_function_is_said_so_on_the_stage_line()
     assert "only as" not in reason("linear_under_if_true.py")
 
 
+def _inferred_reason(assignment: str, sample: str, stage: str) -> str:
+    """The stage line's reason for a bundled sample, which must be inferred at `stage`."""
+    inferred = infer(load_assignment(assignment), load_submission(SUBMISSIONS / sample).files)
+    assert inferred is not None and inferred.stage == stage, inferred
+    return inferred.reason
+
+
 def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_line() -> None:
     """sigmoid_under_main.py writes class Sigmoid under `if __name__ == "__main__":`, which never runs at
     import: the stage line said "your code defines Input, Linear, Sigmoid, MSE" above the case's "class
     Sigmoid is defined under `if __name__ == "__main__":`" (s33). It says where Sigmoid is, in the case's
     words; the controls correct.py (Sigmoid at the top level) and sigmoid_under_not_main.py (`!=`: the
     block the import runs) say Sigmoid alone."""
-    miniflow = load_assignment("miniflow")
 
     def reason(name: str) -> str:
-        inferred = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / name).files)
-        assert inferred is not None and inferred.stage == "sgd", inferred
-        return inferred.reason
+        return _inferred_reason("miniflow", f"miniflow/{name}", "sgd")
 
     under = reason("sigmoid_under_main.py")
     assert 'Sigmoid (only under `if __name__ == "__main__":`)' in under, under
@@ -914,12 +918,9 @@ def test_a_class_in_the_else_of_a_negated_main_guard_is_said_under_the_main_bloc
     "__main__":`, which never runs on import: the stage line said "your code defines ... Relu, Sigmoid" as
     if they were top-level classes (session 36). Control: layer_naive_activations.py, the same classes at
     the top, says them alone."""
-    layers = load_assignment("dlfs-layers")
 
     def reason(name: str) -> str:
-        inferred = infer(layers, load_submission(SUBMISSIONS / "layers" / name).files)
-        assert inferred is not None and inferred.stage == "layer-naive+activations", inferred
-        return inferred.reason
+        return _inferred_reason("dlfs-layers", f"layers/{name}", "layer-naive+activations")
 
     under = reason("layer_naive_activations_else_of_not_main.py")
     assert 'Relu (only under `if __name__ == "__main__":`)' in under, under
