@@ -15,10 +15,11 @@ Function` in dezero/functions_conv.py) is resolved against the folders the file 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import PurePosixPath
 
 from grader import pyparse
+from grader.inside.main_guard import import_branches
 
 _TRY: tuple[type[ast.Try], ...] = (
     ast.Try,
@@ -26,27 +27,14 @@ _TRY: tuple[type[ast.Try], ...] = (
 )  # 3.11's `except*`
 
 
-def is_main_guard(test: ast.expr) -> bool:
-    """`__name__ == "__main__"` (either way round). Not `!=`: that block is the one the import runs (s33: a
-    class under `if __name__ != "__main__":` was said on the stage line to be only under the `__main__`
-    block)."""
-    if not isinstance(test, ast.Compare) or len(test.comparators) != 1 or not isinstance(test.ops[0], ast.Eq):
-        return False
-    sides = (test.left, test.comparators[0])
-    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
-        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
-    )
-
-
-def module_level(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+def module_level(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
     """The statements that run when the module is imported: `body`, and the bodies of its `if` (not the
-    `__main__` block), `try` and `with` statements, recursively; not function or class bodies."""
+    `__main__` block: grader/inside/main_guard.py), `try` and `with` statements, recursively; not function
+    or class bodies."""
     for node in body:
         yield node
         if isinstance(node, ast.If):
-            if not is_main_guard(node.test):
-                yield from module_level(node.body)
-            yield from module_level(node.orelse)
+            yield from module_level(import_branches(node).runs)
         elif isinstance(node, _TRY):
             for part in (node.body, node.orelse, node.finalbody, *(h.body for h in node.handlers)):
                 yield from module_level(part)

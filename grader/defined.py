@@ -10,11 +10,13 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from grader import pyparse
-from grader.course_bases import is_main_guard
+from grader.course_bases import module_level
 from grader.inside import choice
+from grader.inside.main_guard import import_branches
 from grader.inside.missing import UNDER_MAIN, method_words
 from grader.parse_cost import CostlyToParse
 
@@ -91,13 +93,14 @@ def nested_class_methods(tree: ast.Module, methods: dict[str, str]) -> None:
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             own = _own_globals(node)
             stack.extend((n, "", node.name, own) for n in reversed(node.body))
-        elif isinstance(node, ast.If) and not (classes or function) and is_main_guard(node.test):
-            # a class under the module's `if __name__ == "__main__":` is never defined when the grader
-            # imports the file (s32: "missing: Sigmoid" alone)
-            for item in node.body:
+        elif isinstance(node, ast.If) and not (classes or function):
+            split = import_branches(node)
+            # a class under the module's `if __name__ == "__main__":` (or the `else` of `if __name__ !=
+            # "__main__":`) is never defined when the grader imports the file (s32: "missing: Sigmoid" alone)
+            for item in split.skipped:
                 if isinstance(item, ast.ClassDef):
                     methods.setdefault(item.name, f"{item.name}{UNDER_MAIN}")
-            stack.extend((n, classes, function, declared) for n in reversed(node.orelse))
+            stack.extend((n, classes, function, declared) for n in reversed(split.runs))
         elif isinstance(node, ast.stmt):
             stack.extend((n, classes, function, declared) for n in reversed(list(ast.iter_child_nodes(node))))
 
@@ -141,9 +144,42 @@ def graded_files(
 ) -> dict[str, bytes]:
     """The files the loader may import: all but the alternatives a `one_of` group sets aside (a course's
     other step files; grader/inside/choice.py) and the other `copies` of a preferred file, so that the parent
-    reads what the student's process runs."""
-    aside = {**choice.set_aside(files, one_of), **(copies or {})}
-    return {path: data for path, data in files.items() if path not in aside}
+    reads what the student's process runs. A step set aside that a file kept imports is kept: the graded
+    step runs it (`imported_steps`)."""
+    steps = choice.set_aside(files, one_of)
+    aside = {**steps, **(copies or {})}
+    kept = {path: data for path, data in files.items() if path not in aside}
+    run = imported_steps(kept, {path: files[path] for path in steps if path not in (copies or {})})
+    return {path: data for path, data in files.items() if path not in aside or path in run}
+
+
+def imported_steps(kept: Mapping[str, bytes], steps: Mapping[str, bytes]) -> set[str]:
+    """The step files set aside that the kept files import by module name when loaded, and those these import
+    in turn: step14.py written as `from step13 import Function, Square, add` plus its own Variable with
+    cleargrad. Read as one step alone, it was said to look like step01 ("your code defines Variable"), and
+    its step13.py "not run" (session 36). No step set aside: nothing parsed."""
+    by_module = {PurePosixPath(path).stem: path for path in steps if path.endswith(".py")}
+    found: set[str] = set()
+    todo = dict(kept)
+    while todo and by_module:
+        imported = {m for _, _, tree in pyparse.python_trees(todo) for m in _modules_imported(tree)}
+        new = {by_module.pop(m) for m in imported & by_module.keys()}
+        found |= new
+        todo = {path: steps[path] for path in new}
+    return found
+
+
+def _modules_imported(tree: ast.Module) -> set[str]:
+    """Each part of every module name the file's module-level imports name (`steps.step13` gives steps and
+    step13; `from steps import step13` step13 too)."""
+    parts: set[str] = set()
+    for node in module_level(tree.body):
+        if isinstance(node, ast.Import):
+            parts.update(part for alias in node.names for part in alias.name.split("."))
+        elif isinstance(node, ast.ImportFrom):
+            parts.update((node.module or "").split("."))
+            parts.update(alias.name for alias in node.names)
+    return parts
 
 
 def copies_of(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, str]:

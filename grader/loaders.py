@@ -1101,7 +1101,7 @@ def _notebooks_as_modules(
                 read.append((book, f"note: {exc.message}; it was not graded"))
                 continue
             raise
-    stubs, short = _clash_stubs(out, read)
+    stubs, share = _clash_stubs(out, read)
     for book, written in read:
         if isinstance(written, str):
             notes.append(written)
@@ -1112,6 +1112,7 @@ def _notebooks_as_modules(
             # In any case: `MiniFlow.ipynb` beside its export `miniflow.py` made `MiniFlow.py`, and the whole
             # submission was refused as a case clash naming that file, which the student never had (0 points).
             handed = next((f for f in out if f.casefold() == target.casefold()), None)
+            short = _cut_short((out[handed], data), share) if handed is not None else ""
             if handed is not None and stubs[out[handed]] > stubs[data]:
                 # The course's starter (miniflow.py) beside the notebook holding the work, or another
                 # notebook's %%writefile of the starter: the work is graded, the copy with stubs named.
@@ -1144,7 +1145,7 @@ def _notebooks_as_modules(
 
 def _clash_stubs(
     handed: Mapping[str, bytes], read: list[tuple[str, dict[str, bytes] | str]]
-) -> tuple[dict[bytes, int], str]:
+) -> tuple[dict[bytes, int], int]:
     """Content -> its stub bodies (grader/inside/choice.py's count), for every copy of a module name that two
     files claim (a notebook's and a file handed in, or two notebooks'): of two, the one with more is the
     starter and the other the work. All of them read within one tie's budget together, each distinct content
@@ -1152,7 +1153,9 @@ def _clash_stubs(
     again for each of 150 notebooks writing its name, 18.8 MiB tokenised (minutes of the parent's CPU). With
     them, the clause each clash's note ends with: "" when every copy was read whole, else `; choice cut
     short: ...` (`choice.cut_short`: the copies compared on their first bytes alone, a finished one may have
-    lost; before session 35 no note said so)."""
+    lost; before session 35 no note said so), worked out for each clash from the bytes each copy was read on
+    (the share returned): it was added to every clash's note once any copy of the submission was cut, a clash
+    of two small copies read whole included (review of session 35)."""
     from grader.inside import choice
 
     claims: dict[str, list[bytes]] = {}
@@ -1169,8 +1172,14 @@ def _clash_stubs(
         {str(i): data for i, data in enumerate(compared)}, map(str, range(len(compared)))
     )
     share = choice.stub_share(len(compared))
-    short = f"; {choice.cut_short(share)}" if choice.read_short(compared, share) else ""
-    return {data: counts[str(i)] for i, data in enumerate(compared)}, short
+    return {data: counts[str(i)] for i, data in enumerate(compared)}, share
+
+
+def _cut_short(copies: tuple[bytes, bytes], share: int) -> str:
+    """The clause a clash's note ends with: "" when both its copies were read whole (or are one content)."""
+    from grader.inside import choice
+
+    return f"; {choice.cut_short(share)}" if choice.read_short(set(copies), share) else ""
 
 
 def _stubs_note(book: str, target: str, maker: str | None, dropped: str) -> str:

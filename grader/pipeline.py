@@ -299,7 +299,7 @@ def _report(
         "flags": flags,
         "stage": _stage_meta(plan, submission),
         **_source_notes(plan, submission, run.load, _packed(plan, run)),
-        "top_level_loops": _loops(submission) if submission and _stopped_for_time(run) else (),
+        "top_level_loops": _loops(submission, run),
         # what the stand-in lacks in this run, worded here from the run's graded set (never by the student
         # process, whose load only says the stand-in was used)
         "load_warnings": tuple(filter(None, [stub_warning(plan.graded_layers, run.load.standins)]))
@@ -554,9 +554,7 @@ def _size_note(submission: SubmissionFiles | None, run: RunResult) -> str | None
     loading", the student process's words, which only pick whether the parent's measure is shown). A case's
     own timeout, or a phase's after the load, is no load out of time: a large file that loaded is no cause."""
     load_stopped = run.load is not None and any("s of loading" in w for w in run.load.warnings)
-    phases = (run.process_failure, *run.phase_failures.values())
-    importing = any(f is not None and f.code == "timeout" and AT_IMPORT in f.message for f in phases)
-    if submission is None or not (load_stopped or importing):
+    if submission is None or not (load_stopped or _import_timed_out(run)):
         return None
     note = size_note(large_files(submission.files))
     # it quotes the student's file names (`not_your_codes_fault.py`): disowned as _signatures' problems are
@@ -564,14 +562,19 @@ def _size_note(submission: SubmissionFiles | None, run: RunResult) -> str | None
     return None if note is None else disowned(note)
 
 
-def _stopped_for_time(run: RunResult) -> bool:
-    failures = [run.process_failure, *run.phase_failures.values()]
-    failures += [o.failure for o in run.outputs.values()]
-    return any(f is not None and f.code == "timeout" for f in failures)
+def _import_timed_out(run: RunResult) -> bool:
+    """A phase stopped for time before its first case (result.AT_IMPORT): the timeouts the judge follows
+    with the files' top-level loops (source_notes.place_loops)."""
+    phases = (run.process_failure, *run.phase_failures.values())
+    return any(f is not None and f.code == "timeout" and AT_IMPORT in f.message for f in phases)
 
 
-def _loops(submission: SubmissionFiles) -> tuple[str, ...]:
-    """Where the submission's files loop at their top level: named when its loading ran out of time."""
+def _loops(submission: SubmissionFiles | None, run: RunResult) -> tuple[str, ...]:
+    """Where the submission's files loop at their top level, read only when a phase ran out of time
+    importing them: every submission with one case out of time (an endless backward) was parsed again for
+    a note no case could show (session 35's finding; the large-file note had the same fix)."""
+    if submission is None or not _import_timed_out(run):
+        return ()
     from grader import toplevel
 
     try:

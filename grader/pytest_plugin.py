@@ -348,16 +348,32 @@ def summary_lines(doc: dict[str, Any], notes: tuple[str, ...] = (), later: str |
     return lines
 
 
+def later_line(plan: RunPlan, submission: Path, load: Any) -> str | None:
+    """The points of the cases shown after the due date, of those the run would grade: with the names the
+    load found and the methods the stage makes optional that the source defines (save_weights, read in the
+    parent as `grader check` reads them: grader/stage_scan.py `step_methods`). The load never finds a
+    method, so a course manifest's save/load case shown after the due date was left out of the line for a
+    file that defines both (session 35's finding)."""
+    from grader.loaders import SubmissionError, load_submission
+    from grader.reports.terminal import later_points_line
+    from grader.stage_scan import step_methods
+
+    found = load.get("found") if isinstance(load, dict) else None
+    if found is not None:
+        try:
+            files = load_submission(submission).files
+        except SubmissionError:  # a refused load: its own report says why; no method is counted
+            files = {}
+        found = {*found, *step_methods(plan, files)}
+    return later_points_line(plan.assignment, plan.graded_stage.name, found)
+
+
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = config.stash.get(_RUN, None)
     if run is None or run._doc is None:  # not graded: nothing selected, or only collected
         return
     terminalreporter.write_sep("=", f"grader: {run.plan.assignment.id}")
-    from grader.reports.terminal import later_points_line
-
-    plan, load = run.plan, run._doc.get("load")
-    found = load.get("found") if isinstance(load, dict) else None
-    later = later_points_line(plan.assignment, plan.graded_stage.name, found)
+    later = later_line(run.plan, run.submission, run._doc.get("load"))
     for line in summary_lines(run._doc, run.notes, later):
         terminalreporter.write_line(line)
     if run.other is not None:

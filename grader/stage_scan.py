@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
-from grader.course_bases import is_main_guard
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.inside.choice import stage_step
+from grader.inside.main_guard import import_branches
 from grader.stages import (
     METHOD_NAMES,
     DefinedNames,
@@ -95,13 +95,15 @@ def _class_methods(tree: ast.Module, methods: dict[str, str], top: set[str]) -> 
             for item in node.body:
                 if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                     methods.setdefault(item.name, f"{node.name}.{item.name}")
+        elif isinstance(node, ast.If):
+            # the `if __name__ == "__main__":` block (the `else` of `!=`) never runs at import: its classes
+            # are left to nested_class_methods, which says where they are (s33: the stage line said "your
+            # code defines ..., Sigmoid" above the case's "class Sigmoid is defined under `if __name__ ==
+            # ...`")
+            stack.extend(reversed(import_branches(node).runs))
         elif isinstance(node, _BLOCKS):
-            # the `if __name__ == "__main__":` block never runs at import: its classes are left to
-            # nested_class_methods, which says where they are (s33: the stage line said "your code defines
-            # ..., Sigmoid" above the case's "class Sigmoid is defined under `if __name__ == ...`")
-            guarded = isinstance(node, ast.If) and is_main_guard(node.test)
             inner = [
-                *(() if guarded else getattr(node, "body", ())),
+                *getattr(node, "body", ()),
                 *(s for handler in getattr(node, "handlers", ()) for s in handler.body),
                 *getattr(node, "orelse", ()),
                 *getattr(node, "finalbody", ()),

@@ -32,6 +32,20 @@ def test_only_the_imports_that_run_when_the_module_loads_bind_a_name() -> None:
     }
 
 
+def test_the_else_of_a_negated_main_guard_binds_nothing_and_its_body_binds() -> None:
+    """`if __name__ != "__main__":` (and `not __name__ == ...`, an `elif` after it) runs its body on import,
+    never its `else` nor its `elif`: the `else`'s `import dezero` bound a name (session 36; both branches were
+    read); an undecided test binds both (control)."""
+    source = (
+        'if __name__ != "__main__":\n    from common.layers import Affine\nelse:\n    import dezero\n'
+        'if not __name__ == "__main__":\n    import numpy as np\n'
+        "elif DEBUG:\n    from dezero import Variable\n"
+        "if DEBUG:\n    import json\nelse:\n    import pickle\n"
+    )
+    bound = bindings("hw.py", ast.parse(source))
+    assert bound == {"Affine": ("common",), "np": ("numpy",), "json": ("json",), "pickle": ("pickle",)}
+
+
 def test_a_relative_import_resolves_against_the_files_folders() -> None:
     """`from .core import Function` in dezero/functions_conv.py is dezero's; one level up from
     mine/dezero/ is mine's; a file handed in alone has no folder to resolve against (finding 5)."""

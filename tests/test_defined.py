@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from grader.assignments import load_assignment
-from grader.defined import copies_of, copy_reasons_of, defaults_off, program_files, public_names
+from grader.defined import (
+    copies_of,
+    copy_reasons_of,
+    defaults_off,
+    graded_files,
+    program_files,
+    public_names,
+)
 from grader.inside import choice
 
 
@@ -144,3 +151,20 @@ def test_the_parent_reads_a_hostile_submissions_copies_within_one_budget(monkeyp
     steps = _count_copy_readings(monkeypatch)
     _every_asking(_hostile_ties(30, 8, 32 << 10))
     assert sum(steps) <= 2 * choice.COPY_READ_BUDGET, (len(steps), sum(steps))
+
+
+def test_a_step_set_aside_is_kept_when_a_kept_file_imports_it() -> None:
+    """step14.py's `from step13 import Function` runs step13.py, which imports step12 in turn: both are
+    kept with it; step11.py, which nothing imports, and an import under the main block or in a function
+    (never run at import) keep nothing. Control: without the imports every other step is set aside."""
+    group = [["step14.py", "step13.py", "step12.py", "step11.py", "step10.py"]]
+    files = {
+        "step14.py": b"from step13 import Function\nclass Variable:\n    pass\n",
+        "step13.py": b"import numpy as np\nimport step12\nclass Function:\n    pass\n",
+        "step12.py": b"class Add:\n    pass\n",
+        "step11.py": b"def f():\n    import step10\nif __name__ == '__main__':\n    import step10\n",
+        "step10.py": b"class Square:\n    pass\n",
+    }
+    assert list(graded_files(files, group)) == ["step14.py", "step13.py", "step12.py"]
+    alone = {**files, "step14.py": b"class Variable:\n    pass\n"}
+    assert list(graded_files(alone, group)) == ["step14.py"]

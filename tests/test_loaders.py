@@ -1153,6 +1153,27 @@ def test_copies_of_a_module_compared_on_their_first_bytes_alone_say_so(tmp_path:
     assert any("makes miniflow.py" in n for n in notes) and not any("cut short" in n for n in notes), notes
 
 
+def test_a_clash_of_copies_read_whole_does_not_say_cut_short_beside_one_that_was(tmp_path: Path) -> None:
+    """Two 100 KiB versions of miniflow.py (handed in, and a notebook's) are compared on their first 64 KiB;
+    the same notebook's small helpers.py, beside a starter helpers.py with more stubs, is read whole. The cut
+    clause was worked out once for the submission and ended both notes (review of session 35): it ends the
+    large clash's note only."""
+    filler = "def f(x):\n    return x\n" * (100 * 1024 // 24)
+    stub, done = "def g(x):\n    pass\n", "def g(x):\n    return 2\n"
+    files = {
+        "miniflow.py": (stub * 3 + filler).encode(),
+        "helpers.py": (stub * 2).encode(),
+        "work.ipynb": _notebook(
+            [f"%%writefile miniflow.py\n{done}{filler}", f"%%writefile helpers.py\n{done}"]
+        ),
+    }
+    notes = load_submission(_zip(tmp_path / "two.zip", files)).notes
+    (large,) = [n for n in notes if "makes miniflow.py" in n]
+    (small,) = [n for n in notes if "makes helpers.py" in n]
+    assert "choice cut short" in large, notes
+    assert "choice cut short" not in small, notes
+
+
 def test_two_notebooks_making_one_module_alike_name_the_one_not_graded(tmp_path: Path) -> None:
     """Negative control of the two above: with as many stubs, the first notebook's module stays (as a file
     handed in stays beside its notebook), and the other notebook is named, never dropped without a word."""

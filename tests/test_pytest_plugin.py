@@ -483,3 +483,37 @@ def test_the_header_names_a_stage_set_by_the_repositorys_grader_toml(tmp_path: P
     typed = ("--grader-stage", "sgd", "--co")
     asked = run_pytest(tmp_path, "--grader", "miniflow", "--grader-submission", "miniflow.py", *typed)
     assert "grader: miniflow stage sgd on " in asked.stdout, asked.stdout + asked.stderr
+
+
+def test_the_later_line_counts_a_save_load_case_where_the_source_defines_save_weights(tmp_path: Path) -> None:
+    """A course manifest showing step 53's drawn save/load round trip after the due date (dezero's own, made
+    after_due_date): the line of points left out counts it for late_book_step60, which defines
+    save_weights and load_weights (read from the source, as `grader check` reads them), and not for its
+    control without them, which `grade` skips (not_run, 0 of 0). The load never finds a method: both read
+    the control's figure (session 35's finding). Expected: the manifest's drawn spec (count x points)."""
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+    from grader.pipeline import RunPlan
+    from grader.pytest_plugin import COLLECTED_VISIBILITIES, later_line
+
+    course = tmp_path / "dezero"
+    shutil.copytree(REPO / "fixtures" / "dezero", course)
+    manifest = json.loads((course / "manifest.json").read_text(encoding="utf-8"))
+    (spec,) = [
+        g for g in manifest["generated"] if any(s["do"] == "save_load" for s in g["template"]["steps"])
+    ]
+    spec["visibility"] = "after_due_date"
+    (course / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assignment = load_assignment(str(course))
+    cases = cases_for_run(assignment, 7, include=COLLECTED_VISIBILITIES, stage="step54")
+    plan = RunPlan.create(assignment, 7, cases, stage="step54")
+
+    def later(sample: str) -> float:
+        line = later_line(plan, REPO / "submissions" / "dezero" / sample, {"found": []})
+        assert line is not None and line.startswith("not graded here: "), line
+        return float(line.split()[3])
+
+    assert (
+        later("late_book_step60") - later("late_book_step60_no_save_weights")
+        == spec["count"] * spec["points"]
+    )

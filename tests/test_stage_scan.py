@@ -888,18 +888,22 @@ def test_a_required_class_nested_or_in_a_function_is_said_so_on_the_stage_line()
     assert "only as" not in reason("linear_under_if_true.py")
 
 
+def _inferred_reason(assignment: str, sample: str, stage: str) -> str:
+    """The stage line's reason for a bundled sample, which must be inferred at `stage`."""
+    inferred = infer(load_assignment(assignment), load_submission(SUBMISSIONS / sample).files)
+    assert inferred is not None and inferred.stage == stage, inferred
+    return inferred.reason
+
+
 def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_line() -> None:
     """sigmoid_under_main.py writes class Sigmoid under `if __name__ == "__main__":`, which never runs at
     import: the stage line said "your code defines Input, Linear, Sigmoid, MSE" above the case's "class
     Sigmoid is defined under `if __name__ == "__main__":`" (s33). It says where Sigmoid is, in the case's
     words; the controls correct.py (Sigmoid at the top level) and sigmoid_under_not_main.py (`!=`: the
     block the import runs) say Sigmoid alone."""
-    miniflow = load_assignment("miniflow")
 
     def reason(name: str) -> str:
-        inferred = infer(miniflow, load_submission(SUBMISSIONS / "miniflow" / name).files)
-        assert inferred is not None and inferred.stage == "sgd", inferred
-        return inferred.reason
+        return _inferred_reason("miniflow", f"miniflow/{name}", "sgd")
 
     under = reason("sigmoid_under_main.py")
     assert 'Sigmoid (only under `if __name__ == "__main__":`)' in under, under
@@ -907,6 +911,36 @@ def test_a_required_class_under_the_main_block_is_not_said_defined_on_the_stage_
     assert "Linear, Sigmoid, MSE" in reason("correct.py")
     # `if __name__ != "__main__":` is the block the import runs: Sigmoid is defined there
     assert "Linear, Sigmoid, MSE" in reason("sigmoid_under_not_main.py")
+
+
+def test_a_class_in_the_else_of_a_negated_main_guard_is_said_under_the_main_block() -> None:
+    """layer_naive_activations_else_of_not_main.py writes Relu and Sigmoid in the `else` of `if __name__ !=
+    "__main__":`, which never runs on import: the stage line said "your code defines ... Relu, Sigmoid" as
+    if they were top-level classes (session 36). Control: layer_naive_activations.py, the same classes at
+    the top, says them alone."""
+
+    def reason(name: str) -> str:
+        return _inferred_reason("dlfs-layers", f"layers/{name}", "layer-naive+activations")
+
+    under = reason("layer_naive_activations_else_of_not_main.py")
+    assert 'Relu (only under `if __name__ == "__main__":`)' in under, under
+    assert 'Sigmoid (only under `if __name__ == "__main__":`)' in under, under
+    assert "Relu, Sigmoid" in reason("layer_naive_activations.py")
+
+
+def test_a_step_that_imports_the_previous_step_is_read_with_it() -> None:
+    """step14_imports_step13/: step14.py imports Function, Add and add from step13.py, which the step group
+    sets aside, and defines Variable with cleargrad: the stage line read step14.py alone, "its code looks
+    like stage step01 (your code defines Variable)" (session 36). Read with the step it imports, it defines
+    step 14's names. Control: step13.py alone still looks like its own step."""
+    dezero = load_assignment("dezero")
+    files = load_submission(SUBMISSIONS / "dezero" / "step14_imports_step13").files
+    inferred = infer(dezero, files)
+    assert inferred is not None and inferred.stage == "step14", inferred
+    assert "your code defines Variable, Function, Add, add" in inferred.reason, inferred.reason
+    assert "looks like stage step01" not in inferred.reason
+    alone = infer(dezero, {"step13.py": files["step13.py"]})
+    assert alone is not None and alone.stage == "step13", alone
 
 
 def test_the_nested_class_walk_is_linear_in_nesting_depth(monkeypatch) -> None:

@@ -23,6 +23,28 @@ def loader_keys(step: Mapping[str, Any]) -> list[str]:
     return [f"{out}_{part}" for part in parts]
 
 
+# What a fresh layer's parameters hold before load_weights (adapters/dezero_weights.py sets them, the judge
+# reads a value still equal to it as a load that set nothing: grader/judge/saved_weights.py)
+WEIGHTS_FILL = 0.0
+
+
+def linear_params(n: int) -> tuple[str, ...] | None:
+    """A Linear's n parameters by attribute path: W, and b unless nobias=True."""
+    return ("W", "b")[:n] if 1 <= n <= 2 else None
+
+
+def mlp_params(n: int) -> tuple[str, ...] | None:
+    """MLP's Linear layers are its attributes l0, l1, ... (the book's setattr(self, 'l' + str(i), layer))."""
+    if n < 2 or n % 2:
+        return None
+    return tuple(f"l{i // 2}.{'W' if i % 2 == 0 else 'b'}" for i in range(n))
+
+
+# The layers a save_load step builds, each with its parameters' attribute paths, as the harness sets them
+# (adapters/dezero.py LAYERS) and the judge names them
+SAVED_LAYERS = {"Linear": linear_params, "MLP": mlp_params}
+
+
 def weights_keys(step: Mapping[str, Any]) -> list[str]:
     """A save_load step's record keys (DeZero step 53): one per parameter the fresh layer loaded, by the
     case's name for it (`args` after the layer's input)."""

@@ -31,6 +31,7 @@ from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .left_out import package_hint as left_out_package
+from .main_guard import import_branches
 from .paths import alias as alias  # the parent reads it too (grader/sandbox/frames.py)
 from .spelling import init_typo, keyword_typo, module_typo
 from .standins import (
@@ -252,29 +253,19 @@ def bound_from(source: str, line: int) -> set[str]:
 _GUARDS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-def _main_guard(node: ast.If) -> bool:
-    """`if __name__ == "__main__":`: its body never runs when the module is imported."""
-    test = node.test
-    return (
-        isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-        and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators)
-    )
-
-
 def called_under_main(filename: str, function: str) -> bool:
-    """The file calls `function()` inside a top-level `if __name__ == "__main__":` block (read, never run):
-    the call never runs when the module is imported."""
+    """The file calls `function()` inside an `if __name__ == "__main__":` block (or the `else` of `!=`, an
+    `elif` of either) that the import reaches (read, never run): the call never runs when the module is
+    imported."""
     try:
         with open(filename, "rb") as fh:
             tree = ast.parse(fh.read(), filename)
     except (SyntaxError, OSError, ValueError, RecursionError, MemoryError):
         return False
-    blocks = [n for n in tree.body if isinstance(n, ast.If) and _main_guard(n)]
+    skipped = [s for n in _body(tree.body) if isinstance(n, ast.If) for s in import_branches(n).skipped]
     return any(
         isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == function
-        for block in blocks
+        for block in skipped
         for c in ast.walk(block)
     )
 
@@ -290,15 +281,14 @@ def _guarded(node: ast.Try) -> bool:
 
 def _body(nodes: Iterable[ast.stmt], *, imports: bool = False) -> Iterator[ast.stmt]:
     """Statements that run at import: top level, and inside `if`/`try`/`with` blocks (definitions behind a
-    version check), never under `if __name__ == "__main__":`. With `imports`, the body of a `try` that
-    catches ImportError is skipped too: an import that may fail there is meant to."""
+    version check), never under `if __name__ == "__main__":` (grader/inside/main_guard.py). With `imports`,
+    the body of a `try` that catches ImportError is skipped too: an import that may fail there is meant to."""
     for node in nodes:
         yield node
-        if isinstance(node, ast.If) and _main_guard(node):
-            continue
-        if isinstance(node, ast.If | ast.With):
+        if isinstance(node, ast.If):
+            yield from _body(import_branches(node).runs, imports=imports)
+        elif isinstance(node, ast.With):
             yield from _body(node.body, imports=imports)
-            yield from _body(getattr(node, "orelse", []), imports=imports)
         elif isinstance(node, ast.Try):
             guarded = imports and _guarded(node)
             blocks = [node.orelse, node.finalbody, *[h.body for h in node.handlers]]

@@ -20,12 +20,7 @@ from typing import Any
 import numpy as np
 
 from grader.cases import Case
-from grader.inside.loader_keys import weights_keys
-
-# What the fresh layer's parameters hold before load_weights (adapters/dezero_weights.py FILL)
-_FILL = 0.0
-# layer op -> its parameters' attribute paths, as the harness sets them (adapters/dezero.py LAYERS)
-_PATHS: dict[str, tuple[str, ...]] = {"Linear": ("W", "b")}
+from grader.inside.loader_keys import SAVED_LAYERS, WEIGHTS_FILL, mlp_params, weights_keys
 
 
 def _step_of(case: Case, key: str) -> tuple[Mapping[str, Any], str] | None:
@@ -44,9 +39,10 @@ def read_order(case: Case) -> list[str]:
 def _path(step: Mapping[str, Any], name: str) -> str:
     """`model.l0.W` for the case's W0 of an MLP, `fc.W` for a Linear's W."""
     names = [str(n) for n in step["args"][1:]]
-    index = names.index(name)
     layer, op = str(step.get("layer")), str(step.get("op", ""))
-    attr = _PATHS[op][index] if op in _PATHS else f"l{index // 2}.{'Wb'[index % 2]}"
+    paths = SAVED_LAYERS.get(op, mlp_params)(len(names)) or ()
+    index = names.index(name)
+    attr = paths[index] if index < len(paths) else name
     return f"{layer}.{attr}"
 
 
@@ -81,12 +77,12 @@ def explain(case: Case, key: str, records: Mapping[str, Any]) -> str | None:
     where = _path(step, name)
     flat = where.split(".", 1)[1].replace(".", "/")
     said = f"Layer.load_weights: {where}.data of a fresh {step.get('op', 'layer')} after load_weights: "
-    if np.all(got == _FILL) and np.any(want != _FILL):
+    if np.all(got == WEIGHTS_FILL) and np.any(want != WEIGHTS_FILL):
         unchanged = (
             "load_weights did not set each Parameter's data (param.data = npz[key]: a new Parameter bound to "
             "a name, or set as another attribute, leaves the layer's own Parameter unchanged)"
         )
-        if str(step.get("op")) in _PATHS:
+        if "/" not in flat:  # the layer's own parameter (a Linear's W), none of a Layer it holds
             return (
                 f"{said}it kept the zeros it held before load_weights, expected {_shown(want)}: {unchanged}"
             )

@@ -862,6 +862,26 @@ def test_guarded_and_main_imports_are_not_problems(tmp_path: Path) -> None:
     assert problem is not None and "bare.py line 1: `import cupy_nonexistent`" in problem
 
 
+def test_a_negated_main_guard_is_read_as_python_runs_it_on_import(tmp_path: Path) -> None:
+    """The body of `if __name__ != "__main__":` runs on import, so its missing import is a problem; its `else`
+    never does, so that one is not (session 36: `!=` was read as `==`, the other way round). A call of
+    setup_variable() in that `else` is a call only under the main block; in the body it is not."""
+    (tmp_path / "body.py").write_text(
+        "if __name__ != '__main__':\n    import cupy_nonexistent\nelse:\n    import matplotlib_nonexistent\n"
+    )
+    (tmp_path / "other.py").write_text(
+        "if __name__ != '__main__':\n    pass\n"
+        "else:\n    import matplotlib_nonexistent\n    setup_variable()\n"
+    )
+    importable = loading.Importable(str(tmp_path), loading.module_names(["body.py", "other.py"]))
+    problem = loading.static_problem("body.py", str(tmp_path), importable)
+    assert problem is not None and "body.py line 2: `import cupy_nonexistent`" in problem, problem
+    assert loading.static_problem("other.py", str(tmp_path), importable) is None
+    assert loading.called_under_main(str(tmp_path / "other.py"), "setup_variable")
+    (tmp_path / "called.py").write_text("if __name__ != '__main__':\n    setup_variable()\n")
+    assert not loading.called_under_main(str(tmp_path / "called.py"), "setup_variable")
+
+
 def test_outline_reads_classes_and_their_own_methods(tmp_path: Path) -> None:
     """Top-level classes and functions with their lines; a class's methods at its first indentation only
     (a function nested in a method is not a method); a file that does not compile is still outlined."""

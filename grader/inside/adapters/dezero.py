@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import aliases, contexts
 from ..failures import ErrorInfo, StudentFailure
+from ..loader_keys import linear_params, mlp_params
 from ..names import StudentNames
 from ..remote import Param, Ref, RemoteFailure, Session, accepts_keyword, decode_array
 from ..spelling import attribute_typo, unmangled
@@ -308,10 +309,6 @@ class LayerBuild:
     stateful: bool = False
 
 
-def _linear_params(n: int) -> tuple[str, ...] | None:
-    return ("W", "b")[:n] if 1 <= n <= 2 else None  # b optional: nobias=True
-
-
 def _linear_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return (int(np.shape(params[0])[1]),), ({} if len(params) > 1 else {"nobias": True})
 
@@ -342,13 +339,6 @@ def _takes_in_size_first(init: Sequence[Param] | None) -> bool:
     return positional and _IN_SIZE.match(first.name) is not None
 
 
-def _mlp_params(n: int) -> tuple[str, ...] | None:
-    """MLP's Linear layers are its attributes l0, l1, ... (the book's setattr(self, 'l' + str(i), layer))."""
-    if n < 2 or n % 2:
-        return None
-    return tuple(f"l{i // 2}.{'W' if i % 2 == 0 else 'b'}" for i in range(n))
-
-
 def _mlp_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     return (tuple(int(np.shape(w)[1]) for w in params[::2]),), {}  # MLP(fc_output_sizes)
 
@@ -356,7 +346,7 @@ def _mlp_build(params: Sequence[np.ndarray]) -> tuple[tuple[Any, ...], dict[str,
 LAYERS: dict[str, LayerBuild] = {
     "Linear": LayerBuild(
         "layers.Linear",
-        _linear_params,
+        linear_params,
         _linear_build,
         "step 44's Linear(out_size) creates W on its first call, in_size = x.shape[1]: "
         "W.data = np.random.randn(I, O).astype(dtype) * np.sqrt(1 / I), shape (I, O), b = zeros(O), "
@@ -365,7 +355,7 @@ LAYERS: dict[str, LayerBuild] = {
     ),
     "MLP": LayerBuild(
         "MLP",
-        _mlp_params,
+        mlp_params,
         _mlp_build,
         "step 45's MLP(fc_output_sizes) keeps one L.Linear(out_size) per size as self.l0, self.l1, ... "
         "(setattr(self, 'l' + str(i), layer)), each creating its W of shape (I, O) on the first call",

@@ -25,10 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from ..failures import StudentFailure
+from ..loader_keys import WEIGHTS_FILL
 from ..remote import Ref, Session
 
-# What the fresh layer's parameters hold before load_weights: a load that sets nothing leaves them so.
-FILL = 0.0
 # Python's words when the object save_weights (or Layer.to_cpu) calls to_cpu on has none: its class
 _NO_TO_CPU = re.compile(r"AttributeError: '(\w+)' object has no attribute 'to_cpu'")
 # what the book's Layer.to_cpu calls to_cpu on: Variable's own (step 52)
@@ -61,7 +60,7 @@ def round_trip(
     obj, params = fresh()
     for attr in attrs:
         data = session.getattr(params[attr], "data")
-        session.setattr(params[attr], "data", session.call(session.getattr(data, "__mul__"), FILL))
+        session.setattr(params[attr], "data", session.call(session.getattr(data, "__mul__"), WEIGHTS_FILL))
     session.sync()
     _method_call(session, obj, "load_weights", path, f"a fresh {shown}")
     wanted = []
