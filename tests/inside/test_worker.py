@@ -18,14 +18,21 @@ from grader.sandbox.layout import WORKER_ENV, host_layout, python_argv, worker_e
 FAKE_HARNESS = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
 
 
+def _pylib(tmp_path: Path) -> Path:
+    """A worker's pylib: numpy and nothing else (the pool's scratch/pylib)."""
+    layout = host_layout()
+    pylib = tmp_path / "pylib"
+    pylib.mkdir()
+    (pylib / "numpy").symlink_to(layout.numpy_dir)
+    if layout.numpy_libs:
+        (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
+    return pylib
+
+
 class Driver:
     def __init__(self, tmp_path: Path) -> None:
         layout = host_layout()
-        pylib = tmp_path / "pylib"
-        pylib.mkdir()
-        (pylib / "numpy").symlink_to(layout.numpy_dir)
-        if layout.numpy_libs:
-            (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
+        pylib = _pylib(tmp_path)
         self.scratch = tmp_path
         argv = python_argv(
             layout.python, str(layout.inside_dir), str(pylib), str(tmp_path), str(FAKE_HARNESS)
@@ -370,12 +377,7 @@ def test_the_harness_inherits_what_it_shares_with_the_student_processes_server(t
     logged each twice: ~15 ms of the harness's CPU on a start that shares two cores with the parent's plan).
     The log does hold the harness's own imports (its adapters), so a second import would be seen."""
     layout = host_layout()
-    pylib = tmp_path / "pylib"
-    pylib.mkdir()
-    (pylib / "numpy").symlink_to(layout.numpy_dir)
-    if layout.numpy_libs:
-        (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
-    argv = python_argv(layout.python, str(layout.inside_dir), str(pylib), str(tmp_path), None)
+    argv = python_argv(layout.python, str(layout.inside_dir), str(_pylib(tmp_path)), str(tmp_path), None)
     argv[1:1] = ["-X", "importtime"]
     log = tmp_path / "importtime.log"
     with log.open("wb") as stderr:
