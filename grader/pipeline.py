@@ -431,12 +431,13 @@ def _read(
 
 
 # What judging a run and writing its report import on first use, after the run is back: the judge itself
-# (~22 ms of CPU; the report's modules come earlier, with the lines `check` prints first), the source's
-# readers (every report with a loaded submission, ~5 ms) and the known mistakes (only a wrong record's: the
-# reference engine, and numpy.random for its drawn inputs, ~26 ms). A batch pays them once; a cold `check`
-# would pay them on the path a student waits for, so it imports them while its job runs
-# (commands._plan_and_pool; until session 29 while its worker started, where they took the CPUs from the
-# worker's start).
+# (~22 ms of CPU; the report's modules come earlier, with the lines `check` prints first) and the source's
+# readers (every report with a loaded submission, ~5 ms). A batch pays them once; a cold `check` would pay
+# them on the path a student waits for, so it imports them while its job runs (commands._plan_and_pool;
+# until session 29 while its worker started, where they took the CPUs from the worker's start). Not the
+# known mistakes' (the reference engine, numpy.random for its drawn inputs, ~26 ms): only a wrong record
+# needs them, and imported while the job ran they took a correct check's CPUs from the student's process
+# and its harness, then held the job's reply unread until the one under way was done (session 36).
 AFTER_THE_RUN = (
     "grader.judge",
     "grader.numpy_notes",
@@ -447,9 +448,6 @@ AFTER_THE_RUN = (
     "grader.helper_args",
     "grader.recreated_gradients",
     "grader.named_keys",
-    "reference.ops",
-    "reference.evaluate",
-    "numpy.random",
 )
 
 

@@ -203,11 +203,13 @@ def stubbed(graded: frozenset[str]) -> tuple[str, ...]:
 def stub_warning(graded: frozenset[str], used: Iterable[str]) -> str | None:
     """The parent's warning for a submission whose load used the stand-in (`used`: its LoadInfo.standins,
     the student process's claim, which only decides whether a true sentence about this run is said) in a
-    run grading some of its classes; None otherwise. Every word of it is the parent's."""
-    names = stubbed(graded)
-    if not names or MODULE not in set(used):
+    run grading some of its classes; None otherwise. Every word of it is the parent's. The stand-in's file is
+    parsed only for a load that used it: every report asks, and a run that never did (every MiniFlow and
+    DeZero check) paid a parse of its 268 lines after the job's reply, where a student waits (issue 13)."""
+    if MODULE not in set(used):
         return None
-    return STUB_WARNING.format(", ".join(names))
+    names = stubbed(graded)
+    return STUB_WARNING.format(", ".join(names)) if names else None
 
 
 def graded_classes(

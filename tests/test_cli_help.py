@@ -136,3 +136,42 @@ def test_fixtures_lists_its_actions() -> None:
     text = grader("fixtures", "--help").stdout
     assert "{build,verify}" in text
     assert "build: " in text and "verify: " in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "built"),
+    [
+        (["check", "--help"], ["check"]),
+        (["grade", "--help"], ["grade"]),
+        (["--help"], list(cli.SUBCOMMANDS)),  # the control: the top level's help lists every command
+        (["-h", "check"], list(cli.SUBCOMMANDS)),
+        (["chec", "--help"], list(cli.SUBCOMMANDS)),  # a misspelt command's error names them all
+    ],
+    ids=["check", "grade", "control-top-help", "control-option-first", "control-misspelt"],
+)
+def test_a_command_builds_its_own_parser_only(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str], built: list[str]
+) -> None:
+    """`grader check FILE` builds the top level's parser and check's alone (the other seven were ~3 ms of CPU
+    before a check starts its sandbox worker, issue 13); what comes first decides it, so a help or an error
+    that lists the commands still has them all."""
+    added: list[str] = []
+    real = argparse._SubParsersAction.add_parser
+
+    def add_parser(self: argparse._SubParsersAction, name: str, **kwargs: object) -> argparse.ArgumentParser:
+        added.append(name)
+        return real(self, name, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(argparse._SubParsersAction, "add_parser", add_parser)
+    with pytest.raises(SystemExit):  # the help printed (0), or the misspelt command's error (2)
+        cli.main(argv)
+    assert added == built
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", list(cli.SUBCOMMANDS))
+def test_a_command_parser_built_alone_reads_as_in_the_whole_one(command: str) -> None:
+    """Each command's parser built alone prints the help and the usage it prints within the whole parser."""
+    alone, whole = _subparsers(cli._parser(command))[command], _subparsers(cli._parser())[command]
+    assert alone.format_help() == whole.format_help()
+    assert alone.format_usage() == whole.format_usage()

@@ -131,8 +131,15 @@ def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
 
 
 # The student-side adapters and the worker's confinement code: the parent reads the adapters' naming tables
-# (grader/inside/aliases.py) and names the worker's isolation variable without importing either.
-NEVER_IN_THE_PARENT = ("grader.inside.adapters", "grader.inside.privileges", "grader.inside.seccomp")
+# (grader/inside/aliases.py) and names the worker's isolation variable without importing either. Nor the
+# failures a harness or a student process makes (grader/inside/failures.py, ~8 ms of CPU beside the worker's
+# start): the parent reads grader/inside/missing.py's words, which make one only in those processes.
+NEVER_IN_THE_PARENT = (
+    "grader.inside.adapters",
+    "grader.inside.privileges",
+    "grader.inside.seccomp",
+    "grader.inside.failures",
+)
 
 
 _MUTATIONS_WORKED_OUT = """
@@ -159,8 +166,7 @@ def test_check_runs_the_known_mistakes_only_for_wrong_records(
 ) -> None:
     """The reference mutations that name a student's mistake (grader/cases.py, KnownMistakes) are worked out
     when a record is wrong, never for a submission whose visible records are all right; the broken file is
-    the control that shows the wrapper would see them. (Whether reference.mutations is imported says nothing:
-    a cold check imports the engine while its worker starts, when it has the time: pipeline.AFTER_THE_RUN.)"""
+    the control that shows the wrapper would see them."""
     directory = write_class(tmp_path / "class", {"ann": source})
     done = _run_grader(tmp_path, _MUTATIONS_WORKED_OUT, str(directory / "ann.py"))
     assert done.returncode == (1 if mutations else 0), done.stdout[-2000:] + done.stderr[-2000:]
@@ -371,30 +377,59 @@ pool._Worker.receive = receive
 def after_the_reply():
     later = sorted(m for m in set(sys.modules) - AT_THE_REPLY if m.startswith(("grader", "reference")))
     print("imported after the reply:", " ".join(later), file=sys.stderr, flush=True)
+    print("imported:", " ".join(sorted(sys.modules)), file=sys.stderr, flush=True)
 atexit.register(after_the_reply)
 from grader.entry import main
 sys.argv = ["grader", "check", *sys.argv[2:]]
 sys.exit(main())
 """
 
+# What only a wrong record's known mistakes use (grader/cases.py KnownMistakes): the reference engine and
+# numpy.random for its drawn inputs, ~26 ms of CPU.
+FOR_WRONG_RECORDS = ("reference.ops", "reference.evaluate", "numpy.random")
+
+
+def _imported_around_the_reply(tmp_path: Path, mode: str, source: str) -> tuple[list[str], set[str]]:
+    directory = write_class(tmp_path / "class", {"ann": source})
+    done = _run_grader(tmp_path, _NOTHING_AFTER_THE_REPLY, mode, str(directory / "ann.py"))
+    assert done.returncode == (0 if source == MINIFLOW_CORRECT else 1), done.stderr[-2000:]
+    said = {
+        head: line.removeprefix(head).split()
+        for line in done.stderr.splitlines()
+        for head in ("imported after the reply:", "imported:")
+        if line.startswith(head)
+    }
+    assert len(said) == 2, done.stderr[-2000:]
+    return said["imported after the reply:"], set(said["imported:"])
+
 
 @pytest.mark.parametrize("mode", ["check", "control"], ids=["check", "control-nothing-meanwhile"])
 def test_check_judges_without_importing_once_its_reply_is_read(tmp_path: Path, mode: str) -> None:
-    """The real `grader check` of a wrong submission (its known mistakes worked out, every source note
-    read), its job's reply taken as not there yet until the parent has nothing left to import, imports none
-    of the grader's or the reference engine's modules after reading it: what judging and the report use
-    (pipeline.AFTER_THE_RUN) was imported while the job ran. The control empties that list, and the
-    judging's imports are seen after the reply."""
-    directory = write_class(tmp_path / "class", {"ann": MINIFLOW_BROKEN["mse_sign_flipped"]})
-    done = _run_grader(tmp_path, _NOTHING_AFTER_THE_REPLY, mode, str(directory / "ann.py"))
-    assert done.returncode == 1, done.stderr[-2000:]  # the broken file fails its check
-    said = [line for line in done.stderr.splitlines() if line.startswith("imported after the reply:")]
-    assert len(said) == 1
-    later = said[0].removeprefix("imported after the reply:").split()
+    """The real `grader check` (every source note read), its job's reply taken as not there yet until the
+    parent has nothing left to import, imports none of the grader's or the reference engine's modules after
+    reading it: what judging and the report use (pipeline.AFTER_THE_RUN) was imported while the job ran.
+    The control empties that list, and the judging's imports are seen after the reply."""
+    later, _ = _imported_around_the_reply(tmp_path, mode, MINIFLOW_CORRECT)
     if mode == "control":
-        assert {"grader.judge", "grader.signatures", "reference.evaluate"} <= set(later)
+        assert {"grader.judge", "grader.signatures"} <= set(later)
     else:
         assert later == []
+
+
+@pytest.mark.parametrize("wrong", [False, True], ids=["check", "control-wrong-records"])
+def test_check_imports_the_known_mistakes_engine_only_for_a_wrong_record(tmp_path: Path, wrong: bool) -> None:
+    """A check whose records are all right never imports what only a wrong record's known mistakes use
+    (FOR_WRONG_RECORDS), not even while its job runs with time to spare (its reply held back until the
+    parent has nothing left to import): imported then, they took the CPUs from the student's process and its
+    harness, and the one under way when the reply came held it unread. The control, a wrong record, imports
+    them, after the reply, where its known mistakes are worked out (session 29's list had all three
+    imported for the right file too)."""
+    source = MINIFLOW_BROKEN["mse_sign_flipped"] if wrong else MINIFLOW_CORRECT
+    later, imported = _imported_around_the_reply(tmp_path, "check", source)
+    if wrong:
+        assert {"reference.ops", "reference.evaluate"} <= set(later), later
+    else:
+        assert set(FOR_WRONG_RECORDS) & imported == set()
 
 
 # What judging imports (the judge, the known mistakes' reference engine, the source notes' readers): not

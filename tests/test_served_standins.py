@@ -26,6 +26,8 @@ from grader.served_standins import (
     graded_classes,
     served_layers,
     served_with_math,
+    stub_warning,
+    stubbed,
     withheld,
 )
 
@@ -223,6 +225,19 @@ def test_the_parent_words_what_the_stand_in_lacks_from_the_runs_graded_set(
             f"run grades ({said}): a class of yours built on one of them fails unless you write that layer "
             "yourself"
         ]
+
+
+def test_a_load_that_never_used_the_stand_in_is_warned_without_reading_it() -> None:
+    """stub_warning reads the stand-in's file (stubbed, cached) only for a load that used it: every report
+    asks, and a MiniFlow or DeZero check parsed the book's layers.py after its job's reply for nothing. The
+    control: a load that used it has the file read, once."""
+    graded = frozenset({"Affine", "Relu"})
+    stubbed.cache_clear()
+    assert stub_warning(graded, ()) is None
+    assert stub_warning(graded, ("numpy",)) is None
+    assert stubbed.cache_info().misses == 0
+    assert stub_warning(graded, ("common.layers",)) is not None
+    assert stubbed.cache_info().misses == 1
 
 
 def test_the_student_process_holds_no_wording_of_the_stubs() -> None:

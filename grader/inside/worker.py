@@ -863,6 +863,13 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             )
             if writable:
                 caps = dataclasses.replace(caps, notes=(*caps.notes, writable))
+        # What both the harness and the student processes' server import (the failures a reply is read into
+        # and written as, the wire and its codec, the missing-name words): imported once, here, so that the
+        # harness forked below inherits them instead of importing them again beside this worker's server
+        # stack, both on the path of a cold start that shares two cores with the parent's plan (~15 ms of the
+        # harness's CPU, session 36). Nothing the student processes hold changes: the stack imports them all.
+        from . import aliases, codec, failures, missing, spelling, unavailable, wire  # noqa: F401
+
         harness, harness_pid = start_harness(caps, read_paths, harness_file)
         # Checked after the harness's fork: once a namespace was joined, this process forks student
         # processes only (pid_namespace.py).

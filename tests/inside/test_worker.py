@@ -8,23 +8,31 @@ import os
 import struct
 import subprocess
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from grader.sandbox.layout import WORKER_ENV, host_layout, python_argv
+from grader.sandbox.layout import WORKER_ENV, host_layout, python_argv, worker_env
 
 FAKE_HARNESS = Path(__file__).resolve().parents[1] / "sandbox" / "fake_runner.py"
+
+
+def _pylib(tmp_path: Path) -> Path:
+    """A worker's pylib: numpy and nothing else (the pool's scratch/pylib)."""
+    layout = host_layout()
+    pylib = tmp_path / "pylib"
+    pylib.mkdir()
+    (pylib / "numpy").symlink_to(layout.numpy_dir)
+    if layout.numpy_libs:
+        (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
+    return pylib
 
 
 class Driver:
     def __init__(self, tmp_path: Path) -> None:
         layout = host_layout()
-        pylib = tmp_path / "pylib"
-        pylib.mkdir()
-        (pylib / "numpy").symlink_to(layout.numpy_dir)
-        if layout.numpy_libs:
-            (pylib / "numpy.libs").symlink_to(layout.numpy_libs)
+        pylib = _pylib(tmp_path)
         self.scratch = tmp_path
         argv = python_argv(
             layout.python, str(layout.inside_dir), str(pylib), str(tmp_path), str(FAKE_HARNESS)
@@ -355,3 +363,42 @@ def test_a_running_student_processs_files_and_threads_are_looked_at_once_a_watch
         harness.close()
     assert turns[0] == 200
     assert 1 <= looks["files"] <= 3 and looks["threads"] == looks["files"], looks
+
+
+# What the harness and the student processes' server both import: the worker imports them before it forks
+# the harness, which inherits them (grader/inside/worker.py main).
+SHARED_WITH_THE_HARNESS = ("inside.failures", "inside.codec", "inside.wire", "inside.missing")
+
+
+def test_the_harness_inherits_what_it_shares_with_the_student_processes_server(tmp_path: Path) -> None:
+    """A worker's cold start, its imports logged by `-X importtime` (the worker's and the harness's, one
+    stderr): each module both the harness and the student processes' server use is imported once, by the
+    worker before it forks the harness, not once in each process after the fork (the session-35 worker
+    logged each twice: ~15 ms of the harness's CPU on a start that shares two cores with the parent's plan).
+    The log does hold the harness's own imports (its adapters), so a second import would be seen."""
+    layout = host_layout()
+    argv = python_argv(layout.python, str(layout.inside_dir), str(_pylib(tmp_path)), str(tmp_path), None)
+    argv[1:1] = ["-X", "importtime"]
+    log = tmp_path / "importtime.log"
+    with log.open("wb") as stderr:
+        proc = subprocess.Popen(
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=worker_env("none"),
+            cwd=tmp_path,
+        )
+    assert proc.stdout is not None and proc.stdin is not None
+    (size,) = struct.unpack(">I", proc.stdout.read(4))
+    assert json.loads(proc.stdout.read(size))["ready"] is True
+    proc.stdin.close()  # the end of its jobs: it reaps its harness and exits
+    assert proc.wait(timeout=60) == 0
+    proc.stdout.close()
+    logged = Counter(
+        line.rsplit("|", 1)[1].strip()
+        for line in log.read_text(errors="replace").splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    )
+    assert logged["inside.harness_process"] == 1 and logged["inside.adapters.miniflow"] == 1
+    assert {m: logged[m] for m in SHARED_WITH_THE_HARNESS} == dict.fromkeys(SHARED_WITH_THE_HARNESS, 1)
