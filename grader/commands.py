@@ -799,7 +799,8 @@ def _past_the_last_step(assignment: Any, source: Any, looks: Any, graded: list[s
         s: later_steps.stage_needs(assignment.stages, assignment.family, s, names)
         for s in {s for _, s in found if s <= last}
     }
-    return Inference(looks.stage, looks.reason + later_steps.note(last, found, at, needs) + beside)
+    said = later_steps.note(last, found, at, needs, assignment.limits.memory_mib)
+    return Inference(looks.stage, looks.reason + said + beside)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from grader import pyparse
 from grader.inside.choice import old_copy, stage_step
@@ -95,13 +95,24 @@ NO_CASE: dict[str, frozenset[str]] = {
     "dezero": frozenset({"get_spiral", "Spiral", "MNIST", "VGG16"}),
 }
 # Why no case runs one of them, where the student could not guess it (s35: a step-60 package with VGG16 was
-# told nothing of it). Step 58's VGG16 downloads the book's weights only with pretrained=True (the review of
-# s35: "it loads them by downloading" was untrue of VGG16() as the book defines it); built either way, its
-# 138,357,544 parameters are 528 MiB of float32, above the 512 MiB the manifests give a case's process.
-NO_CASE_WHY: dict[str, str] = {
-    "VGG16": "its 138 million parameters are 528 MiB of float32, more than grading's 512 MiB of memory, and "
-    "VGG16(pretrained=True) downloads the book's weights, which grading cannot: it runs with no network",
-}
+# told nothing of it), worded for the assignment's memory limit (None: not known). Step 58's VGG16 downloads
+# the book's weights only with pretrained=True (the review of s35: "it loads them by downloading" was untrue
+# of VGG16() as the book defines it); built either way, its 138,357,544 parameters are 528 MiB of float32,
+# above the 512 MiB the shipped manifests give a case's process, but a manifest may give 64 to 65536 MiB: a
+# course giving 1 GiB was told "more than grading's 512 MiB" (s36 review): the limit is said only under it.
+VGG16_BYTES = 138_357_544 * 4
+
+
+def _vgg16_why(memory_mib: int | None) -> str:
+    over = memory_mib is not None and memory_mib << 20 < VGG16_BYTES
+    memory = f", more than grading's {memory_mib} MiB of memory," if over else ""
+    return (
+        f"its 138 million parameters are 528 MiB of float32{memory} and VGG16(pretrained=True) downloads the "
+        "book's weights, which grading cannot: it runs with no network"
+    )
+
+
+NO_CASE_WHY: dict[str, Callable[[int | None], str]] = {"VGG16": _vgg16_why}
 # Session 33 graded save_weights and load_weights at stage step53 alone (step54 and the later stages extended
 # step50): they were told unrun at those stages. Since session 34 step54 grades step53's save/load cases too,
 # where the code defines the methods (`optional_classes`, grader/stages.py STEP_METHODS), and so do the
@@ -213,11 +224,12 @@ def note(
     found: list[tuple[str, int]],
     at: int | None = None,
     needs: Mapping[int, tuple[str, list[str]]] | None = None,
+    memory_mib: int | None = None,
 ) -> str:
     """What the stage line adds when the code has code of steps after `at`, the step it is graded at
     (default `last`): those up to `last`, the assignment's last step, graded at their own stage (`needs`:
     step -> `stage_needs`); those after it, and what the latest of them defines (or the file named for it),
-    not graded."""
+    not graded. `memory_mib`: the assignment's memory limit, said where it is why a name goes unrun."""
     at = last if at is None else at
     # without `needs`, every step up to the last has a stage; with it, one whose stage is "" has none (since
     # session 32 DeZero's stages end at step 60, and steps 48, 49, 51 to 53, 55, 56 and 58 add nothing a stage
@@ -230,13 +242,13 @@ def note(
     later = [(w, s) for w, s in found if (w, s) not in graded and (w, s) not in unrun]
     said = "".join(_graded_later(step, graded, (needs or {}).get(step, ("", []))) for step in _steps(graded))
     said += _not_graded(last, later, "it" if said else "your code") if later else ""
-    return said + (_unrun(unrun, "it" if said else "your code") if unrun else "")
+    return said + (_unrun(unrun, "it" if said else "your code", memory_mib) if unrun else "")
 
 
-def _unrun(found: list[tuple[str, int]], whose: str) -> str:
+def _unrun(found: list[tuple[str, int]], whose: str, memory_mib: int | None) -> str:
     """Code of a step at or before the one graded that no case runs (DataLoader at stage step50)."""
     listed = ", ".join(f"{what} (step {step})" for what, step in found)
-    why = "".join(f" ({what}: {NO_CASE_WHY[what]})" for what, _ in found if what in NO_CASE_WHY)
+    why = "".join(f" ({what}: {NO_CASE_WHY[what](memory_mib)})" for what, _ in found if what in NO_CASE_WHY)
     return f"; {whose} also has {listed}, which no case here runs: not graded, so a mistake in it goes " + (
         f"unreported{why}"
     )

@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from grader import untrusted
+from grader.fault import disowned
 from grader.inside.choice import old_copy, stage_step
 from grader.stages import Stage
 
@@ -95,11 +97,17 @@ def grades_past(stages: Iterable[Stage], named: NamedStep, inferred: str) -> boo
 _CODE_FILES_SHOWN = 3  # files named as "the code of ...", then a count
 
 
+def _shown(path: str) -> str:
+    """A file name as the notes quote it: the student's choice, cleaned as every parent note cleans a path
+    (`steps/step60\x1b[2J (not your code's fault).py` cleared the terminal and read as the grader's own)."""
+    return disowned(path, untrusted.PATH)
+
+
 def _whose_code(named: NamedStep) -> str:
     """ "its code" when the named file is the only one graded, else the files the stage was inferred from."""
     if named.code in ((), (named.file,)):
         return "its code"
-    shown = ", ".join(named.code[:_CODE_FILES_SHOWN])
+    shown = ", ".join(_shown(f) for f in named.code[:_CODE_FILES_SHOWN])
     more = len(named.code) - _CODE_FILES_SHOWN
     return f"the code of {shown}" + (f" and {more} more" if more > 0 else "")
 
@@ -113,8 +121,9 @@ def _which_stage(named: NamedStep) -> str:
 
 def reason(named: NamedStep, inferred: str, inferred_reason: str) -> str:
     """The stage line's reason when the name wins."""
+    file = _shown(named.file)
     return (
-        f"your file {named.file} is named for step {named.step}, but {_whose_code(named)} looks like stage "
+        f"your file {file} is named for step {named.step}, but {_whose_code(named)} looks like stage "
         f"{inferred} ({inferred_reason}): graded as {named.stage}, {_which_stage(named)}, so what {inferred} "
         f"does not have yet shows as not implemented (--stage {inferred} grades the code as {inferred})"
     )
@@ -176,8 +185,9 @@ def subject_note(stages: Iterable[Stage], named: NamedStep, subject: tuple[str, 
     stage = {s.name: s for s in stages}[named.stage]
     steps = stage.title.split(":", 1)[0].lower() if ":" in stage.title else f"step {stage_step(stage.name)}"
     listed = ", ".join(subject[:-1]) + f" or {subject[-1]}" if len(subject) > 1 else subject[0]
+    file = _shown(named.file)
     return (
         f"; stage {stage.name} ({steps}) is not graded: your code has no {listed}, and your file "
-        f"{named.file}, named for step {named.step}, needs none of it, so it is graded at {graded_at}, the "
+        f"{file}, named for step {named.step}, needs none of it, so it is graded at {graded_at}, the "
         f"latest stage its code reaches (--stage {stage.name} grades it there)"
     )

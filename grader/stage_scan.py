@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
+from grader.course_bases import module_level
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
@@ -122,16 +123,30 @@ def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef, classes: set[str
     return named.pop() if len(named) == 1 else None
 
 
+def _last_definitions(body: list[ast.stmt]) -> dict[str, ast.stmt]:
+    """{name: the def or class statement binding it last} among the statements the import runs
+    (course_bases.module_level: inside module-level `if`/`try`/`with`, not the `__main__` block)."""
+    last: dict[str, ast.stmt] = {}
+    for node in module_level(body):
+        if isinstance(node, _DEFINITIONS):
+            last.pop(node.name, None)  # re-inserted: source order of the last binding
+            last[node.name] = node
+    return last
+
+
 def _classes_behind(source_tree: ast.AST, behind: dict[str, tuple[str, str]]) -> None:
     """{the class the book names: (the student's class, the helper calling it)} for a helper spelt as the
     book's (`square`) that calls a class of the same file spelt in another script than the book's names
     (`class 二乗(Function)`): that class is the book's Square. Only a name outside ASCII, which no alias
-    table could list; a class with an English name of the student's own is a class of its own."""
-    body = getattr(source_tree, "body", [])
-    classes = {n.name for n in body if isinstance(n, ast.ClassDef) and not n.name.isascii()}
+    table could list; a class with an English name of the student's own is a class of its own.
+    Read as the import binds them: of two `def square` (or a class and a def of one name) the last one run
+    at module level, never one under `if __name__ == "__main__":`, as the student's process finds it
+    (`Names._behind_helper`); the first named a class that was not the one graded (s36 review)."""
+    last = _last_definitions(getattr(source_tree, "body", []))
+    classes = {name for name, n in last.items() if isinstance(n, ast.ClassDef) and not name.isascii()}
     if not classes:
         return
-    for node in body:
+    for node in last.values():
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.isascii():
             called = _called_class(node, classes)
             if called is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from itertools import pairwise
 
 from grader.assignments import load_assignment
@@ -193,7 +194,7 @@ def test_vgg16_is_told_not_graded_and_why():
     staged = {47, 50, 53, 54, 57, 59, 60}
     found = reached("dezero", 59, {"VGG16", "RNN", "Spiral"}, [], last=60, staged=staged)
     assert found == [("Spiral", 49), ("VGG16", 58)]
-    said = note(60, found, 59, {})
+    said = note(60, found, 59, {}, load_assignment("dezero").limits.memory_mib)
     assert said == (
         "; your code also has Spiral (step 49), VGG16 (step 58), which no case here runs: not graded, so a "
         "mistake in it goes unreported (VGG16: its 138 million parameters are 528 MiB of float32, more than "
@@ -206,6 +207,35 @@ def test_vgg16_is_told_not_graded_and_why():
     linears = sum(i * o + o for i, o in ((7 * 7 * 512, 4096), (4096, 4096), (4096, 1000)))
     assert convs + linears == 138_357_544 and round((convs + linears) * 4 / (1 << 20)) == 528
     assert load_assignment("dezero").limits.memory_mib == 512
+
+
+def test_vgg16_is_said_against_the_assignments_own_memory_limit():
+    """Review of s36: a manifest may give 64 to 65536 MiB, and the note said "more than grading's 512 MiB"
+    whatever it gave. The limit said is the assignment's, and only where the book's 528 MiB of float32
+    parameters (138,357,544, counted in the test above) are over it; a limit they fit in is not said."""
+    found = [("VGG16", 58)]
+    below, fits = note(60, found, 59, {}, 256), note(60, found, 59, {}, 1024)
+    assert "528 MiB of float32, more than grading's 256 MiB of memory, and VGG16(pretrained=True)" in below
+    assert "512" not in below and "1024" not in fits and "more than grading" not in fits
+    assert "528 MiB of float32 and VGG16(pretrained=True) downloads the book's weights" in fits
+    assert "more than grading" not in note(60, found, 59, {})  # no limit known: no figure said
+
+
+def test_the_stage_line_says_the_manifests_memory_limit():
+    """The stage line of `grader check` (commands._past_the_last_step) words VGG16 for the manifest's
+    `memory_mib`: 256 MiB is said, 1024 MiB (the parameters fit in it) is not, and 512 is said of neither."""
+    from grader import commands
+    from grader.stages import Inference
+
+    dezero = load_assignment("dezero", require_fixtures=False)
+    source = {"dezero/models.py": b"class Model:\n    pass\n\n\nclass VGG16(Model):\n    pass\n"}
+    said = {}
+    for mib in (256, 1024):
+        limited = dataclasses.replace(dezero, limits=dataclasses.replace(dezero.limits, memory_mib=mib))
+        found = commands._past_the_last_step(limited, source, Inference("step59", "x"), list(source))
+        said[mib] = found.reason
+    assert "more than grading's 256 MiB of memory" in said[256] and "VGG16 (step 58)" in said[1024]
+    assert "more than grading" not in said[1024] and not any("512" in s for s in said.values())
 
 
 def test_save_weights_is_graded_from_its_own_stage_on():

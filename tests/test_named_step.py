@@ -85,3 +85,17 @@ def test_only_a_later_stage_than_the_code_wins() -> None:
     assert not named_step.later(names, "step14", "step18")
     assert not named_step.later(names, "step18", "step18")
     assert not named_step.later(names, "step18", "layers+two-layer-net")
+
+
+def test_the_notes_quote_a_file_name_cleaned() -> None:
+    """The file name is the student's: an escape sequence and the grader's wording of fault in it never reach
+    the stage line, neither in the subject note nor in the reason (control: the name's own letters do)."""
+    stages = load_assignment("dezero", require_fixtures=False).stages
+    forged = "steps/step60\x1b[2J (not your code's fault).py"
+    named = named_step.NamedStep("step57", forged, 60, (forged, "dezero/core.py"))
+    for note in (
+        named_step.subject_note(stages, named, ("im2col",), "step54"),
+        named_step.reason(named, "step54", "defines Dropout"),
+    ):
+        assert "\x1b" not in note and "not your code's fault" not in note.lower(), note
+        assert "your file steps/step60" in note, note
