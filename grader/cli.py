@@ -275,6 +275,11 @@ def _add_samples(sub: Any) -> None:
         "shipped assignment, with seed 0 unless told otherwise; prints where each gradebook is.",
     )
     p.add_argument(
+        "assignment",
+        nargs="?",
+        help="the shipped assignment whose samples to grade (default: every shipped assignment)",
+    )
+    p.add_argument(
         "--out", metavar="DIR", default="out/samples", help="output directory (default: out/samples)"
     )
     p.add_argument("--jobs", metavar="N", help=JOBS_HELP)

@@ -979,9 +979,10 @@ def cmd_samples(args: argparse.Namespace) -> int:
             "package: clone backprop-grader and run `./install.sh grader samples` there"
         )
     share = per_assignment(args.per_assignment)
+    chosen = _sample_dirs(args.assignment, SAMPLE_DIRS)
     pool_here = _pool(settings, where=lambda name: _origin(name, args))
     with pool_here as pool, tempfile.TemporaryDirectory(prefix="grader-samples-") as tmp:
-        for assignment_id, directory in SAMPLE_DIRS.items():
+        for assignment_id, directory in chosen.items():
             plan = _plan(assignment_id, settings["seed"])
             _clear_previous_batch(out / assignment_id)
             graded = str(directory)
@@ -1002,6 +1003,15 @@ def cmd_samples(args: argparse.Namespace) -> int:
             print(f"{assignment_id}: {result.flagged_line}")
     print("next: `grader check FILE` checks one student's file; docs/INSTRUCTORS.md sets up a course")
     return EXIT_OK
+
+
+def _sample_dirs(assignment: str | None, dirs: dict[str, Path]) -> dict[str, Path]:
+    """The sample folders `grader samples` grades: the one of `assignment`, or all (None)."""
+    if assignment is None:
+        return dirs
+    if assignment not in dirs:
+        raise UsageError(f"no bundled samples for {assignment!r}; valid: {', '.join(dirs)}")
+    return {assignment: dirs[assignment]}
 
 
 def _clear_previous_batch(directory: Path) -> None:

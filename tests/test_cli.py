@@ -836,8 +836,8 @@ def test_fixtures_with_an_unknown_assignment_exits_2() -> None:
 def test_samples_grades_a_share_of_every_bundled_family_and_validates_its_reports(tmp_path: Path) -> None:
     """The README's main job on a share (--per-assignment 2): one gradebook per shipped assignment with two
     of its samples, every report of every kind schema-valid, exit 0, each class report named on the terminal,
-    and the share said. Every sample is graded by tox's `samples` env (the same command without the share)
-    and tests/samples/test_expected.py. Its time limit only catches a hang (calibration.hang_guard)."""
+    and the share said. Every sample is graded by tests/samples/test_expected.py, through the same command
+    one assignment at a time. Its time limit only catches a hang (calibration.hang_guard)."""
     out = tmp_path / "samples"
     share = ("--per-assignment", "2")
     done = grader("samples", "--out", str(out), "--validate", *share, timeout=hang_guard(120))
@@ -857,6 +857,16 @@ def test_samples_grades_a_share_of_every_bundled_family_and_validates_its_report
             validate(json.loads((graded / "report.json").read_text()), "report")
             assert json.loads((graded / "results.json").read_text())["tests"]
             assert list(ET.parse(graded / "junit.xml").getroot().iter("testcase"))
+
+
+def test_samples_of_an_assignment_with_no_bundled_samples_exits_2(tmp_path: Path) -> None:
+    """`grader samples nope` is a usage error (exit 2) naming the assignments whose samples are bundled, and
+    grades nothing."""
+    out = tmp_path / "samples"
+    done = grader("samples", "nope", "--out", str(out))
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "no bundled samples for 'nope'; valid: miniflow, dezero, dlfs-layers, dlfs-advanced" in done.stderr
+    assert "Traceback" not in done.stderr and not out.exists()
 
 
 def test_grade_runs_after_published_cases_in_a_phase_of_their_own(tmp_path: Path) -> None:

@@ -5,8 +5,10 @@ is a usage error listing the stages, and `check` shows the numbers."""
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,6 +18,13 @@ from grader.reports import validate
 
 DEZERO = REPO / "submissions" / "dezero"
 LAYERS = REPO / "submissions" / "layers"
+
+
+@functools.cache
+def _once(*args: str) -> subprocess.CompletedProcess[str]:
+    """`grader ARGS` with no setting of the test's own, run once a worker: two tests read the same run (one
+    test's claim, another's control), and each run is a process and a sandbox started (~1 s of CPU)."""
+    return grader(*args)
 
 
 def test_check_infers_the_stage_says_why_and_passes_a_complete_step14_file() -> None:
@@ -86,11 +95,9 @@ def test_a_stage_set_by_a_grader_toml_is_named_with_the_file_by_check_and_batch(
 def test_grade_names_where_a_stage_not_typed_came_from(tmp_path: Path) -> None:
     """`GRADER_STAGE=step14 grader grade dezero ...` printed only "stage step14: ... (asked)", and the guide
     said a stage not typed on the command line is named with where it came from (review of s21-user, 6).
-    grade names GRADER_STAGE or the grader.toml, as batch's first line does. Control: --stage adds nothing."""
+    grade names GRADER_STAGE (test_grader_stage_in_the_environment_is_a_stage_asked_for: its run is this
+    one's) or the grader.toml, as batch's first line does. Control: --stage adds nothing."""
     step14 = str(DEZERO / "step14.py")
-    by_env = grader("grade", "dezero", step14, "--out", str(tmp_path / "a"), env={"GRADER_STAGE": "step14"})
-    assert by_env.returncode == 0, by_env.stdout + by_env.stderr
-    assert "stage step14 (set by GRADER_STAGE)" in by_env.stderr, by_env.stderr
     (tmp_path / "grader.toml").write_text('stage = "step14"\n', encoding="utf-8")
     by_file = grader("grade", "dezero", step14, "--out", str(tmp_path / "b"), cwd=tmp_path)
     assert "stage step14 (set by grader.toml (the working directory))" in by_file.stderr, by_file.stderr
@@ -307,7 +314,7 @@ def test_batch_at_a_stage_writes_the_stage_in_the_gradebook(tmp_path: Path) -> N
 
 def test_assignments_lists_each_stage_with_what_it_requires() -> None:
     """`grader assignments` lists the stages of each assignment, the default marked, with requirements."""
-    done = grader("assignments")
+    done = _once("assignments")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "stages of dezero (--stage NAME; default step18):" in out
@@ -319,7 +326,7 @@ def test_assignments_lists_each_stage_with_what_it_requires() -> None:
 def test_assignments_keeps_each_stages_counts_in_one_column() -> None:
     """Within one assignment every stage's "N cases" ends at the same column, a name as long as
     multi-layer-net-extend too (it pushed its counts out of line: review of s23-dlfsext)."""
-    out = grader("assignments").stdout
+    out = _once("assignments").stdout
     block = out.split("stages of dlfs-advanced")[1].split("\n\n")[0]
     ends = {line.index(" cases") for line in block.splitlines() if " cases " in line}
     assert "multi-layer-net-extend " in block and len(ends) == 1
@@ -333,6 +340,7 @@ def test_grader_stage_in_the_environment_is_a_stage_asked_for(tmp_path: Path) ->
     done = grader("grade", "dezero", sample, "--out", str(out), "--seed", "1", env={"GRADER_STAGE": "step14"})
     assert done.returncode == 0, done.stderr
     assert report(out)["stage"]["name"] == "step14" and report(out)["score"] == 18.0
+    assert "stage step14 (set by GRADER_STAGE)" in done.stderr, done.stderr  # named with where it came from
     both = tmp_path / "both"
     args = ("grade", "dezero", sample, "--out", str(both), "--seed", "1", "--stage", "step16")
     assert grader(*args, env={"GRADER_STAGE": "step14"}).returncode == 0
@@ -568,7 +576,7 @@ def test_check_says_which_steps_after_the_last_graded_one_the_code_has(tmp_path:
     claimed = grader("check", str(own))
     assert claimed.returncode != 0 and "missing: im2col" in claimed.stdout, claimed.stdout
     assert "graded as step57, the step the name claims" in claimed.stdout
-    plain = grader("check", str(DEZERO / "book_step46"))
+    plain = _once("check", str(DEZERO / "book_step46"))
     assert plain.returncode == 0 and "your code also has code of" not in plain.stdout
     shutil.copytree(DEZERO / "book_step46", tmp_path / "pkg")
     # step 52 (step 53 until session 33, which gave step 53 a stage) is below step57 but has no stage: not
@@ -598,7 +606,7 @@ def test_check_tells_step_46_code_with_get_item_that_step_47_is_graded_at_its_st
         "(--stage step47), which also needs softmax, softmax_cross_entropy" in line
     ), line
     assert "after step 46" not in line and "not graded" not in line
-    plain = grader("check", str(DEZERO / "book_step46"))
+    plain = _once("check", str(DEZERO / "book_step46"))
     assert "your code also has code of" not in plain.stdout and "stage step46, inferred" in plain.stdout
 
 

@@ -82,8 +82,8 @@ _UNCOMPILED = (
 def readme_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """A fresh copy of the source, and the README's first command run there, verbatim, with no venv active.
     The grading is a share (two samples of each assignment, with the variable the README documents): every
-    sample is graded by tox's `samples` env and tests/samples/test_expected.py, and here all of them took most
-    of the test's time."""
+    sample is graded by tests/samples/test_expected.py (through `grader samples`), and here all of them took
+    most of the test's time."""
     repo = copy_source(tmp_path_factory.mktemp("readme") / "backprop-grader")
     command = readme_quick_start()
     assert command.startswith("./install.sh ")

@@ -168,7 +168,7 @@ def test_the_bundled_dezero_samples_report_is_screenshot(driver: Any, tmp_path: 
     artifact docs/INSTRUCTORS.md describes), lists every sample graded, and each student link resolves. A
     share of them (DEZERO_SHARE, spread over the folder as `grader samples --per-assignment` takes it, with
     a refused load and flagged code among them): grading all 330 was nearly all of this test's 92 s, and
-    tox's samples env grades and validates every one."""
+    tests/samples/test_expected.py's `grader samples dezero --validate` grades and validates every one."""
     share, _total = share_folder(SAMPLES, DEZERO_SHARE, tmp_path / "share")
     expected = json.loads((SAMPLES / "expected.json").read_text(encoding="utf-8"))["samples"]
     graded = sorted(p.name for p in share.iterdir())

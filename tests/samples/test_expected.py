@@ -5,17 +5,27 @@ record keys it breaks and why); the expected score is computed here from that ac
 points, never read from the grader. Both isolation modes are exercised where bubblewrap is available: every
 sample in the mode `auto` picks; in the other, a share of each family's: one in four of each stage group,
 every refused load and every flagged file (FULL_MODE below).
+
+In the full mode the README's main job grades them: `grader samples ASSIGNMENT --validate`, the real command,
+one run a family. Its reports of the samples graded at the default stage are the ones read here; the samples
+of another stage (or without the generated cases) are graded again at theirs, in this process. So each
+sample is graded once at its own stage, and the command's run over every sample is proven with it (tox had
+a `samples` env running it again, after the tests, until session 36).
 """
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import json
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from batch.students import grader
+from calibration import hang_guard
 
 from grader.assignments import load_assignment
 from grader.cases import cases_for_run
@@ -42,6 +52,9 @@ ISOLATIONS = [
 # whose code is flagged.
 FULL_MODE = "bwrap" if probe_bwrap().usable else "rlimits"
 SECOND_MODE_EVERY = 4
+# The run `grader samples` makes of a family's folder: every sample at the default stage, the generated cases
+# drawn. The samples whose expected.json entry asks for that run are read from its reports.
+CLI_RUN = ("", True)
 
 
 def _expectations(family: str) -> dict[str, Any]:
@@ -70,14 +83,79 @@ def _expected_points(case: Case, expect: dict[str, Any]) -> float:
     return case.points * (checks - failed) / checks
 
 
-def _graded(family: str, isolation: str) -> Iterator[tuple[str, dict[str, Any], dict[str, Any], list[Case]]]:
+# a sample's name, its expected.json entry, its report, the cases of the run that graded it
+Graded = tuple[str, dict[str, Any], dict[str, Any], list[Case]]
+
+
+def _graded(family: str, isolation: str, out: Path) -> Iterator[Graded]:
     """Each sample graded at its `stage` (docs/STAGES.md; none: the assignment's default stage), without the
     generated cases when it says `"generated": false` (a float32 sample: which fresh draws float32 tips past
-    the tolerance depends on the draw and on the CPU's BLAS kernels)."""
+    the tolerance depends on the draw and on the CPU's BLAS kernels). In the full mode the default run's
+    samples are graded by `grader samples` into `out` (_graded_by_the_command)."""
+    by_run = _runs(family, isolation)
+    if isolation == FULL_MODE:
+        yield from _graded_by_the_command(family, out)
+        by_run.pop(CLI_RUN, None)
+    yield from _graded_here(family, isolation, by_run)
+
+
+def _graded_by_the_command(family: str, out: Path) -> Iterator[Graded]:
+    """`grader samples ASSIGNMENT` over the family's whole folder, as the README runs it, in FULL_MODE and
+    with --validate (every report.json schema-checked before it is written, so not again here): exit 0, the
+    gradebook and class report named on the terminal, one gradebook row per sample and no other, a
+    results.json with tests and a junit.xml with test cases beside each report, and no report of the
+    grader's own failure (status error), whatever the sample's stage. Then CLI_RUN's samples' reports."""
+    spec = _expectations(family)
+    assignment = load_assignment(spec["assignment"])
+    samples = spec["samples"]
+    done = grader(
+        "samples",
+        assignment.id,
+        "--out",
+        str(out),
+        "--validate",
+        "--seed",
+        str(SEED),
+        "--isolation",
+        FULL_MODE,
+        "--jobs",
+        "2",
+        timeout=hang_guard(600),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr[-4000:]
+    batch = out / assignment.id
+    assert [p.name for p in out.iterdir()] == [assignment.id]  # that assignment's samples alone
+    assert f"{assignment.id}: {len(samples)} submissions; gradebook {batch / 'gradebook.csv'}" in done.stdout
+    assert f"{assignment.id}: class report {batch / 'index.html'} (open it in a browser)" in done.stdout
+    with (batch / "gradebook.csv").open(encoding="utf-8", newline="") as fh:
+        students = {row["file"]: row["student"] for row in csv.DictReader(fh)}
+    # a folder's entry may be written with a trailing slash (dlfs-advanced's); the gradebook names it without
+    by_file = {name.rstrip("/"): name for name in samples}
+    assert sorted(students) == sorted(by_file)
+    students = {by_file[file]: student for file, student in students.items()}
+    read_here = _by_run(samples).get(CLI_RUN, [])
+    failed = []
+    reports = {}
+    for name, student in students.items():
+        graded = batch / student
+        report = json.loads((graded / "report.json").read_text(encoding="utf-8"))
+        assert json.loads((graded / "results.json").read_text(encoding="utf-8"))["tests"], name
+        assert list(ET.parse(graded / "junit.xml").getroot().iter("testcase")), name
+        if report["status"] == "error":  # a sample of another stage too: what `grader samples` shows
+            failed.append(f"{name}: the grader failed; staff details: {json.dumps(report['staff'])[:4000]}")
+        if name in read_here:
+            reports[name] = report
+    assert not failed, "\n".join(failed)
+    cases = cases_for_run(assignment, SEED)
+    for name in read_here:
+        yield name, samples[name], reports[name], cases
+
+
+def _graded_here(family: str, isolation: str, by_run: dict[tuple[str, bool], list[str]]) -> Iterator[Graded]:
+    """The samples of `by_run` graded in this process, a run at a time, their reports schema-checked."""
     spec = _expectations(family)
     assignment = load_assignment(spec["assignment"])
     folder = REPO / "submissions" / family
-    by_run = _runs(family, isolation)
     with SandboxPool(jobs=2, isolation=isolation) as pool:
         for (stage_name, generated), names in sorted(by_run.items()):
             stage = stage_name or None
@@ -85,7 +163,9 @@ def _graded(family: str, isolation: str) -> Iterator[tuple[str, dict[str, Any], 
             plan = RunPlan.create(assignment, SEED, cases, stage=stage)
             entries = [(name, folder / name) for name in names]
             for graded in grade_paths(plan, entries, pool):
-                yield graded.student, spec["samples"][graded.student], as_dict(graded.report), cases
+                report = as_dict(graded.report)
+                validate(report, "report")
+                yield graded.student, spec["samples"][graded.student], report, cases
 
 
 def _by_run(samples: dict[str, dict[str, Any]]) -> dict[tuple[str, bool], list[str]]:
@@ -121,17 +201,16 @@ def _graded_names(family: str, isolation: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.parametrize("isolation", ISOLATIONS)
 @pytest.mark.parametrize("family", FAMILIES)
-def test_every_sample_gets_its_expected_result(family: str, isolation: str) -> None:
+def test_every_sample_gets_its_expected_result(family: str, isolation: str, tmp_path: Path) -> None:
     """Each sample, graded at its stage, gets the statuses, failed keys, diagnosis and failure codes, score
-    and staff flags (code -> lines; none unless listed) written in expected.json, and its report names the
-    stage."""
+    and staff flags (code -> lines; none unless listed) written in expected.json, and its schema-valid report
+    names the stage; in the full mode `grader samples` grades the family's folder (_graded_by_the_command)."""
     problems: list[str] = []
     seen = 0
     # once a family: read a sample at a time, the manifest and expected.json cost ~0.1 s of CPU a sample
     default_stage = load_assignment(_expectations(family)["assignment"]).default_stage
-    for name, sample, report, cases in _graded(family, isolation):
+    for name, sample, report, cases in _graded(family, isolation, tmp_path / "samples"):
         seen += 1
-        validate(report, "report")
         stage = sample.get("stage") or default_stage
         if report["stage"]["name"] != stage:
             problems.append(f"{name}: report names stage {report['stage']['name']}, expected {stage}")
