@@ -13,7 +13,8 @@ import io
 import itertools
 import re
 import tokenize
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
@@ -28,11 +29,13 @@ from grader.stages import (
     METHOD_NAMES,
     DefinedNames,
     Inference,
+    Progression,
     Stage,
     defines,
-    infer_stage,
-    inference_requires,
+    infer_in,
+    keep_names,
     known_names,
+    progression,
     satisfied_stages,
 )
 
@@ -327,18 +330,48 @@ def infer(
     from grader import named_step
 
     defined, idents = names if names is not None else names_in(program_files(files, assignment))
+    table, aliases_ = _once(
+        assignment, ("progression", up_to_step), lambda: _progression(assignment, up_to_step)
+    )
+    found = infer_in(table, defined, idents, aliases_, assignment.default_stage)
+    latest = named_step.named_step(assignment.stages, list(files)) if found and up_to_step is None else None
+    if found and latest and named_step.grades_past(assignment.stages, latest, found.stage):
+        return infer(assignment, files, (defined, idents), up_to_step=latest.step) or found
+    return found
+
+
+def _progression(
+    assignment: Assignment, up_to_step: int | None
+) -> tuple[Progression, dict[str, tuple[str, ...]]]:
+    """The stages `infer` reads (up to a step, or all), read once, and the names grading accepts."""
     stages = [
         s
         for s in assignment.stages
         if up_to_step is None or (n := stage_step(s.name)) is None or int(n) <= up_to_step
     ]
     graded = {s.name: assignment.stage_case_ids(s.name) for s in stages}
-    aliases_ = _with_extension(assignment, family_aliases(assignment.family))
-    found = infer_stage(stages, defined, idents, aliases_, graded, assignment.default_stage)
-    latest = named_step.named_step(assignment.stages, list(files)) if found and up_to_step is None else None
-    if found and latest and named_step.grades_past(assignment.stages, latest, found.stage):
-        return infer(assignment, files, (defined, idents), up_to_step=latest.step) or found
-    return found
+    return progression(stages, graded), _with_extension(assignment, family_aliases(assignment.family))
+
+
+# What the stage scan reads of an assignment alone, the same for each of its submissions: kept per process for
+# the last few assignments (a batch grades one; the test suite loads hundreds), by identity, the assignment
+# held with them so that its id is not reused. Never anything read from a submission.
+_KEPT_ASSIGNMENTS = 8
+_ONCE: dict[int, tuple[Assignment, dict[Any, Any]]] = {}
+
+
+def _once(assignment: Assignment, key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()` for this assignment object and `key`, computed once per process (two threads may both
+    compute it: they compute the same)."""
+    kept = _ONCE.get(id(assignment))
+    if kept is None or kept[0] is not assignment:
+        while len(_ONCE) >= _KEPT_ASSIGNMENTS:
+            _ONCE.pop(next(iter(_ONCE), 0), None)
+        kept = _ONCE[id(assignment)] = (assignment, {})
+    values = kept[1]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
 
 
 def graded_code_files(assignment: Assignment, files: Mapping[str, bytes]) -> list[str]:
@@ -395,10 +428,10 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()
     aliases_ = family_aliases(a.family)
-    found = satisfied_stages(a.stages, defined, idents, aliases_)
-    known = known_names(a.stages)
+    fixed: _StageFacts = _once(a, ("facts", stage.name), lambda: _StageFacts.of(a, stage))
+    found = satisfied_stages(a.stages, defined, idents, aliases_, fixed.table)
+    names = keep_names(defined)
     mentioned = {i.lower() for i in idents | defined}
-    by_name = {s.name: s for s in a.stages}
     return {
         "name": stage.name,
         "title": stage.title,
@@ -407,18 +440,40 @@ def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
         "looks_like": looks.stage if looks else None,
         # the stage's points, optional classes included: results.json counts a score against them as the
         # LMS imports do (gradebook.out_of), so Gradescope shows the student's own percent
-        "full_marks": a.max_points(stage.name),
-        "_order": list(a.stage_names),
-        "_introduced": introduced_by(a),
-        "_adds": {s.name: s.adds or s.title for s in a.stages},
+        "full_marks": fixed.full_marks,
+        "_order": list(fixed.order),
+        "_introduced": dict(fixed.introduced),
+        "_adds": dict(fixed.adds),
         "_looks_parts": list(a.stage(looks.stage).part_names) if looks else [],
         "_satisfied": [s.name for s in found],
-        "_needs": {s.name: list(inference_requires(s, by_name)) for s in a.stages},
+        "_needs": {name: list(needs) for name, needs in fixed.table.needed.items()},
         "_mentioned": [s.name for s in a.stages if _detects(s, mentioned)],
-        "_defined": sorted(n for n in known if defines(n, defined, aliases_, known)),
+        "_defined": sorted(n for n in fixed.table.known if defines(n, names, aliases_, fixed.table.known)),
         "_classes_in": classes_in(files, stage.optional_classes),
         "_methods": sorted(METHOD_NAMES & defined),
     }
+
+
+@dataclass(frozen=True)
+class _StageFacts:
+    """What `stage_context` says of the assignment and the stage graded, whatever the submission: worked out
+    once per assignment, stage and process (each submission gets its own copies of the containers)."""
+
+    full_marks: float
+    order: tuple[str, ...]
+    introduced: Mapping[str, str]
+    adds: Mapping[str, str]
+    table: Progression  # the stages read for `satisfied_stages`; its `needed` is the report's `_needs`
+
+    @classmethod
+    def of(cls, a: Assignment, stage: Stage) -> _StageFacts:
+        return cls(
+            a.max_points(stage.name),
+            a.stage_names,
+            introduced_by(a),
+            {s.name: s.adds or s.title for s in a.stages},
+            _once(a, ("progression", None), lambda: _progression(a, None))[0],
+        )
 
 
 def step_methods(plan: RunPlan, files: Mapping[str, bytes]) -> frozenset[str]:

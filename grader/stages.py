@@ -286,16 +286,26 @@ class DefinedNames(set[str]):
         # a name defined only as a method of a class, never at a module's top level: {"topological_sort":
         # "Graph.topological_sort"}; the load reports it missing, so the stage line says where it is
         self.methods: Mapping[str, str] = dict(methods or {})
+        # the names by their lower case, set by keep_names on a copy of its own (None: read the names)
+        self.lowered: Mapping[str, tuple[str, ...]] | None = None
 
 
 def keep_names(defined: Iterable[str]) -> DefinedNames:
-    """A copy of `defined` that keeps which names are functions only (none for a plain set)."""
-    return DefinedNames(
+    """A copy of `defined` that keeps which names are functions only (none for a plain set), with its names
+    by their lower case (`lowered`, read by `defines`: inference asks of each stage's every name whether
+    some defined name is it in another case, ~1.5 million such questions over the bundled samples). The
+    copy is the caller's own, never changed after: the index stays true of it."""
+    names = DefinedNames(
         defined,
         getattr(defined, "functions", ()),
         getattr(defined, "behind", None),
         getattr(defined, "methods", None),
     )
+    lowered: dict[str, tuple[str, ...]] = {}
+    for d in names:
+        lowered[d.lower()] = (*lowered.get(d.lower(), ()), d)
+    names.lowered = lowered
+    return names
 
 
 def behind_helper(name: str, defined: Collection[str]) -> tuple[str, str] | None:
@@ -323,6 +333,9 @@ def defines(
     helpers: frozenset[str] = (
         getattr(defined, "functions", frozenset()) if name[:1].isupper() else frozenset()
     )
+    lowered: Mapping[str, tuple[str, ...]] | None = getattr(defined, "lowered", None)
+    if lowered is not None:  # the same names as the loop below, found by their lower case (keep_names)
+        return any(d not in known and d not in helpers for w in wanted for d in lowered.get(w, ()))
     return any(d.lower() in wanted and d not in known and d not in helpers for d in defined)
 
 
@@ -388,23 +401,63 @@ def satisfied_stages(
     defined: Iterable[str],
     identifiers: Iterable[str],
     aliases: Mapping[str, Iterable[str]] | None = None,
+    table: Progression | None = None,
 ) -> list[Stage]:
     """The stages (manifest order) whose required names the source defines and whose `detect` groups it
     mentions. `defined`: the names the source binds (classes, functions, assignments); `identifiers`: every
     identifier it mentions (names, attributes, parameters, imports). Compared without case, but for a
-    stage's `absent` identifiers (as spelt: chapter 4's own `relu` function is not chapter 5's Relu)."""
+    stage's `absent` identifiers (as spelt: chapter 4's own `relu` function is not chapter 5's Relu).
+    `table`: `progression(stages)`, when the caller keeps one."""
+    if table is None:
+        table = Progression(tuple(stages), {}, {}, {}, known_names(stages), _needed(stages), {})
     names = keep_names(defined)
     spelt = set(identifiers)
     idents = {i.lower() for i in spelt} | {n.lower() for n in names}
     alias_map = aliases or {}
-    by_name = {s.name: s for s in stages}
-    known = known_names(stages)
     return [
         s
-        for s in stages
+        for s in table.stages
         if not any(a in spelt for a in s.absent)
-        and _satisfied(inference_requires(s, by_name), s, names, idents, alias_map, known)
+        and _satisfied(table.needed[s.name], s, names, idents, alias_map, table.known)
     ]
+
+
+def _needed(stages: Sequence[Stage]) -> dict[str, tuple[str, ...]]:
+    by_name = {s.name: s for s in stages}
+    return {s.name: inference_requires(s, by_name) for s in stages}
+
+
+@dataclass(frozen=True)
+class Progression:
+    """What inference reads of the stages alone, the same for every source: made once per assignment and
+    process by grader/stage_scan.py (remade for each submission, it was most of a batch's stage scan)."""
+
+    stages: tuple[Stage, ...]
+    graded: Mapping[str, Collection[str]]  # stage name -> the case ids it grades
+    by_name: Mapping[str, Stage]
+    order: Mapping[str, int]
+    known: frozenset[str]  # known_names
+    needed: Mapping[str, tuple[str, ...]]  # stage name -> inference_requires
+    outgrowing: Mapping[str, tuple[str, ...]]  # stage name -> _outgrowing_names
+
+
+def progression(stages: Sequence[Stage], graded: Mapping[str, Collection[str]] | None = None) -> Progression:
+    """`stages` read once for inference; `graded` as `infer_stage` takes it (None: each stage's patterns)."""
+    by_name = {s.name: s for s in stages}
+    if graded is None:
+        patterns = [p for s in stages for p in s.cases]
+        graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
+    order = {s.name: i for i, s in enumerate(stages)}
+    islands = _islands(stages, graded)
+    return Progression(
+        tuple(stages),
+        graded,
+        by_name,
+        order,
+        known_names(stages),
+        _needed(stages),
+        {s.name: _outgrowing_names(s, stages, order, graded, islands) for s in stages},
+    )
 
 
 def _islands(stages: Sequence[Stage], graded: Mapping[str, Collection[str]]) -> dict[str, frozenset[str]]:
@@ -414,23 +467,21 @@ def _islands(stages: Sequence[Stage], graded: Mapping[str, Collection[str]]) -> 
     return {s.name: frozenset(o.name for o in stages if cases[s.name] & cases[o.name]) for s in stages}
 
 
-def _outgrown(
+def _outgrowing_names(
     stage: Stage,
     stages: Sequence[Stage],
     order: Mapping[str, int],
     graded: Mapping[str, Collection[str]],
-    defined: set[str],
-    aliases: Mapping[str, Iterable[str]],
     islands: Mapping[str, frozenset[str]],
-) -> bool:
-    """The code defines a name that only a later step of the same progression asks for (a later stage that
-    shares a case and needs or allows every name `stage` needs): it is past `stage`, even when that later
-    step's other names are missing. A step-18 file that
+) -> tuple[str, ...]:
+    """The names that only a later step of the same progression asks for (a later stage that shares a case
+    and needs or allows every name `stage` needs): code defining one is past `stage`, even when that later
+    step's other names are missing (`infer_stage`'s outgrown stages). A step-18 file that
     calls the classes (Square()(x), no square() helper) satisfies the steps-7-8 stage by its names; it has
     Add, which step 13 brings, so it is not read as step 8 and graded on 9 points."""
     mine = {n.lower() for n in (*stage.requires, *stage.optional_classes)}
     mine_required = {n.lower() for n in stage.requires}
-    known = known_names(stages)
+    found: dict[str, None] = {}
     own_cases = set(graded.get(stage.name, ()))
     island = islands[stage.name]
     # Names a separate part of the course asks for (a stage sharing no case with this one, but a case with a
@@ -461,9 +512,8 @@ def _outgrown(
             new = [n for n in later.requires if n.lower() not in mine]
         else:
             continue  # a separate part of the course (DLFS's book files), not a later step
-        if any(defines(n, defined, aliases, known) for n in new):
-            return True
-    return False
+        found.update(dict.fromkeys(new))
+    return tuple(found)
 
 
 def infer_stage(
@@ -481,16 +531,30 @@ def infer_stage(
     `graded`: stage name -> the case ids it grades (default: its patterns, its `extends` chain included).
     `default`: the assignment's default stage (`_between_steps`). None: no stage satisfied.
     """
-    by_name = {s.name: s for s in stages}
+    return infer_in(progression(stages, graded), defined, identifiers, aliases, default)
+
+
+def infer_in(
+    table: Progression,
+    defined: Iterable[str],
+    identifiers: Iterable[str],
+    aliases: Mapping[str, Iterable[str]] | None = None,
+    default: str | None = None,
+) -> Inference | None:
+    """`infer_stage` on the stages as `progression` read them (kept by the caller across sources)."""
+    stages, graded, by_name, order, known = (
+        table.stages,
+        table.graded,
+        table.by_name,
+        table.order,
+        table.known,
+    )
     alias_map = aliases or {}
-    if graded is None:
-        patterns = [p for s in stages for p in s.cases]
-        graded = {s.name: select_ids(by_name, s.name, patterns) for s in stages}
-    order = {s.name: i for i, s in enumerate(stages)}
-    found = satisfied_stages(stages, defined, identifiers, aliases)
-    islands, names = _islands(stages, graded), keep_names(defined)
-    known = known_names(stages)
-    grown = {s.name for s in found if _outgrown(s, stages, order, graded, names, alias_map, islands)}
+    found = satisfied_stages(stages, defined, identifiers, aliases, table)
+    names = keep_names(defined)
+    grown = {
+        s.name for s in found if any(defines(n, names, alias_map, known) for n in table.outgrowing[s.name])
+    }
     kept_up = [
         s
         for s in found
@@ -519,7 +583,7 @@ def infer_stage(
     if not kept:
         return None
     parts = sorted(kept, key=lambda s: order[s.name])
-    reasons = [_reason(s, inference_requires(s, by_name), names, alias_map, known) for s in parts]
+    reasons = [_reason(s, table.needed[s.name], names, alias_map, known) for s in parts]
     also = _also_defined(excluded, parts, graded, by_name, names, alias_map, known)
     if len(parts) == 1:
         return Inference(parts[0].name, f"your code defines {reasons[0]}{also}")

@@ -1003,3 +1003,75 @@ def test_grader_check_reads_save_weights_in_the_step_file_the_stage_grades() -> 
     assert step_methods(at54, files) == frozenset() == frozenset(stage_context(at54, files)["_methods"])
     at60 = RunPlan.create(course, 0, [], stage="step60")
     assert step_methods(at60, files) == {"save_weights"} == set(stage_context(at60, files)["_methods"])
+
+
+def test_the_stages_read_once_are_read_again_at_another_step_cap() -> None:
+    """`infer` keeps the stages it read per assignment (stage_scan._once): at a step cap it reads fewer, and
+    an inference at no cap after one at a cap reads them all again (a key without the cap gave step 10's
+    stages to the step-18 file)."""
+    dezero = load_assignment("dezero")
+    files = load_submission(SUBMISSIONS / "dezero" / "correct.py").files
+    capped = infer(dezero, files, up_to_step=10)
+    assert capped is None or capped.stage != "step18"
+    whole = infer(dezero, files)
+    assert whole is not None and whole.stage == "step18"
+
+
+def test_an_assignment_object_of_other_stages_is_inferred_on_its_own_stages() -> None:
+    """What the stage scan keeps per assignment belongs to that assignment object: a manifest with fewer
+    stages (the same id) infers among its own (a key of the id alone kept the first one's stages)."""
+    import dataclasses
+
+    dezero = load_assignment("dezero")
+    files = load_submission(SUBMISSIONS / "dezero" / "correct.py").files
+    assert infer(dezero, files).stage == "step18"  # type: ignore[union-attr]
+    early = tuple(s for s in dezero.stages if s.name in ("step01", "step02", "step03"))
+    assert len(early) == 3
+    fewer = dataclasses.replace(dezero, stages=early, default_stage="step01")
+    found = infer(fewer, files)
+    assert found is None or found.stage in ("step01", "step02", "step03")
+
+
+def test_stage_context_says_the_points_of_the_stage_each_plan_grades() -> None:
+    """The stage's facts kept per assignment are kept per stage: two plans at two stages of one assignment,
+    one after the other, each say their own stage's points and case origins (a key without the stage gave
+    the second plan the first one's full marks)."""
+    from grader.pipeline import RunPlan
+    from grader.stage_scan import stage_context
+
+    dezero = load_assignment("dezero")
+    files = load_submission(SUBMISSIONS / "dezero" / "step14.py").files
+    early = stage_context(RunPlan.create(dezero, 0, [], stage="step03"), files)
+    late = stage_context(RunPlan.create(dezero, 0, [], stage="step18"), files)
+    assert (early["name"], late["name"]) == ("step03", "step18")
+    assert early["full_marks"] < late["full_marks"]  # step 18 grades every case of step 3 and more
+    assert late["full_marks"] == dezero.max_points("step18")
+    assert early["full_marks"] == dezero.max_points("step03")
+    assert late["looks_like"] == early["looks_like"] == "step14"
+
+
+def test_a_second_submission_reads_no_stage_again(monkeypatch) -> None:
+    """The stages' own reading (each stage's inference_requires, its outgrowing names) is done once per
+    assignment: a second submission's inference and stage context read each stage's requirements a handful
+    of times at most, not once or more per stage as every submission did (dezero: 39 stages)."""
+    from grader import stages
+    from grader.pipeline import RunPlan
+    from grader.stage_scan import stage_context
+
+    dezero = load_assignment("dezero")
+    plan = RunPlan.create(dezero, 0, [])
+    first = load_submission(SUBMISSIONS / "dezero" / "step14.py").files
+    second = load_submission(SUBMISSIONS / "dezero" / "correct.py").files
+    stage_context(plan, first)
+    calls: list[str] = []
+    real = stages.inference_requires
+
+    def counted(stage, by_name):  # type: ignore[no-untyped-def]
+        calls.append(stage.name)
+        return real(stage, by_name)
+
+    monkeypatch.setattr(stages, "inference_requires", counted)
+    context = stage_context(plan, second)
+    assert context["looks_like"] == "step18"
+    assert len(dezero.stages) > 30
+    assert len(calls) < len(dezero.stages) // 4

@@ -400,3 +400,47 @@ def test_a_dataloader_step_uses_the_classes_it_builds_as_an_applied_op_does() ->
     assert dezero.optional_classes_of("step50-dataloader", step57) == ("Dataset", "DataLoader")
     assert dezero.optional_classes_of("step57-conv2d", step57) == ()
     assert uses_optional(case_ops(steps), dezero.stage("step50").optional_classes) == ()
+
+
+def test_defines_through_the_lower_case_index_answers_as_the_rule_says():
+    """`defines` on keep_names' copy (its lower-case index) answers as its rule reads, for every name and
+    every set of a pool of spellings: the name or an alias as spelt, or a defined name equal to one of them
+    but for case that no stage requires as spelt and that is no function-only helper of a class's name. An
+    index that lost one of two spellings of one lower case (`RELU` beside `relu`) fails this."""
+    import itertools
+
+    from grader.stages import DefinedNames, defines, keep_names
+
+    pool = ["Relu", "relu", "RELU", "ReLU", "Node", "Layer", "layer", "Square", "square", "mse"]
+    aliases = {"Node": ("Layer",), "MSE": ("Mse",)}
+    known = frozenset({"Relu", "Node", "Square", "square", "MSE"})
+    asked = ["Relu", "Node", "Square", "square", "MSE", "Sigmoid"]
+
+    def rule(name: str, defined: set[str], functions: frozenset[str]) -> bool:
+        spellings = (name, *aliases.get(name, ()))
+        if any(s in defined for s in spellings):
+            return True
+        lower = {s.lower() for s in spellings}
+        helpers = functions if name[:1].isupper() else frozenset()
+        return any(d.lower() in lower and d not in known and d not in helpers for d in defined)
+
+    checked = 0
+    for size in (1, 2, 3):
+        for chosen in itertools.combinations(pool, size):
+            for functions in (frozenset(), frozenset(d for d in chosen if d.islower())):
+                names = keep_names(DefinedNames(chosen, functions))
+                assert names.lowered is not None
+                for name in asked:
+                    assert defines(name, names, aliases, known) == rule(name, set(chosen), functions), (
+                        name,
+                        chosen,
+                        functions,
+                    )
+                    checked += 1
+    assert checked > 1000
+    # two spellings of one lower case, each in turn the only one that counts: an index holding one of them
+    # answers one of these wrong, whichever it holds
+    for helper, other in (("relu", "RELU"), ("RELU", "relu")):
+        names = keep_names(DefinedNames(["relu", "RELU"], [helper]))
+        assert defines("Relu", names, {}, frozenset({"Relu"})), other
+        assert not defines("Relu", names, {}, frozenset({"Relu", other}))

@@ -564,8 +564,29 @@ def choose_copies(
 
 def _copies_of(files: Iterable[str], want: str, preferred: Sequence[str]) -> list[str]:
     """The copies of the preferred name `want` in path order: a file a longer preferred name names is none."""
-    longer = [p for p in preferred if p != want and member(p, want)]
+    longer = _longer_names(tuple(preferred)).get(want)
+    if longer is None:  # a name the manifest does not list: read as before
+        longer = tuple(p for p in preferred if p != want and member(p, want))
     return sorted(f for f in files if copy_member(f, want) and not any(copy_member(f, p) for p in longer))
+
+
+# The manifest's names alone decide which of them name another (`_longer_names`): DeZero's ~100 module names
+# compared pairwise for every name, for each submission and each asking (the job, the stage, the program),
+# were 6 million `member` calls over the bundled samples. Kept per tuple of names, a few at a time.
+_LONGER: dict[tuple[str, ...], dict[str, tuple[str, ...]]] = {}
+_KEPT_NAME_LISTS = 8
+
+
+def _longer_names(preferred: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """Each preferred name -> the other preferred names that name it one or more folders down (`member`:
+    `ch05/layers.py` names `layers.py`), in the manifest's order."""
+    known = _LONGER.get(preferred)
+    if known is None:
+        known = {w: tuple(p for p in preferred if p != w and member(p, w)) for w in preferred}
+        if len(_LONGER) >= _KEPT_NAME_LISTS:
+            _LONGER.clear()
+        _LONGER[preferred] = known
+    return known
 
 
 # What `module_defs` may spend on one preferred name's distinct copies, in `read_steps`. Measured (review of

@@ -878,3 +878,36 @@ def test_a_stub_count_survives_the_other_thread_evicting_the_cache(monkeypatch: 
     shared = _OtherThreadEvicts({b"x" * (3 << 20): 0})  # over the cache's bytes: the next reading evicts it
     monkeypatch.setattr(choice, "_STUB_CACHE", shared)
     assert choice.stub_counts(files, ["a.py", "b.py"]) == alone
+
+
+def test_the_copies_of_a_name_follow_each_list_of_preferred_names():
+    """Which preferred names name another is kept per list of names (choice._longer_names): with a list in
+    which `ch05/layers.py` is preferred, that file is no copy of `layers.py`; with a list without it, the
+    same files make it one (a memo of the first list's answer kept it out of the second's copies)."""
+    files = {"layers.py": b"class Relu: pass\n", "ch05/layers.py": b"class Relu: pass\n"}
+    assert choice._copies_of(files, "layers.py", ("layers.py", "ch05/layers.py")) == ["layers.py"]
+    assert choice._copies_of(files, "layers.py", ("layers.py",)) == ["ch05/layers.py", "layers.py"]
+    assert choice._copies_of(files, "layers.py", ("layers.py", "ch05/layers.py")) == ["layers.py"]
+
+
+def test_the_preferred_names_are_compared_pairwise_once(monkeypatch):
+    """Which of the manifest's names name another is worked out once per list: a second submission's copies
+    compare a name with the files, not every name with every other (dezero lists ~100 names: 10,000 calls
+    of `member` a submission, at each of the three askings of a batch's job)."""
+    names = [f"steps/step{n:02d}.py" for n in range(1, 61)] + [f"dezero/m{n}.py" for n in range(40)]
+    files = {
+        "steps/step18.py": b"class Variable: pass\n",
+        "backup/steps/step18.py": b"class Variable: pass\n",
+    }
+    choice.copies(files, names, ["Variable"], [])
+    calls = []
+    real = choice.member
+
+    def counted(relpath, name):
+        calls.append(name)
+        return real(relpath, name)
+
+    monkeypatch.setattr(choice, "member", counted)
+    # a copy in a backup folder, defining no more: set aside for the one the manifest names
+    assert choice.copies(files, names, ["Variable"], []) == {"backup/steps/step18.py": "steps/step18.py"}
+    assert 0 < len(calls) < len(names) ** 2 // 4
