@@ -131,15 +131,8 @@ def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
 
 
 # The student-side adapters and the worker's confinement code: the parent reads the adapters' naming tables
-# (grader/inside/aliases.py) and names the worker's isolation variable without importing either. Nor the
-# failures a harness or a student process makes (grader/inside/failures.py, ~8 ms of CPU beside the worker's
-# start): the parent reads grader/inside/missing.py's words, which make one only in those processes.
-NEVER_IN_THE_PARENT = (
-    "grader.inside.adapters",
-    "grader.inside.privileges",
-    "grader.inside.seccomp",
-    "grader.inside.failures",
-)
+# (grader/inside/aliases.py) and names the worker's isolation variable without importing either.
+NEVER_IN_THE_PARENT = ("grader.inside.adapters", "grader.inside.privileges", "grader.inside.seccomp")
 
 
 _MUTATIONS_WORKED_OUT = """

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # imported where a failure is made: the parent reads this module's words, never makes one
-    from .failures import StudentFailure
+from .failures import StudentFailure
 
 _MAX_NEAR = 3
 _MAX_FOUND = 6
@@ -106,12 +104,6 @@ def missing_failure(
         text += f"; found {', '.join(found[:_MAX_FOUND])}" + (f" and {more} more" if more > 0 else "")
     if near:
         text += f" (did you mean {near[0]}?)"
-    # Here, not at the top: the parent imports this module for UNDER_MAIN and method_words (its reading of the
-    # source, grader/defined.py), and failures.py (its ~30 patterns and dataclasses, ~8 ms of CPU) came with
-    # it, beside the sandbox worker's start, for a message only the harness and a student process write. Both
-    # have imported failures.py long before: this is a lookup there.
-    from .failures import StudentFailure
-
     if blocked is not None:
         return StudentFailure(blocked.code, f"{text}; {blocked.message}", blocked.detail)
     return StudentFailure("missing_name", text)
