@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from grader import pyparse
+from grader.flags import read_as_python
 from grader.flags.model import Flag, Hit
 from grader.flags.namespace_writes import namespace_flags
 from grader.flags.numerical import numerical_flags
@@ -35,8 +36,9 @@ OPAQUE_SUFFIXES = frozenset({".pyc", ".pyo", ".so", ".pyd", ".dylib"})
 class ScanContext:
     graded: frozenset[str] = frozenset()  # names the assignment grades (classes and functions)
     forbidden: Mapping[str, str] = field(default_factory=dict)  # the assignment's forbidden imports -> code
-    # A Python file of the submission names optparse (its text holds the word): optparse's Values, which runs
-    # a file by path, may be handed to any other file (runtime.py OPTPARSE_RUNNERS)
+    # A Python file of the submission names optparse (its text, as Python reads it, holds the word:
+    # read_as_python.py): optparse's Values, which runs a file by path, may be handed to any other file
+    # (runtime.py OPTPARSE_RUNNERS)
     optparse: bool = False
     # The submission holds one Python file (or notebook): no other file can call its functions
     # (namespace_writes: a key handed only literal names by the file's own calls)
@@ -182,8 +184,11 @@ def scan_submission(
     forbidden_imports: Iterable[str] = (),
 ) -> tuple[Flag, ...]:
     """Flags for every file of a submission (`SubmissionFiles.files`): parsed, never executed."""
-    # one bytes search a file (~1 us for 10 KiB)
-    optparse = any(b"optparse" in data for rel, data in files.items() if rel.lower().endswith(".py"))
+    # one bytes search a file (~1 us for 10 KiB); decoded and normalised past it only when not plain ASCII
+    # or when it has a coding line
+    optparse = any(
+        read_as_python.names(data, "optparse") for rel, data in files.items() if rel.lower().endswith(".py")
+    )
     alone = sum(rel.lower().endswith((".py", ".ipynb")) for rel in files) == 1
     ctx = ScanContext(
         frozenset(graded), dict.fromkeys(forbidden_imports, "autodiff_library"), optparse, alone
