@@ -128,7 +128,10 @@ class Names:
         """("module.attr", object) of the first alias an imported step binds, canonical name first."""
         for alias in (name, *[a for a in self.aliases.get(name, ()) if a != name]):
             for m in self.imported_steps:
-                obj = vars(m.module).get(alias) if m.module is not None else None
+                try:  # an object the student's code put in sys.modules may be anything
+                    obj = vars(m.module).get(alias) if m.module is not None else None
+                except Exception:
+                    continue
                 if obj is None or not _qualifies(name, obj, self.aliases):
                     continue
                 if self.standins is not None and self.standins.origin(obj, m.relpath) is not None:

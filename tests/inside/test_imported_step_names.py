@@ -49,3 +49,17 @@ def test_a_step_set_aside_and_never_imported_lends_no_name() -> None:
     assert loaded["missing"] == ["Function"]
     assert loaded["modules"] == {"step14": "step14.py"}
     assert any("step13.py" in w and "not run" in w for w in loaded["warnings"]), loaded["warnings"]
+
+
+def test_an_imported_step_the_code_replaced_in_sys_modules_lends_nothing_and_stops_nothing() -> None:
+    """step14.py puts an object of its own at sys.modules["step13"] whose namespace raises on every name but
+    __file__: the lookup passes over it (the student's object may be anything), and Function is missing."""
+    hostile = STEP14.replace("from step13 import Square\n", "") + (
+        "import sys\n\n\nclass _Space(dict):\n    def get(self, key, default=None):\n"
+        "        if key == '__file__':\n            return dict.get(self, key, default)\n"
+        "        raise RuntimeError('no')\n\n\nclass _Module:\n    pass\n\n\n"
+        "_m = _Module()\n_m.__dict__ = _Space(__file__=step13.__file__)\nsys.modules['step13'] = _m\n"
+    )
+    loaded = _loaded({"step14.py": hostile, "step13.py": STEP13})
+    assert loaded["missing"] == ["Function"]
+    assert loaded["found"] == {"Variable": "step14.Variable", "Add": "step14.Add"}
