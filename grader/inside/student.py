@@ -79,6 +79,10 @@ class Names:
     _cache: dict[str, tuple[str, Any] | None] = field(default_factory=dict)
     _program: Mapping[str, type] | None = None
     _modules: list[tuple[str, Mapping[str, Any]]] | None = None  # _imported(), until the modules change
+    # Steps set aside that the graded program imported (step14.py's `import step13`): they ran, and a name no
+    # loaded module binds is looked up in them (`step13.Function` subclassed, never bound by step14.py, was
+    # "missing: Function" while its case passed, beside the parent's reading of both: defined.imported_steps)
+    imported_steps: list[LoadedModule] = field(default_factory=list)
     # a graded class -> its helper function (DeZero's Square -> square): the class may be the one the helper
     # calls, spelt in another script (_behind_helper)
     helpers: Mapping[str, str] = field(default_factory=dict)
@@ -110,9 +114,30 @@ class Names:
                     )
                     self._cache[name] = coherent.choose(hits, program)
                     break
+            if self._cache[name] is None and self.imported_steps:
+                self._cache[name] = self._in_imported_steps(name)
             if self._cache[name] is None and name in self.helpers:
                 self._cache[name] = self._behind_helper(self.helpers[name])
         return self._cache[name]
+
+    def ran(self) -> list[LoadedModule]:
+        """The modules loaded, then the steps set aside that they imported."""
+        return [*self.modules, *self.imported_steps]
+
+    def _in_imported_steps(self, name: str) -> tuple[str, Any] | None:
+        """("module.attr", object) of the first alias an imported step binds, canonical name first."""
+        for alias in (name, *[a for a in self.aliases.get(name, ()) if a != name]):
+            for m in self.imported_steps:
+                try:  # an object the student's code put in sys.modules may be anything
+                    obj = vars(m.module).get(alias) if m.module is not None else None
+                except Exception:
+                    continue
+                if obj is None or not _qualifies(name, obj, self.aliases):
+                    continue
+                if self.standins is not None and self.standins.origin(obj, m.relpath) is not None:
+                    continue
+                return f"{m.name}.{alias}", obj
+        return None
 
     def _behind_helper(self, helper_name: str) -> tuple[str, Any] | None:
         """The class the helper calls where its name is in another script than the book's: `class 二乗
@@ -244,7 +269,7 @@ class LoadResult:
     def frame(self) -> dict[str, Any]:
         return {
             "type": "loaded",
-            "modules": {m.name: m.relpath for m in self.names.modules if m.module is not None},
+            "modules": {m.name: m.relpath for m in self.names.ran() if m.module is not None},
             "found": dict(self.found),
             "missing": list(self.missing),
             "near": {k: list(v) for k, v in self.near.items()},
@@ -868,7 +893,7 @@ def _module_of(cls: type) -> str:
 
 
 def _relpath_of(names: Names, module_name: str) -> str:
-    return next((m.relpath for m in names.modules if m.name == module_name), module_name)
+    return next((m.relpath for m in names.ran() if m.name == module_name), module_name)
 
 
 def _switch_note(names: Names, relpath: str) -> str:
@@ -1112,6 +1137,9 @@ def load(
     # the graded program, not an unrun copy of it.
     imported = imported_files(root)
     unvisited = [r for r in unvisited if os.path.join(root, r) not in imported]
+    steps = {f: kept for f, kept in aside.items() if f not in (copies or {})}  # as the parent reads them
+    names.imported_steps = _imported_steps(root, steps, imported)
+    names.forget()
     setup_warnings = _package_setup(names)
     failures = [m.failure for m in names.modules if m.failure is not None]
     found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
@@ -1179,6 +1207,15 @@ def remember_preloaded() -> None:
     process, when every module's `__file__` was read)."""
     _PRELOADED.update((_key(m), m) for m in list(sys.modules.values()))
     stdlib_shadows.remember()
+
+
+def _imported_steps(root: str, steps: Mapping[str, str], imported: set[str]) -> list[LoadedModule]:
+    """The other steps of a `one_of` group that the graded program imported, as modules, in path order."""
+    ran = {os.path.join(root, f): f for f in sorted(steps)}
+    if not ran.keys() & imported:
+        return []
+    modules = {path: (str(name), module) for name, module, path in _modules_under(root) if path in ran}
+    return [LoadedModule(ran[p], *modules[p]) for p in ran if p in modules]
 
 
 def imported_files(root: str) -> set[str]:
