@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -406,6 +405,8 @@ def main(argv: Sequence[str] | None = None, *, leave: bool = False) -> int:
             print(f"grader {args.command}: {SANDBOX_FAILED}: {_visible(str(err))}", file=sys.stderr)
             return EXIT_INTERNAL
         print(f"grader {args.command}: internal error, please report it:", file=sys.stderr)
+        import traceback  # only here: not before a check's sandbox worker starts
+
         traceback.print_exc()
         return EXIT_INTERNAL
     if leave and args.command in LEAVE_AT_ONCE:

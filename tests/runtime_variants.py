@@ -4,7 +4,6 @@ passing proves nothing unless the same probe gets through with the wall off."""
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -41,7 +40,7 @@ def pool_without(appended: dict[str, str], isolation: str = "rlimits", **pool_ar
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     mp = pytest.MonkeyPatch()
-    mp.setattr(pool, "host_layout", lambda: dataclasses.replace(real, inside_dir=runtime))
+    mp.setattr(pool, "host_layout", lambda: real._replace(inside_dir=runtime))
     try:
         with sandbox.SandboxPool(1, isolation=isolation, scratch_mib=64, **pool_args) as p:
             yield p

@@ -584,12 +584,12 @@ def test_check_whose_pool_fails_before_any_worker_ends_and_says_why(tmp_path: Pa
 
 
 POPEN_FAILS = """
-import dataclasses, errno, os, subprocess, sys
+import errno, os, subprocess, sys
 from grader.sandbox import pool
 from grader.cli import main
 how, argv = sys.argv[1], sys.argv[2:]
 if how == "missing":  # a real Popen of an interpreter that is not there
-    layout = dataclasses.replace(pool.host_layout(), python="/nonexistent/python3")
+    layout = pool.host_layout()._replace(python="/nonexistent/python3")
     pool.host_layout = lambda: layout
 else:  # what the kernel may answer a fork: no process or no memory left
     def popen(*args, **kwargs):

@@ -214,6 +214,8 @@ def _run_grader(tmp_path: Path, script: str, *args: str) -> subprocess.Completed
 # ctypes: the worker's system calls (grader/inside/libc.py, rootfs.py); the parent needs only the folders
 # bwrap hides (grader/inside/masked.py). hashlib (OpenSSL's libcrypto; through secrets' hmac too) is for the
 # validation cache's keys; concurrent.futures (and logging) stood for two threads (grader/sandbox/calls.py).
+# dataclasses (inspect, dis, ast with it: ~28 million instructions) made four records before the Popen, now
+# named tuples (grader/sandbox/caps.py); traceback is for an internal error's report (grader/cli.py).
 NOT_BEFORE_THE_WORKER = (
     "numpy",
     "grader.assignments",
@@ -224,6 +226,9 @@ NOT_BEFORE_THE_WORKER = (
     "secrets",
     "concurrent.futures",
     "logging",
+    "dataclasses",
+    "inspect",
+    "traceback",
 )
 
 _AT_THE_WORKER = """
@@ -248,15 +253,20 @@ main()
 
 @pytest.mark.parametrize(
     "before",
-    [(), ("grader.untrusted",), ("concurrent.futures",)],
-    ids=["check", "control-imported-before", "control-futures-imported-before"],
+    [(), ("grader.untrusted",), ("concurrent.futures",), ("dataclasses",)],
+    ids=[
+        "check",
+        "control-imported-before",
+        "control-futures-imported-before",
+        "control-dataclasses-imported-before",
+    ],
 )
 def test_check_starts_its_worker_before_it_imports_what_only_later_steps_use(
     tmp_path: Path, before: tuple[str, ...]
 ) -> None:
     """The real `grader check`, stopped at its worker's Popen, has imported none of NOT_BEFORE_THE_WORKER;
-    the controls import one of them first and it is seen (the session's start imported concurrent.futures,
-    logging, hashlib and secrets there)."""
+    the controls import one of them first and it is seen (session 28's start imported concurrent.futures,
+    logging, hashlib and secrets there; session 37's dataclasses, inspect and traceback)."""
     directory = write_class(tmp_path / "class", {"ann": MINIFLOW_CORRECT})
     done = _run_grader(tmp_path, _AT_THE_WORKER, str(directory / "ann.py"), *before)
     assert done.returncode == 0 and not done.stderr, done.stderr[-2000:]

@@ -10,7 +10,6 @@ benchmark baseline.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import itertools
 import json
 import os
@@ -626,6 +625,8 @@ class SandboxPool:
         result = self._run_once_or_twice(job, cancel)
         if not self.isolation_notes:  # the usual case: the result as built, its text not cleaned again
             return result
+        import dataclasses  # not before the worker's Popen (caps.FrameLimits says why)
+
         return dataclasses.replace(result, isolation_notes=self.isolation_notes)
 
     def _run_once_or_twice(self, job: Mapping[str, Any], cancel: _Cancel) -> RunResult:
