@@ -1095,7 +1095,8 @@ def _notebooks_as_modules(
     read: list[tuple[str, dict[str, bytes] | str]] = []
     for book in books:
         try:
-            read.append((book, notebook_files(files[book], book.rpartition("/")[2], budget)))
+            # named by its path: a note of `scratch.ipynb` alone did not say which folder's
+            read.append((book, notebook_files(files[book], book, budget)))
         except SubmissionError as exc:
             if any(f.lower().endswith(".py") for f in files):
                 read.append((book, f"note: {exc.message}; it was not graded"))

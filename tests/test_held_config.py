@@ -555,7 +555,7 @@ def test_past_the_values_cap_the_look_reads_the_notebooks_the_loader_reads(
     loaded = load_submission(graded)
     copy = os.path.join(os.path.dirname(writer), "grader.toml")  # beside the notebook, as Jupyter writes it
     assert loaded.files[copy].decode() == TEXT, sorted(loaded.files)
-    left = os.path.basename(filler)  # the loader's note names the notebook's file alone
+    left = os.path.basename(filler)  # in the loader's note (which names its path)
     assert any(left in note and "not graded" in note for note in loaded.notes), loaded.notes
     assert held(config, [graded], []) == (str(graded), f"{writer}: %%writefile grader.toml")
 
