@@ -182,15 +182,26 @@ def _modules_imported(tree: ast.Module) -> set[str]:
     return parts
 
 
-def copies_of(files: Mapping[str, bytes], assignment: Assignment) -> dict[str, str]:
-    """The other copies of a preferred file set aside (choice.copies), on the manifest's names: computed here
-    once and sent with the job, so that the student's process sets aside the same files."""
+def copy_choice(files: Mapping[str, bytes], assignment: Assignment) -> choice.CopyChoice:
+    """The other copies of a preferred file set aside, and what decided (choice.choose_copies), on the
+    manifest's names: made once a submission for its job (pipeline.Prepared keeps it for the report)."""
     python = {path: data for path, data in files.items() if path.endswith(".py")}
-    return choice.copies(python, assignment.modules, assignment.required, assignment.optional)
+    return choice.choose_copies(python, assignment.modules, assignment.required, assignment.optional)
+
+
+def copies_of(
+    files: Mapping[str, bytes], assignment: Assignment, made: choice.CopyChoice | None = None
+) -> dict[str, str]:
+    """The other copies of a preferred file set aside (choice.copies; `made`: the choice made already):
+    computed in the parent and sent with the job, so that the student's process sets aside the same files."""
+    return dict((made or copy_choice(files, assignment)).aside)
 
 
 def copy_reasons_of(
-    files: Mapping[str, bytes], assignment: Assignment, copies: Mapping[str, str]
+    files: Mapping[str, bytes],
+    assignment: Assignment,
+    copies: Mapping[str, str],
+    made: choice.CopyChoice | None = None,
 ) -> dict[str, str]:
     """Why each copy graded (a value of `copies`) was chosen over the others, on the names the parent chose
     with (choice.copy_reason): sent with the job, so the warning says what decided. Recomputed in the
@@ -201,17 +212,21 @@ def copy_reasons_of(
     for other, chosen in copies.items():
         others.setdefault(chosen, []).append(other)
     names = (assignment.modules, assignment.required, assignment.optional)
-    made = choice.choose_copies(python, *names)  # once for all the reasons: each reads every tie's copies
+    made = made or copy_choice(files, assignment)  # once for all the reasons: each reads every tie's copies
     return {chosen: choice.copy_reason(chosen, o, python, *names, made) for chosen, o in others.items()}
 
 
 def program_files(
-    files: Mapping[str, bytes], assignment: Assignment, one_of: Sequence[Sequence[str]] | None = None
+    files: Mapping[str, bytes],
+    assignment: Assignment,
+    one_of: Sequence[Sequence[str]] | None = None,
+    copies: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """`graded_files` for an assignment: its step files' alternatives and its copies set aside (`one_of`: the
-    groups as a run reads them, RunPlan.one_of; the manifest's by default)."""
+    groups as a run reads them, RunPlan.one_of; the manifest's by default; `copies`: as its job chose them,
+    copies_of's by default)."""
     groups = assignment.one_of if one_of is None else one_of
-    return graded_files(files, groups, copies_of(files, assignment))
+    return graded_files(files, groups, copies_of(files, assignment) if copies is None else copies)
 
 
 def defaults_off(files: Mapping[str, bytes]) -> list[str]:

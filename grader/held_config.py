@@ -331,15 +331,15 @@ def _in_notebook(
     except _UNREAD:
         return None
     written: dict[str, list[str]] = {}
-    budget = loaders.ReadBudget()  # the %%writefile lines read as the loader reads them
     for number, text in enumerate(texts, start=1):
         lines = text.split("\n")
         lead = next((i for i, line in enumerate(lines) if line.strip()), len(lines))  # IPython drops them
         first, _, body = "\n".join(lines[lead:]).partition("\n")
         magic = cell_magic.cell_magic(first)
         is_file = magic is not None and loaders.CELL_MAGICS.get(magic.name) == "file"
-        line = budget.writefile_line(magic.line) if magic is not None and is_file else None
-        writes = None if line is None else cell_magic.writefile(line)
+        # within the loader's one budget for the submission's notebooks: one of its own each found a
+        # second notebook's config the loader had not written (red team, session 36)
+        writes = loaders.writefile_of(magic.line, found.notebooks) if magic is not None and is_file else None
         why = _unresolved(text, first, writes, config)
         if why is not None:
             found.unsettled(f"{shown}: cell {number}", why)

@@ -689,7 +689,7 @@ def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> d
         action = CELL_MAGICS.get(magic.name)
         if action == "code":
             lines.extend(["", *_without_line_magics(body, budget)])  # the magic's own line stays, blank
-        elif action == "file" and (writes := _writefile(magic.line, budget)) is not None:
+        elif action == "file" and (writes := writefile_of(magic.line, budget)) is not None:
             # `%%writefile ./layers.py` writes layers.py, as in Jupyter; any other odd name is refused.
             wanted = writes.target
             target = wanted if wanted in written else _relpath(wanted, Path(name))  # checked once a name
@@ -702,7 +702,9 @@ def notebook_files(raw: bytes, name: str, budget: ReadBudget | None = None) -> d
     return files
 
 
-def _writefile(line: str, budget: ReadBudget) -> cell_magic.WriteFile | None:
+def writefile_of(line: str, budget: ReadBudget) -> cell_magic.WriteFile | None:
+    """What a `%%writefile` line writes, read within the submission's one `budget` (None past it, or for a
+    line Jupyter writes nothing for): the loader's reading, held_config's too."""
     within = budget.writefile_line(line)
     return None if within is None else cell_magic.writefile(within)
 
@@ -1095,7 +1097,8 @@ def _notebooks_as_modules(
     read: list[tuple[str, dict[str, bytes] | str]] = []
     for book in books:
         try:
-            read.append((book, notebook_files(files[book], book.rpartition("/")[2], budget)))
+            # named by its path: a note of `scratch.ipynb` alone did not say which folder's
+            read.append((book, notebook_files(files[book], book, budget)))
         except SubmissionError as exc:
             if any(f.lower().endswith(".py") for f in files):
                 read.append((book, f"note: {exc.message}; it was not graded"))

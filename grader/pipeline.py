@@ -22,6 +22,7 @@ from grader.bytecode import fitting, pyc_files
 from grader.cases import stage_steps
 from grader.defined import (
     copies_of,
+    copy_choice,
     copy_reasons_of,
     defaults_off,
     graded_files,
@@ -32,7 +33,7 @@ from grader.defined import (
 from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
-from grader.inside.choice import for_stage, stage_step
+from grader.inside.choice import CopyChoice, for_stage, stage_step
 from grader.inside.missing import UNDER_MAIN
 from grader.large_files import large_files, size_note
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -170,15 +171,22 @@ def _b64(files: Mapping[str, bytes]) -> dict[str, str]:
     return {rel: base64.b64encode(data).decode("ascii") for rel, data in sorted(files.items())}
 
 
-def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None = None) -> dict[str, Any]:
+def build_job(
+    plan: RunPlan,
+    submission: SubmissionFiles,
+    *,
+    job_id: str | None = None,
+    made: CopyChoice | None = None,
+) -> dict[str, Any]:
     """What a sandbox worker receives: inputs and steps only, never expected values.
 
     Two parts: `student` (the files: all a student process ever receives from us besides case inputs) and
     `harness` (the cases by phase, and how to load the submission): the worker hands the harness part to the
-    harness without reading it.
+    harness without reading it. `made`: the copy choice (defined.copy_choice), made here by default.
     """
     a = plan.assignment
-    copies = copies_of(submission.files, a)
+    made = made or copy_choice(submission.files, a)
+    copies = copies_of(submission.files, a, made)
     one_of = plan.one_of()
     return {
         "job_id": job_id or submission.id,
@@ -219,7 +227,7 @@ def build_job(plan: RunPlan, submission: SubmissionFiles, *, job_id: str | None 
                 "copies": copies,
                 # Why each was graded, in the parent's words (the student's process would rank on the stage's
                 # names alone, and say something else).
-                "copy_reasons": copy_reasons_of(submission.files, a, copies),
+                "copy_reasons": copy_reasons_of(submission.files, a, copies, made),
                 # The parent's own reading, quoted by missing-name messages instead of the student's claims.
                 "defined": public_names(graded_files(submission.files, one_of, copies)),
                 # and its methods of nested classes, quoted for a missing function written as one
@@ -285,6 +293,7 @@ def _report(
     started: float,
     status: str | None = None,
     flags: tuple[Flag, ...] = (),
+    copies: Mapping[str, str] | None = None,
 ) -> Report:
     meta = {
         "grader_version": __version__,
@@ -297,8 +306,8 @@ def _report(
         "seed_private": plan.seed_private,
         "wall_seconds": time.monotonic() - started if started else 0.0,
         "flags": flags,
-        "stage": _stage_meta(plan, submission),
-        **_source_notes(plan, submission, run.load, _packed(plan, run)),
+        "stage": _stage_meta(plan, submission, copies),
+        **_source_notes(plan, submission, run.load, _packed(plan, run), copies),
         "top_level_loops": _loops(submission, run),
         # what the stand-in lacks in this run, worded here from the run's graded set (never by the student
         # process, whose load only says the stand-in was used)
@@ -333,6 +342,7 @@ def _source_notes(
     submission: SubmissionFiles | None,
     load: LoadInfo | None = None,
     packed: frozenset[str] | None = None,
+    copies: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """What the parent reads in the graded program's source for the report (warnings, signatures, helpers
     that drop an argument), from the program's files found once."""
@@ -352,7 +362,7 @@ def _source_notes(
     from grader.judge.absent_layer import DEFAULT_LAYERS  # judging's own, imported once the run is back
     from grader.judge.argmax_axis import axis0_methods
 
-    program = _program(plan, submission)
+    program = _program(plan, submission, copies)
     # a class is read where the student's process loaded it (signatures.problems): the process's claim only
     # picks among the submission's own files, and a false one costs the student's own notes
     loaded = frozenset(load.modules.values()) if load is not None else frozenset()
@@ -414,9 +424,11 @@ def _composed_found(family: str, load: LoadInfo | None) -> bool:
     )
 
 
-def _program(plan: RunPlan, submission: SubmissionFiles) -> Mapping[str, bytes]:
+def _program(
+    plan: RunPlan, submission: SubmissionFiles, copies: Mapping[str, str] | None = None
+) -> Mapping[str, bytes]:
     try:
-        return program_files(submission.files, plan.assignment, plan.one_of())
+        return program_files(submission.files, plan.assignment, plan.one_of(), copies)
     except Exception:  # a reading bug costs the notes, never the submission's grade
         return {}
 
@@ -582,11 +594,13 @@ def _loops(submission: SubmissionFiles | None, run: RunResult) -> tuple[str, ...
         return ()
 
 
-def _stage_meta(plan: RunPlan, submission: SubmissionFiles | None) -> dict[str, Any]:
+def _stage_meta(
+    plan: RunPlan, submission: SubmissionFiles | None, copies: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """What the report says about the stage, and what the judge needs to name a missing stage feature."""
     from grader.stage_scan import stage_context
 
-    return stage_context(plan, submission.files if submission else {})
+    return stage_context(plan, submission.files if submission else {}, copies)
 
 
 def _safe_report(
@@ -597,11 +611,13 @@ def _safe_report(
     run: RunResult,
     started: float,
     flags: tuple[Flag, ...] = (),
+    copies: Mapping[str, str] | None = None,
 ) -> Report:
     """The student's report; if judging crashes (a grader bug met on this submission's output), a report
-    with status "error" and the traceback for staff instead, so that one submission never stops a batch."""
+    with status "error" and the traceback for staff instead, so that one submission never stops a batch.
+    `copies`: the copies its job set aside, else chosen again."""
     try:
-        return _report(plan, student, path, submission, run, started, flags=flags)
+        return _report(plan, student, path, submission, run, started, flags=flags, copies=copies)
     except Exception:
         failure = Failure(GRADER_ERROR, GRADER_FAILED, traceback.format_exc())
         failed = RunResult(
@@ -653,13 +669,23 @@ class Prepared:
     # When its job was built, where it then waits for a lane (grade_paths: the pool builds ahead of its
     # workers, SandboxPool.map); 0.0 where nothing waits so (the Dask executor measures as before).
     built: float = 0.0
+    # The copy choice its job was built with (defined.copy_choice), for its report: shared by the copies
+    # `dataclasses.replace` makes. Asked again of choice's byte-bounded caches, the stubs of a submission of
+    # many tied copies were tokenised twice on a Dask client, which builds four jobs before its first report
+    # (two a sandbox) where the caches hold two submissions' readings.
+    kept: dict[str, CopyChoice] = field(default_factory=dict, compare=False, repr=False)
 
     def job(self, plan: RunPlan) -> dict[str, Any]:
-        return build_job(plan, self.submission, job_id=self.student)
+        made = self.kept["made"] = copy_choice(self.submission.files, plan.assignment)
+        return build_job(plan, self.submission, job_id=self.student, made=made)
 
     def graded(self, plan: RunPlan, run: RunResult, worker: str = "local") -> Graded:
         started = self._own_start(run)
-        report = _safe_report(plan, self.student, self.path, self.submission, run, started, self.flags)
+        made = self.kept.get("made")  # none when no job was built: the report chooses again, as before
+        copies = copies_of(self.submission.files, plan.assignment, made) if made else None
+        report = _safe_report(
+            plan, self.student, self.path, self.submission, run, started, self.flags, copies
+        )
         return Graded(self.student, self.path, report, worker)
 
     def _own_start(self, run: RunResult) -> float:

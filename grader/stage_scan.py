@@ -415,15 +415,17 @@ def introduced_by(assignment: Assignment) -> dict[str, str]:
     return out
 
 
-def stage_context(plan: RunPlan, files: Mapping[str, bytes]) -> dict[str, Any]:
+def stage_context(
+    plan: RunPlan, files: Mapping[str, bytes], copies: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """The report's `stage` entry, and (`_`-prefixed, dropped by the report) what the judge needs: the
     stages each case comes from, which stages the source satisfies or only mentions (`detect`), the names
-    each stage needs (grader/judge/stages.py)."""
+    each stage needs (grader/judge/stages.py). `copies`: those the job set aside (program_files)."""
     a = plan.assignment
     stage = plan.graded_stage
     try:
         # the files the run grades: at a stage asked for, its own step file, not a later one set aside
-        defined, idents = names_in(program_files(files, a, plan.one_of()))
+        defined, idents = names_in(program_files(files, a, plan.one_of(), copies))
         looks = infer(a, files, (defined, idents)) if files else None
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()

@@ -555,7 +555,7 @@ def test_past_the_values_cap_the_look_reads_the_notebooks_the_loader_reads(
     loaded = load_submission(graded)
     copy = os.path.join(os.path.dirname(writer), "grader.toml")  # beside the notebook, as Jupyter writes it
     assert loaded.files[copy].decode() == TEXT, sorted(loaded.files)
-    left = os.path.basename(filler)  # the loader's note names the notebook's file alone
+    left = os.path.basename(filler)  # in the loader's note (which names its path)
     assert any(left in note and "not graded" in note for note in loaded.notes), loaded.notes
     assert held(config, [graded], []) == (str(graded), f"{writer}: %%writefile grader.toml")
 
@@ -668,3 +668,22 @@ def test_writefile_lines_past_the_notebooks_budget_are_unread_when_they_name_the
     assert spent.copy is None and spent.unread is not None and spent.unread[1] == "kim.ipynb: cell 72"
     within = look(config, [_notebook(tmp_path / "lee.ipynb", *[pad] * 60, last)], [])
     assert within.copy is not None
+
+
+def test_the_writefile_lines_of_a_submissions_notebooks_share_the_loaders_one_budget(
+    tmp_path: Path, config: Config
+) -> None:
+    """The loader reads the `%%writefile` lines of all of a submission's notebooks within one budget
+    (loaders.MAX_WRITEFILE_CHARS); past it a line writes nothing. held_config gave each notebook a budget of
+    its own, so a second notebook's `%%writefile grader.toml` was "held in the code graded" where the
+    loader had graded no such file (red team, session 36). Both read it through one function now."""
+    from grader.loaders import MAX_WRITEFILE_CHARS, load_submission
+
+    long_line = "%%writefile " + "-a " * 4000 + "spent.txt"  # about 12 KB of the budget a line
+    spend = [f"{long_line}\nx = 1\n" for _ in range(MAX_WRITEFILE_CHARS // len(long_line) + 1)]
+    _notebook(tmp_path / "kim" / "a.ipynb", *spend)
+    _notebook(tmp_path / "kim" / "b.ipynb", f"%%writefile grader.toml\n{TEXT}")
+    _write(tmp_path / "kim" / "main.py", "x = 1\n")
+    loaded = load_submission(tmp_path / "kim")
+    assert "grader.toml" not in loaded.files, sorted(loaded.files)  # the loader's reading: none written
+    assert held(config, [tmp_path / "kim"], []) is None

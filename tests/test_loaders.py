@@ -1995,3 +1995,21 @@ def test_an_unreadable_file_or_unenterable_folder_is_named() -> None:
         "unreadable bob: the grader cannot list this folder (Permission denied), so it was not graded: make "
         "it readable to the grader's user and grade it again",
     ], shown
+
+
+def test_a_left_out_notebook_in_a_folder_is_named_with_its_folder(tmp_path: Path) -> None:
+    """A notebook that cannot be read beside Python files is left out with a note; in a folder of a zip the
+    note named the file alone (`scratch.ipynb`), so a student with `hw1/scratch.ipynb` and
+    `hw2/scratch.ipynb` could not tell which one (red team, session 36). It names the path in the zip."""
+    broken = _zip(
+        tmp_path / "broken.zip",
+        {
+            "miniflow.py": b"x = 1\n",
+            "hw2/scratch.ipynb": b"{not json",
+            "hw1/scratch.ipynb": _notebook(["y = 2\n"]),
+        },
+    )
+    noted = load_submission(broken)
+    assert "hw1/scratch.py" in noted.files and "hw2/scratch.py" not in noted.files
+    (note,) = (n for n in noted.notes if "not a readable Jupyter notebook" in n)
+    assert note.startswith("note: hw2/scratch.ipynb is not a readable Jupyter notebook"), note

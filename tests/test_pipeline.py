@@ -10,6 +10,7 @@ import dataclasses
 import importlib.util
 import json
 import marshal
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,10 +27,10 @@ from batch.students import (
 from grader import arrays
 from grader.assignments import load_assignment
 from grader.cases import cases_for_run
-from grader.inside import lazy_annotations
+from grader.inside import choice, lazy_annotations
 from grader.loaders import load_submission
-from grader.model import Confinement
-from grader.pipeline import RunPlan, build_job, grade_one, grade_paths
+from grader.model import Confinement, Failure
+from grader.pipeline import Prepared, RunPlan, build_job, grade_one, grade_paths, prepare
 from grader.reports import validate
 from grader.sandbox import SandboxPool
 
@@ -180,7 +181,7 @@ def test_wall_seconds_counts_no_time_an_entry_made_ahead_waited_for_its_pool(
 
     if not built:
 
-        def broken(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+        def broken(plan, submission, job_id=None, made=None):  # type: ignore[no-untyped-def]
             raise ValueError("object too deeply nested to marshal")
 
         monkeypatch.setattr(pipeline, "build_job", broken)
@@ -268,10 +269,10 @@ def test_a_job_building_crash_on_one_submission_gives_an_error_report_and_the_re
 
     real_build_job = pipeline.build_job
 
-    def build_job_that_breaks_on_boom(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+    def build_job_that_breaks_on_boom(plan, submission, job_id=None, made=None):  # type: ignore[no-untyped-def]
         if job_id == "boom":
             raise ValueError("object too deeply nested to marshal")
-        return real_build_job(plan, submission, job_id=job_id)
+        return real_build_job(plan, submission, job_id=job_id, made=made)
 
     monkeypatch.setattr(pipeline, "build_job", build_job_that_breaks_on_boom)
     paths = _files(tmp_path, {"ann": MINIFLOW_CORRECT, "boom": MINIFLOW_FLAGGED, "zed": MINIFLOW_CORRECT})
@@ -298,15 +299,15 @@ def test_a_crash_that_also_breaks_the_error_report_still_reports_and_the_rest_go
 
     real_build_job, real_stage_meta = pipeline.build_job, pipeline._stage_meta
 
-    def build_job_that_breaks_on_boom(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+    def build_job_that_breaks_on_boom(plan, submission, job_id=None, made=None):  # type: ignore[no-untyped-def]
         if job_id == "boom":
             raise ValueError("job bug on these files")
-        return real_build_job(plan, submission, job_id=job_id)
+        return real_build_job(plan, submission, job_id=job_id, made=made)
 
-    def stage_meta_that_breaks_on_boom(plan, submission):  # type: ignore[no-untyped-def]
+    def stage_meta_that_breaks_on_boom(plan, submission, copies=None):  # type: ignore[no-untyped-def]
         if submission is not None and "boom.py" in submission.files:
             raise LookupError("report bug on these files")
-        return real_stage_meta(plan, submission)
+        return real_stage_meta(plan, submission, copies)
 
     monkeypatch.setattr(pipeline, "build_job", build_job_that_breaks_on_boom)
     monkeypatch.setattr(pipeline, "_stage_meta", stage_meta_that_breaks_on_boom)
@@ -554,3 +555,48 @@ def test_the_parents_notes_on_the_source_are_capped_as_any_untrusted_message(tmp
     short_file.write_text("import numpy as np\n\n\ndef f():\n    return np.float\n")
     (short,) = _source_notes(plan, load_submission(short_file))["warnings"]
     assert "np.float" in short and not short.endswith(TRUNCATED)
+
+
+def _tied_copies(directory: Path, student: int) -> Path:
+    """A folder of four of DeZero's step files in three folders each, every copy its own empty functions
+    (all tied: none defines a required name), so that the copy choice counts the stubs of every copy."""
+    folder = directory / f"s{student}"
+    for tie, step in enumerate(range(47, 43, -1)):
+        for copy in range(3):
+            lines = (b"def f%d_%d_%d_%d():\n    pass\n" % (student, tie, copy, i) for i in range(20))
+            path = folder / f"v{copy}" / "steps" / f"step{step:02d}.py"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"".join(lines))
+    return folder
+
+
+def test_a_submissions_copies_are_read_once_however_many_jobs_are_built_before_its_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Dask client builds the jobs of four submissions (its window: two a sandbox, two sandboxes) before it
+    reports on the first, and the parent's cache of readings holds two submissions' budgets: a submission
+    of many tied copies had every copy's stubs read again by its report's stage scan (3,200 readings of
+    1,600 copies for eight such students on a LocalCluster, 1,600 with the local executor). The choice
+    made for the job is the report's: every copy read once, with no cache of readings at all."""
+    readings: Counter[bytes] = Counter()
+    count = choice.stub_bodies
+
+    def counted(source: bytes) -> int:
+        readings[source] += 1
+        return count(source)
+
+    monkeypatch.setattr(choice, "stub_bodies", counted)
+    monkeypatch.setattr(choice, "_STUB_CACHE", {})
+    monkeypatch.setattr(choice, "_STUB_CACHE_BYTES", 0)  # whatever was built between: all of it evicted
+    assignment = load_assignment("dezero")
+    plan = RunPlan.create(assignment, 0, cases_for_run(assignment, 0))
+    where = Confinement("bwrap")
+    window = [prepare(plan, f"s{i}", _tied_copies(tmp_path, i), where) for i in range(4)]
+    prepared = [p for p in window if isinstance(p, Prepared)]
+    assert len(prepared) == 4
+    for p in prepared:
+        assert p.job(plan)["harness"]["load"]["copies"] == {}  # none defines a required name: none aside
+    for p in prepared:
+        assert p.graded(plan, where.unrun(Failure("crashed", "lost", ""))).student == p.student
+    assert len(readings) == 4 * 4 * 3, len(readings)
+    assert max(readings.values()) == 1, Counter(readings.values())

@@ -119,10 +119,10 @@ def test_a_job_building_crash_costs_one_submission_not_the_batch(
 
     real_build_job = pipeline.build_job
 
-    def build_job_that_breaks_on_boom(plan, submission, job_id=None):  # type: ignore[no-untyped-def]
+    def build_job_that_breaks_on_boom(plan, submission, job_id=None, made=None):  # type: ignore[no-untyped-def]
         if job_id == "boom":
             raise LookupError("'rot13' is not a text encoding")
-        return real_build_job(plan, submission, job_id=job_id)
+        return real_build_job(plan, submission, job_id=job_id, made=made)
 
     monkeypatch.setattr(pipeline, "build_job", build_job_that_breaks_on_boom)
     correct = mixed_class(1)["s000"]
