@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
+from grader.computed_names import computed_names
 from grader.course_bases import module_level
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
@@ -197,6 +198,8 @@ def _file_names(
     idents.update([n.arg for n in source.of(ast.arg)])
     if ast.MatMult in source.positions:
         idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
+    # `1 / (1 + np.exp(-a1))` uses sigmoid as much as `sigmoid(a1)` does (grader/computed_names.py)
+    idents.update(computed_names(source.tree))
     for node in source.of(*_DEFINITIONS):
         name = node.name  # type: ignore[attr-defined]
         if type(node) is ast.ClassDef:
