@@ -800,7 +800,9 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
 def _one_entry_a_class(entries: list[Blame], results: Sequence[CaseResult]) -> list[Blame]:
     """One entry for each class named: the others naming it joined to the one over its own unit cases,
     each message kept whole. utils.sum_to without the leading axes (book_step43_sum_to_no_lead/) got four
-    entries naming SumTo, of which only its own unit cases' says what is wrong in it (s35)."""
+    entries naming SumTo, of which only its own unit cases' says what is wrong in it (s35). The joined entry's
+    unit cases are the class's own; another class's (Linear's unit case, which SumTo's mistake fails) are
+    among those it explains (s37: the SumTo entry listed linear-unit as a unit case of SumTo)."""
     target = {r.case_id: r.target for r in results}
     groups: dict[str, list[Blame]] = {}
     for e in entries:
@@ -817,12 +819,23 @@ def _one_entry_a_class(entries: list[Blame], results: Sequence[CaseResult]) -> l
         if e is not base:
             continue
         rest = [g for g in group if g is not base]
+        units = [i for g in (base, *rest) for i in g.unit_cases]
+        # the unit cases of another class (Linear's, failing as SumTo's known mistake makes them) are cases
+        # the entry explains, not the named class's own: "unit_cases" is what says the class was tried alone
+        own_units = [i for i in units if target.get(i) == base.class_name]
         out.append(
             Blame(
                 base.class_name,
                 ". ".join(g.message.rstrip(".") for g in (base, *rest)),
-                tuple(dict.fromkeys(i for g in (base, *rest) for i in g.unit_cases)),
-                tuple(dict.fromkeys(i for g in (base, *rest) for i in g.explains)),
+                tuple(dict.fromkeys(own_units)),
+                tuple(
+                    dict.fromkeys(
+                        (
+                            *(i for g in (base, *rest) for i in g.explains),
+                            *(i for i in units if i not in own_units),
+                        )
+                    )
+                ),
                 tuple(dict.fromkeys(c for g in (base, *rest) for c in g.codes)),
             )
         )

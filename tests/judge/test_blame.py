@@ -1170,7 +1170,8 @@ def test_a_class_named_by_several_entries_gets_one():
     """utils.sum_to without the leading axes (book_step43_sum_to_no_lead/) fails SumTo's own unit case and
     Linear's, whose wrong gb that known mistake of SumTo.forward reproduces: blame gave one entry for
     SumTo's unit case and one naming SumTo for Linear's, the class named twice for one mistake (s35). One
-    entry now, over SumTo's own unit case first, each message kept whole. Control: a Linear mistake of its
+    entry now, over SumTo's own unit case first, each message kept whole; its unit cases SumTo's own,
+    Linear's among the cases it explains (s37). Control: a Linear mistake of its
     own keeps its own entry beside SumTo's."""
     of_sum_to = Finding("not_reduced", "hint naming SumTo.forward", blames="SumTo.forward")
 
@@ -1195,7 +1196,9 @@ def test_a_class_named_by_several_entries_gets_one():
     assert entry.class_name == "SumTo"
     assert entry.message.startswith("The unit cases of SumTo fail: SumTo.backward: gradient of W is wrong")
     assert "The cases of Linear fail as a known mistake of SumTo.forward makes them" in entry.message
-    assert entry.unit_cases == ("sum-to-unit", "linear-unit")
+    # Linear's unit case is one the entry explains, not a unit case of SumTo (s37; it was both)
+    assert entry.unit_cases == ("sum-to-unit",)
+    assert "linear-unit" in entry.explains
     own = blame([sum_to, linear(Finding("transposed", "hint"))], "dezero")
     assert [e.class_name for e in own] == ["SumTo", "Linear"]
 
