@@ -5,7 +5,9 @@ runs its body and always its `else`; `if __name__ != "__main__":` (`if not __nam
 `"__main__" != __name__`) always runs its body and never its `else`. Each reader of such blocks asks here:
 grader/course_bases.py `module_level` (imports), grader/defined.py `nested_class_methods` (classes said to be
 under the `__main__` block), grader/stage_scan.py `_class_methods` (the stage's classes) and
-grader/inside/loading.py `_body` (a file's imports checked without running it). Three of them read `!=` as no
+grader/inside/loading.py `_body` (a file's imports checked without running it), and the text reader
+grader/inside/choice.py `nested_defs` for each `if` line naming both (`guard_on_import`: it counted the
+classes of the `else` of `!=`, s37). Three of them read `!=` as no
 guard, so a class under the `else` of `if __name__ != "__main__":` counted as defined, and a chapter-5
 MulLayer file with Relu and Sigmoid there was graded at an activations stage it never reached without the
 reason (session 36); the fourth read `!=` as `==`. Imported by the student's process: the standard library
