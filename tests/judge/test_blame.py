@@ -1229,3 +1229,25 @@ def test_a_network_case_is_explained_only_by_the_layers_its_settings_build():
     dropping = dataclasses.replace(net, built=_built(dataclasses.replace(case, steps=steps)))
     (entry,) = blame([dropout, batchnorm, dropping], "layers")
     assert entry.class_name == "Dropout" and entry.explains == ("mlne",)
+
+
+def test_a_functions_own_failing_cases_are_not_promised_to_the_infrastructure():
+    """Variable's own case fails (a step-19 property missing) beside a Mul whose unit case fails while
+    Square's and Add's pass: an infrastructure mistake would fail those too, so Mul's cases are Mul's. Blame
+    said "Variable is shared machinery ..., so fix it first: the other failing cases (mul-unit, ...) may
+    pass once it is right" (s37, sample dezero/step20_mul_swapped_no_size.py). Control: with every
+    function's unit case failing as well, nothing tells them apart and Variable explains them all."""
+    results = [
+        infra("step19-properties-unit", "Variable", ok=False),
+        unit("square-unit", "Square", ok=True),
+        unit("add-unit", "Add", ok=True),
+        unit("mul-unit", "Mul", ok=False),
+        graph("mul-graph", ("Mul", "Add"), ok=False),
+    ]
+    variable, mul = blame(results, "dezero")
+    assert variable.class_name == "Variable" and variable.explains == ()
+    assert "shared machinery" not in variable.message
+    assert mul.class_name == "Mul" and mul.unit_cases == ("mul-unit",) and mul.explains == ("mul-graph",)
+    every = [r if r.case_id == "mul-graph" else dataclasses.replace(r, status="failed") for r in results]
+    (alone,) = blame([r for r in every if r.case_id != "square-unit" and r.case_id != "add-unit"], "dezero")
+    assert alone.class_name == "Variable" and "shared machinery" in alone.message
