@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from grader.inside.main_guard import on_import
+from grader.inside.main_guard import decided, main_guard
 
 _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.Eq: operator.eq,
@@ -29,20 +29,16 @@ _VERSION_PARTS = ("major", "minor", "micro")
 
 def taken(test: ast.expr) -> bool | None:
     """The truth of `test` on import, or None when the source alone does not decide it."""
-    guard = on_import(test)
+    return decided(test, _leaf)
+
+
+def _leaf(test: ast.expr) -> bool | None:
+    """A part of a test that is no `not`, `and` or `or`: the main guard, a constant, a version check."""
+    guard = main_guard(test)
     if guard is not None:
         return guard
     if isinstance(test, ast.Constant):
         return bool(test.value)
-    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = taken(test.operand)
-        return None if inner is None else not inner
-    if isinstance(test, ast.BoolOp):
-        values = [taken(v) for v in test.values]
-        decides = isinstance(test.op, ast.Or)  # one true operand makes `or` true, one false makes `and` false
-        if decides in values:
-            return decides
-        return None if None in values else not decides
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _COMPARE:
         left, right = _version(test.left), _literal(test.comparators[0])
         if left is not None and right is not None:

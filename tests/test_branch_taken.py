@@ -30,14 +30,10 @@ UNDECIDED = [
 ]
 
 
-@pytest.mark.parametrize("test", DECIDED)
-def test_a_test_the_source_decides_is_read_as_python_evaluates_it(test: str) -> None:
-    """The value is what Python gives on import, under a module's name, in this interpreter."""
-    python = bool(eval(test, {"sys": sys, "__name__": "step09"}))  # our own literals
-    assert taken(ast.parse(test, mode="eval").body) is python
-
-
-@pytest.mark.parametrize("test", UNDECIDED)
-def test_a_test_that_depends_on_anything_else_is_undecided(test: str) -> None:
-    """None: either branch may run. Control: the DECIDED tests above get a value."""
-    assert taken(ast.parse(test, mode="eval").body) is None
+@pytest.mark.parametrize(("test", "decides"), [(t, True) for t in DECIDED] + [(t, False) for t in UNDECIDED])
+def test_a_test_is_read_as_python_evaluates_it_or_left_undecided(test: str, decides: bool) -> None:
+    """A test the source decides has the value Python gives on import, under a module's name, in this
+    interpreter; one that depends on anything else is None (either branch may run)."""
+    expr = ast.parse(test, mode="eval").body
+    python = bool(eval(test, {"sys": sys, "__name__": "step09"})) if decides else None  # our own literals
+    assert taken(expr) is python
