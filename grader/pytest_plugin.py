@@ -26,6 +26,7 @@ that counts is one students cannot run themselves (docs/course-template/README.m
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,6 +92,9 @@ class GraderRun:
     stage_by: str = ""  # " (set by grader.toml (the working directory))": a stage not given as --grader-stage
     _doc: dict[str, Any] | None = field(default=None, repr=False)
     _error: str | None = field(default=None, repr=False)
+    # the submission's files as the grading loaded them (none: a refused load), read again by the summary's
+    # line of later points: it loaded the submission a second time (s37)
+    files: Mapping[str, bytes] = field(default_factory=dict, repr=False)
 
     def student_doc(self) -> dict[str, Any]:
         if self._doc is None and self._error is None:
@@ -102,14 +106,17 @@ class GraderRun:
 
     def _grade(self) -> None:
         from grader.other_assignment import defines_none_required, looks_like, student_note
-        from grader.pipeline import grade_one
+        from grader.pipeline import ahead, grade_ahead, student_name
         from grader.reports.views import student_view
         from grader.sandbox import SandboxPool
 
         try:
             with SandboxPool(jobs=1, isolation=self.settings["isolation"]) as pool:
                 self.notes = tuple(pool.notes)
-                graded = grade_one(self.plan, self.submission, pool)
+                made = ahead(self.plan, student_name(self.submission), self.submission)
+                if made.prepared is not None:
+                    self.files = made.prepared.submission.files
+                graded = next(grade_ahead(self.plan, [made], pool, last=True))
             self._doc = student_view(graded.report, after_due_date=False)
             if defines_none_required(graded.report, self.plan, self.submission):
                 looks = graded.report.stage.looks_like if graded.report.stage is not None else None
@@ -348,22 +355,18 @@ def summary_lines(doc: dict[str, Any], notes: tuple[str, ...] = (), later: str |
     return lines
 
 
-def later_line(plan: RunPlan, submission: Path, load: Any) -> str | None:
+def later_line(plan: RunPlan, files: Mapping[str, bytes], load: Any) -> str | None:
     """The points of the cases shown after the due date, of those the run would grade: with the names the
     load found and the methods the stage makes optional that the source defines (save_weights, read in the
     parent as `grader check` reads them: grader/stage_scan.py `step_methods`). The load never finds a
     method, so a course manifest's save/load case shown after the due date was left out of the line for a
-    file that defines both (session 35's finding)."""
-    from grader.loaders import SubmissionError, load_submission
+    file that defines both (session 35's finding). `files`: the submission as the grading loaded it (none
+    for a refused load, whose own report says why: no method is counted)."""
     from grader.reports.terminal import later_points_line
     from grader.stage_scan import step_methods
 
     found = load.get("found") if isinstance(load, dict) else None
     if found is not None:
-        try:
-            files = load_submission(submission).files
-        except SubmissionError:  # a refused load: its own report says why; no method is counted
-            files = {}
         found = {*found, *step_methods(plan, files)}
     return later_points_line(plan.assignment, plan.graded_stage.name, found)
 
@@ -373,7 +376,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     if run is None or run._doc is None:  # not graded: nothing selected, or only collected
         return
     terminalreporter.write_sep("=", f"grader: {run.plan.assignment.id}")
-    later = later_line(run.plan, run.submission, run._doc.get("load"))
+    later = later_line(run.plan, run.files, run._doc.get("load"))
     for line in summary_lines(run._doc, run.notes, later):
         terminalreporter.write_line(line)
     if run.other is not None:

@@ -42,8 +42,29 @@ def _worded(spelt: str) -> bool:
 def script_spellings(found: Mapping[str, str], files: Mapping[str, bytes]) -> dict[str, str]:
     """{required name: the student's class} ({"Square": "二乗"}) for each class of a non-ASCII name the source
     shows the book's helper calling, where the student's process found no class of the book's name (`found`:
-    required name -> "module.Name"); {} for all others, nothing parsed where no file has a non-ASCII byte."""
-    if all(data.isascii() for rel, data in files.items() if rel.endswith(".py")):
-        return {}
-    behind: Mapping[str, tuple[str, str]] = getattr(names_in(files)[0], "behind", {})
-    return {name: spelt for name, (spelt, _) in behind.items() if name not in found and _worded(spelt)}
+    required name -> "module.Name"); {} for all others, nothing parsed where no file has a non-ASCII byte.
+    Read in the file of the helper the process graded (`found[helper]` names its module): of two files
+    whose `square` calls a class of its own, the process takes the one of its load order, and the first
+    file here named the other's class (s37)."""
+    python = {rel: data for rel, data in files.items() if rel.endswith(".py") and not data.isascii()}
+    out: dict[str, str] = {}
+    for rel, data in python.items():
+        behind: Mapping[str, tuple[str, str]] = getattr(names_in({rel: data})[0], "behind", {})
+        for name, (spelt, helper) in behind.items():
+            where = found.get(helper)
+            if name in found or where is None or not _worded(spelt):
+                continue
+            if _module_file(where.rsplit(".", 1)[0], files) == rel:
+                out.setdefault(name, spelt)
+    return out
+
+
+def _module_file(module: str, files: Mapping[str, bytes]) -> str | None:
+    """The file the process imported as `module`: the one whose dotted path is the module's name, else the
+    one file whose stem it is (its folder on sys.path), else None (none, or several: nothing said)."""
+    dotted = {rel: rel[:-3].replace("/", ".") for rel in files if rel.endswith(".py")}
+    exact = [rel for rel, name in dotted.items() if name == module]
+    if exact:
+        return exact[0]
+    by_stem = [rel for rel, name in dotted.items() if name.endswith("." + module)]
+    return by_stem[0] if len(by_stem) == 1 else None

@@ -13,13 +13,14 @@ import io
 import itertools
 import re
 import tokenize
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from grader import pyparse
 from grader.assignments import Assignment
-from grader.course_bases import module_level
+from grader.branch_taken import taken
+from grader.computed_names import computed_names
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
@@ -126,15 +127,40 @@ def _called_class(node: ast.FunctionDef | ast.AsyncFunctionDef, classes: set[str
     return named.pop() if len(named) == 1 else None
 
 
-def _last_definitions(body: list[ast.stmt]) -> dict[str, ast.stmt]:
-    """{name: the def or class statement binding it last} among the statements the import runs
-    (course_bases.module_level: inside module-level `if`/`try`/`with`, not the `__main__` block)."""
-    last: dict[str, ast.stmt] = {}
-    for node in module_level(body):
-        if isinstance(node, _DEFINITIONS):
-            last.pop(node.name, None)  # re-inserted: source order of the last binding
-            last[node.name] = node
-    return last
+def _possible_bindings(body: list[ast.stmt]) -> dict[str, list[ast.stmt]]:
+    """{name: the statements that may bind it last on import}, in source order of the last: a def, a class or
+    an assignment (`二乗 = 平方` rebinds a class: no class is left under that name). Module-level `try` and
+    `with` blocks run; of an `if`, the branch Python runs where the source decides it (grader/branch_taken.py:
+    `if True:`, `sys.version_info` checks, the `__main__` guard), both where it does not: a binding in
+    either is one that may be the last, beside the one before it."""
+    possible: dict[str, list[ast.stmt]] = {}
+    for node, certain in _on_import(body, True):
+        names = [node.name] if isinstance(node, _DEFINITIONS) else _stored_names(node)
+        for name in names:
+            before = possible.pop(name, [])  # re-inserted: source order of the last binding
+            possible[name] = [node] if certain else [*before, node]
+    return possible
+
+
+def _on_import(body: list[ast.stmt], certain: bool) -> Iterator[tuple[ast.stmt, bool]]:
+    """The module-level statements an import may run, each with whether it surely runs."""
+    for node in body:
+        yield node, certain
+        if isinstance(node, ast.If):
+            runs = taken(node.test)
+            if runs is None:
+                yield from _on_import([*node.body, *node.orelse], False)
+            else:
+                yield from _on_import(node.body if runs else node.orelse, certain)
+        elif isinstance(node, (ast.Try, ast.TryStar)):
+            for part in (node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody):
+                yield from _on_import(part, certain)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from _on_import(node.body, certain)
+
+
+def _stored_names(node: ast.stmt) -> list[str]:
+    return [n.id for t in _targets(node) for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
 def _classes_behind(source_tree: ast.AST, behind: dict[str, tuple[str, str]]) -> None:
@@ -144,16 +170,24 @@ def _classes_behind(source_tree: ast.AST, behind: dict[str, tuple[str, str]]) ->
     table could list; a class with an English name of the student's own is a class of its own.
     Read as the import binds them: of two `def square` (or a class and a def of one name) the last one run
     at module level, never one under `if __name__ == "__main__":`, as the student's process finds it
-    (`Names._behind_helper`); the first named a class that was not the one graded (s36 review)."""
-    last = _last_definitions(getattr(source_tree, "body", []))
-    classes = {name for name, n in last.items() if isinstance(n, ast.ClassDef) and not name.isascii()}
+    (`Names._behind_helper`); the first named a class that was not the one graded (s36 review). A name
+    rebound by an assignment is no class; where an undecided `if` leaves two possible last bindings, the
+    helper counts only when every one of them is a def naming the same class (s37)."""
+    possible = _possible_bindings(getattr(source_tree, "body", []))
+    classes = {
+        name
+        for name, nodes in possible.items()
+        if not name.isascii() and all(isinstance(n, ast.ClassDef) for n in nodes)
+    }
     if not classes:
         return
-    for node in last.values():
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.isascii():
-            called = _called_class(node, classes)
-            if called is not None:
-                behind.setdefault(aliases.dezero_class(node.name), (called, node.name))
+    for name, nodes in possible.items():
+        helpers = [n for n in nodes if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        if not name.isascii() or len(helpers) < len(nodes):
+            continue
+        called = {_called_class(n, classes) for n in helpers}
+        if len(called) == 1 and (one := called.pop()) is not None:
+            behind.setdefault(aliases.dezero_class(name), (one, name))
 
 
 def _file_names(
@@ -197,6 +231,8 @@ def _file_names(
     idents.update([n.arg for n in source.of(ast.arg)])
     if ast.MatMult in source.positions:
         idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
+    # `1 / (1 + np.exp(-a1))` uses sigmoid as much as `sigmoid(a1)` does (grader/computed_names.py)
+    idents.update(computed_names(source.tree))
     for node in source.of(*_DEFINITIONS):
         name = node.name  # type: ignore[attr-defined]
         if type(node) is ast.ClassDef:

@@ -493,6 +493,7 @@ def test_the_later_line_counts_a_save_load_case_where_the_source_defines_save_we
     the control's figure (session 35's finding). Expected: the manifest's drawn spec (count x points)."""
     from grader.assignments import load_assignment
     from grader.cases import cases_for_run
+    from grader.loaders import load_submission
     from grader.pipeline import RunPlan
     from grader.pytest_plugin import COLLECTED_VISIBILITIES, later_line
 
@@ -509,7 +510,8 @@ def test_the_later_line_counts_a_save_load_case_where_the_source_defines_save_we
     plan = RunPlan.create(assignment, 7, cases, stage="step54")
 
     def later(sample: str) -> float:
-        line = later_line(plan, REPO / "submissions" / "dezero" / sample, {"found": []})
+        files = load_submission(REPO / "submissions" / "dezero" / sample).files
+        line = later_line(plan, files, {"found": []})
         assert line is not None and line.startswith("not graded here: "), line
         return float(line.split()[3])
 
@@ -517,3 +519,34 @@ def test_the_later_line_counts_a_save_load_case_where_the_source_defines_save_we
         later("late_book_step60") - later("late_book_step60_no_save_weights")
         == spec["count"] * spec["points"]
     )
+
+
+def test_a_run_loads_the_submission_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plugin's run grades the submission and its summary's line of later points reads the methods the
+    source defines from the files the grading loaded: one load (later_line loaded it a second time, s37).
+    Counted at the loader itself; the line still counts step 53's save/load case for a file with
+    save_weights (the test above)."""
+    import grader.loaders
+    import grader.pipeline
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+    from grader.pipeline import RunPlan
+    from grader.pytest_plugin import COLLECTED_VISIBILITIES, GraderRun, later_line
+
+    loads: list[Path] = []
+    real = grader.loaders.load_submission
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:
+        loads.append(path)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(grader.loaders, "load_submission", counted)
+    monkeypatch.setattr(grader.pipeline, "load_submission", counted)
+    assignment = load_assignment("miniflow")
+    cases = cases_for_run(assignment, 3, include=COLLECTED_VISIBILITIES, stage="sgd")
+    plan = RunPlan.create(assignment, 3, cases, stage="sgd")
+    run = GraderRun(plan, REPO / "submissions" / "miniflow" / "correct.py", {"isolation": "auto"})
+    doc = run.student_doc()
+    assert doc["score"] == doc["max_score"]  # graded: the correct sample has full marks
+    later_line(run.plan, run.files, doc.get("load"))
+    assert len(loads) == 1, loads

@@ -71,6 +71,11 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         ("dlfs-layers", "layers/ch04_own_way.py", "ch04-two-layer-net"),
         ("dlfs-layers", "layers/book_repo_at_ch04", "ch04-two-layer-net"),  # ch03/, ch04/, common/
         ("dlfs-layers", "layers/book_repo_ch04", "default"),  # ch04/ beside ch05/ and common/layers.py
+        # chapter 4's network computing its sigmoid (and softmax, cross-entropy) inline, no function of that
+        # name: was two-layer-net, 0 of 16 against chapter 5's layer network (s37; grader/computed_names.py)
+        ("dlfs-layers", "layers/ch04_sigmoid_inline.py", "ch04-two-layer-net"),
+        ("dlfs-layers", "layers/ch04_all_inline.py", "ch04-two-layer-net"),
+        ("dlfs-layers", "layers/ch04_all_inline_derivative_of_input.py", "ch04-two-layer-net"),
         ("dlfs-layers", "layers/two_layer_net_alone.py", "two-layer-net"),  # chapter 5's: no softmax
         # chapter 5's network with no layer classes (relu by hand, softmax and cross_entropy_error from
         # common.functions): no sigmoid, so not chapter 4's (it was ch04-two-layer-net, 0 of 4; s35)

@@ -13,11 +13,14 @@ so that both read the same files.
 
 from __future__ import annotations
 
+import ast
 import re
 import tokenize
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from .main_guard import on_import
 
 
 def member(relpath: str, name: str) -> bool:
@@ -443,14 +446,29 @@ def _closing(text: str, quote: str, start: int) -> int:
 _OPENS = re.compile(r"(?:if|elif|else|try|except|finally|with|match|case)\b")
 _CLOSES = re.compile(r"(?:async\s+def|def|class|for|while|async\s+for|async\s+with)\b")
 _NESTED_DEF = re.compile(r"(?:class|def|async\s+def)\s+([A-Za-z_][A-Za-z0-9_]*)")
-# Each with one way to match the blanks around a bracket: `\s*\(?\s*` backtracked over every split of them,
-# quadratic in a line's blanks (`if` and 16 KiB of spaces, 3.2 s of `module_defs`: review of review32)
-_MAIN_GUARD = re.compile(
-    r"(?:el)?if\s*(?:\(\s*)?(?:__name__\s*==\s*['\"]__main__['\"]|['\"]__main__['\"]\s*==\s*__name__)"
-)
+_BRANCH = re.compile(r"(?:elif|else)\b")
 # `if False:` / `if 0:`, a block switched off by hand (an older version kept below): Python binds nothing
 # in it, and its classes were counted as the file's (s31)
 _NEVER_RUNS = re.compile(r"(?:el)?if\s*(?:\(\s*)?(?:False|0|None)\s*(?:\)\s*)?:")
+
+
+def guard_on_import(line: str) -> bool | None:
+    """Whether the block an `if`/`elif` line opens runs on import, as main_guard.on_import reads the test:
+    False under `__name__ == "__main__"`, True under `!=` (its `elif`s and `else` never run), None for any
+    other test or a line that is not one whole `if` test. Only a line naming both `__name__` and
+    `"__main__"` is parsed."""
+    if "__main__" not in line or "__name__" not in line:
+        return None
+    text = line.strip()
+    text = text[2:] if text.startswith("elif") else text
+    if not text.startswith("if"):
+        return None
+    try:  # the line as the head of a block of its own (a comment after the colon stays a comment)
+        tree = ast.parse(text + "\n pass\n")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):  # a test spread over lines, or no Python
+        return None
+    head = tree.body[0] if len(tree.body) == 1 else None
+    return on_import(head.test) if isinstance(head, ast.If) else None
 
 
 def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str, list[tuple[str, int]]]:
@@ -463,6 +481,9 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
     found: dict[str, list[tuple[str, int]]] = {}
     chain: list[int] = []  # indentation of each open block we are in, outermost first
     shut: int | None = None  # indentation of the def/class/loop/main guard whose body we are in
+    # indentations of an `if` chain whose later branches never run on import (after `if __name__ !=
+    # "__main__":` its `elif`s and `else`)
+    taken: set[int] = set()
     for number, text in enumerate(lines, start=1):
         if not chain and text[:1] in ("", " ", "\t", "\n", "\r", "#"):
             continue  # the fast path: outside every open block, only a top-level line can open one
@@ -478,8 +499,18 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
             shut = None
         if shut is not None or (depth and not chain):
             continue
-        if _MAIN_GUARD.match(body) or _NEVER_RUNS.match(body):
+        if taken:
+            branch = _BRANCH.match(body) is not None
+            if branch and depth in taken:
+                shut = depth  # a branch after one that always runs on import: never runs
+                continue
+            taken = {d for d in taken if d < depth or (d == depth and branch)}
+        runs = guard_on_import(body)
+        if runs is False or _NEVER_RUNS.match(body):
             shut = depth
+        elif runs:
+            chain.append(depth)
+            taken.add(depth)
         elif _OPENS.match(body):
             chain.append(depth)
         elif depth and (definition := _NESTED_DEF.match(body)):

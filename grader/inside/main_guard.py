@@ -5,7 +5,9 @@ runs its body and always its `else`; `if __name__ != "__main__":` (`if not __nam
 `"__main__" != __name__`) always runs its body and never its `else`. Each reader of such blocks asks here:
 grader/course_bases.py `module_level` (imports), grader/defined.py `nested_class_methods` (classes said to be
 under the `__main__` block), grader/stage_scan.py `_class_methods` (the stage's classes) and
-grader/inside/loading.py `_body` (a file's imports checked without running it). Three of them read `!=` as no
+grader/inside/loading.py `_body` (a file's imports checked without running it), and the text reader
+grader/inside/choice.py `nested_defs` for each `if` line naming both (`guard_on_import`: it counted the
+classes of the `else` of `!=`, s37). Three of them read `!=` as no
 guard, so a class under the `else` of `if __name__ != "__main__":` counted as defined, and a chapter-5
 MulLayer file with Relu and Sigmoid there was graded at an activations stage it never reached without the
 reason (session 36); the fourth read `!=` as `==`. Imported by the student's process: the standard library
@@ -15,6 +17,7 @@ only.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -30,15 +33,25 @@ def on_import(test: ast.expr) -> bool | None:
     """The truth of an `if` test when the module is imported: False for `__name__ == "__main__"` (either
     way round, or `is`), True for `!=` (or `is not`), through `not`, `and` and `or`; None when the test
     depends on anything else (`if __name__ == "__main__" or DEBUG:` may run either block)."""
+    return decided(test, main_guard)
+
+
+def decided(test: ast.expr, leaf: Callable[[ast.expr], bool | None]) -> bool | None:
+    """The truth of `test` through `not`, `and` and `or`, each other part's from `leaf` (None: undecided)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        inner = on_import(test.operand)
+        inner = decided(test.operand, leaf)
         return None if inner is None else not inner
     if isinstance(test, ast.BoolOp):
-        values = [on_import(v) for v in test.values]
+        values = [decided(v, leaf) for v in test.values]
         decides = isinstance(test.op, ast.Or)  # one true operand makes `or` true, one false makes `and` false
         if decides in values:
             return decides
         return None if None in values else not decides
+    return leaf(test)
+
+
+def main_guard(test: ast.expr) -> bool | None:
+    """False for `__name__ == "__main__"` (or `is`), True for `!=` (or `is not`), else None."""
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and _names_main(test.left, test.comparators[0]):
         if isinstance(test.ops[0], (ast.Eq, ast.Is)):
             return False

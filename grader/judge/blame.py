@@ -243,6 +243,20 @@ def _infrastructure_at_fault(
     return first.target
 
 
+def _own_class_cases(
+    units: dict[str, list[CaseResult]], failing_units: dict[str, list[CaseResult]], others: list[CaseResult]
+) -> set[str]:
+    """The failing cases (of `others`) that apply a function whose own unit cases fail, while another
+    function's unit cases all pass: an infrastructure mistake would have failed those too, so these cases
+    are that function's to explain (s37: a Variable without step 19's `size` property was said to explain
+    the cases of a Mul.backward returning its gradients swapped)."""
+    functions = {cls for cls in units if cls not in INFRASTRUCTURE}
+    broken = {cls for cls in functions if cls in failing_units}
+    if not broken or not functions - broken:
+        return set()
+    return {r.case_id for r in others if r.status in _FAILING and broken & set(_classes_used(r, units))}
+
+
 def _raised_in_another_class(r: CaseResult, units: dict[str, list[CaseResult]]) -> bool:
     """An infrastructure case that stopped in a method of a class it neither is nor applies: step 59's
     unchain case (target Variable) raising in Layer.cleargrads, whose Layer.params yields Linear layers
@@ -576,7 +590,15 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
     failing_units = {cls: rs for cls, rs in failing_units.items() if rs}
     at_fault = _infrastructure_at_fault(units, failing_units)
     if at_fault is not None:
-        return _infrastructure_blame(at_fault, results, failing_units[at_fault], words)
+        infra = failing_units[at_fault]
+        apart = _own_class_cases(units, failing_units, [r for r in results if r not in infra])
+        if not apart:
+            return _infrastructure_blame(at_fault, results, infra, words)
+        # Variable's own case fails (a step-19 property missing) beside a Mul whose own unit cases fail while
+        # Square's and Add's pass: Mul's cases are Mul's, not "shared machinery ... may pass once it is right"
+        kept = [r for r in results if r.case_id not in apart]
+        by_function = blame([r for r in results if r.case_id in apart], family, backward=backward)
+        return (*_infrastructure_blame(at_fault, kept, infra, words), *by_function)
     # Every failing infrastructure case is explained by a function it applies: it is one more graph case.
     infrastructure = [r for cls in INFRASTRUCTURE for r in failing_units.pop(cls, ())]
     composite = [r for r in results if r.kind != "unit" and r.status in _FAILING and r not in infrastructure]
@@ -800,7 +822,9 @@ def blame(results: Iterable[CaseResult], family: str = "", *, backward: bool = T
 def _one_entry_a_class(entries: list[Blame], results: Sequence[CaseResult]) -> list[Blame]:
     """One entry for each class named: the others naming it joined to the one over its own unit cases,
     each message kept whole. utils.sum_to without the leading axes (book_step43_sum_to_no_lead/) got four
-    entries naming SumTo, of which only its own unit cases' says what is wrong in it (s35)."""
+    entries naming SumTo, of which only its own unit cases' says what is wrong in it (s35). The joined entry's
+    unit cases are the class's own; another class's (Linear's unit case, which SumTo's mistake fails) are
+    among those it explains (s37: the SumTo entry listed linear-unit as a unit case of SumTo)."""
     target = {r.case_id: r.target for r in results}
     groups: dict[str, list[Blame]] = {}
     for e in entries:
@@ -817,12 +841,23 @@ def _one_entry_a_class(entries: list[Blame], results: Sequence[CaseResult]) -> l
         if e is not base:
             continue
         rest = [g for g in group if g is not base]
+        units = [i for g in (base, *rest) for i in g.unit_cases]
+        # the unit cases of another class (Linear's, failing as SumTo's known mistake makes them) are cases
+        # the entry explains, not the named class's own: "unit_cases" is what says the class was tried alone
+        own_units = [i for i in units if target.get(i) == base.class_name]
         out.append(
             Blame(
                 base.class_name,
                 ". ".join(g.message.rstrip(".") for g in (base, *rest)),
-                tuple(dict.fromkeys(i for g in (base, *rest) for i in g.unit_cases)),
-                tuple(dict.fromkeys(i for g in (base, *rest) for i in g.explains)),
+                tuple(dict.fromkeys(own_units)),
+                tuple(
+                    dict.fromkeys(
+                        (
+                            *(i for g in (base, *rest) for i in g.explains),
+                            *(i for i in units if i not in own_units),
+                        )
+                    )
+                ),
                 tuple(dict.fromkeys(c for g in (base, *rest) for c in g.codes)),
             )
         )

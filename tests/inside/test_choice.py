@@ -6,6 +6,7 @@ import os
 import resource
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -911,3 +912,35 @@ def test_the_preferred_names_are_compared_pairwise_once(monkeypatch):
     # a copy in a backup folder, defining no more: set aside for the one the manifest names
     assert choice.copies(files, names, ["Variable"], []) == {"backup/steps/step18.py": "steps/step18.py"}
     assert 0 < len(calls) < len(names) ** 2 // 4
+
+
+# the main_guard tests whose value on import Python decides alone, and one test that depends on DEBUG
+_GUARDS = [
+    '__name__ == "__main__"',
+    "'__main__' != __name__",
+    'not __name__ == "__main__"',
+    '__name__ != "__main__" and not __name__ == "__main__"',
+    '(__name__ != "__main__")',
+    '__name__ is not "__main__"',
+]
+
+
+@pytest.mark.parametrize("guard", _GUARDS)
+@pytest.mark.parametrize("lead", ["", "if DEBUG:\n    class InDebug:\n        pass\nel"])
+def test_module_defs_reads_a_main_guard_as_python_runs_it_on_import(guard: str, lead: str) -> None:
+    """`module_defs` reads the classes of the branches an import runs, as Python does with `__name__` a
+    module's name (the oracle: the file executed, DEBUG true and false): under `if __name__ != "__main__":`
+    its body, never its `else` (it counted the `else`'s classes, s37); under `==` the `else` alone; an
+    `elif` guard the same. Control: a test naming neither (DEBUG) reads both of its branches."""
+    source = f"{lead}if {guard}:  # the guard: a comment\n    class InBody:\n        pass\nelse:\n"
+    source += "    class InElse:\n        pass\n"
+    python: set[str] = set()
+    for debug in (True, False):
+        scope: dict[str, object] = {"__name__": "ch05.layers", "DEBUG": debug}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # `is not` with a literal: our own source
+            exec(compile(source, "layers.py", "exec"), scope)  # our own literal source
+        python |= {n for n in scope if n.startswith("In")}
+    assert set(choice.module_defs(source.encode())) == python
+    both = source.replace(guard, "DEBUG")
+    assert {"InBody", "InElse"} <= set(choice.module_defs(both.encode()))

@@ -1170,7 +1170,8 @@ def test_a_class_named_by_several_entries_gets_one():
     """utils.sum_to without the leading axes (book_step43_sum_to_no_lead/) fails SumTo's own unit case and
     Linear's, whose wrong gb that known mistake of SumTo.forward reproduces: blame gave one entry for
     SumTo's unit case and one naming SumTo for Linear's, the class named twice for one mistake (s35). One
-    entry now, over SumTo's own unit case first, each message kept whole. Control: a Linear mistake of its
+    entry now, over SumTo's own unit case first, each message kept whole; its unit cases SumTo's own,
+    Linear's among the cases it explains (s37). Control: a Linear mistake of its
     own keeps its own entry beside SumTo's."""
     of_sum_to = Finding("not_reduced", "hint naming SumTo.forward", blames="SumTo.forward")
 
@@ -1195,7 +1196,9 @@ def test_a_class_named_by_several_entries_gets_one():
     assert entry.class_name == "SumTo"
     assert entry.message.startswith("The unit cases of SumTo fail: SumTo.backward: gradient of W is wrong")
     assert "The cases of Linear fail as a known mistake of SumTo.forward makes them" in entry.message
-    assert entry.unit_cases == ("sum-to-unit", "linear-unit")
+    # Linear's unit case is one the entry explains, not a unit case of SumTo (s37; it was both)
+    assert entry.unit_cases == ("sum-to-unit",)
+    assert "linear-unit" in entry.explains
     own = blame([sum_to, linear(Finding("transposed", "hint"))], "dezero")
     assert [e.class_name for e in own] == ["SumTo", "Linear"]
 
@@ -1226,3 +1229,25 @@ def test_a_network_case_is_explained_only_by_the_layers_its_settings_build():
     dropping = dataclasses.replace(net, built=_built(dataclasses.replace(case, steps=steps)))
     (entry,) = blame([dropout, batchnorm, dropping], "layers")
     assert entry.class_name == "Dropout" and entry.explains == ("mlne",)
+
+
+def test_a_functions_own_failing_cases_are_not_promised_to_the_infrastructure():
+    """Variable's own case fails (a step-19 property missing) beside a Mul whose unit case fails while
+    Square's and Add's pass: an infrastructure mistake would fail those too, so Mul's cases are Mul's. Blame
+    said "Variable is shared machinery ..., so fix it first: the other failing cases (mul-unit, ...) may
+    pass once it is right" (s37, sample dezero/step20_mul_swapped_no_size.py). Control: with every
+    function's unit case failing as well, nothing tells them apart and Variable explains them all."""
+    results = [
+        infra("step19-properties-unit", "Variable", ok=False),
+        unit("square-unit", "Square", ok=True),
+        unit("add-unit", "Add", ok=True),
+        unit("mul-unit", "Mul", ok=False),
+        graph("mul-graph", ("Mul", "Add"), ok=False),
+    ]
+    variable, mul = blame(results, "dezero")
+    assert variable.class_name == "Variable" and variable.explains == ()
+    assert "shared machinery" not in variable.message
+    assert mul.class_name == "Mul" and mul.unit_cases == ("mul-unit",) and mul.explains == ("mul-graph",)
+    every = [r if r.case_id == "mul-graph" else dataclasses.replace(r, status="failed") for r in results]
+    (alone,) = blame([r for r in every if r.case_id != "square-unit" and r.case_id != "add-unit"], "dezero")
+    assert alone.class_name == "Variable" and "shared machinery" in alone.message

@@ -79,7 +79,8 @@ def _one_unit() -> tuple[np.ndarray, ...]:
 def test_the_known_mistakes_scale_the_hidden_derivative_as_worked_by_hand() -> None:
     """dy = y - t = [y0 - 1, 1 - y0], da1 = dy @ W2.T = 2 (y0 - 1). The book's dz1 = sigmoid_grad(a1) da1 with
     sigmoid_grad(0) = 0.25; sigmoid_grad(z1) = s(0.5) (1 - s(0.5)) ~ 0.2350 (the derivative at the output);
-    dz1 = da1 leaves the factor out (1). x = 1: dW1 = db1 = dz1. dW2 and db2 are the same in all three."""
+    dz1 = da1 leaves the factor out (1); a1 (1 - a1), the formula at the input a1 = 0, gives 0. x = 1:
+    dW1 = db1 = dz1. dW2 and db2 are the same in all four."""
     ops = _ops()
     arrays = _one_unit()
     y0 = 1.0 / (1.0 + math.exp(-1.0))
@@ -88,7 +89,9 @@ def test_the_known_mistakes_scale_the_hidden_derivative_as_worked_by_hand() -> N
     right = ops.ch04_vjp(1.0, *arrays, y=None, **SIZES)
     at_output = ops._sigmoid_grad_of_output(1.0, *arrays, y=None, **SIZES)
     left_out = ops._hidden_derivative_left_out(1.0, *arrays, y=None, **SIZES)
-    for grads, factor in ((right, 0.25), (at_output, s_half * (1.0 - s_half)), (left_out, 1.0)):
+    at_input = ops._sigmoid_derivative_of_input(1.0, *arrays, y=None, **SIZES)
+    worked = ((right, 0.25), (at_output, s_half * (1.0 - s_half)), (left_out, 1.0), (at_input, 0.0))
+    for grads, factor in worked:
         np.testing.assert_allclose(grads[2], [[factor * da1]], rtol=1e-12)
         np.testing.assert_allclose(grads[3], [factor * da1], rtol=1e-12)
         np.testing.assert_allclose(grads[4], [[0.5 * (y0 - 1.0), 0.5 * (1.0 - y0)]], rtol=1e-12)

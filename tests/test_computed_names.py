@@ -1,0 +1,125 @@
+"""The book's functions a file computes without naming them (grader/computed_names.py)."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from grader.computed_names import computed_names
+
+
+def _names(source: str) -> set[str]:
+    return computed_names(ast.parse(source))
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "z1 = 1 / (1 + np.exp(-a1))",
+        "z1 = 1.0 / (1.0 + np.exp(-a1))",
+        "z = np.exp(a) / (np.exp(a) + 1)",
+        "z = 1 / (1 + math.e ** -a)",
+        "z = expit(a)",
+        "z = 0.5 * (1 + np.tanh(0.5 * a))",
+    ],
+)
+def test_a_sigmoid_written_out_is_sigmoid(source: str) -> None:
+    """Each spelling of the logistic function a student writes inline is read as the book's sigmoid."""
+    assert "sigmoid" in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "z = 1 / (1 + a)",  # no exponential
+        "z = 2 / (1 + np.exp(-a))",  # not 1 over
+        "z = 1 / (2 + np.exp(-a))",
+        "z = np.exp(-a)",
+        "z = np.tanh(a)",
+    ],
+)
+def test_other_formulas_are_no_sigmoid(source: str) -> None:
+    """Negative controls: formulas near the sigmoid's that are not it."""
+    assert "sigmoid" not in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "y = np.exp(a) / np.sum(np.exp(a))",
+        "y = np.exp(a) / np.exp(a).sum(axis=1, keepdims=True)",
+        "exp_a = np.exp(a - c)\nsum_exp_a = np.sum(exp_a)\ny = exp_a / sum_exp_a",
+        "e = np.exp(a)\ny = e / e.sum(axis=-1, keepdims=True)",
+    ],
+)
+def test_a_softmax_written_out_is_softmax(source: str) -> None:
+    """The book's chapter-3 softmax (exp_a / sum_exp_a) and its one-line forms are read as softmax."""
+    assert "softmax" in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "y = np.exp(a) / 2",
+        "y = a / np.sum(a)",
+        "s = np.sum(np.exp(a))\ny = a / s",
+        "y = np.exp(a) / np.max(a)",
+    ],
+)
+def test_other_quotients_are_no_softmax(source: str) -> None:
+    """Negative controls: a quotient needs an exponential over a sum of exponentials."""
+    assert "softmax" not in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "def loss(y, t):\n    return -np.sum(t * np.log(y + 1e-7)) / y.shape[0]",
+        "loss = np.sum(-t * np.log(y))",
+        "loss = -np.log(y[np.arange(n), t] + 1e-7).mean()",
+        "f = lambda y, t: -np.mean(np.log(y[np.arange(len(t)), t]))",
+    ],
+)
+def test_a_negated_sum_of_logs_is_cross_entropy(source: str) -> None:
+    """A negated sum or mean over a log is the cross-entropy error, however it is spelt."""
+    assert "cross_entropy_error" in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source", ["s = np.sum(np.log(y))", "s = -np.sum(y)", "s = -np.log(y)", "s = np.sum(y) - np.log(2)"]
+)
+def test_other_logs_are_no_cross_entropy(source: str) -> None:
+    """Negative controls: a log without a negated sum, or a negated sum without a log."""
+    assert "cross_entropy_error" not in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "h = np.maximum(0, a)",
+        "h = np.maximum(a, 0.0)",
+        "h = a * (a > 0)",
+        "h = np.where(a > 0, a, 0)",
+        "h = np.clip(a, 0, None)",
+        "h = a.clip(min=0)",
+    ],
+)
+def test_a_relu_written_out_is_relu(source: str) -> None:
+    """np.maximum(0, x) and its other forms are the book's relu."""
+    assert "relu" in _names(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "h = np.maximum(1, a)",
+        "h = np.maximum(a, b)",
+        "h = a * b",
+        "h = np.where(a > 0, 1, 0)",
+        "h = b * (a > 0)",
+    ],
+)
+def test_other_maxima_are_no_relu(source: str) -> None:
+    """Negative controls: a maximum with no zero, a step function, another array masked."""
+    assert "relu" not in _names(source)
