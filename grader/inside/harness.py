@@ -8,7 +8,8 @@ fresh when the first of them starts, so that nothing a later case's inputs reach
 student sees (the later phases' output and failures are staff-only, and each runs only after the one before
 it has reported), except that after-published cases never share a process with after-due-date ones
 (`_may_join`: a view shows either without the other). When a process ends early, the phases after the one
-it ended in get a fresh process again.
+it ended in get a fresh process again, unless the first phase's process ended while loading the submission:
+then no phase runs after it, as after the first phase's load failure (every case carries its failure).
 Frames: docs/ARCHITECTURE.md section 4.
 """
 
@@ -189,6 +190,11 @@ def run_job(
             # after this one get a fresh process.
             if process is not None:
                 finish(process.label, ended.why, process.serves)
+                if index == 0 and process.loaded is None:
+                    # Ended while loading (its wall clock, memory, an exit or a crash at import): every case
+                    # carries that failure (judge/score.py _failures_by_case), and a later phase's fresh
+                    # process would only run the same top-level code again, up to its own limits.
+                    return
             process = None
         except StudentFailure as failure:
             _load_failed(emit, name, failure)

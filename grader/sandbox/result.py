@@ -313,16 +313,21 @@ def build_run_result(
     if stream is not None:
         spoilt_from = names.index(parsed.spoilt) if parsed.spoilt in names else 0
     phase_failures: dict[str, Failure] = {}
+    unloaded: Failure | None = None  # why the first phase's process never loaded the submission
     for index, phase in enumerate(job_phases(job)):
         context, pending = _phase_context(job, reply, parsed, phase, index)
         failure = whole or (stream if index >= spoilt_from else None)
         if failure is None and context is not None:
             failure = next((f for f in (verdict(context) for verdict in VERDICTS) if f is not None), None)
+        elif failure is None and unloaded is not None:  # no process started for it: the harness's skip
+            failure = _skipped(names[0], unloaded)
         # The phase's own load failure (a later phase's process loads the submission afresh): its words, not
         # "no result", for staff and the cases it left unrun.
         load_failure = parsed.load_failure if index == 0 else parsed.phase_load_failures.get(phase["name"])
         if failure is None and load_failure is not None:
             failure = load_failure
+        if index == 0 and context is not None and not context.phase_loaded:
+            unloaded = load_failure or failure  # what the student is told (process_failure below)
         if failure is None and pending:
             failure = Failure("no_result", "The sandbox reported no result for this case.")
         if failure is not None:
@@ -352,6 +357,20 @@ def build_run_result(
         elapsed_seconds=elapsed_seconds,
         phase_failures={k: v for k, v in phase_failures.items() if k != first},
         staff_output=texts,
+    )
+
+
+def _skipped(first: str, unloaded: Failure) -> Failure:
+    """A later phase the harness never started because the first phase's process could not load the
+    submission (a load failure, or the process ended while loading: grader/inside/harness.py run_job), as a
+    fresh process would run the same top-level code. For staff: every case carries the first phase's failure
+    (grader/judge/score.py _failures_by_case). Until session 37 a process ended while loading had each later
+    phase load the code again (up to its wall limit each), and after a load failure they read "The sandbox
+    reported no result"."""
+    return Failure(
+        "not_run",
+        f"Skipped: the process of the {first} cases could not load the submission ({unloaded.code}), and a "
+        f"fresh process would run the same top-level code. {unloaded.message}",
     )
 
 

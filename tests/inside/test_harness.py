@@ -103,6 +103,22 @@ def test_phases_after_an_ended_process_get_a_fresh_one() -> None:
     assert ran.case("a1")["status"] == "ok" and ran.case("h1")["status"] == "ok"
 
 
+def test_no_phase_runs_after_the_first_process_ended_while_loading() -> None:
+    """The visible phase's process ends before its load is answered (its wall clock, memory, an exit at
+    import): no later phase's process is forked, since it would run the same top-level code again (each up
+    to its own wall limit: submissions/hostile/sleep_forever.py took three of them); every case carries the
+    first phase's failure (grader/sandbox/result.py _skipped). Control: a later phase's process ending
+    while loading leaves the phases after it their fresh process (the first phase's load alone decides)."""
+    ran = run_inside({"layers.py": RELU}, _job(die=["visible", None]), driver=_DRIVER)
+    assert _plan(ran.frames) == [("connect", "visible", 1), ("finish", "visible", "eof", ["visible"])], (
+        ran.stderr
+    )
+    assert not ran.cases and not [f for f in ran.frames if f["type"] == "loaded"]
+    later = run_inside({"layers.py": RELU}, _job(die=["after_due_date", None]), driver=_DRIVER)
+    assert _plan(later.frames)[-2:] == [("connect", "hidden", 1), ("finish", "hidden", "done", ["hidden"])]
+    assert later.case("h1")["status"] == "ok", later.stderr
+
+
 def test_after_published_never_shares_a_process_with_after_due_date() -> None:
     """Grades published before the due date show the after-published cases openly and not the after-due-date
     ones: the after-published phase gets a process of its own (shared with the hidden phase after it), so

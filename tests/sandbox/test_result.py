@@ -220,6 +220,34 @@ TWO_PHASES = {
 _ENDED = {"exit_code": 0, "signal": None, "setup_ok": True, "ended_by_harness": True}
 
 
+def test_phases_skipped_after_the_first_process_could_not_load_say_why() -> None:
+    """The visible phase's process never loaded the submission (out of time at import; or its load failed):
+    the harness forks no later process (grader/inside/harness.py run_job), and the hidden phase's staff
+    record says it was skipped and why, in the words the student is told, never "The sandbox reported no
+    result". Control: a visible process that had loaded leaves an unstarted phase "no result"."""
+    timed_out = {"phase": "visible", "exit_code": None, "signal": 9, "setup_ok": True, "timed_out": True}
+    import_error = {"code": "import_error", "message": "No module named 'matplotlib'", "detail": ""}
+    for meta, frames in (
+        (timed_out, b""),
+        (
+            {**_ENDED, "phase": "visible"},
+            stream({"type": "load_failed", "phase": "visible", "failure": import_error}),
+        ),
+    ):
+        result = build_run_result(
+            VISIBLE_HIDDEN, Reply({"phases": [meta]}, frames, ((b"", b""),)), "bwrap", 1.0
+        )
+        told = result.process_failure
+        assert told is not None and told.code in ("timeout", "import_error")
+        hidden = result.phase_failures["hidden"]
+        assert hidden.code == "not_run" and hidden.message.startswith("Skipped: the process of the visible ")
+        assert f"({told.code})" in hidden.message and hidden.message.endswith(told.message), hidden.message
+        assert result.staff_output == {}  # no later process ran
+    ran = Reply({"phases": [{**_ENDED, "phase": "visible"}]}, stream(LOADED, C1), ((b"", b""),))
+    loaded = build_run_result(VISIBLE_HIDDEN, ran, "bwrap", 1.0)
+    assert loaded.phase_failures["hidden"].code == "no_result"
+
+
 @pytest.mark.parametrize("how", ["result flood", "refused frame"])
 def test_a_later_phase_that_floods_or_garbles_the_results_spoils_only_itself(how: str) -> None:
     """The result stream goes wrong in the hidden phase (the worker's cap on results, or a frame the parent
