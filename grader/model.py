@@ -116,6 +116,15 @@ class Case:
             for name, predicted in self.known_mistakes.items()
         }
 
+    @cached_property
+    def mistakes_changing(self) -> Mapping[str, tuple[str, ...]]:
+        """Record key -> the known mistakes that change it (`mistake_changes`), in the known mistakes' order:
+        what a record says for or against a mistake is read only of these (grader/judge/support.py), the same
+        for every submission, so looked up once per run instead of tested for every mistake of every record
+        of every submission."""
+        changes = self.mistake_changes
+        return {key: tuple(n for n in self.known_mistakes if key in changes[n]) for key in self.expected}
+
     def job_view(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 import itertools
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from grader import miniflow_source, pyparse
@@ -111,8 +111,9 @@ def _in_backward(cls: ast.ClassDef) -> Iterator[tuple[ast.For | ast.AsyncFor, as
     for method in kept[-1:]:
         if not isinstance(method, ast.FunctionDef):
             continue
-        named = _inbound_names(method)
-        for loop in pyparse.walk(method):
+        nodes = pyparse.walk(method)  # one walk read twice: the names bound, then the loops
+        named = _inbound_names(nodes)
+        for loop in nodes:
             if isinstance(loop, _LOOPS) and _self_attr(_iterated(loop.iter)) in _OUTBOUND:
                 body = list(_statements(loop.body))
                 added = _added(body, named)
@@ -193,11 +194,12 @@ def _entry(target: ast.AST) -> bool:
     return isinstance(target, ast.Subscript) and _self_attr(target.value) in _GRADIENTS
 
 
-def _inbound_names(method: ast.FunctionDef) -> dict[str, str]:
+def _inbound_names(nodes: Iterable[ast.AST]) -> dict[str, str]:
     """Names the method binds to its inbound nodes, to the key they stand for: `X, W, b =
-    self.inbound_nodes` (X: `self.inbound_nodes[0]`), `x = self.inbound_nodes[0]`."""
+    self.inbound_nodes` (X: `self.inbound_nodes[0]`), `x = self.inbound_nodes[0]`. `nodes`: the method's,
+    in `ast.walk`'s order (a later binding of a name wins)."""
     named: dict[str, str] = {}
-    for node in ast.walk(method):
+    for node in nodes:
         if not isinstance(node, ast.Assign) or len(node.targets) != 1:
             continue
         target, value = node.targets[0], node.value

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 
@@ -80,6 +81,9 @@ PATH_BUILDERS = frozenset({"str", "os.fspath", "os.getcwd", "os.path.*", "pathli
 _WHY = "runs code built at run time"
 
 
+# A function of the name alone, asked of every library name a file reads (~64 a lesson file, each matched
+# against every loader pattern): kept by the name, a bounded number of them.
+@functools.lru_cache(maxsize=4096)
 def judged(dotted: str) -> bool:
     """Whether a name is judged here, at its call, rather than flagged wherever it is used."""
     return (

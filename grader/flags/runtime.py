@@ -607,9 +607,28 @@ def _is_annotations(node: ast.AST) -> bool:
     )
 
 
-def _annotation_writes(node: ast.AST, targets: list[ast.expr]) -> Iterator[Hit]:
+def _annotation_writes(src: Source, node: ast.AST, targets: list[ast.expr]) -> Iterator[Hit]:
+    if not _names_annotations(src):
+        return  # no node of the file names them, so no part of a target can (a walk of each target)
     if any(_is_annotations(part) for target in targets for part in ast.walk(target)):
         yield Hit("dynamic_code", getattr(node, "lineno", 0), _ANNOTATIONS_WRITTEN)
+
+
+_NAMES_ANNOTATIONS: weakref.WeakKeyDictionary[ast.Module, bool] = weakref.WeakKeyDictionary()
+
+
+def _names_annotations(src: Source) -> bool:
+    """Whether some node of the file is one `_is_annotations` reads (a name, an attribute or a string
+    `__annotations__`), read once a file from its nodes of those three kinds: an assignment's targets are
+    parts of the file, so in a file with none, no target can write them."""
+    known = _NAMES_ANNOTATIONS.get(src.tree)
+    if known is None:
+        known = _NAMES_ANNOTATIONS[src.tree] = (
+            any(n.id == ANNOTATIONS for n in src.of(ast.Name))
+            or any(n.attr == ANNOTATIONS for n in src.of(ast.Attribute))
+            or any(n.value == ANNOTATIONS for n in src.of(ast.Constant))
+        )
+    return known
 
 
 def _namespace_annotations(src: Source, node: ast.Dict, _: Mapping[str, str]) -> Iterator[Hit]:
@@ -627,7 +646,7 @@ def _assignments(src: Source, node: ast.AST) -> Iterator[Hit]:
         targets = node.targets
     else:
         return
-    yield from _annotation_writes(node, targets)
+    yield from _annotation_writes(src, node, targets)
     for target in targets:
         for part in target.elts if isinstance(target, (ast.Tuple, ast.List)) else [target]:
             what = _patched(src, part)

@@ -29,21 +29,13 @@ def case_support(case: Case, records: Mapping[str, Any]) -> dict[str, int]:
     for key, expected in case.expected.items():
         if key not in records:
             continue
-        right = values_match(records[key], expected, case.tolerance_of(key))
-        changes = case.mistake_changes
         tol = case.tolerance_of(key)
-        fits = (
-            set()
-            if right
-            else {
-                n
-                for n, predicted in case.known_mistakes.items()
-                if key in changes[n] and values_match(records[key], predicted[key], tol)
-            }
-        )
-        for name in case.known_mistakes:
-            if key not in changes[name]:
-                continue  # this mistake leaves the record as it should be: no evidence either way
+        right = values_match(records[key], expected, tol)
+        # the mistakes that change this record; any other leaves it as it should be: no evidence either way
+        changing = case.mistakes_changing[key]
+        known = case.known_mistakes
+        fits = set() if right else {n for n in changing if values_match(records[key], known[n][key], tol)}
+        for name in changing:
             if right:
                 support[name] = support.get(name, 0) - 1
             elif name in fits:

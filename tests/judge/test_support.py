@@ -166,3 +166,83 @@ def test_a_mistake_a_unit_case_proves_is_not_contradicted_by_a_second_mistakes_r
     assert contradicted(unproven, ["no_lead"]) == {"no_lead"}
     right = mistake_support([(unit, {"value": np.array([1.0, 2.0])}), (net, {"db2": np.array([4.0])})])
     assert contradicted(right, ["no_lead"]) == {"no_lead"}
+
+
+def _support_asking_every_mistake(case, records):
+    """case_support as it was: every known mistake tested for every record (the oracle of the test below)."""
+    from grader.judge.compare import values_match
+    from grader.judge.support import EXCUSED, PROVEN
+
+    support: dict[str, int] = {}
+    for key, expected in case.expected.items():
+        if key not in records:
+            continue
+        tol = case.tolerance_of(key)
+        right = values_match(records[key], expected, tol)
+        changes = case.mistake_changes
+        fits = (
+            set()
+            if right
+            else {
+                n
+                for n, predicted in case.known_mistakes.items()
+                if key in changes[n] and values_match(records[key], predicted[key], tol)
+            }
+        )
+        for name in case.known_mistakes:
+            if key not in changes[name]:
+                continue
+            if right:
+                support[name] = support.get(name, 0) - 1
+            elif name in fits:
+                support[name] = support.get(name, 0) + 1
+                if case.kind == "unit" and fits == {name}:
+                    support[PROVEN + name] = support.get(PROVEN + name, 0) + 1
+                continue
+            support[AGAINST + name] = support.get(AGAINST + name, 0) + 1
+            if fits:
+                support[EXCUSED + name] = support.get(EXCUSED + name, 0) + 1
+    return support
+
+
+@pytest.mark.parametrize("assignment_id", ["miniflow", "dezero"])
+def test_each_cases_support_is_the_one_asking_every_mistake(assignment_id):
+    """Every case of two shipped plans (seed 0), its records all right, then each known mistake's records in
+    turn: the same support, key for key and in the same order, as testing every mistake for every record."""
+    from grader.assignments import load_assignment
+    from grader.cases import cases_for_run
+    from grader.judge.support import case_support
+
+    compared = 0
+    for case in cases_for_run(load_assignment(assignment_id), 0):
+        runs = [dict(case.expected)]
+        runs += [{**case.expected, **predicted} for predicted in case.known_mistakes.values()]
+        for records in runs:
+            got, oracle = case_support(case, records), _support_asking_every_mistake(case, records)
+            assert list(got.items()) == list(oracle.items()), case.id
+            compared += bool(oracle)
+    assert compared > 50
+
+
+class _CountingMapping(dict):
+    looked_up = 0
+
+    def __getitem__(self, key):
+        type(self).looked_up += 1
+        return super().__getitem__(key)
+
+
+def test_a_right_record_never_asks_each_known_mistake_whether_it_changes_it():
+    """A case of 40 known mistakes and 5 records, all right, judged for 20 submissions: what each mistake
+    changes is read once a case (each mistake for each record: 200 lookups), not again for every
+    submission (4,000 before)."""
+    keys = [f"r{i}" for i in range(5)]
+    known = {f"m{n}": {k: float(n + 2) for k in keys[: 1 + n % 5]} for n in range(40)}
+    case = _case("wide", dict.fromkeys(keys, 1.0), known)
+    changes = _CountingMapping(case.mistake_changes)
+    case.__dict__["mistake_changes"] = changes  # the cached property's slot
+    records = {k: np.array(1.0) for k in keys}
+    for _ in range(20):
+        support = mistake_support([(case, records)])
+    assert support["m0"] == -1 and support["m4"] == -5
+    assert _CountingMapping.looked_up <= 200
