@@ -16,7 +16,6 @@ import linecache
 import os
 import re
 import sys
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -1092,7 +1091,12 @@ def load(
     )
     # Of files defining as many required names, a starter of stubs defines them too: stubs are counted only
     # where they break such a tie (the tokenizer costs ~5 ms for a 10 KiB file; a single file pays nothing).
-    ties = Counter(w for w in weight.values() if w)
+    # Counted in a dict, not a Counter: a Counter of a generator asks isinstance(it, Mapping) first, an ABC
+    # check whose caches each forked student process wrote afresh (~30 copy-on-write faults, session 37).
+    ties: dict[int, int] = {}
+    for n_defined in weight.values():
+        if n_defined:
+            ties[n_defined] = ties.get(n_defined, 0) + 1
     stubs = {f: choice.stub_bodies(_head(root, f)) for f, w in weight.items() if w and ties[w] > 1}
     order = choice.candidates([f for f in files if f not in aside], preferred, exclude, weight, stubs)
     n_preferred = sum(1 for p in order if any(choice.member(p, w) for w in preferred))
