@@ -401,8 +401,10 @@ def _once(assignment: Assignment, key: Any, compute: Callable[[], Any]) -> Any:
     compute it: they compute the same)."""
     kept = _ONCE.get(id(assignment))
     if kept is None or kept[0] is not assignment:
-        while len(_ONCE) >= _KEPT_ASSIGNMENTS:
-            _ONCE.pop(next(iter(_ONCE), 0), None)
+        if len(_ONCE) >= _KEPT_ASSIGNMENTS:
+            # clear(), not an iteration: the batch's other lane may add an entry meanwhile, and an iterator
+            # over a dict that grew raises RuntimeError
+            _ONCE.clear()
         kept = _ONCE[id(assignment)] = (assignment, {})
     values = kept[1]
     if key not in values:

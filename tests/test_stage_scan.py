@@ -1080,3 +1080,24 @@ def test_a_second_submission_reads_no_stage_again(monkeypatch) -> None:
     assert context["looks_like"] == "step18"
     assert len(dezero.stages) > 30
     assert len(calls) < len(dezero.stages) // 4
+
+
+class _GrowsWhileIterated(dict):  # type: ignore[type-arg]
+    """A dict to which another lane adds an entry just as it is iterated: what a second thread may do."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        keys = super().__iter__()
+        self[object()] = (None, {})
+        return keys
+
+
+def test_the_per_assignment_store_makes_room_while_the_other_lane_adds_to_it(monkeypatch):
+    """Making room in the full per-assignment store never iterates it: an entry added by the batch's other
+    lane meanwhile would raise RuntimeError in the middle of a stage scan (it did, with next(iter(...)))."""
+    from grader import stage_scan
+
+    full = _GrowsWhileIterated({index: (None, {}) for index in range(stage_scan._KEPT_ASSIGNMENTS)})
+    monkeypatch.setattr(stage_scan, "_ONCE", full)
+    assignment = load_assignment("miniflow")
+    assert stage_scan._once(assignment, "key", lambda: 42) == 42
+    assert len(stage_scan._ONCE) <= stage_scan._KEPT_ASSIGNMENTS
