@@ -10,6 +10,7 @@ import dataclasses
 import importlib.util
 import json
 import marshal
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -176,7 +177,8 @@ def test_wall_seconds_counts_no_time_an_entry_made_ahead_waited_for_its_pool(
 ) -> None:
     """An entry loaded and built ahead of its pool (pipeline.ahead: a cold `check` does it beside its worker's
     start) and taken 5 s later: its report's wall time is its own, the wait for the pool left out, whether its
-    job was run or could not be built (a grader bug: the error report)."""
+    job was run or could not be built (a grader bug: the error report). Compared with the time the test saw
+    pass around it, not with a bound (it asserted under 5 s, which grading on a loaded machine can take)."""
     from grader import pipeline
 
     if not built:
@@ -186,14 +188,16 @@ def test_wall_seconds_counts_no_time_an_entry_made_ahead_waited_for_its_pool(
 
         monkeypatch.setattr(pipeline, "build_job", broken)
     path = _files(tmp_path, {"ann": MINIFLOW_CORRECT})["ann"]
+    started = time.monotonic()
     made = pipeline.ahead(plan, "ann", path)
     assert (made.job is None) is not built
     assert made.prepared is not None
     earlier = dataclasses.replace(made.prepared, started=made.prepared.started - 5.0)
     made = dataclasses.replace(made, made=made.made - 5.0, prepared=earlier)  # as if made 5 s ago
     (graded,) = pipeline.grade_ahead(plan, [made], pool)
+    taken = time.monotonic() - started  # all the entry really took, ahead() included: the 5 s never passed
     assert graded.report.status == ("graded" if built else "error")
-    assert graded.report.timing.wall_seconds < 5.0
+    assert graded.report.timing.wall_seconds <= taken, (graded.report.timing, taken)
 
 
 def test_grade_one_names_the_student_after_the_file_or_folder(

@@ -8,14 +8,23 @@ test here scanned all 976 again (~61 s of a CI run, session 34)."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hostile_harness import as_bytes, honest_twin, read_sample
 
 from grader.assignments import load_assignment
-from grader.flags import FLAG_CODES, MAX_PER_CODE, MAX_SCAN_BYTES, MAX_SOURCE_BYTES, RULES, scan_submission
+from grader.flags import (
+    FLAG_CODES,
+    MAX_PER_CODE,
+    MAX_SCAN_BYTES,
+    MAX_SOURCE_BYTES,
+    RULES,
+    scan,
+    scan_submission,
+)
+from grader.flags.model import Flag
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,14 +179,25 @@ def test_compiled_modules_are_flagged_and_other_files_ignored():
     ]
 
 
-def test_a_file_with_a_hundred_thousand_hits_is_capped_without_dressing_them_all():
-    """Negative control for the cost: 200 KiB of `os.fork()` lines gives MAX_PER_CODE flags, quickly (hits
-    are capped before they are turned into flags)."""
+def test_a_file_with_a_hundred_thousand_hits_is_capped_without_dressing_them_all(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Negative control for the cost: 200 KiB of `os.fork()` lines gives MAX_PER_CODE flags, and only those
+    are dressed as flags (their text cleaned, their line quoted: 5 s of CPU for every hit before the cap).
+    Counted, not timed (it asserted under 10 s of CPU, which a loaded machine can exceed)."""
+    dressed = []
+    make = Flag.make.__func__
+
+    def counted(cls: type[Flag], *args: Any, **kwargs: Any) -> Flag:
+        dressed.append(args[0])
+        return make(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Flag, "make", classmethod(counted))
+    scan._kept_flags.cache_clear()  # scanned afresh, whatever another test scanned before
     source = b"import os\n" + b"os.fork()\n" * 20_000
-    started = time.process_time()
     flags = scan_submission({"a.py": source})
     assert len(flags) == MAX_PER_CODE and {f.code for f in flags} == {"process_control"}
-    assert time.process_time() - started < 10.0  # about 1 s on a loaded 2-core machine; 5 s before the cap
+    assert dressed == ["process_control"] * MAX_PER_CODE
 
 
 def test_one_flag_per_line_and_code_and_at_most_the_cap_per_code():
