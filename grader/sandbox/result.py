@@ -259,9 +259,10 @@ def _phase_context(
     position = next((i for i, m in enumerate(metas) if phase["name"] in _serves(m)), None)
     if position is None:
         return None, pending
-    # A later phase's process that ended before its 'loaded' frame was still loading the submission: told
-    # so, not "in a method this case calls" (until session 29 only its load failure counted as unloaded).
-    loaded = parsed.load is not None if index == 0 else phase["name"] in parsed.phases_loaded
+    # A process that ended before its phase's 'loaded' frame was still loading the submission: told so, not
+    # "in a method this case calls" (until session 29 only a later phase's load failure counted as unloaded;
+    # until session 37 the first phase read `parsed.load`, which a later phase's 'loaded' frame sets too).
+    loaded = phase["name"] in parsed.phases_loaded
     running = (
         (f" while running case '{pending[0]}'" if loaded else f" while {contexts.LOADING}") if pending else ""
     )

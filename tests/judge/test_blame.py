@@ -1251,3 +1251,35 @@ def test_a_functions_own_failing_cases_are_not_promised_to_the_infrastructure():
     every = [r if r.case_id == "mul-graph" else dataclasses.replace(r, status="failed") for r in results]
     (alone,) = blame([r for r in every if r.case_id != "square-unit" and r.case_id != "add-unit"], "dezero")
     assert alone.class_name == "Variable" and "shared machinery" in alone.message
+
+
+def test_a_function_whose_unit_case_raised_beside_failing_infrastructure_is_still_the_infrastructures():
+    """A Variable without step 19's `shape`: its own case fails, and so do Sum's and Reshape's unit cases,
+    which raise AttributeError in the book's sum_to and reshape (`if x.shape == shape`), while Square's, Add's
+    and Mul's pass. Variable is told to be fixed first, with those cases; they are not blamed on Sum and
+    Reshape ("explained by Reshape: did not finish (exception)", what the s37 rule for a function's own
+    failing cases said). Control: the same cases come back with wrong values, and they stay Reshape's and
+    Sum's (test_a_functions_own_failing_cases_are_not_promised_to_the_infrastructure)."""
+
+    def raised(cid, target):
+        return CaseResult(
+            cid, cid, "unit", target, "error", 0.0, 1.0, "visible",
+            "AttributeError: 'Variable' object has no attribute 'shape'", failure_code="exception",
+            ops=(target,),
+        )  # fmt: skip
+
+    results = [
+        infra("step19-properties-unit", "Variable", ok=False),
+        unit("square-unit", "Square", ok=True),
+        unit("add-unit", "Add", ok=True),
+        unit("mul-unit", "Mul", ok=True),
+        raised("reshape-unit", "Reshape"),
+        raised("sum-unit", "Sum"),
+        graph("reshape-graph", ("Reshape", "Add"), ok=False),
+    ]
+    (variable,) = blame(results, "dezero")
+    assert variable.class_name == "Variable", variable
+    assert variable.explains == ("reshape-unit", "sum-unit", "reshape-graph")
+    assert "shared machinery" in variable.message
+    wrong = [unit(r.case_id, r.target, ok=False) if r.status == "error" else r for r in results]
+    assert [e.class_name for e in blame(wrong, "dezero")] == ["Variable", "Reshape", "Sum"]

@@ -208,6 +208,36 @@ def test_a_later_phases_process_ending_at_its_load_is_told_it_ended_while_loadin
         assert result.phase_failures["hidden"].message == said
 
 
+def test_the_visible_process_ending_at_its_load_is_told_so_whatever_a_later_process_loaded() -> None:
+    """The visible phase's process ends itself before its 'loaded' frame and a later phase's process loads
+    (the harness runs one when the visible process ended after its load was answered, while its names were
+    looked up, or a load that ended only the first time): the student is told their code ended while
+    loading, never "while running case 'c1'" and "in a method this case calls": the later phase's 'loaded'
+    frame is no load of the visible phase's process (it read so until session 37). Control: the same exit
+    after the visible phase's own 'loaded' frame is told with the case it ran."""
+    from grader.sandbox.result import IN_A_CASE, NOT_LOADED
+
+    exited = {"phase": "visible", "exit_code": 0, "signal": None, "setup_ok": True}
+    hidden = {**_ENDED, "phase": "hidden"}
+    ok2 = {"type": "case", "id": "c2", "status": "ok", "records": {"dx": {"shape": [], "data": [2.0]}}}
+    phases, outputs = [exited, hidden], ((b"", b""), (b"", b""))
+    for frames, said in (
+        (
+            stream({**LOADED, "phase": "hidden"}, ok2, DONE),
+            f"Your code ended its process (exit code 0) {NOT_LOADED}",
+        ),
+        (
+            stream(LOADED, {**LOADED, "phase": "hidden"}, ok2, DONE),
+            f"Your code ended its process (exit code 0) while running case 'c1', before reporting its "
+            f"results. {IN_A_CASE}",
+        ),
+    ):
+        result = build_run_result(VISIBLE_HIDDEN, Reply({"phases": phases}, frames, outputs), "bwrap", 1.0)
+        assert result.process_failure is not None and result.process_failure.message == said, (
+            result.process_failure
+        )
+
+
 TWO_PHASES = {
     "harness": {
         "phases": [
