@@ -388,7 +388,8 @@ class _Parser:
             )
         )
         if self.result.load is None:
-            self.result.load = info  # what the student sees: the first phase's load
+            # what the student sees: the first load reported (a later phase's when the first sent none)
+            self.result.load = info
         self.result.phases_loaded.add(str(f["phase"]))
         self.state = "cases"
 
