@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import astparse
 from .main_guard import on_import
 
 
@@ -464,7 +465,7 @@ def guard_on_import(line: str) -> bool | None:
     if not text.startswith("if"):
         return None
     try:  # the line as the head of a block of its own (a comment after the colon stays a comment)
-        tree = ast.parse(text + "\n pass\n")
+        tree = astparse.parse(text + "\n pass\n")
     except (SyntaxError, ValueError, MemoryError, RecursionError):  # a test spread over lines, or no Python
         return None
     head = tree.body[0] if len(tree.body) == 1 else None
