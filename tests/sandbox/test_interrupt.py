@@ -187,6 +187,9 @@ def test_the_handler_takes_no_lock_and_a_flood_of_sigint_ends_in_keyboard_interr
                 while True:
                     interrupt.check()
         except KeyboardInterrupt:
+            # What is asserted is the first KeyboardInterrupt. The flood's last SIGINT may still be pending
+            # and be handled at the interpreter's exit, which then dies of SIGINT (CI, once): ignored now.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             print("interrupted")
         """
     )
