@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from inside_helpers.as_nobody import said_as_nobody
 from inside_helpers.small_disk import small_disk
 
 from grader.inside import folder_usage
@@ -125,27 +126,17 @@ def test_a_folder_its_owner_may_not_list_is_opened_up_and_counted(tmp_path: Path
             os.chown(path, 65534, 65534)
         (top / "hidden").chmod(0o300)
         expected = _du_bytes(top)
-        read, write = os.pipe()
-        pid = os.fork()
-        if pid == 0:
+
+        def act() -> str:
             try:
-                os.close(read)
-                os.setgroups([])
-                os.setresgid(65534, 65534, 65534)
-                os.setresuid(65534, 65534, 65534)
-                try:
-                    os.listdir(top / "hidden")
-                    control = "listed"
-                except PermissionError:
-                    control = "refused"
-                usage = folder_usage.measure(str(top), 20_000, 512 << 20)
-                os.write(write, f"{control} {usage.entries} {usage.bytes} {usage.over!r}".encode())
-            finally:
-                os._exit(0)
-        os.close(write)
-        os.waitpid(pid, 0)
-        with os.fdopen(read) as f:
-            said = f.read()
+                os.listdir(top / "hidden")
+                control = "listed"
+            except PermissionError:
+                control = "refused"
+            usage = folder_usage.measure(str(top), 20_000, 512 << 20)
+            return f"{control} {usage.entries} {usage.bytes} {usage.over!r}"
+
+        said = said_as_nobody(act)
         assert said == f"refused 3 {expected} ''", said
     finally:
         shutil.rmtree(top)
