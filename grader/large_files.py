@@ -45,13 +45,21 @@ def large_files(files: Mapping[str, bytes]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(((n, s) for n, s in found if s >= LARGE_BYTES), key=lambda f: (-f[1], f[0])))
 
 
-def size_note(large: tuple[tuple[str, int], ...]) -> str | None:
-    """The note for a load that ran out of time, or None when no file is large."""
+def size_note(large: tuple[tuple[str, int], ...], *, loops_too: bool = False) -> str | None:
+    """The note for a load that ran out of time, or None when no file is large. `loops_too`: the other files
+    loop at their top level (grader/toplevel.py), so a loop may be the cause as well, and a large file that
+    the loading never imported none: the note says what is known, never that the size outweighs a loop."""
     if not large:
         return None
     sizes = ", ".join(f"{name} is {size / (1 << 20):.1f} MiB" for name, size in large)
+    compiles = f"note: {sizes}: Python compiles a whole file before it runs its first line"
+    advice = "keep the data in a file of its own that your code reads, and hand in the code"
+    if loops_too:
+        return (
+            f"{compiles}, so a file this size may be why the loading ran out of time if the loading imported "
+            f"it (data pasted into the code); a loop at the top level of a file may be, too: {advice}"
+        )
     return (
-        f"note: {sizes}: Python compiles a whole file before it runs its first line, and a file this size "
-        "is the likely reason the loading ran out of time (data pasted into the code), more than any loop: "
-        "keep the data in a file of its own that your code reads, and hand in the code"
+        f"{compiles}, and a file this size is the likely reason the loading ran out of time (data pasted "
+        f"into the code), more than any loop: {advice}"
     )

@@ -34,6 +34,7 @@ from grader.extension import sandbox_ops
 from grader.fault import GRADER_ERROR, GRADER_FAILED, disowned
 from grader.inside.aliases import COMPOSED, COMPOSED_UNLESS_CLASS
 from grader.inside.choice import CopyChoice, for_stage, stage_step
+from grader.inside.contexts import LOADING
 from grader.inside.missing import UNDER_MAIN
 from grader.large_files import large_files, size_note
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
@@ -560,16 +561,37 @@ def _named_keys(
 
 def _size_note(submission: SubmissionFiles | None, run: RunResult) -> str | None:
     """The note naming the submission's large files, when its loading ran out of time: a phase stopped for
-    time before its first case (result.AT_IMPORT), or the load's own stop ("still running after 4 s of
-    loading", the student process's words, which only pick whether the parent's measure is shown). A case's
-    own timeout, or a phase's after the load, is no load out of time: a large file that loaded is no cause."""
+    time before its 'loaded' frame, busy or not (result.py's words for it, `contexts.LOADING`), or the load's
+    own stop ("still running after 4 s of loading", the student process's words, which only pick whether the
+    parent's measure is shown). A case's own timeout, or a phase's after the load, is no load out of time: a
+    large file that loaded is no cause. Until session 38 a phase stopped for time while loading counted only
+    when it had computed half its wall time (result.AT_IMPORT): a wall limit shorter than the load's budget,
+    on a loaded machine, stopped a 7 MiB file still compiling with "an endless loop that waits" and no note.
+    Where the other files loop at their top level (the parent's parse), either may be the cause: said so."""
     load_stopped = run.load is not None and any("s of loading" in w for w in run.load.warnings)
-    if submission is None or not (load_stopped or _import_timed_out(run)):
+    if submission is None or not (load_stopped or _timed_out_loading(run) or _import_timed_out(run)):
         return None
-    note = size_note(large_files(submission.files))
+    large = large_files(submission.files)
+    if not large:
+        return None
+    from grader import toplevel
+
+    named = {name for name, _ in large}
+    try:  # the large files themselves never parsed here: what they cost to compile is the question
+        looping = bool(toplevel.loops({n: d for n, d in submission.files.items() if n not in named}))
+    except Exception:  # a reading bug costs the distinction, never the submission's grade
+        looping = True
+    note = size_note(large, loops_too=looping)
     # it quotes the student's file names (`not_your_codes_fault.py`): disowned as _signatures' problems are
     # (sample submissions/hostile/not_your_codes_fault.py)
     return None if note is None else disowned(note)
+
+
+def _timed_out_loading(run: RunResult) -> bool:
+    """A phase stopped for its wall limit before its 'loaded' frame (result.py says " while loading the
+    submission" then, whatever its CPU time)."""
+    phases = (run.process_failure, *run.phase_failures.values())
+    return any(f is not None and f.code == "timeout" and f" while {LOADING}" in f.message for f in phases)
 
 
 def _import_timed_out(run: RunResult) -> bool:

@@ -84,3 +84,38 @@ def test_no_size_note_without_a_large_file_or_a_load_out_of_time():
     assert _size_note(big, _run(failure=Failure("exception", "boom"))) is None
     assert large_files({"weights.npy": BIG, "data.py": b"x = 1\n"}) == ()
     assert size_note(()) is None
+
+
+# grader/sandbox/result.py's words for a phase stopped by its wall limit while loading, having computed less
+# than half of it (a wall limit shorter than the load's 4 s budget, on a loaded machine): no AT_IMPORT
+WAITED = (
+    "Stopped after 3 s of wall-clock time while loading the submission. Likely an endless loop that waits "
+    "(sleep, input(), a lock) or code that blocks."
+)
+
+
+def test_a_wall_limit_shorter_than_the_load_budget_still_gets_the_note():
+    """A 7 MiB file still compiling when a 3 s wall limit (shorter than the load's 4 s) stopped its phase,
+    with under half of it on the CPU (measured: the message WAITED, no size note, on main); the note is
+    made for any phase stopped for time while loading. Control: a phase stopped by its wall limit after its
+    load (a case's) gets none."""
+    files = _files(**{"data.py": BIG, "core.py": b"class Variable: pass\n"})
+    note = _size_note(files, _run(failure=Failure("timeout", WAITED)))
+    assert note is not None and note.startswith("note: data.py is 7.0 MiB: Python compiles a whole file")
+    running = WAITED.replace("while loading the submission", "while running case 'step14-x'")
+    assert _size_note(files, _run(failure=Failure("timeout", running))) is None
+
+
+def test_with_a_top_level_loop_the_note_blames_no_file_over_it():
+    """A large file beside a file that loops at its top level (`while True:`): the loading may have run out
+    of time in the loop, and the large file may never have been imported; the note says so (it said the
+    size was the likely reason, "more than any loop"). Control: the same large file without the loop keeps
+    that wording, and the loop is read from the parent's parse of the other files."""
+    looping = _files(**{"data.py": BIG, "train.py": b"import numpy\nwhile True:\n    pass\n"})
+    note = _size_note(looping, _run((STOPPED,)))
+    assert note is not None and note.startswith("note: data.py is 7.0 MiB: Python compiles a whole file")
+    assert "more than any loop" not in note and "likely reason" not in note
+    assert "may be why the loading ran out of time if the loading imported it" in note
+    assert "a loop at the top level of a file may be, too" in note
+    quiet = _files(**{"data.py": BIG, "train.py": b"import numpy\nx = 1\n"})
+    assert "the likely reason the loading ran out of time" in (_size_note(quiet, _run((STOPPED,))) or "")

@@ -16,13 +16,19 @@ import ast
 import threading
 from typing import Any
 
+from . import main_guard
+
 LOCK = threading.RLock()
 
 
 def parse(source: str | bytes, filename: str = "<unknown>", mode: str = "exec") -> Any:
-    """`ast.parse(source, filename, mode)` under LOCK (an `ast.Module`, or `ast.Expression` in "eval")."""
+    """`ast.parse(source, filename, mode)` under LOCK (an `ast.Module`, or `ast.Expression` in "eval"); a
+    module that may rebind its `__name__` has it marked (main_guard.mark_rebound: its guards decide
+    nothing)."""
     with LOCK:
-        return ast.parse(source, filename, mode)
+        tree = ast.parse(source, filename, mode)
+    main_guard.mark_rebound(tree, source)
+    return tree
 
 
 def literal_eval(node_or_text: str | ast.AST) -> Any:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import astparse
-from .main_guard import on_import
+from .main_guard import on_import, text_rebinds
 
 
 def member(relpath: str, name: str) -> bool:
@@ -485,6 +485,7 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
     # indentations of an `if` chain whose later branches never run on import (after `if __name__ !=
     # "__main__":` its `elif`s and `else`)
     taken: set[int] = set()
+    rebound: bool | None = None  # whether the file may rebind its __name__, once a guard needs it
     for number, text in enumerate(lines, start=1):
         if not chain and text[:1] in ("", " ", "\t", "\n", "\r", "#"):
             continue  # the fast path: outside every open block, only a top-level line can open one
@@ -507,6 +508,10 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
                 continue
             taken = {d for d in taken if d < depth or (d == depth and branch)}
         runs = guard_on_import(body)
+        if runs is not None and rebound is None:  # read once, at the file's first guard (main_guard.py)
+            rebound = text_rebinds("\n".join(line.rstrip("\r\n") for line in lines))
+        if rebound:
+            runs = None  # a file that may rebind its __name__: its guards decide nothing
         if runs is False or _NEVER_RUNS.match(body):
             shut = depth
         elif runs:

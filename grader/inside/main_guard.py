@@ -12,13 +12,41 @@ guard, so a class under the `else` of `if __name__ != "__main__":` counted as de
 MulLayer file with Relu and Sigmoid there was graded at an activations stage it never reached without the
 reason (session 36); the fourth read `!=` as `==`. Imported by the student's process: the standard library
 only.
+
+A module may rebind its own `__name__` before the guard (`__name__ = "__main__"`, `globals()["__name__"] =
+...`, `sys.modules[__name__].__name__ = ...`, a `global __name__` in a function it calls, a loop or `as`
+target): Python then runs what the reading said never runs (session 38). Such a module's guards are
+undecided (both blocks may run: the readers' safe side): `astparse.parse` marks every `__name__` of a module
+that binds it anywhere (`mark_rebound`), and a marked name decides nothing here; `text_rebinds` says the same
+of a module's text for the line reader.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+REBOUND = "grader_name_rebound"  # set on each `__name__` of a module that binds it (mark_rebound)
+NAME = "__name__"
+# What a line of every rebinding holds, read line by line before any walk (linear in the text: each pattern
+# is tried once a line, none scans past its line): `__name__` followed by an assignment (augmented, walrus,
+# a tuple's comma, a bracket closing a target, a line's end continuing one), a keyword that binds or deletes
+# a name on its line (`global`, `for`, `as`, `import`, `def`...), or the name as a string (`globals()[...]`,
+# `setattr`). A module with no such line is never walked (a walk costs about a parse).
+_AFTER = r"__name__[ \t]*+(?:[-+*/%&|^@]?=(?!=)|:=|,|\)|\\?$)"
+_KEYWORD = r"\b(?:global|nonlocal|del|for|as|import|def|class|case)\b"
+_QUOTED = r"['\"]__name__['\"]"
+_MAYBE_TEXT = tuple(re.compile(p) for p in (_AFTER, _KEYWORD, _QUOTED))
+_MAYBE_BYTES = tuple(re.compile(p.encode()) for p in (_AFTER, _KEYWORD, _QUOTED))
+
+
+def _may_rebind(source: str | bytes) -> bool:
+    name = b"__name__" if isinstance(source, bytes) else "__name__"
+    patterns = _MAYBE_BYTES if isinstance(source, bytes) else _MAYBE_TEXT
+    lines = source.splitlines()
+    return any(name in line and any(p.search(line) for p in patterns) for line in lines)  # type: ignore[operator, arg-type]
 
 
 @dataclass(frozen=True)
@@ -62,9 +90,73 @@ def main_guard(test: ast.expr) -> bool | None:
 
 def _names_main(left: ast.expr, right: ast.expr) -> bool:
     sides = (left, right)
-    return any(isinstance(s, ast.Name) and s.id == "__name__" for s in sides) and any(
-        isinstance(s, ast.Constant) and s.value == "__main__" for s in sides
-    )
+    return any(
+        isinstance(s, ast.Name) and s.id == NAME and not getattr(s, REBOUND, False) for s in sides
+    ) and any(isinstance(s, ast.Constant) and s.value == "__main__" for s in sides)
+
+
+def _binds(node: ast.AST) -> bool:
+    """Whether `node` binds or deletes the module's `__name__`, or may (an attribute `__name__` set on
+    anything but a plain name, which a decorator's `wrapper.__name__ = ...` is; the string as a key set
+    or deleted, or as `setattr`/`delattr`'s name)."""
+    if isinstance(node, ast.Name):
+        return node.id == NAME and isinstance(node.ctx, (ast.Store, ast.Del))
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return NAME in node.names
+    if isinstance(node, ast.alias):
+        return (node.asname or node.name) == NAME
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return node.name == NAME
+    if isinstance(node, ast.MatchAs | ast.MatchStar):
+        return node.name == NAME
+    if isinstance(node, ast.Attribute):
+        return (
+            node.attr == NAME
+            and isinstance(node.ctx, (ast.Store, ast.Del))
+            and not isinstance(node.value, ast.Name)
+        )
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+        return (
+            isinstance(node.ctx, (ast.Store, ast.Del)) and isinstance(key, ast.Constant) and key.value == NAME
+        )
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("setattr", "delattr")
+    ):
+        return len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value == NAME
+    return False
+
+
+def rebinds(tree: ast.AST) -> bool:
+    """Whether the module may rebind its `__name__` anywhere (`_binds`)."""
+    return any(_binds(node) for node in ast.walk(tree))
+
+
+def mark_rebound(tree: ast.AST, source: str | bytes) -> None:
+    """Mark each `__name__` of a module that may rebind it (REBOUND): its guards decide nothing. `source`, the
+    parsed text, spares the walk of the (many) modules whose text holds no rebinding."""
+    if not isinstance(tree, ast.Module) or not _may_rebind(source) or not rebinds(tree):
+        return
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == NAME:
+            setattr(node, REBOUND, True)
+
+
+def text_rebinds(text: str) -> bool:
+    """Whether a module's text may rebind its `__name__` (parsed only when its text holds a rebinding's
+    shape; text that does not parse: as the text says)."""
+    if not _may_rebind(text):
+        return False
+    from . import (
+        astparse,
+    )  # parse, which marks: never imported by this module at its top (astparse imports it)
+
+    try:
+        return rebinds(astparse.parse(text))
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return True
 
 
 def import_branches(node: ast.If) -> ImportBranches:

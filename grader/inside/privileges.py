@@ -88,8 +88,9 @@ class Privileges:
     no_new_privs: bool
     namespaces: tuple[str, ...] = ()
     private_root: bool = False
-    # The pool's scratch size where the worker keeps to it: the private root's scratch, or each student
-    # process's folder (rlimits-unprivileged, where one can be mounted: worker.main); None where nothing does.
+    # The pool's scratch size where the worker keeps to it: the private root's scratch, each student process's
+    # folder where one can be mounted, or what the worker lets a student process's folder on the host's disk
+    # hold (worker.main, folder_usage.py); None where nothing does (isolation none).
     scratch_quota_mib: int | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -407,7 +408,7 @@ def _drop_root(scratch: str, keep: list[str], status_fd: int, scratch_mib: int, 
         "rlimits-root-dropped",
         namespaces=namespaces,
         private_root=private_root,
-        scratch_quota_mib=scratch_mib if private_root else None,
+        scratch_quota_mib=scratch_mib,  # without a private root, held by the worker's count (worker.main)
         notes=tuple(notes),
     )
 

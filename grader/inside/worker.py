@@ -43,6 +43,7 @@ from . import (
     channel,
     confine,
     folder_mounts,
+    folder_usage,
     frames,
     limits,
     own_root,
@@ -67,6 +68,9 @@ END_GRACE_SECONDS = 0.5
 # running student process's thread count (limits.NPROC_LIMIT) while a student process runs: in that time a
 # student process makes at most ~10,000 files or starts ~400 threads (measured: 1,500 in 0.18 s).
 WATCH_SECONDS = 0.05
+# The same where a student process's folder is on the host's disk and counted (folder_usage.py): one statvfs a
+# look, and a process writes some 20 MiB in that time (measured on tmpfs, loaded machine: 180 MB/s).
+COUNT_WATCH_SECONDS = 0.01
 GONE_SECONDS = 1.0
 HARNESS_EXIT_SECONDS = 2.0
 _CHUNK = 64 << 10
@@ -139,6 +143,7 @@ class _Student:
     streams: dict[str, _Stream]
     open_fds: dict[int, str]
     init: int = -1  # a pidfd of its PID namespace's init (pid_namespace.end), or -1
+    mark: folder_usage.Mark | None = None  # the host's disk when it started, where its folder is counted
     status: dict[str, Any] = field(default_factory=dict)
     exited: bool = False
     reaped: bool = False
@@ -146,6 +151,8 @@ class _Student:
     timed_out: bool = False
     output_exceeded: bool = False
     files_exceeded: bool = False
+    bytes_exceeded: int = 0  # the quota its folder passed, in MiB (counted folders only: folder_usage.py)
+    depth_exceeded: bool = False
     threads_exceeded: bool = False
     end_reason: str = ""
     killed_after_end: bool = False
@@ -191,12 +198,15 @@ class Worker:
                  ctrl_out: int, harness: socket.socket, harness_pid: int,
                  watch_files: bool = False, watch_threads: bool = False,
                  book_root: str | None = None, namespaces: pid_namespace.Maker | None = None,
-                 folder_bytes: int = 0) -> None:  # fmt: skip
+                 folder_bytes: int = 0, counted_bytes: int = 0) -> None:  # fmt: skip
         self.scratch = scratch_dir
         # The size of the tmpfs of its own each student process's folder gets (folder_mounts.make_mounted),
         # the worker's scratch's; 0: folders on the scratch itself, sharing its inode counter
         # (docs/SANDBOX.md).
         self.folder_bytes = folder_bytes
+        # Where the scratch is a folder of the host's disk (no file system of its own, no folder mounted): the
+        # bytes a student process's folder may hold, counted by this worker (folder_usage.py); 0: not counted.
+        self.counted_bytes = counted_bytes
         # What gives each student process a PID namespace of its own (pid_namespace.py; None: it shares ours).
         self.namespaces = namespaces
         # The served stand-in files (grader/served_standins.py): one read-only folder, the current text's,
@@ -208,8 +218,8 @@ class Worker:
         self.folder_times: tuple[tuple[str, int], ...] = ()
         self.served_times: tuple[tuple[str, int], ...] = ()
         # Whether the scratch is a file system of this worker's own (bubblewrap's /tmp, the private root's
-        # tmpfs) or each student process's folder is (folder_bytes), whose inode count is the job's: then a
-        # student process that fills it is stopped.
+        # tmpfs) or each student process's folder is (folder_bytes), whose inode count is the job's, or the
+        # folders are counted (counted_bytes): then a student process that fills it is stopped.
         self.watch_files = watch_files
         # Whether RLIMIT_NPROC may go unenforced (bubblewrap started by root maps the sandbox's uid to root,
         # which the kernel exempts): then this worker counts the running student process's threads itself,
@@ -355,6 +365,8 @@ class Worker:
             workdir = folder_mounts.make_mounted(self.scratch, "job-", self.folder_bytes)
         else:
             workdir = scratch.make(self.scratch, "job-")
+        # the host's disk as this process finds it: only what it loses afterwards can be this process's
+        mark = folder_usage.Mark.of(self.scratch) if self.counted_bytes else None
         confine.unread(self.served_times)  # no read of an earlier process's left for this one to see
         started = time.monotonic()
         # Everything alive now moves to the collector's permanent generation: the child's collections never
@@ -381,7 +393,7 @@ class Worker:
             pidfd = None
         deadline = started + float(limits.get("wall_seconds", 10.0))
         fds = {s.fd: n for n, s in streams.items()}
-        student = _Student(phase, pid, pidfd, workdir, started, deadline, streams, fds, init)
+        student = _Student(phase, pid, pidfd, workdir, started, deadline, streams, fds, init, mark)
         try:
             channel.send_blob(
                 self.harness, json.dumps({"spawned": phase, "pid": pid}).encode(), [ours.fileno()]
@@ -501,7 +513,9 @@ class _Job:
             # every WATCH_SECONDS, not at each turn: a turn is each message of the harness or a student
             # process (~69 a job; the scratch's statfs was 36 system calls a job until session 33)
             if running and watching and time.monotonic() >= self.next_watch:
-                self.next_watch = time.monotonic() + WATCH_SECONDS
+                self.next_watch = time.monotonic() + (
+                    COUNT_WATCH_SECONDS if self.w.counted_bytes else WATCH_SECONDS
+                )
                 if self.w.watch_files:
                     self.check_files(running)
                 if self.w.watch_threads:
@@ -614,7 +628,10 @@ class _Job:
         directories of those that ended are removed before the next is set up (_clear_ended): what fills a
         shared scratch is the running one's."""
         for s in running:
-            if s.exited or s.files_exceeded or s.end_reason:
+            if s.exited or s.files_exceeded or s.bytes_exceeded or s.depth_exceeded or s.end_reason:
+                continue
+            if s.mark is not None:
+                self._count_folder(s, s.mark)
                 continue
             # its folder's own tmpfs (folder_mounts.make_mounted), else the scratch it shares with the job's
             try:
@@ -624,6 +641,25 @@ class _Job:
             if full:
                 s.files_exceeded = True
                 _kill_group(s.pid)
+
+    def _count_folder(self, s: _Student, mark: folder_usage.Mark) -> None:
+        """A folder on the host's disk (folder_usage.py): counted once the disk lost more than the quota or
+        scratch.MAX_INODES files since the process started, and its process stopped past either, or nesting
+        deeper than the count goes."""
+        quota = self.w.counted_bytes
+        try:
+            grown = mark.grown(self.w.scratch, scratch.MAX_INODES, quota)
+        except OSError:
+            grown = "bytes"  # no statvfs: count all
+        if not grown:
+            return
+        over = folder_usage.measure(s.workdir, scratch.MAX_INODES, quota if grown == "bytes" else None).over
+        if not over:
+            return
+        s.files_exceeded = over == "files"
+        s.bytes_exceeded = quota >> 20 if over == "bytes" else 0
+        s.depth_exceeded = over == "depth"
+        _kill_group(s.pid)
 
     def check_threads(self, running: list[_Student]) -> None:
         """Stop a running student process with more threads than RLIMIT_NPROC allows: where the kernel does
@@ -685,6 +721,7 @@ class _Job:
         for s in self.students:
             if not s.exited and not s.end_reason:
                 stopped = s.timed_out or s.output_exceeded or s.files_exceeded or s.threads_exceeded
+                stopped = stopped or bool(s.bytes_exceeded) or s.depth_exceeded
                 s.ended_by_harness = not stopped
             _kill_group(s.pid)
             _, status, usage = os.wait4(s.pid, 0)
@@ -719,6 +756,8 @@ def _phase_meta(s: _Student) -> dict[str, Any]:
         "timed_out": s.timed_out,
         "output_exceeded": s.output_exceeded,
         "files_exceeded": s.files_exceeded,
+        "bytes_exceeded": s.bytes_exceeded,
+        "depth_exceeded": s.depth_exceeded,
         "threads_exceeded": s.threads_exceeded,
         "ended_by_harness": s.ended_by_harness,
         "end_reason": s.end_reason,
@@ -846,11 +885,14 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
             size = folder_mounts.folder_size(scratch_dir, private_view, achieved.scratch_quota_mib)
             if folder_mounts.can_mount(scratch_dir, size):
                 folder_bytes = size
+        counted_bytes = 0
         if not caps.unconfined and not folder_bytes:  # said wherever it is not had: the root fallback
             # without a private root (a root container refusing namespaces, pivot_root refused) too
             caps = dataclasses.replace(caps, notes=(*caps.notes, folder_mounts.NOT_MOUNTED))
-            if not private_view:  # the host's disk: no quota of its own holds its folders
-                achieved = dataclasses.replace(achieved, scratch_quota_mib=None)
+            if (
+                not private_view
+            ):  # the host's disk: no file system holds its folders to the quota, a count does
+                counted_bytes = (achieved.scratch_quota_mib or 0) << 20
         read_paths = confine.runtime_read_paths([here], private_view=private_view)
         if not private_view and not caps.unconfined:
             # The host's disk, whose files' access times a student's reads moved (read_only_view.py): an
@@ -914,8 +956,9 @@ def main(argv: list[str], start_harness: Callable[..., tuple[socket.socket, int]
     try:
         own_scratch = (bool(private_view) and not caps.unconfined) or bool(folder_bytes)
         bwrap = achieved.isolation == "bwrap"
-        Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid, own_scratch,
-               bwrap, book_root, namespaces, folder_bytes).serve()  # fmt: skip
+        Worker(scratch_dir, caps, read_paths, ctrl_in, ctrl_out, harness, harness_pid,
+               own_scratch or bool(counted_bytes), bwrap, book_root, namespaces, folder_bytes,
+               counted_bytes).serve()  # fmt: skip
     finally:  # a garbled request from the parent ends the worker too: never with its harness orphaned
         _end_harness(harness, harness_pid)
         if namespaces is not None:

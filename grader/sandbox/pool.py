@@ -493,7 +493,7 @@ class SandboxPool:
         or add nothing, and no other user can enter. (A worker with a private root mounts its own tmpfs over
         its work-UID/ anyway.)
         """
-        scratch = tempfile.mkdtemp(prefix=stale_scratch.owner_prefix())
+        scratch = stale_scratch.make()  # its maker in a file: a student process's path shows none of it
         layout = host_layout()
         pylib = os.path.join(scratch, "pylib")
         os.mkdir(pylib, 0o755)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from grader.fault import GRADER_ERROR, GRADER_FAILED
 from grader.inside import contexts
+from grader.inside.folder_usage import MAX_DEPTH
 from grader.inside.limits import NPROC_LIMIT
 from grader.inside.scratch import MAX_INODES
 from grader.model import CaseOutput, Failure, Limits, RunResult
@@ -108,6 +109,19 @@ def _output(c: _Context) -> Failure | None:
             "output_limit",
             f"Made more than {MAX_INODES:,} files and folders{c.running} and was stopped. Likely a file "
             "written per step of a loop: keep what you save in a few files.",
+        )
+    quota = c.meta.get("bytes_exceeded")
+    if isinstance(quota, int) and not isinstance(quota, bool) and quota > 0:
+        return Failure(
+            "output_limit",
+            f"Wrote more than {quota:,} MiB of files{c.running} and was stopped. Likely files written in a "
+            "loop, or far larger than needed: keep what you save small.",
+        )
+    if c.meta.get("depth_exceeded"):
+        return Failure(
+            "output_limit",
+            f"Made folders nested more than {MAX_DEPTH} deep{c.running} and was stopped. Likely a folder "
+            "made inside the last one in a loop: the cases need none.",
         )
     return None
 

@@ -20,6 +20,13 @@ which a process of another mount namespace shows as they are there.
 
 A live pool also holds a shared flock on its scratch for its life (`hold`), which crosses PID namespaces:
 the sweep takes the lock exclusively before it removes a folder, and never removes one whose lock is held.
+
+Since session 38 whose it is goes in a file at its top (OWNER_FILE, `make`), not in its name: a student
+process works in a folder below the scratch, and its path (`os.getcwd()`, a module's `__file__`) showed the
+host's PID namespace inode, the grader's pid and its start time. The name is now PREFIX, "o" and 12 random
+hex digits (scratch.make's); the file, the pool's user's alone (0600), sits beside folders no student process
+may list (the scratch is 0710 as root; Landlock reads only pylib/ and the runtime below it), of one length
+whatever its numbers. Folders named after their maker (graders of sessions 26 to 37) are swept as before.
 """
 
 from __future__ import annotations
@@ -35,7 +42,10 @@ import time
 from grader.inside import proc_stat, scratch
 
 PREFIX = "grader-sandbox-"
-_NAME = re.compile(rf"{PREFIX}(\d+)\.(\d+)\.(\d+)-")
+OWNER_FILE = "owner"
+_OWNED = re.compile(rf"{PREFIX}o[0-9a-f]{{12}}")  # `make`'s names: whose it is in OWNER_FILE
+_OWNER = re.compile(rb"(\d{20})\.(\d{20})\.(\d{20})\n")  # fixed width: its size tells nothing
+_NAME = re.compile(rf"{PREFIX}(\d+)\.(\d+)\.(\d+)-")  # named after its maker (sessions 26 to 37)
 _OLD_NAME = re.compile(rf"{PREFIX}[a-z0-9_]{{8}}")  # tempfile.mkdtemp's names: its characters, 8 of them
 QUIET_SECONDS = 3600
 INITIAL_PID_NAMESPACE = 0xEFFFFFFC  # the kernel's PROC_PID_INIT_INO: the namespace every other one is under
@@ -50,10 +60,24 @@ def _pid_namespace() -> int:
     return os.stat("/proc/self/ns/pid").st_ino
 
 
-def owner_prefix() -> str:
-    """The prefix of a scratch folder this process makes: PREFIX, then whose it is."""
+def _owner() -> tuple[int, int, int]:
+    """This process: its PID namespace, its pid and the pid's start time."""
     pid = os.getpid()
-    return f"{PREFIX}{_pid_namespace()}.{pid}.{_start_time(pid)}-"
+    return _pid_namespace(), pid, _start_time(pid) or 0
+
+
+def make(directory: str | None = None) -> str:
+    """A new scratch folder in `directory` (the temporary one), this user's alone (0700), named at random,
+    with whose it is in its OWNER_FILE (written before anything else is in it)."""
+    directory = directory or tempfile.gettempdir()
+    named = scratch.make(directory, f"{PREFIX}o")
+    text = ".".join(f"{n:020d}" for n in _owner()) + "\n"
+    fd = os.open(os.path.join(named, OWNER_FILE), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+    return named
 
 
 def hold(path: str) -> int | None:
@@ -86,8 +110,15 @@ def remove_stale(directory: str | None = None) -> list[str]:
         namespace, names = _pid_namespace(), os.listdir(directory)
     except OSError:
         return []
-    dead = _own_folders(directory, [name for name in names if _maker_is_gone(name, namespace)])
-    old_form = [p for p in _own_folders(directory, list(filter(_OLD_NAME.fullmatch, names))) if _quiet(p)]
+    owned = _own_folders(directory, list(filter(_OWNED.fullmatch, names)))
+    makers = {path: _maker_of(path) for path in owned}
+    dead = [path for path, maker in makers.items() if maker is not None and _is_gone(maker, namespace)]
+    dead += _own_folders(directory, [name for name in names if _maker_is_gone(name, namespace)])
+    # the older unnamed form, and a folder of `make`'s whose owner cannot be read (its pool killed between
+    # the folder and the file): unused and quiet
+    unowned = [path for path, maker in makers.items() if maker is None]
+    old_form = _own_folders(directory, list(filter(_OLD_NAME.fullmatch, names))) + unowned
+    old_form = [p for p in old_form if _quiet(p)]
     if old_form and _sees_every_process():
         uses = _visible_uses()
         for path in old_form:
@@ -115,11 +146,31 @@ def _removed_unlocked(path: str) -> bool:
         os.close(fd)
 
 
+def _maker_of(path: str) -> tuple[int, int, int] | None:
+    """Whose a folder of `make`'s is (PID namespace, pid, start time), from its OWNER_FILE; None unread."""
+    try:
+        fd = os.open(os.path.join(path, OWNER_FILE), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        found = _OWNER.fullmatch(os.read(fd, 128))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return None if found is None else (int(found.group(1)), int(found.group(2)), int(found.group(3)))
+
+
+def _is_gone(maker: tuple[int, int, int], namespace: int) -> bool:
+    their_namespace, pid, start = maker
+    return their_namespace == namespace and _start_time(pid) != start  # not its pool, if running
+
+
 def _maker_is_gone(name: str, namespace: int) -> bool:
     found = _NAME.match(name)
-    if found is None or int(found.group(1)) != namespace:
+    if found is None:
         return False
-    return _start_time(int(found.group(2))) != int(found.group(3))  # not its pool, if running
+    return _is_gone((int(found.group(1)), int(found.group(2)), int(found.group(3))), namespace)
 
 
 def _own_folders(directory: str, names: list[str]) -> list[str]:

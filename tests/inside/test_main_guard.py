@@ -63,3 +63,81 @@ def test_each_branch_is_the_one_import_runs_or_skips() -> None:
     runs, skipped = _branches('if not __name__ == "__main__":\n    a = 1\nelif x:\n    b = 2\n')
     assert runs == ["a = 1"] and skipped == ["if x:\n    b = 2"]
     assert _branches("if x:\n    a = 1\nelse:\n    b = 2\n") == (["a = 1", "b = 2"], [])
+
+
+# Modules that rebind their own `__name__` before the guard, each spelling Python honours (session 38), and
+# a control that does not: the guard's body runs on import in the first, never in the control.
+REBINDINGS = {
+    "assigned": '__name__ = "__main__"\n',
+    "globals": 'globals()["__name__"] = "__main__"\n',
+    "vars": 'vars()["__name__"] = "__main__"\n',
+    "module attribute": 'import sys\nsys.modules[__name__].__name__ = "__main__"\n',
+    "setattr": 'import sys\nsetattr(sys.modules[__name__], "__name__", "__main__")\n',
+    "loop target": 'for __name__ in ["__main__"]:\n    pass\n',
+    "walrus": '(__name__ := "__main__")\n',
+    "tuple target": '__name__, _other = "__main__", 1\n',
+    "global in a function": 'def _f():\n    global __name__\n    __name__ = "__main__"\n_f()\n',
+    "import as": "from _fake_main import NAME as __name__\n",
+}
+GUARDED = """
+if __name__ {op} "__main__":
+    class Sigmoid:
+        pass
+    print("BODY")
+else:
+    class Relu:
+        pass
+    print("ELSE")
+"""
+
+
+def _python_runs(tmp_path, source: str) -> str:
+    """What Python prints importing `source` as module `m` (the oracle): BODY, ELSE or both."""
+    import subprocess
+    import sys
+
+    (tmp_path / "m.py").write_text(source)
+    (tmp_path / "_fake_main.py").write_text('NAME = "__main__"\n')
+    done = subprocess.run(
+        [sys.executable, "-I", "-c", "import sys; sys.path.insert(0, '.'); import m"],
+        cwd=tmp_path, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+@pytest.mark.parametrize("op", ["==", "!="])
+@pytest.mark.parametrize("spelling", [*REBINDINGS, "control"])
+def test_a_module_that_rebinds_its_name_runs_what_python_runs(tmp_path, spelling: str, op: str) -> None:
+    """Whatever block Python runs importing a module that set its own `__name__` to "__main__" before the
+    guard, the readers count as run: the tree's branches (import_branches) and the line reader
+    (choice.nested_defs) alike; they read the guard as decided before (the `==` body skipped, the `!=` else
+    skipped). Control: without the rebinding the guard is decided as Python decides it, the other block
+    skipped."""
+    from grader.inside import astparse, choice
+
+    source = REBINDINGS.get(spelling, "") + GUARDED.format(op=op)
+    ran = _python_runs(tmp_path, source)
+    node = next(n for n in astparse.parse(source).body if isinstance(n, ast.If))
+    branches = import_branches(node)
+    classes = {n.name for n in branches.runs if isinstance(n, ast.ClassDef)}
+    defs = choice.nested_defs(source.splitlines(keepends=True))
+    expected_runs = {"BODY": "Sigmoid", "ELSE": "Relu"}[ran]
+    assert expected_runs in classes and expected_runs in defs, (ran, classes, defs)
+    if spelling == "control":  # decided: the block Python skips is skipped by both readers
+        skipped = {"Sigmoid", "Relu"} - {expected_runs}
+        assert not skipped & classes and not skipped & set(defs), (classes, defs)
+    else:
+        assert ran == ("BODY" if op == "==" else "ELSE")  # the oracle: the rebinding took effect
+
+
+def test_a_module_with_no_line_shaped_as_a_rebinding_is_never_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The walk costs about a parse: a module whose lines hold no rebinding's shape (only a guard) is not
+    walked, and its guard decides. Control: with `__name__ = ...` on a line, it is walked."""
+    from grader.inside import astparse, main_guard
+
+    walked: list[object] = []
+    monkeypatch.setattr(main_guard, "rebinds", lambda tree: walked.append(tree) or False)
+    tree = astparse.parse('import os\nif __name__ == "__main__":\n    print(os.sep)\n')
+    assert walked == [] and on_import(tree.body[1].test) is False
+    astparse.parse('__name__ = "__main__"\nif __name__ == "__main__":\n    pass\n')
+    assert len(walked) == 1

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inside_helpers.small_disk import small_disk
 
 from grader.inside import folder_mounts, own_root, pid_namespace, read_only_view
 from grader.inside.privileges import CAP_SETS, NOBODY, Privileges, parse_status, unmet
@@ -432,7 +433,8 @@ def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     privileges = worker.ready["privileges"]
     assert privileges["isolation"] == "rlimits-root-dropped"
     achieved = (privileges["namespaces"], privileges["private_root"], privileges["scratch_quota_mib"])
-    assert achieved == ([], False, None)
+    # the pool's quota, held by the worker's count of each folder (..._one_student_fills_no_disk)
+    assert achieved == ([], False, 512)
     assert any("no mount namespace" in note for note in privileges["notes"])
     # what that leaves open said too (before: "Landlock's alone", no word of the stat of any host path)
     assert _says_stat_is_open(privileges["notes"]), privileges["notes"]
@@ -447,6 +449,70 @@ def test_without_namespaces_the_drop_still_holds(start, uid: int) -> None:
     meta, frames, _, stderr = worker.send(f"REPO = {repo!r}\nUID = {uid}\n" + PROBE)
     assert meta["exit_code"] == 0, stderr
     assert b'"v":true' in frames.replace(b" ", b""), frames
+
+
+# Student A of test_without_namespaces_one_student_fills_no_disk: files (16 MiB each, RLIMIT_FSIZE's) or
+# empty files until the disk refuses one, then says so on stdout (a pipe: no disk needed to say it).
+DISK_FILLER = """
+import os
+def run_case(c):
+    made = 0
+    try:
+        while True:
+            if KIND == "bytes":
+                with open("fill-%d" % made, "wb") as f:
+                    for _ in range(16):
+                        f.write(b"\\1" * (1 << 20))
+            else:
+                open("e%d" % made, "w").close()
+            made += 1
+    except OSError as err:
+        print("HOSTILE-BREACH: the disk is full (%s) after %d" % (err, made), flush=True)
+    return {"v": made}
+"""
+# Student B: what an honest job writes (a saved array of 4 MiB), read back.
+DISK_USER = """
+import numpy as np
+def run_case(c):
+    np.save("weights.npy", np.ones(1 << 19))
+    return {"v": float(np.load("weights.npy").sum())}
+"""
+
+
+@root_only
+@pytest.mark.parametrize(
+    ("kind", "flag", "as_user"),
+    [
+        ("bytes", "bytes_exceeded", None),
+        ("files", "files_exceeded", None),
+        ("bytes", "bytes_exceeded", NOBODY),
+    ],
+    ids=["root, bytes", "root, files", "ordinary user, bytes"],
+)
+def test_without_namespaces_one_student_fills_no_disk(
+    start, monkeypatch: pytest.MonkeyPatch, kind: str, flag: str, as_user: int | None
+) -> None:
+    """In a root container that refuses namespaces (container_like.py) the scratch is a folder of the host's
+    disk (here a tmpfs of the test's own, 128 MiB and 30,000 files, standing for it) with no file system of
+    its own: student A wrote 16 MiB files, or empty files, until the disk was full (on main: the breach on
+    its stdout, every byte or file of the disk taken, the other lane's student and the reports left none).
+    Now its worker counts its folder against the pool's quota (16 MiB here) and scratch.MAX_INODES and stops
+    it (output_limit's flags) long before the disk is full, and student B, next on the same worker, saves
+    and loads its array as it does alone. The same for an ordinary user where user namespaces are refused
+    (rlimits-unprivileged, emulated as uid 65534)."""
+    with small_disk(128, 30_000) as disk:
+        monkeypatch.setattr(tempfile, "tempdir", str(disk))
+        worker = start("rlimits", _container_like(readable=True, as_user=as_user), scratch_mib="16")
+        assert worker.ready["ready"] is True, worker.ready
+        assert worker.ready["privileges"]["private_root"] is False  # the host's disk: no tmpfs of its own
+        meta, _, stdout, stderr = worker.send(f"KIND = {kind!r}\n" + DISK_FILLER)
+        assert b"HOSTILE-BREACH" not in stdout, stdout
+        assert meta[flag] and meta["signal"] == signal.SIGKILL, (meta, stderr)
+        assert meta["scratch_ok"] is True
+        alone, frames, _, stderr = worker.send(DISK_USER)
+        assert alone["exit_code"] == 0, stderr
+        assert b'"v":{"shape":[],"data":[524288.0]}' in frames.replace(b" ", b""), frames
+        assert not any(disk.glob("*/work-*/worker-*/*")), "a job's folder was left behind"
 
 
 @root_only
@@ -515,9 +581,9 @@ def test_an_ordinary_user_gets_rlimits_unprivileged_and_landlock_holds(start) ->
     assert privileges["private_root"] is False
     unrooted = own_root.NO_PRIVATE_ROOT.format("no user namespace of the worker's own")
     assert unrooted in worker.ready["capabilities"]["notes"], worker.ready["capabilities"]
-    # nor a folder of its own for each student process: said too, and no quota holds the shared scratch
+    # nor a folder of its own for each student process: said too; the worker's count holds the pool's quota
     assert folder_mounts.NOT_MOUNTED in worker.ready["capabilities"]["notes"]
-    assert privileges["scratch_quota_mib"] is None
+    assert privileges["scratch_quota_mib"] == 512
     repo = Path(__file__).resolve().parents[2]
     assert repo.stat().st_mode & 0o005 == 0o005  # the control: file permissions would let uid 65534 in
     meta, frames, _, stderr = worker.send(f"REPO = {str(repo)!r}\nUID = {NOBODY}\n" + PROBE)

@@ -345,6 +345,9 @@ def test_a_running_student_processs_files_and_threads_are_looked_at_once_a_watch
     job = worker._Job.__new__(worker._Job)
     job.w = worker.Worker.__new__(worker.Worker)
     job.w.harness, job.w.watch_files, job.w.watch_threads = ours, True, True
+    job.w.counted_bytes = (
+        0  # a scratch of its own: WATCH_SECONDS (a counted one looks every COUNT_WATCH_SECONDS)
+    )
     job.deadline, job.next_watch = clock[0] + 3600, -float("inf")
     student = worker._Student("visible", sleeper.pid, None, "/nonexistent", clock[0], clock[0] + 3600, {}, {})
     job.students = [student]

@@ -40,6 +40,8 @@ CASES = {
     "output flood": ({"output_exceeded": True, "signal": signal.SIGKILL}, "output_limit"),
     "file too big": ({"signal": signal.SIGXFSZ}, "output_limit"),
     "too many files": ({"files_exceeded": True, "signal": signal.SIGKILL}, "output_limit"),
+    "too many bytes": ({"bytes_exceeded": 512, "signal": signal.SIGKILL}, "output_limit"),
+    "folders too deep": ({"depth_exceeded": True, "signal": signal.SIGKILL}, "output_limit"),
     "too many threads": ({"threads_exceeded": True, "signal": signal.SIGKILL}, "memory_limit"),
     "result flood": ({"result_truncated": True}, "protocol_violation"),
     "clean early exit": ({}, "no_result"),
@@ -78,6 +80,21 @@ def test_too_many_files_is_said_so_not_a_crash() -> None:
     assert files is not None and "more than 20,000 files and folders" in files.message
     assert "'c2'" in files.message and "Printed" not in files.message
     assert killed is not None and killed.code == "crashed"
+
+
+def test_a_folder_counted_past_its_quota_or_depth_is_said_so_not_a_crash() -> None:
+    """Where the worker counts a student process's folder on the host's disk (folder_usage.py) and stops it,
+    the student reads the quota it passed, or the nesting, with the case; a flag that is no positive MiB
+    count (True, 0, a string) is no quota, and that SIGKILL a crash (negative control)."""
+    written = run(stream(LOADED, C1), bytes_exceeded=512, signal=signal.SIGKILL).process_failure
+    deep = run(stream(LOADED, C1), depth_exceeded=True, signal=signal.SIGKILL).process_failure
+    assert (
+        written is not None and "Wrote more than 512 MiB of files while running case 'c2'" in written.message
+    )
+    assert deep is not None and "nested more than 32 deep while running case 'c2'" in deep.message
+    for odd in (True, 0, "512"):
+        killed = run(stream(LOADED, C1), bytes_exceeded=odd, signal=signal.SIGKILL).process_failure
+        assert killed is not None and killed.code == "crashed", odd
 
 
 def test_too_many_threads_is_said_so_not_a_crash() -> None:

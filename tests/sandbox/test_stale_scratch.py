@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -60,12 +61,60 @@ def test_a_killed_pools_scratch_is_swept_by_the_next_pool(tmpdir_for_workers: st
             proc.communicate()
 
 
-def test_the_sweep_names_and_spares_its_own_process() -> None:
-    """The name says this process's PID namespace, pid and start time; the sweep of a folder so named while
-    its process runs removes nothing."""
-    prefix = stale_scratch.owner_prefix()
+def test_the_owner_file_names_this_process_and_the_sweep_spares_it(tmp_path: Path) -> None:
+    """`make`'s folder: a random name that says nothing of its maker, its OWNER_FILE this process's PID
+    namespace, pid and start time (as /proc says them), 0600; the sweep removes nothing while it runs."""
+    made = Path(stale_scratch.make(str(tmp_path)))
     namespace = os.stat("/proc/self/ns/pid").st_ino
-    assert prefix.startswith(f"grader-sandbox-{namespace}.{os.getpid()}.") and prefix.endswith("-")
+    start = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]
+    assert re.fullmatch(r"grader-sandbox-o[0-9a-f]{12}", made.name), made.name
+    assert str(os.getpid()) not in made.name and str(namespace) not in made.name
+    owner = made / stale_scratch.OWNER_FILE
+    assert owner.read_text() == f"{namespace:020d}.{os.getpid():020d}.{int(start):020d}\n"
+    assert owner.stat().st_mode & 0o777 == 0o600
+    assert stale_scratch.remove_stale(str(tmp_path)) == [] and made.is_dir()
+
+
+def test_an_owner_file_of_a_process_gone_or_of_another_namespace(tmp_path: Path) -> None:
+    """A folder whose owner is pid 2 (kthreadd) at another start time is swept; the same owner of another PID
+    namespace is kept (its process is invisible here); a folder of `make`'s without an owner file (killed
+    between the two) or with a garbled one is kept while it is not quiet (the older form's rule)."""
+    namespace = os.stat("/proc/self/ns/pid").st_ino
+    folders = {}
+    for name, owner in (
+        ("gone", f"{namespace:020d}.{2:020d}.{3:020d}\n"),
+        ("other", f"{namespace + 1:020d}.{2:020d}.{3:020d}\n"),
+        ("garbled", "2.3.4\n"),
+        ("none", None),
+    ):
+        folders[name] = Path(stale_scratch.make(str(tmp_path)))
+        owner_file = folders[name] / stale_scratch.OWNER_FILE
+        owner_file.unlink()
+        if owner is not None:
+            owner_file.write_text(owner)
+    assert stale_scratch.remove_stale(str(tmp_path)) == [str(folders["gone"])]
+    assert all(folders[n].is_dir() for n in ("other", "garbled", "none"))
+
+
+def test_a_student_process_path_shows_nothing_of_the_grader() -> None:
+    """A student process's working directory and its module's file are below the pool's scratch: they named
+    the host's PID namespace inode, the grader's pid and its start time (`grader-sandbox-NS.PID.START-`), an
+    information leak about the host. Now neither holds any of the three (fails on main)."""
+    probe = """
+import os
+def run_case(case):
+    return {"v": [float(x) for x in os.getcwd().encode() + __file__.encode()]}
+"""
+    namespace = os.stat("/proc/self/ns/pid").st_ino
+    start = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19]
+    with SandboxPool(1, "rlimits", runner_file=FAKE_RUNNER) as pool:
+        result = pool.run(make_job(probe))
+    output = result.outputs["c1"]
+    assert output.failure is None, output.failure
+    seen = bytes(int(x) for x in output.records["v"].ravel()).decode()
+    assert "job-" in seen and "solution.py" in seen  # the control: the paths were read
+    for leaked in (f".{os.getpid()}.", str(namespace), f".{start}-"):
+        assert leaked not in seen, (leaked, seen)
 
 
 def test_a_fresh_pool_keeps_no_folder_of_an_ended_worker() -> None:
@@ -75,7 +124,7 @@ def test_a_fresh_pool_keeps_no_folder_of_an_ended_worker() -> None:
         for _ in range(3):
             assert pool.run(make_job(TRIVIAL)).process_failure is None
         assert pool._scratch is not None and pool.workers_started == 3
-        assert sorted(os.listdir(pool._scratch)) == ["pylib"]
+        assert sorted(os.listdir(pool._scratch)) == ["owner", "pylib"]
 
 
 def test_the_sweep_removes_a_deep_chain_and_locked_folders(tmp_path: Path) -> None:
@@ -105,7 +154,7 @@ def test_the_sweep_removes_a_deep_chain_and_locked_folders(tmp_path: Path) -> No
 
 
 def _old_form_folder(parent: Path, name: str, *, age: float) -> Path:
-    """A folder as graders before owner_prefix() left it (tempfile.mkdtemp's name; pylib/, work/), last
+    """A folder as graders before session 26 left it (tempfile.mkdtemp's name; pylib/, work/), last
     changed `age` seconds ago."""
     path = parent / name
     for inner in (path / "pylib", path / "work"):
