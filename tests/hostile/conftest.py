@@ -79,3 +79,12 @@ def secret_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def twin_scores() -> dict[tuple[str, str], Any]:
     """Cache: (isolation, twin source) -> graded honest twin, shared by every sample with the same math."""
     return {}
+
+
+@pytest.fixture(scope="session")
+def sweep(miniflow_plan: Any, secret_dir: Path) -> Any:
+    """Each MiniFlow hostile sample graded once a pool: containment's record, read by every test that checks
+    something else of the same grading (hostile_harness.Sweep)."""
+    from hostile_harness import Sweep
+
+    return Sweep(miniflow_plan, secret_dir)

@@ -302,9 +302,17 @@ class Graded:
         return next(c.points for c in self.report.cases if c.case_id == case_id)
 
 
-def grade(pool: Any, plan: Plan, path: Path, *, wall_seconds: float | None = None) -> Graded:
+def grade(
+    pool: Any,
+    plan: Plan,
+    path: Path,
+    *,
+    wall_seconds: float | None = None,
+    limits: Mapping[str, float] | None = None,
+) -> Graded:
     """`path` graded through `pool` with the tests' tight limits; `wall_seconds` for a test whose claim is
-    about no time at all, its wall limit scaled to the machine's load (tests/calibration.py)."""
+    about no time at all, its wall limit scaled to the machine's load (tests/calibration.py); `limits` for
+    other values of some limits (LIMIT_BOUND)."""
     from grader.judge import grade as judge
     from grader.pipeline import build_job
 
@@ -313,6 +321,8 @@ def grade(pool: Any, plan: Plan, path: Path, *, wall_seconds: float | None = Non
     assert job["limits"] == TEST_LIMITS.to_dict(), "the tests' tight limits must reach the job"
     if wall_seconds is not None:
         job = {**job, "limits": {**job["limits"], "wall_seconds": wall_seconds}}
+    if limits is not None:
+        job = {**job, "limits": {**job["limits"], **limits}}
     started = time.monotonic()
     run = pool.run(job)
     seconds = time.monotonic() - started
@@ -327,6 +337,64 @@ def grade(pool: Any, plan: Plan, path: Path, *, wall_seconds: float | None = Non
         "wall_seconds": seconds,
     }
     return Graded(run, judge(plan.cases, run, meta), seconds, job)
+
+
+# The samples that end only at a limit (expected.json's "slow": a loop or a sleep that never ends): that a
+# limit stops them, the grader goes on and scores them no higher than their twins holds at any limit, so they
+# run under half of TEST_LIMITS' (each ran to 3 s of wall clock a phase: 7 s for infinite_loop_forward).
+# CPU in whole seconds, as RLIMIT_CPU counts them (grader/inside/confine.py), and below the wall, as in
+# TEST_LIMITS, so that a loop that does not ignore SIGXCPU still meets its CPU limit before the wall clock.
+LIMIT_BOUND = {"wall_seconds": 1.5, "cpu_seconds": 1.0}
+
+
+@dataclass(frozen=True)
+class Swept:
+    """A hostile sample graded once on one pool, and what happened around that grading."""
+
+    graded: Graded
+    escaped: tuple[str, ...]  # files outside the sandbox that changed (undone since)
+    workers_started: int  # started for it (a retry, a lost worker), not the one an earlier job left owed
+    worker_kept: bool  # the worker that served it waits for the next job: not retired, not lost
+
+
+class Sweep:
+    """Each hostile sample graded once a pool (isolation mode) and kept: the containment sweep grades them
+    all, and the tests that check something else of the same grading (its wording, its blame, its hidden
+    inputs) read that record rather than grade the sample again the same way (0.5 to 7 s each, both modes).
+    Whichever test asks first grades it, watching the files outside the sandbox (test_containment.py) and
+    the pool's workers (test_fault_wording.py)."""
+
+    def __init__(self, plan: Plan, secret_dir: Path) -> None:
+        self.plan, self.secret_dir = plan, secret_dir
+        self._swept: dict[tuple[str, str], Swept] = {}
+
+    def __call__(self, pool: Any, name: str) -> Swept:
+        key = (pool.isolation, name)
+        if key not in self._swept:
+            self._swept[key] = self._grade(pool, name)
+        return self._swept[key]
+
+    def _grade(self, pool: Any, name: str) -> Swept:
+        sample = SAMPLES[name]
+        wanted = self.plan.assignment.id
+        assert sample["assignment"] == wanted, f"{name} is a sample of {sample['assignment']}, not {wanted}"
+        before = snapshot(watched_paths(sample, self.secret_dir))
+        # The pool starts workers lazily: an earlier sample whose worker was retired has the next grading
+        # start one, which is not this sample's doing (tests/sandbox/test_pool.py reads `_idle` too).
+        started = pool.workers_started + (0 if _idle_worker(pool) else 1)
+        try:
+            graded = grade(
+                pool, self.plan, HOSTILE_DIR / name, limits=LIMIT_BOUND if sample.get("slow") else None
+            )
+        finally:
+            escaped = changed(before)
+            if escaped:
+                undo(before, keep=[self.secret_dir])
+        return Swept(graded, tuple(escaped), pool.workers_started - started, _idle_worker(pool))
+
+
+def _idle_worker(pool: Any) -> bool:
+    return any(worker.alive for worker in pool._idle)
 
 
 def job_text(job: Mapping[str, Any]) -> str:

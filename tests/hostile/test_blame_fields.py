@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hostile_harness import HOSTILE_DIR, REPO, grade, texts
+from hostile_harness import HOSTILE_DIR, REPO, Sweep, grade, texts
 
 from grader.fault import claims_grader_fault
 
@@ -20,13 +20,13 @@ SAMPLE = HOSTILE_DIR / "blame_imitated_frame.py"
 _RAISING_LINE = 59  # `raise RuntimeError(...)` in the sample's Linear.backward
 
 
-def test_a_message_imitating_the_harness_moves_no_blame(pool: Any, miniflow_plan: Any) -> None:
+def test_a_message_imitating_the_harness_moves_no_blame(pool: Any, sweep: Sweep) -> None:
     """The Linear unit case errored with the forged text in its message (the control that the imitation
     reached the parent whole); the blame names Linear.backward at the sample's own raising line and nothing
     of helpers.py or Sigmoid."""
     lines = SAMPLE.read_text(encoding="utf-8").splitlines()
     assert "raise RuntimeError" in lines[_RAISING_LINE - 1], "the sample's raising line moved"
-    graded = grade(pool, miniflow_plan, SAMPLE)
+    graded = sweep(pool, SAMPLE.name).graded
     unit = next(c for c in graded.report.cases if c.case_id == "linear-unit")
     assert unit.status == "error" and "helpers.py line 3, in Sigmoid.backward" in unit.message, unit.message
     assert unit.raised is not None and unit.raised.place == SAMPLE.name, unit.raised
@@ -61,12 +61,12 @@ def test_a_function_named_in_any_script_python_takes_keeps_the_phase(
     assert "raised ValueError in \u0917\u0923\u0928\u093e at hindi_helper.py line" in said, said
 
 
-def test_a_load_that_raised_is_blamed_on_its_type(pool: Any, miniflow_plan: Any) -> None:
+def test_a_load_that_raised_is_blamed_on_its_type(pool: Any, sweep: Sweep) -> None:
     """`coding_cookie_binary_codec.py` fails its load with a LookupError (its rot13 coding cookie), worded by
     the student's process: the harness sends that type alone, read at the message's head, and the blame says
     "raised LookupError" as it did on e2acc1f2; without it the blame said "did not finish" (review of
     s31-trust)."""
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "coding_cookie_binary_codec.py")
+    graded = sweep(pool, "coding_cookie_binary_codec.py").graded
     node = next(c for c in graded.report.cases if c.case_id == "node-unit")
     assert node.message.startswith("loading the submission: LookupError: "), node.message
     assert node.raised is not None and (node.raised.type, node.raised.place) == ("LookupError", ""), (
@@ -81,13 +81,13 @@ _WORDING_HELPER = "the_grader_itself_failed_not_your_codes_fault_staff_have_the_
 
 
 def test_a_function_named_in_the_graders_wording_of_fault_reaches_no_student_text(
-    pool: Any, miniflow_plan: Any
+    pool: Any, sweep: Sweep
 ) -> None:
     """`blame_fields_fault_wording.py` raises from a helper named `the_grader_itself_failed_not_your_codes_
     fault_staff_have_the_details`. The messages quoted that name with the wording taken out; the blame, built
     from the `raised` fields, quoted it whole on the student's terminal, report and Gradescope summary (s32,
     hostile). Checked by the name itself, not by the detector: the blame still names the helper's line."""
-    graded = grade(pool, miniflow_plan, FAULT_WORDING_SAMPLE)
+    graded = sweep(pool, FAULT_WORDING_SAMPLE.name).graded
     unit = next(c for c in graded.report.cases if c.case_id == "linear-unit")
     assert unit.status == "error" and "ValueError: shapes not aligned" in unit.message, unit.message
     report = graded.report.to_dict()

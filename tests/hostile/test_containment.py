@@ -15,16 +15,13 @@ from hostile_harness import (
     TEST_LIMITS,
     WALL_MARGIN_SECONDS,
     Graded,
+    Sweep,
     as_bytes,
-    changed,
     grade,
     honest_twin,
     job_text,
     leaked_expected_values,
     read_sample,
-    snapshot,
-    undo,
-    watched_paths,
 )
 
 # Attacks that currently get through, seen in both isolation modes: strict xfail, so the suite says the moment
@@ -75,26 +72,20 @@ def test_hostile_sample_is_contained(
     name: str,
     pool: Any,
     miniflow_plan: Any,
-    secret_dir: Path,
     canary: str,
     tmp_path: Path,
     twin_scores: dict[tuple[str, str], Graded],
+    sweep: Sweep,
     request: pytest.FixtureRequest,
 ) -> None:
     """The sample ends with its expected failure code (or none), within the limits, with no breach, no file
     outside the sandbox, no expected value or grader secret in its output, and a score no higher than
-    its twin's."""
+    its twin's. The samples that end only at a limit run under smaller ones (LIMIT_BOUND)."""
     if pool.isolation == "rlimits-unprivileged" and name in KNOWN_RLIMITS_BREACHES:
         request.applymarker(pytest.mark.xfail(reason=KNOWN_RLIMITS_BREACHES[name], strict=True))
     sample = SAMPLES[name]
-    watched = watched_paths(sample, secret_dir)
-    before = snapshot(watched)
-    try:
-        hostile = grade(pool, miniflow_plan, HOSTILE_DIR / name)
-    finally:
-        escaped = changed(before)
-        if escaped:
-            undo(before, keep=[secret_dir])
+    swept = sweep(pool, name)
+    hostile, escaped = swept.graded, swept.escaped
     what = _describe(hostile)
 
     assert hostile.seconds <= TEST_LIMITS.wall_seconds + WALL_MARGIN_SECONDS, what
@@ -131,11 +122,16 @@ FORGERS = ("forged_frames_every_fd.py", "forged_stdout_report.py")
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=_marks(n)) for n in FORGERS])
 def test_forged_documented_answers_earn_nothing(
-    name: str, pool: Any, miniflow_plan: Any, tmp_path: Path, twin_scores: dict[tuple[str, str], Graded]
+    name: str,
+    pool: Any,
+    miniflow_plan: Any,
+    tmp_path: Path,
+    twin_scores: dict[tuple[str, str], Graded],
+    sweep: Sweep,
 ) -> None:
     """Forged frames or reports carrying the public quiz answers earn quiz-documented no point beyond what the
     starter math earns honestly."""
-    hostile = grade(pool, miniflow_plan, HOSTILE_DIR / name)
+    hostile = sweep(pool, name).graded
     twin = _twin(pool, miniflow_plan, name, tmp_path, twin_scores)
     assert hostile.case_status("quiz-documented") != "passed", _describe(hostile)
     assert hostile.case_points("quiz-documented") <= twin.case_points("quiz-documented"), _describe(hostile)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import HOSTILE_DIR, REPO, TEST_LIMITS, WALL_MARGIN_SECONDS, grade, texts
+from hostile_harness import HOSTILE_DIR, REPO, TEST_LIMITS, WALL_MARGIN_SECONDS, Sweep, grade, texts
 
 from grader import untrusted
 from grader.fault import GRADER_FAILED, claims_grader_fault, disown
@@ -251,15 +251,15 @@ def test_a_name_of_separators_costs_the_parent_one_pass(
 
 
 @pytest.mark.parametrize("name", SAMPLES)
-def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, miniflow_plan: Any) -> None:
+def test_the_student_is_blamed_on_the_same_worker(name: str, pool: Any, sweep: Sweep) -> None:
     """No grader wording of fault, no sandbox wording, no harness lost, no retry, within the limits.
     Every text is checked, the sample's own names too (`grader_fault_malformed_errors.Input` only begins with
     the wording: a name, which the detector no longer cuts; the test skipped one-word texts for it)."""
-    started = pool.workers_started
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / name)
+    swept = sweep(pool, name)
+    graded = swept.graded
     report = graded.report.to_dict()
     what = json.dumps(report)[:3000]
-    assert pool.workers_started == started, f"retried or replaced its worker: {what}"
+    assert swept.workers_started == 0 and swept.worker_kept, f"retried or replaced its worker: {what}"
     assert graded.seconds <= TEST_LIMITS.wall_seconds * 3 + WALL_MARGIN_SECONDS, what
     claims = [t for t in texts({k: v for k, v in report.items() if k != "staff"}) if claims_grader_fault(t)]
     assert not claims, claims
@@ -279,12 +279,10 @@ _ASCII_FORGED = (
 )
 
 
-def test_ascii_lookalikes_of_the_graders_wording_never_reach_the_student(
-    pool: Any, miniflow_plan: Any
-) -> None:
+def test_ascii_lookalikes_of_the_graders_wording_never_reach_the_student(pool: Any, sweep: Sweep) -> None:
     """Checked by the words themselves, not by the detector under test: before the fix every one of them was
     in the student's report, reading as the grader's own sentence."""
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "forged_grader_failure_ascii_lookalikes.py")
+    graded = sweep(pool, "forged_grader_failure_ascii_lookalikes.py").graded
     report = graded.report.to_dict()
     shown = json.dumps(texts({k: v for k, v in report.items() if k != "staff"}), ensure_ascii=False)
     assert "Sigmoid" in shown  # the student's failure is reported (a control for the search below)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 from calibration import cpu_share
-from hostile_harness import HOSTILE_DIR, TEST_LIMITS, grade
+from hostile_harness import HOSTILE_DIR, TEST_LIMITS, Sweep, grade
 
 from grader.judge.compare import fmt
 from grader.reports import HIDDEN_MESSAGE, gradescope_results, junit_xml, print_summary, student_view, write
@@ -49,9 +49,9 @@ def _student_texts(report: Any) -> dict[str, str]:
     }
 
 
-def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any) -> None:
+def test_hidden_inputs_reach_staff_only(pool: Any, miniflow_plan: Any, sweep: Sweep) -> None:
     """The hidden cases' input values appear in the staff report and in no student-facing output."""
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_leak.py")
+    graded = sweep(pool, "hidden_input_leak.py").graded
     hidden = _needles(miniflow_plan.cases, "hidden") - _needles(miniflow_plan.cases, "visible")
     assert hidden, "the plan must have hidden cases with long inputs for this test to mean anything"
     staff = json.dumps(graded.report.to_dict())
@@ -90,7 +90,9 @@ def _table_numbers(report: Any, visibilities: tuple[str, ...]) -> set[str]:
     }
 
 
-def test_the_reports_ci_publishes_hold_no_hidden_value(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+def test_the_reports_ci_publishes_hold_no_hidden_value(
+    pool: Any, miniflow_plan: Any, sweep: Sweep, tmp_path: Path
+) -> None:
     """`hidden_values_in_ci_reports.py` hands back W as W's gradient, so every mismatch table quotes a
     case's W (got) beside its right gradient (expected). junit.xml, written by `grade` and `batch` for CI,
     whose logs and artifacts the student reads (docs/FLAGS.md), was the staff view: the hidden and
@@ -98,7 +100,7 @@ def test_the_reports_ci_publishes_hold_no_hidden_value(pool: Any, miniflow_plan:
     hidden case's input; before the due date junit.xml and student.json hold nothing of the after-due-date
     case's table either, which results.json does hold (Gradescope shows it after the due date: the control
     that those numbers are real); report.json, staff's, holds them all (positive control)."""
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_values_in_ci_reports.py")
+    graded = sweep(pool, "hidden_values_in_ci_reports.py").graded
     withheld = _tabled(miniflow_plan.cases, ("hidden",)) - _tabled(miniflow_plan.cases, ("visible",))
     assert withheld, "the plan must have hidden cases with drawn inputs for this test to mean anything"
     # the after-due-date case's inputs are stored ones, too short to match alone (_tabled finds none of them):
@@ -187,14 +189,12 @@ def test_a_hidden_phase_that_floods_the_results_leaves_the_visible_cases_alone(
         assert "Flooded" not in text and "result channel" not in text, f"the flood reached the {where}"
 
 
-def test_a_hidden_cases_diagnosis_never_words_the_student_visible_blame(
-    pool: Any, miniflow_plan: Any
-) -> None:
+def test_a_hidden_cases_diagnosis_never_words_the_student_visible_blame(pool: Any, sweep: Sweep) -> None:
     """`hidden_input_blame_text.py` fails Linear's visible unit case (sign of dW) and, in the hidden phase,
     doubles db of a hidden Linear unit case when its X[0, 0] is negative: the staff blame says so (positive
     control); the student view's blame must not ("gradient of b is wrong (scaled)": a hidden input's bit).
     """
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_blame_text.py")
+    graded = sweep(pool, "hidden_input_blame_text.py").graded
     staff = json.dumps([b.to_dict() for b in graded.report.blame])
     assert "scaled" in staff, "positive control: the hidden unit cases did fail with db scaled"
     shown = json.dumps(student_view(graded.report, after_due_date=True)["blame"])
@@ -207,7 +207,9 @@ _INPUT_ONLY = "Input.backward assigns (=) the gradient from each outbound node"
 _THROUGHOUT = "Input.backward, Linear.backward and Sigmoid.backward assign (=)"
 
 
-def test_a_hidden_cases_records_never_choose_a_visible_cases_hint(pool: Any, miniflow_plan: Any) -> None:
+def test_a_hidden_cases_records_never_choose_a_visible_cases_hint(
+    pool: Any, miniflow_plan: Any, sweep: Sweep
+) -> None:
     """`hidden_input_mistake_support.py` overwrites in Input.backward everywhere: the visible input-unit's dX
     is what two known mistakes produce (the Input's overwrite, first in the registry, and the overwrite
     throughout). In the hidden process, a Linear or Sigmoid with two consumers keeps the last one's gradient
@@ -217,7 +219,7 @@ def test_a_hidden_cases_records_never_choose_a_visible_cases_hint(pool: Any, min
     student reads for the visible case must be the one the cases it shows back."""
     from grader.judge.support import mistake_support
 
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_mistake_support.py")
+    graded = sweep(pool, "hidden_input_mistake_support.py").graded
     two = [c for c in miniflow_plan.cases if c.id in ("accumulate-two-consumers", "linear-two-consumers")]
     assert all(c.visibility == "hidden" for c in two) and len(two) == 2, "the plan's two-consumer cases"
     assert any(float(np.ravel(c.inputs["X"])[0]) < 0 for c in two), "a hidden X must start negative"
@@ -244,13 +246,13 @@ def test_a_hidden_cases_records_never_choose_a_visible_cases_hint(pool: Any, min
 
 
 def test_a_hidden_case_that_fails_rather_than_stops_never_makes_the_visible_blame_appear(
-    pool: Any, miniflow_plan: Any
+    pool: Any, sweep: Sweep
 ) -> None:
     """`hidden_input_nothing_ran.py` stops every visible case at a TODO, and every hidden case too except one
     whose X starts negative, which computes NaN instead (every check wrong): each hidden case shows "failed"
     and 0 points either way. When every case the view shows stopped, the view has no blame (nothing ran);
     that must not depend on whether a hidden case stopped or failed (a bit of a hidden input)."""
-    graded = grade(pool, miniflow_plan, HOSTILE_DIR / "hidden_input_nothing_ran.py")
+    graded = sweep(pool, "hidden_input_nothing_ran.py").graded
     report = graded.report
     earlier = [c for c in report.cases if c.visibility != "hidden"]
     hidden = [c for c in report.cases if c.visibility == "hidden"]

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hostile_harness import HOSTILE_DIR, REPO, SEED, Plan, grade, texts, tight
+from hostile_harness import REPO, SEED, Plan, Sweep, grade, texts, tight
 
 from grader.assignments import load_assignment
 from grader.cases import cases_for_run
@@ -109,10 +109,10 @@ def test_a_dropped_parameter_named_in_the_graders_words_is_quoted_without_them(p
     assert not claimed, claimed
 
 
-def test_a_near_name_in_the_graders_words_is_quoted_without_them(pool: Any, miniflow_plan: Any) -> None:
+def test_a_near_name_in_the_graders_words_is_quoted_without_them(pool: Any, sweep: Sweep) -> None:
     """The sample defines forward_and_backward as forward_and_backward_not_ur_fault: the load still offers it
     for the missing name, with the wording taken out, in the report and in every view a student reads."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "near_name_grader_wording.py").report
+    report = sweep(pool, "near_name_grader_wording.py").graded.report
     offered = report.to_dict()["load"]["near"]["forward_and_backward"]
     assert offered == [f"forward_and_backward_{REMOVED}"], offered
     terminal = io.StringIO()
@@ -128,12 +128,12 @@ def test_a_near_name_in_the_graders_words_is_quoted_without_them(pool: Any, mini
     assert not [t for t in texts(student_view(report, after_due_date=True)) if claims_grader_fault(t)]
 
 
-def test_a_forged_standin_record_never_reaches_the_report(pool: Any, miniflow_plan: Any) -> None:
+def test_a_forged_standin_record_never_reaches_the_report(pool: Any, sweep: Sweep) -> None:
     """The sample records the grader's sentence of fault as a stand-in it used (the stand-ins' registry, on
     sys.meta_path): the parent keeps no stand-in the stand-ins do not record, so report.json lists none and
     no view a student reads quotes it; the honest twin, the same file without the record, is graded alike
     (the control: a correct file keeps its full score and its one module)."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "forged_standin_record.py").report
+    report = sweep(pool, "forged_standin_record.py").graded.report
     load = report.to_dict()["load"]
     assert load["standins"] == [] and list(load["modules"]) == ["forged_standin_record"], load
     assert report.score == report.max_score, report.score

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile_harness import HOSTILE_DIR, grade, honest_twin
+from hostile_harness import HOSTILE_DIR, Sweep, honest_twin
 
 from grader import fault, untrusted
 from grader.judge import grade as judge
@@ -69,10 +69,10 @@ def _junit_texts(texts: dict[str, str]) -> list[str]:
     ]
 
 
-def test_ansi_and_osc_in_an_exception_message(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+def test_ansi_and_osc_in_an_exception_message(pool: Any, sweep: Sweep, tmp_path: Path) -> None:
     """The erase-line, CR, green 'PASS', window title and hyperlink sequences are removed whole: the message
     reads '\\nPASS 34/34 all checks passed see here', so the fake line can never overwrite a real one."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_ansi_exception.py").report
+    report = sweep(pool, "text_ansi_exception.py").graded.report
     texts = _writers(report, tmp_path)
     _assert_inert(texts, report)
     clean = "Exception: \nPASS 34/34 all checks passed see here (text_ansi_exception.py line"
@@ -88,10 +88,10 @@ def test_ansi_and_osc_in_an_exception_message(pool: Any, miniflow_plan: Any, tmp
     assert "      backward from cost: Exception: " in texts["terminal"].splitlines()
 
 
-def test_markdown_and_html_in_an_exception_message(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+def test_markdown_and_html_in_an_exception_message(pool: Any, sweep: Sweep, tmp_path: Path) -> None:
     """Gradescope shows the link, the <img onerror> and the ** as characters (backslash escapes and entities);
     JUnit escapes the markup and reads back the exact text; report.json and the terminal keep it as text."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_markdown_html.py").report
+    report = sweep(pool, "text_markdown_html.py").graded.report
     texts = _writers(report, tmp_path)
     _assert_inert(texts, report)
     raw = "[click me](javascript:alert(1)) <img src=x onerror=alert(1)> **FULL MARKS** | a | b |"
@@ -108,13 +108,11 @@ def test_markdown_and_html_in_an_exception_message(pool: Any, miniflow_plan: Any
     assert f"ValueError: {raw}" in texts["terminal"]
 
 
-def test_combining_marks_stacked_in_an_exception_message(
-    pool: Any, miniflow_plan: Any, tmp_path: Path
-) -> None:
+def test_combining_marks_stacked_in_an_exception_message(pool: Any, sweep: Sweep, tmp_path: Path) -> None:
     """120 marks on one letter and 100 on another (a stroke some 400 px tall across the class report's other
     rows and Gradescope's page): every writer, the class report's HTML too, keeps the letters, their first
     eight marks and the rest of the message."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_combining_marks.py").report
+    report = sweep(pool, "text_combining_marks.py").graded.report
     texts = _writers(report, tmp_path)
     _assert_inert(texts, report)
     kept = "sigmoid o" + ("\u0301\u0300\u0302" * 3)[:8] + "k " + "\u0489" * 8 + " done"
@@ -127,10 +125,10 @@ def test_combining_marks_stacked_in_an_exception_message(
         assert _longest_stack(text) == (untrusted.MAX_STACKED_MARKS if carries else 0), writer
 
 
-def test_110000_lines_of_output(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+def test_110000_lines_of_output(pool: Any, sweep: Sweep, tmp_path: Path) -> None:
     """110,000 printed lines are capped at untrusted.OUTPUT.lines (marked), a 110,000-line message at
     MESSAGE.lines; the terminal summary stays a line or two per case."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_output_flood.py").report
+    report = sweep(pool, "text_output_flood.py").graded.report
     texts = _writers(report, tmp_path)
     _assert_inert(texts, report)
     stdout = report.staff.stdout
@@ -139,9 +137,9 @@ def test_110000_lines_of_output(pool: Any, miniflow_plan: Any, tmp_path: Path) -
     assert ET.fromstring(texts["junit.xml"].split("\n", 1)[1]).find(".//system-out").text == stdout
 
 
-def test_invalid_utf8_and_a_lone_surrogate(pool: Any, miniflow_plan: Any, tmp_path: Path) -> None:
+def test_invalid_utf8_and_a_lone_surrogate(pool: Any, sweep: Sweep, tmp_path: Path) -> None:
     """Bytes that are not UTF-8 on stdout/stderr become U+FFFD; every writer writes strict UTF-8."""
-    report = grade(pool, miniflow_plan, HOSTILE_DIR / "text_lone_surrogate.py").report
+    report = sweep(pool, "text_lone_surrogate.py").graded.report
     texts = _writers(report, tmp_path)
     _assert_inert(texts, report)
     assert report.staff.stdout == "caf\ufffd \ufffd\ufffd not utf-8\n"
