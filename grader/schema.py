@@ -53,7 +53,7 @@ def inlined(schema: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(node, dict):
             return node
         ref = node.get("$ref")
-        name = ref.removeprefix("#/$defs/") if isinstance(ref, str) else None
+        name = ref.removeprefix("#/$defs/") if isinstance(ref, str) and ref.startswith("#/$defs/") else ""
         if len(node) == 1 and name in defs and name not in within:
             return walk(defs[name], (*within, name))
         return {k: walk(v, within) for k, v in node.items()}
