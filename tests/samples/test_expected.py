@@ -154,8 +154,8 @@ def _graded_by_the_command(family: str, out: Path) -> Iterator[Graded]:
 
 def _graded_here(family: str, isolation: str, by_run: dict[tuple[str, bool], list[str]]) -> Iterator[Graded]:
     """The samples of `by_run` graded in this process, every run in one pass of the pool (grade_runs: run
-    after run, each of the 37 runs of DeZero's other stages left a lane idle at its end, most of them for
-    the whole run in the second mode's share), their reports schema-checked."""
+    after run, each stage's run left a lane of the two idle at its end, and for the whole run in the second
+    mode's share, where most runs are one sample), their reports schema-checked."""
     spec = _expectations(family)
     assignment = load_assignment(spec["assignment"])
     folder = REPO / "submissions" / family
