@@ -813,27 +813,57 @@ def grade_paths(
     return grade_ahead(plan, aheads, pool, last=last)
 
 
+def grade_runs(
+    runs: Iterable[tuple[RunPlan, Iterable[tuple[str, Path]]]],
+    pool: SandboxPool,
+    *,
+    scan_flags: bool = True,
+    last: bool = False,
+) -> Iterator[Graded]:
+    """grade_paths for several runs (a plan and its entries each: other stages, other seeds) in one pass of
+    the pool: the next run's first jobs are sent while the last of the one before are still running, so no
+    lane waits for a run's slowest submission (run after run, a run of one submission kept one lane of two
+    idle for the whole of it). `runs` is read as the pool asks for work: a generator makes each plan when its
+    first entry is wanted. A student id is in no two runs at once (ValueError): the pool names each result
+    by its student."""
+    planned = (
+        (plan, ahead(plan, student, path, scan_flags=scan_flags))
+        for plan, entries in runs
+        for student, path in entries
+    )
+    return _graded_through(planned, pool, last=last)
+
+
 def grade_ahead(
     plan: RunPlan, aheads: Iterable[Ahead], pool: SandboxPool, *, last: bool = False
 ) -> Iterator[Graded]:
     """grade_paths for entries whose parent part is made (ahead()), each taken as the pool asks for work."""
-    pending: dict[str, Prepared] = {}
+    return _graded_through(((plan, entry) for entry in aheads), pool, last=last)
+
+
+def _graded_through(
+    planned: Iterable[tuple[RunPlan, Ahead]], pool: SandboxPool, *, last: bool
+) -> Iterator[Graded]:
+    pending: dict[str, tuple[RunPlan, Prepared]] = {}
     refused: list[Graded] = []
 
     def jobs() -> Iterator[dict[str, Any]]:
-        for entry in aheads:
+        for plan, entry in planned:
+            if entry.student in pending:  # its result could not be told from the other's
+                raise ValueError(f"student {entry.student!r} is graded twice at once in one pass of the pool")
             if entry.job is None:
                 refused.append(entry.refused(plan, pool.confinement))
                 continue
             assert entry.prepared is not None
             now = time.monotonic()
             started = entry.prepared.started + (now - entry.made)  # made ahead: the wait is not its own
-            pending[entry.student] = dataclasses.replace(entry.prepared, started=started, built=now)
+            pending[entry.student] = (plan, dataclasses.replace(entry.prepared, started=started, built=now))
             yield entry.job
 
     for student, run in pool.map(jobs(), last=last):
         yield from _drain(refused)
-        yield pending.pop(student).graded(plan, run)
+        plan, prepared = pending.pop(student)
+        yield prepared.graded(plan, run)
     yield from _drain(refused)
 
 

@@ -31,7 +31,7 @@ from grader.cases import cases_for_run
 from grader.inside import choice, lazy_annotations
 from grader.loaders import load_submission
 from grader.model import Confinement, Failure
-from grader.pipeline import Prepared, RunPlan, build_job, grade_one, grade_paths, prepare
+from grader.pipeline import Prepared, RunPlan, build_job, grade_one, grade_paths, grade_runs, prepare
 from grader.reports import validate
 from grader.sandbox import SandboxPool
 
@@ -153,6 +153,35 @@ def test_grade_paths_yields_every_entry_once_including_unloadable_ones(
         said = doc["staff"]["details"]["process_failure"]
         assert said.startswith(f"{code}: ") and doc["cases"][0]["message"] in said, said
     assert graded["sign"].source_path == paths["mse_sign_flipped"]
+
+
+def test_grade_runs_grades_each_entry_with_its_own_runs_plan_in_one_pass(
+    plan: RunPlan, pool: SandboxPool, tmp_path: Path
+) -> None:
+    """Two runs in one pass of the pool: the whole assignment (a correct file, a corrupt zip) and stage
+    `backprop` (the correct file twice, under two other ids): each report names its run's stage and has that
+    run's cases alone, all passed; the refused entry is reported once; every entry comes back once."""
+    paths = _files(tmp_path, {"ok": MINIFLOW_CORRECT})
+    bad_zip = tmp_path / "zipped.zip"
+    bad_zip.write_bytes(b"PK\x03\x04 this is not really a zip")
+    assignment = plan.assignment
+    backprop = RunPlan.create(assignment, 5, cases_for_run(assignment, 5, stage="backprop"), stage="backprop")
+    runs = [
+        (plan, [("ok", paths["ok"]), ("zipped", bad_zip)]),
+        (backprop, [("ok at backprop", paths["ok"]), ("also at backprop", paths["ok"])]),
+    ]
+    graded = Counter()
+    for g in grade_runs(iter(runs), pool):
+        graded[g.student] += 1
+        doc = g.report.to_dict()
+        validate(doc, "report")
+        run = backprop if g.student.endswith("at backprop") else plan
+        assert doc["stage"]["name"] == run.graded_stage.name, g.student
+        assert sorted(c["id"] for c in doc["cases"]) == sorted(c.id for c in run.cases), g.student
+        if g.student != "zipped":
+            assert doc["score"] == doc["max_score"] == sum(c.points for c in run.cases), g.student
+    assert graded == dict.fromkeys(["ok", "zipped", "ok at backprop", "also at backprop"], 1)
+    assert len(backprop.cases) < len(plan.cases)  # the stage's run is not the whole assignment's
 
 
 def test_wall_seconds_counts_no_time_a_built_job_waited_for_a_lane(plan: RunPlan, tmp_path: Path) -> None:

@@ -13,10 +13,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from report_builder import FLAGS, build_report
 from shipped_fixtures import SHIPPED_FIXTURES
 
 from grader import arrays
-from grader.schema import NO_CACHE_ENV, SCHEMA_DIR, ConfigError, load_json, load_validated, validate
+from grader.schema import (
+    NO_CACHE_ENV,
+    SCHEMA_DIR,
+    ConfigError,
+    inlined,
+    load_json,
+    load_schema,
+    load_validated,
+    validate,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MANIFESTS = sorted(FIXTURES.glob("*/manifest.json"))
@@ -259,3 +269,67 @@ def test_a_cache_the_user_cannot_enter_only_costs_the_time():
             finally:
                 locked.chmod(0o755)
             assert done.returncode == 0 and done.stdout.strip() == expected, (why, done.stdout + done.stderr)
+
+
+def _breakages(document: dict) -> list[dict]:
+    """A report broken in one place each, every place under a definition the schema refers to."""
+    broken = []
+    for where, change in (
+        (("cases", 0), lambda c: c.update(status="passing")),  # a case's status outside the enum
+        (("cases", 0, "checks", 0), lambda c: c.pop("key")),  # a check without its key
+        (("cases", 0, "checks", 0, "diagnosis"), lambda d: d.update(code="no_such_code")),
+        (("staff", "flags", 0), lambda f: f.update(line="3")),  # a flag's line as text
+        (("blame", 0), lambda b: b.update(extra=1)),  # a property the schema does not know
+        (("cases", 0, "diagnosis"), lambda d: d.update(code=None)),
+    ):
+        doc = copy.deepcopy(document)
+        node = doc
+        for part in where:
+            node = node[part]
+        change(node)
+        broken.append(doc)
+    return broken
+
+
+def test_the_inlined_report_schema_refers_to_nothing_and_judges_as_the_schema_does():
+    """Report validation inlines the schema's definitions (grader/reports/validate.py: a third of a large
+    report's validation was resolving them): no $ref is left, and a report and six copies broken under six
+    definitions get the same errors, at the same paths, from both; every broken copy has one."""
+    from jsonschema import Draft202012Validator
+
+    schema = load_schema("report")
+    assert '"$ref"' in json.dumps(schema) and '"$ref"' not in json.dumps(inlined(schema))
+
+    def errors(validator: Draft202012Validator, doc: dict) -> list[tuple[list, str]]:
+        return sorted((list(map(str, e.absolute_path)), e.message) for e in validator.iter_errors(doc))
+
+    original, flat = Draft202012Validator(schema), Draft202012Validator(inlined(schema))
+    document = build_report(flags=FLAGS).to_dict()
+    assert errors(original, document) == errors(flat, document) == []
+    for doc in _breakages(document):
+        assert errors(original, doc) == errors(flat, doc) != []
+
+
+def test_a_definition_that_refers_to_itself_keeps_its_reference():
+    """A recursive definition (a tree of nodes) is inlined once and refers to itself below: the walk ends,
+    and a bad leaf deep in the tree is still refused."""
+    from jsonschema import Draft202012Validator
+
+    tree = {
+        "$defs": {
+            "node": {
+                "type": "object",
+                "properties": {
+                    "value": {"type": "integer"},
+                    "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+                },
+            }
+        },
+        "type": "object",
+        "properties": {"root": {"$ref": "#/$defs/node"}},
+    }
+    flat = inlined(tree)
+    assert flat["properties"]["root"]["properties"]["kids"]["items"] == {"$ref": "#/$defs/node"}
+    validator = Draft202012Validator(flat)
+    assert validator.is_valid({"root": {"value": 1, "kids": [{"value": 2, "kids": [{"value": 3}]}]}})
+    assert not validator.is_valid({"root": {"value": 1, "kids": [{"value": 2, "kids": [{"value": "3"}]}]}})

@@ -31,7 +31,7 @@ from grader.assignments import load_assignment
 from grader.cases import cases_for_run
 from grader.inside.loader_keys import recorded_keys
 from grader.model import Case
-from grader.pipeline import RunPlan, grade_paths
+from grader.pipeline import RunPlan, grade_runs
 from grader.reports import validate
 from grader.reports.views import as_dict
 from grader.sandbox import SandboxPool, probe_bwrap
@@ -153,20 +153,29 @@ def _graded_by_the_command(family: str, out: Path) -> Iterator[Graded]:
 
 
 def _graded_here(family: str, isolation: str, by_run: dict[tuple[str, bool], list[str]]) -> Iterator[Graded]:
-    """The samples of `by_run` graded in this process, a run at a time, their reports schema-checked."""
+    """The samples of `by_run` graded in this process, every run in one pass of the pool (grade_runs: run
+    after run, each stage's run left a lane of the two idle at its end, and for the whole run in the second
+    mode's share, where most runs are one sample), their reports schema-checked."""
     spec = _expectations(family)
     assignment = load_assignment(spec["assignment"])
     folder = REPO / "submissions" / family
-    with SandboxPool(jobs=2, isolation=isolation) as pool:
+    cases_of: dict[str, list[Case]] = {}
+
+    def runs() -> Iterator[tuple[RunPlan, list[tuple[str, Path]]]]:
         for (stage_name, generated), names in sorted(by_run.items()):
             stage = stage_name or None
             cases = [c for c in cases_for_run(assignment, SEED, stage=stage) if generated or not c.generated]
-            plan = RunPlan.create(assignment, SEED, cases, stage=stage)
-            entries = [(name, folder / name) for name in names]
-            for graded in grade_paths(plan, entries, pool):
-                report = as_dict(graded.report)
-                validate(report, "report")
-                yield graded.student, spec["samples"][graded.student], report, cases
+            cases_of.update(dict.fromkeys(names, cases))
+            yield (
+                RunPlan.create(assignment, SEED, cases, stage=stage),
+                [(name, folder / name) for name in names],
+            )
+
+    with SandboxPool(jobs=2, isolation=isolation) as pool:
+        for graded in grade_runs(runs(), pool):
+            report = as_dict(graded.report)
+            validate(report, "report")
+            yield graded.student, spec["samples"][graded.student], report, cases_of[graded.student]
 
 
 def _by_run(samples: dict[str, dict[str, Any]]) -> dict[tuple[str, bool], list[str]]:
