@@ -607,3 +607,30 @@ def test_a_load_runs_no_first_use_machinery_of_the_standard_librarys(tmp_path: P
     assert got["failure"] is False, got
     assert got["control"] == ["abc", "enum"], got  # the watch sees them when they run
     assert got["load"] == [], got
+
+
+def test_a_class_one_file_imports_from_another_is_credited_to_the_file_that_defines_it() -> None:
+    """two_layer_net.py (a listed module, loaded) imports the layers from nn_layers.py (not listed): the load
+    credited Relu, Affine, SoftmaxWithLoss and MulLayer to two_layer_net.py, and the report's "graded from"
+    line named it for them, nn_layers.py among the "other .py files not graded". Now they are credited to
+    nn_layers.py, which the load's modules name. Control: TwoLayerNet, defined in two_layer_net.py, stays
+    there; the same layers in a listed layers.py were credited to it already."""
+    net = (
+        "from nn_layers import MulLayer, Relu, Affine, SoftmaxWithLoss\n\n\n"
+        "class TwoLayerNet:\n    def __init__(self):\n        self.last = SoftmaxWithLoss()\n"
+    )
+    files = {"two_layer_net.py": net, "nn_layers.py": S.LAYERS, **SUPPORT}
+    layers_job = {**LAYERS_JOB, "optional": ["TwoLayerNet"]}
+    ran = run_inside(files, job("layers", [], **layers_job))
+    found, modules = ran.loaded["found"], ran.loaded["modules"]
+    assert {n: found[n] for n in ("Relu", "Affine", "TwoLayerNet")} == {
+        "Relu": "nn_layers.Relu",
+        "Affine": "nn_layers.Affine",
+        "TwoLayerNet": "two_layer_net.TwoLayerNet",
+    }, found
+    assert modules.get("nn_layers") == "nn_layers.py" and modules.get("two_layer_net") == "two_layer_net.py"
+    listed = run_inside(
+        {"two_layer_net.py": net.replace("nn_layers", "layers"), "layers.py": S.LAYERS, **SUPPORT},
+        job("layers", [], **layers_job),
+    )
+    assert listed.loaded["found"]["Affine"] == "layers.Affine", listed.loaded["found"]
