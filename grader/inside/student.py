@@ -1417,11 +1417,12 @@ def _package_setup(names: Names) -> list[str]:
                 )
                 continue
             done = f"the grader called it once, as the book's {caller} does, so {cls_name} has its operators"
-            if loading.called_under_main(os.path.join(names.root, m.relpath), fn_name):
+            under = loading.called_under_main(os.path.join(names.root, m.relpath), fn_name)
+            if under is not None:
                 # "never called" was said of a file that calls it, under the guard an import skips
                 warnings.append(
-                    f"{m.relpath}: {fn_name}() is called only under `if __name__ == '__main__':`, which does "
-                    f"not run when the file is imported: {done}. Call it at module level, above the guard"
+                    f"{m.relpath}: {fn_name}() is called only under {under}, which does not run when the "
+                    f"file is imported: {done}. Call it at module level, above the guard"
                 )
                 continue
             why = _caller_state(names, m.relpath, caller, fn_name, fn)

@@ -280,6 +280,22 @@ def test_setup_variable_called_under_the_main_guard_is_not_said_never_called() -
     assert any("setup_variable() is defined but never called" in w for w in ran.loaded["warnings"])
 
 
+def test_setup_variable_called_under_the_else_of_a_negated_guard_quotes_that_guard() -> None:
+    """Called in the `else` of `if __name__ != "__main__":` (which an import never runs), the warning said
+    "is called only under `if __name__ == '__main__':`", a guard the file does not have (sample
+    submissions/dezero/step24_setup_under_neq_else.py). It quotes the file's own guard now. Controls: the
+    body of `!=` runs at import (no warning), and `==` is quoted as before (the test above)."""
+    negated = CORE_SIMPLE + '\nif __name__ != "__main__":\n    pass\nelse:\n    setup_variable()\n'
+    ran = run_inside({"core_simple.py": negated}, job("dezero", [], **DEZERO_JOB))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable()" in w]
+    assert len(said) == 1 and "never called" not in said[0], ran.loaded["warnings"]
+    assert "is called only under the `else` of `if __name__ != '__main__':`, which does not run" in said[0]
+    assert "`if __name__ == '__main__':`" not in said[0]
+    body = CORE_SIMPLE + '\nif __name__ != "__main__":\n    setup_variable()\n'
+    ran = run_inside({"core_simple.py": body}, job("dezero", [], **DEZERO_JOB))
+    assert not any("setup_variable" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
+
+
 def test_setup_variable_left_uncalled_by_an_init_that_failed_says_so() -> None:
     """dezero/__init__.py is in the submission but stopped before its setup_variable() line (an import of a
     module the student never wrote: `from dezero.dataloaders import DataLoader`): the grader calls it, and
