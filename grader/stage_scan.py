@@ -79,7 +79,8 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
             others.update(n for n, kind in mine.items() if kind not in ("def", IMPORTED))
-    if ordering_attributes(trees):  # step 16's generation, by its role under any name (`depth`)
+    # step 16's generation, by its role under any name (`depth`); read only where the name is not there
+    if ORDERING not in idents and ordering_attributes(trees):
         idents.add(ORDERING)
     kept = set(itertools.islice(defined, MAX_DEFINED))
     behind = {c: own for c, own in behind.items() if c not in kept and own[0] in kept}
