@@ -1,7 +1,10 @@
 """Which branch of a module-level `if` Python runs on import, where the source alone decides it (never run).
 
 `if True:` / `if 0:`, `sys.version_info` checks (`if sys.version_info >= (3, 0):`, `sys.version_info[0] == 2`,
-`sys.version_info.major < 3`: the student's process runs this same interpreter) and the `__main__` guard
+`sys.version_info.major < 3`, read from the parent's own sys.version_info: the student's process runs the
+same interpreter, `python<major>.<minor>` of the parent's own base prefix (grader/sandbox/layout.py
+host_layout; tests/test_branch_taken.py runs it to check; a Dask worker's Python is not compared, only its
+grader build: docs/DASK.md) and the `__main__` guard
 (grader/inside/main_guard.py), through `not`, `and` and `or`. Anything else (`if USE_GPU:`) is undecided:
 either branch may run, and a reader that needs to know which says nothing rather than guess.
 """

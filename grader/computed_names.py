@@ -124,7 +124,9 @@ _VALUED = (ast.Return, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.L
 
 def _cross_entropy(node: ast.AST, file: _File) -> bool:
     """A negated sum or mean over a log: `-np.sum(t * np.log(y + 1e-7)) / batch_size`,
-    `np.sum(-t * np.log(y))`, `-np.log(y[np.arange(n), t] + 1e-7).mean()`."""
+    `np.sum(-t * np.log(y))`, `-np.log(y[np.arange(n), t] + 1e-7).mean()`. The minus negates the log (or
+    a factor of a product with it): any minus in the statement beside a log and a sum counted, and the
+    log-sum-exp `np.log(np.sum(np.exp(x), axis=-1))` was cross entropy for its `-1`."""
     if not isinstance(node, _VALUED):
         return False
     value = node.body if isinstance(node, ast.Lambda) else getattr(node, "value", None)
@@ -132,8 +134,25 @@ def _cross_entropy(node: ast.AST, file: _File) -> bool:
         return False
     inside = list(ast.walk(value))
     names = {call_name(n) for n in inside}
-    negated = any(isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub) for n in inside)
-    return negated and "log" in names and bool(names & {"sum", "mean"})
+    return "log" in names and bool(names & {"sum", "mean"}) and any(_negates_log(n) for n in inside)
+
+
+def _negates_log(node: ast.AST) -> bool:
+    """`-<an expression with a log>`, or `-t * <a log>` (either order, `-1 * ...` too)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return _has_log(node.operand)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        sides = ((node.left, node.right), (node.right, node.left))
+        return any(_negated(a) and _has_log(b) for a, b in sides)
+    return False
+
+
+def _negated(node: ast.AST) -> bool:
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+
+
+def _has_log(node: ast.AST) -> bool:
+    return any(call_name(n) == "log" for n in ast.walk(node))
 
 
 def _relu(node: ast.AST, file: _File) -> bool:

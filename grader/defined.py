@@ -158,15 +158,59 @@ def imported_steps(kept: Mapping[str, bytes], steps: Mapping[str, bytes]) -> set
     in turn: step14.py written as `from step13 import Function, Square, add` plus its own Variable with
     cleargrad. Read as one step alone, it was said to look like step01 ("your code defines Variable"), and
     its step13.py "not run" (session 36). No step set aside: nothing parsed."""
-    by_module = {PurePosixPath(path).stem: path for path in steps if path.endswith(".py")}
+    by_module: dict[str, list[str]] = {}  # a stem -> its step files (a/step13.py and b/step13.py: two)
+    for path in steps:
+        if path.endswith(".py"):
+            by_module.setdefault(PurePosixPath(path).stem, []).append(path)
     found: set[str] = set()
     todo = dict(kept)
     while todo and by_module:
-        imported = {m for _, _, tree in pyparse.python_trees(todo) for m in _modules_imported(tree)}
-        new = {by_module.pop(m) for m in imported & by_module.keys()}
+        new: set[str] = set()
+        for importer, _, tree in pyparse.python_trees(todo):
+            dotted = _dotted_imported(tree)
+            for module in _modules_imported(tree) & by_module.keys():
+                new.update(_imported_copy(by_module[module], importer, dotted))
+        new -= found
         found |= new
         todo = {path: steps[path] for path in new}
     return found
+
+
+def _imported_copy(candidates: Sequence[str], importer: str, dotted: set[str]) -> list[str]:
+    """Of the step files of one stem, the one an import in `importer` runs: the one in its own folder (the
+    loader puts a file's folder first on sys.path), else one at the submission's root, else the one at the
+    dotted path it names (`from steps import step13`: steps/step13.py) from either, else the only one; none
+    when that cannot be told. Keyed by stem alone, a/step13.py was lost behind b/step13.py, and the step
+    a/step14.py imports was "not run"."""
+    folders = (PurePosixPath(importer).parent, PurePosixPath("."))
+    for folder in folders:
+        beside = [c for c in candidates if PurePosixPath(c).parent == folder]
+        if beside:
+            return beside[:1]
+    for folder in folders:
+        named = [c for c in candidates if _dotted(c, folder) in dotted]
+        if named:
+            return named[:1]
+    return list(candidates) if len(candidates) == 1 else []
+
+
+def _dotted(path: str, folder: PurePosixPath) -> str | None:
+    """`path`'s module name seen from `folder` (steps/step13.py from the root: steps.step13), or None."""
+    pure = PurePosixPath(path).with_suffix("")
+    return ".".join(pure.relative_to(folder).parts) if pure.is_relative_to(folder) else None
+
+
+def _dotted_imported(tree: ast.Module) -> set[str]:
+    """The whole module names the file's module-level imports name (`from steps import step13`:
+    steps and steps.step13)."""
+    names: set[str] = set()
+    for node in module_level(tree.body):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
 
 
 def _modules_imported(tree: ast.Module) -> set[str]:

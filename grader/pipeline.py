@@ -40,6 +40,7 @@ from grader.large_files import large_files, size_note
 from grader.loaders import SubmissionError, SubmissionFiles, load_submission
 from grader.method_spelling import method_spellings
 from grader.model import PHASES, Case, Confinement, Failure, LoadInfo, RunResult
+from grader.ordering_attribute import ordering_attributes_of
 from grader.pickle_defs import pickle_definitions
 from grader.sandbox import SandboxPool
 from grader.sandbox.result import AT_IMPORT
@@ -237,6 +238,13 @@ def build_job(
                 # Names the code itself sets False (Config's enable_backprop): never put back True as "left
                 # off by a demo at the top level" (grader/inside/switches.py).
                 "defaults_off": defaults_off(graded_files(submission.files, one_of, copies)),
+                # DeZero's ordering attribute under another name (`depth`), read by its role: the generation
+                # cases read it too (grader/ordering_attribute.py)
+                **(
+                    {"ordering": ordering_attributes_of(graded_files(submission.files, one_of, copies))}
+                    if a.family == "dezero"
+                    else {}
+                ),
                 # The module a notebook's cells became, named as the student knows it (the .ipynb).
                 **(
                     {"shown": {f"{submission.source_path.stem}.py": submission.source_path.name}}

@@ -26,6 +26,7 @@ from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
 from grader.inside.choice import stage_step
 from grader.inside.main_guard import import_branches
+from grader.ordering_attribute import ordering_attributes
 from grader.stages import (
     METHOD_NAMES,
     DefinedNames,
@@ -53,6 +54,8 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_DEFINED = 2000
 IMPORTED = "import"  # how a name imported from the submission's own modules is bound (module_bindings)
 MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@`, OPERATOR_IDENTIFIERS)
+# What an attribute in generation's role mentions (grader/ordering_attribute.py): the name step 16 detects
+ORDERING = "generation"
 
 
 def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
@@ -68,13 +71,17 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     behind: dict[str, tuple[str, str]] = {}
     methods: dict[str, str] = {}  # a method's name -> "Class.name", the first class defining it
     top: set[str] = set()  # bound at a module's top level (a def, a class, an assignment, an import)
+    trees: list[ast.Module] = []  # of the files that parse, for what only the whole submission says
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        mine = _file_names(rel, data, fits, local, idents, functions, behind, methods, top)
+        mine = _file_names(rel, data, fits, local, idents, functions, behind, methods, top, trees)
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
             others.update(n for n, kind in mine.items() if kind not in ("def", IMPORTED))
+    # step 16's generation, by its role under any name (`depth`); read only where the name is not there
+    if ORDERING not in idents and ordering_attributes(trees):
+        idents.add(ORDERING)
     kept = set(itertools.islice(defined, MAX_DEFINED))
     behind = {c: own for c, own in behind.items() if c not in kept and own[0] in kept}
     only_methods = {n: where for n, where in methods.items() if n in kept and n not in top}
@@ -200,10 +207,11 @@ def _file_names(
     behind: dict[str, tuple[str, str]],
     methods: dict[str, str],
     top: set[str],
+    trees: list[ast.Module],
 ) -> dict[str, str | None]:
     """The names one file defines, in source order, each with "def" when a def binds it (and nothing else
     here does: a class or an assignment makes it no function only); its identifiers added to `idents`, the
-    classes its helpers call under another script's name to `behind`."""
+    classes its helpers call under another script's name to `behind`, its tree (when it parses) to `trees`."""
     try:
         if not fits:
             raise Unscannable("past the parent's parse budget")
@@ -217,6 +225,7 @@ def _file_names(
         if fits:  # and the names its code mentions, as the tokenizer reads them (comments and strings aside)
             idents.update(mentioned_names(data))
         return dict.fromkeys(found)
+    trees.append(source.tree)
     mine: dict[str, str | None] = {}
     for name, how in module_bindings(source.tree, local):
         if name not in mine or how is None:  # in source order; an assignment makes it no function

@@ -168,3 +168,19 @@ def test_a_step_set_aside_is_kept_when_a_kept_file_imports_it() -> None:
     assert list(graded_files(files, group)) == ["step14.py", "step13.py", "step12.py"]
     alone = {**files, "step14.py": b"class Variable:\n    pass\n"}
     assert list(graded_files(alone, group)) == ["step14.py"]
+
+
+def test_a_step_imported_is_the_copy_python_imports_not_the_last_of_its_stem() -> None:
+    """Two step13.py in two folders, set aside: imported_steps kept one path per stem (the last), so
+    a/step14.py's `from step13 import ...` marked b/step13.py as run and a/step13.py, the one Python
+    imports (a file's own folder is first on sys.path), as not. Controls: b/step14.py gets b/step13.py; a
+    root script's `from steps import step13` gets steps/step13.py beside old/step13.py; a root script's bare
+    `import step13` with no copy at the root or beside it gets none (which one runs cannot be told)."""
+    from grader.defined import imported_steps
+
+    steps = {"a/step13.py": b"class Function: pass\n", "b/step13.py": b"class Function: pass\n"}
+    assert imported_steps({"a/step14.py": b"from step13 import Function\n"}, steps) == {"a/step13.py"}
+    assert imported_steps({"b/step14.py": b"from step13 import Function\n"}, steps) == {"b/step13.py"}
+    dotted = {"steps/step13.py": b"x = 1\n", "old/step13.py": b"x = 1\n"}
+    assert imported_steps({"main.py": b"from steps import step13\n"}, dotted) == {"steps/step13.py"}
+    assert imported_steps({"main.py": b"import step13\n"}, steps) == set()

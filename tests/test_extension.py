@@ -193,3 +193,31 @@ def test_correct_and_buggy_students_are_graded_through_the_sandbox(
         assert unit["diagnosis"]["code"] == "wrong_derivative" and HINT in unit["diagnosis"]["hint"]
         assert cases["tanh-graph"]["diagnosis"]["code"] == "wrong_derivative"
         assert 0 < reports[bad]["score"] < 4
+
+
+def test_a_broken_ops_module_is_not_remembered_by_the_process(tmp_path: Path) -> None:
+    """Is an ops module's failure cached per process, poisoning the next grading in it? No (s38): the
+    parent keeps only a module that loaded (reference/extension.py `_LOADED`), so the same path, fixed,
+    loads in the same process; and the sandbox builds each job's adapter from that job's own `ops` (never
+    kept), so a job whose ops are refused leaves the next job's, and the family's own class, as they were.
+    Control: the broken module is refused each time it is asked for, not only the first."""
+    from grader.extension import extension_of, sandbox_ops
+    from grader.inside.adapters import ADAPTERS
+    from grader.inside.adapters.extension import OpsError, with_ops
+
+    root = _outside(tmp_path, "layers")
+    good = (root / "ops.py").read_text()
+    (root / "ops.py").write_text("X = 1\n")
+    for _ in range(2):
+        with pytest.raises(ConfigError, match="defines no OPS"):
+            extension_of(load_assignment(root, require_fixtures=False))
+    (root / "ops.py").write_text(good)
+    assignment = load_assignment(root, require_fixtures=False)
+    assert extension_of(assignment) is not None
+    family = ADAPTERS[assignment.family]
+    before = dict(family.ALIASES)
+    with pytest.raises(OpsError):
+        with_ops(family, {"aliases": {"Tanh": "not a list"}})
+    extended = with_ops(family, sandbox_ops(assignment))
+    assert extended is not None and extended is not family and issubclass(extended, family)
+    assert before == family.ALIASES and before != extended.ALIASES

@@ -241,6 +241,9 @@ SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
         # control without any ordering had full marks)
         ("dezero", "dezero/step18_gen_named.py", "step18"),
         ("dezero", "dezero/step18_gen_named_no_order.py", "step18"),
+        # named depth, read by its role (set from the creator's plus one, sorted by): was step14
+        ("dezero", "dezero/step17_depth_named.py", "step17"),
+        ("dezero", "dezero/step17_depth_named_reversed.py", "step17"),
         # section 5.6 beside the student's common/functions.py, whose relu and sigmoid are functions, not the
         # classes Relu and Sigmoid (was `layers`: "Relu (as relu)", then no class Relu)
         ("dlfs-layers", "layers/affine_softmax_book_functions", "affine-softmax"),
@@ -574,16 +577,14 @@ def test_a_file_python_cannot_compile_still_mentions_its_names() -> None:
 def test_a_bare_gen_does_not_make_a_step14_file_step16() -> None:
     """`gen` is not a step-16 word: a step-14 file whose demo draws with `gen = np.random.default_rng(0)` was
     inferred step16 and lost the generation cases it never meant to have (17 of 20 where step14 gives 14 of
-    14; review). So step16_stage.py with `gen` for `generation` is step 14, as with any other name (rank);
-    control: with `generation` it is step 16. A step-18 file naming it `gen` is told by what step 18 adds
-    (samples step18_gen_named*.py)."""
+    14; review). Control: step16_stage.py is step 16. Since s38 an ordering attribute under another name
+    (`gen`, `rank`, `depth`) is read by its role, set from the creator's plus one and sorted by
+    (tests/test_ordering_attribute.py; it was step 14 as with any name but generation or priority); a
+    step-18 file naming it `gen` is told by what step 18 adds (samples step18_gen_named*.py)."""
     source = (SUBMISSIONS / "dezero/step16_stage.py").read_bytes()
     assignment = load_assignment("dezero")
     found = infer(assignment, {"step16.py": source})
     assert found is not None and found.stage == "step16", found
-    for name in (b"gen", b"rank"):
-        found = infer(assignment, {"step16.py": source.replace(b"generation", name)})
-        assert found is not None and found.stage == "step14", (name, found)
     step14 = (SUBMISSIONS / "dezero/step14.py").read_bytes()
     demo = step14 + b"\n\ngen = np.random.default_rng(0)\nprint(gen.random(3))\n"
     found = infer(assignment, {"step14.py": demo})

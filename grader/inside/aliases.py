@@ -230,6 +230,12 @@ BY_FAMILY: Mapping[str, tuple[Table, Table]] = {
     "dlfs": (LAYERS, {}),
 }
 
+# DeZero's ordering attribute as students name it: the book's, a stored revision's (FACTS.md), and its short
+# form (the manifest's step16 and step17 detect the first two: a bare `gen` is as often a random generator).
+# The adapter reads these on any code; another name (`depth`) the parent reads by its role
+# (grader/ordering_attribute.py) and sends with the job.
+GENERATION_NAMES = ("generation", "priority", "gen")
+
 
 def for_inference(family: str) -> dict[str, tuple[str, ...]]:
     """Every name stage inference accepts for each required one ({} for a family of no built-in adapter)."""

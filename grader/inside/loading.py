@@ -31,7 +31,7 @@ from .encoding_guess import not_utf8_hint
 from .failures import clean_text, describe, traceback_line
 from .guard import ForbiddenImport
 from .left_out import package_hint as left_out_package
-from .main_guard import import_branches
+from .main_guard import import_branches, on_import
 from .paths import alias as alias  # the parent reads it too (grader/sandbox/frames.py)
 from .spelling import init_typo, keyword_typo, module_typo
 from .standins import (
@@ -253,19 +253,39 @@ def bound_from(source: str, line: int) -> set[str]:
 _GUARDS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
-def called_under_main(filename: str, function: str) -> bool:
-    """The file calls `function()` inside an `if __name__ == "__main__":` block (or the `else` of `!=`, an
-    `elif` of either) that the import reaches (read, never run): the call never runs when the module is
-    imported."""
+def called_under_main(filename: str, function: str) -> str | None:
+    """Where the file calls `function()` in a block the import reaches but never runs, as the file writes
+    it: "`if __name__ == '__main__':`" (an `elif` of it too), or "the `else` of `if __name__ !=
+    '__main__':`" (read, never run); None when it calls it nowhere so. The setup warning quoted the first
+    for a call under the `else` of `!=`, a guard the file does not have."""
     try:
         with open(filename, "rb") as fh:
             tree = ast.parse(fh.read(), filename)
     except (SyntaxError, OSError, ValueError, RecursionError, MemoryError):
-        return False
-    skipped = [s for n in _body(tree.body) if isinstance(n, ast.If) for s in import_branches(n).skipped]
+        return None
+    for node in _body(tree.body):
+        if not isinstance(node, ast.If):
+            continue
+        if any(_calls(block, function) for block in import_branches(node).skipped):
+            guard = f"`if {_shown_test(node.test)}:`"
+            return guard if on_import(node.test) is False else f"the `else` of {guard}"
+    return None
+
+
+_MAX_TEST_SHOWN = 80  # a guard's test as quoted: `__name__ != '__main__' or DEBUG` and the like, not a page
+
+
+def _shown_test(test: ast.expr) -> str:
+    try:
+        text = ast.unparse(test)
+    except Exception:  # an odd tree: said as the book writes the guard
+        return "__name__ == '__main__'"
+    return text if len(text) <= _MAX_TEST_SHOWN else text[: _MAX_TEST_SHOWN - 3] + "..."
+
+
+def _calls(block: ast.stmt, function: str) -> bool:
     return any(
         isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == function
-        for block in skipped
         for c in ast.walk(block)
     )
 

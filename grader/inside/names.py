@@ -39,6 +39,9 @@ class StudentNames:
             self.modules = [clean_text(shown.get(m, m), 200) for m in self.modules]
         off = known.get("defaults_off")  # names the code sets False itself (grader/defined.py)
         self.defaults_off = frozenset(str(n) for n in off) if isinstance(off, list) else frozenset()
+        # DeZero's ordering attribute the parent read by its role under another name (`depth`): at most a few
+        ordering = known.get("ordering")
+        self.ordering = tuple(str(n) for n in ordering[:4]) if isinstance(ordering, list) else ()
         defined = known.get("defined", loaded.get("defined"))
         self.defined = [str(d) for d in defined] if isinstance(defined, list) else []
         blocked = loaded.get("blocked")  # rebuilt strictly by Session.load

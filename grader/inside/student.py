@@ -264,11 +264,16 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)  # student-facing (loading.py)
     reasons: dict[str, str] = field(default_factory=dict)  # missing name -> why it is missing
     standins: list[str] = field(default_factory=list)  # the stand-in modules used
+    # modules a loaded one imported that define a found name (its file: `_credited`)
+    homes: dict[str, str] = field(default_factory=dict)
 
     def frame(self) -> dict[str, Any]:
         return {
             "type": "loaded",
-            "modules": {m.name: m.relpath for m in self.names.ran() if m.module is not None},
+            "modules": {
+                **self.homes,
+                **{m.name: m.relpath for m in self.names.ran() if m.module is not None},
+            },
             "found": dict(self.found),
             "missing": list(self.missing),
             "near": {k: list(v) for k, v in self.near.items()},
@@ -778,6 +783,32 @@ def _run_cells(
     return tuple(errors), tuple(unrun), need_data
 
 
+def _credited(names: Names, hit: tuple[str, Any], root: str, homes: dict[str, str]) -> str:
+    """`hit`'s "module.attr", or that of the submission's module that defines the object (its `__module__`),
+    loaded or imported, when that module binds it under the same name: a class the first module in load
+    order only imports is credited to the file that wrote it. two_layer_net.py's `from my_layers import *`
+    credited Affine, Relu and SoftmaxWithLoss to two_layer_net.py in the report's "graded from" line, and
+    my_layers.py was one of the "other .py files not graded" (grader/reports/graded_files.py). `homes`:
+    an imported module credited so -> its file, added to the load's modules. Which object is graded is
+    unchanged."""
+    where, obj = hit
+    module, _, attr = where.rpartition(".")
+    try:  # the student's object and modules: any attribute may be anything
+        home = obj.__module__
+        if not isinstance(home, str) or home == module:
+            return where
+        for m in names.ran():
+            if m.module is not None and m.module.__name__ == home and vars(m.module).get(attr) is obj:
+                return f"{m.name}.{attr}"
+        for name, imported, path in _modules_under(root):
+            if name == home and vars(imported).get(attr) is obj:
+                homes[home] = os.path.relpath(path, root).replace(os.sep, "/")
+                return f"{home}.{attr}"
+    except Exception:
+        pass
+    return where
+
+
 def _stale_bases(names: Names, found: Mapping[str, str]) -> list[str]:
     """A graded class built on a base class its module later defined again: a notebook kept step by step
     (DeZero's step-9 cell with Exp and Function, the step-18 cell with a new Function and no Exp), or one
@@ -1146,7 +1177,12 @@ def load(
     names.forget()
     setup_warnings = _package_setup(names)
     failures = [m.failure for m in names.modules if m.failure is not None]
-    found = {r: hit[0] for r in (*required, *optional) if (hit := names.locate(r)) is not None}
+    homes: dict[str, str] = {}
+    found = {
+        r: _credited(names, hit, root, homes)
+        for r in (*required, *optional)
+        if (hit := names.locate(r)) is not None
+    }
     unlike = {r: w for r in found if (w := own_functions.unlike_the_books(r, _parameters(names, r)))}
     found = {r: where for r, where in found.items() if r not in unlike}
     # a class its composed first version stands for (linear_simple for Linear, found as linear) is graded
@@ -1186,7 +1222,7 @@ def load(
     warnings += unlike.values()
     warnings += _kept_shadows(root, names)
     used = [u.module for u in registry.uses]
-    return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used)
+    return LoadResult(names, found, missing, near, notes, failure, warnings, reasons, used, homes)
 
 
 def _parameters(names: Names, name: str) -> list[Param] | None:
@@ -1381,11 +1417,12 @@ def _package_setup(names: Names) -> list[str]:
                 )
                 continue
             done = f"the grader called it once, as the book's {caller} does, so {cls_name} has its operators"
-            if loading.called_under_main(os.path.join(names.root, m.relpath), fn_name):
+            under = loading.called_under_main(os.path.join(names.root, m.relpath), fn_name)
+            if under is not None:
                 # "never called" was said of a file that calls it, under the guard an import skips
                 warnings.append(
-                    f"{m.relpath}: {fn_name}() is called only under `if __name__ == '__main__':`, which does "
-                    f"not run when the file is imported: {done}. Call it at module level, above the guard"
+                    f"{m.relpath}: {fn_name}() is called only under {under}, which does not run when the "
+                    f"file is imported: {done}. Call it at module level, above the guard"
                 )
                 continue
             why = _caller_state(names, m.relpath, caller, fn_name, fn)

@@ -877,9 +877,15 @@ def test_a_negated_main_guard_is_read_as_python_runs_it_on_import(tmp_path: Path
     problem = loading.static_problem("body.py", str(tmp_path), importable)
     assert problem is not None and "body.py line 2: `import cupy_nonexistent`" in problem, problem
     assert loading.static_problem("other.py", str(tmp_path), importable) is None
-    assert loading.called_under_main(str(tmp_path / "other.py"), "setup_variable")
+    said = "the `else` of `if __name__ != '__main__':`"  # as the file writes it, never `==` (s38)
+    assert loading.called_under_main(str(tmp_path / "other.py"), "setup_variable") == said
     (tmp_path / "called.py").write_text("if __name__ != '__main__':\n    setup_variable()\n")
-    assert not loading.called_under_main(str(tmp_path / "called.py"), "setup_variable")
+    assert loading.called_under_main(str(tmp_path / "called.py"), "setup_variable") is None
+    (tmp_path / "main.py").write_text("if __name__ == '__main__':\n    setup_variable()\n")
+    assert (
+        loading.called_under_main(str(tmp_path / "main.py"), "setup_variable")
+        == "`if __name__ == '__main__':`"
+    )
 
 
 def test_outline_reads_classes_and_their_own_methods(tmp_path: Path) -> None:

@@ -280,6 +280,22 @@ def test_setup_variable_called_under_the_main_guard_is_not_said_never_called() -
     assert any("setup_variable() is defined but never called" in w for w in ran.loaded["warnings"])
 
 
+def test_setup_variable_called_under_the_else_of_a_negated_guard_quotes_that_guard() -> None:
+    """Called in the `else` of `if __name__ != "__main__":` (which an import never runs), the warning said
+    "is called only under `if __name__ == '__main__':`", a guard the file does not have (sample
+    submissions/dezero/step24_setup_under_neq_else.py). It quotes the file's own guard now. Controls: the
+    body of `!=` runs at import (no warning), and `==` is quoted as before (the test above)."""
+    negated = CORE_SIMPLE + '\nif __name__ != "__main__":\n    pass\nelse:\n    setup_variable()\n'
+    ran = run_inside({"core_simple.py": negated}, job("dezero", [], **DEZERO_JOB))
+    said = [w for w in ran.loaded["warnings"] if "setup_variable()" in w]
+    assert len(said) == 1 and "never called" not in said[0], ran.loaded["warnings"]
+    assert "is called only under the `else` of `if __name__ != '__main__':`, which does not run" in said[0]
+    assert "`if __name__ == '__main__':`" not in said[0]
+    body = CORE_SIMPLE + '\nif __name__ != "__main__":\n    setup_variable()\n'
+    ran = run_inside({"core_simple.py": body}, job("dezero", [], **DEZERO_JOB))
+    assert not any("setup_variable" in w for w in ran.loaded["warnings"]), ran.loaded["warnings"]
+
+
 def test_setup_variable_left_uncalled_by_an_init_that_failed_says_so() -> None:
     """dezero/__init__.py is in the submission but stopped before its setup_variable() line (an import of a
     module the student never wrote: `from dezero.dataloaders import DataLoader`): the grader calls it, and
@@ -607,3 +623,30 @@ def test_a_load_runs_no_first_use_machinery_of_the_standard_librarys(tmp_path: P
     assert got["failure"] is False, got
     assert got["control"] == ["abc", "enum"], got  # the watch sees them when they run
     assert got["load"] == [], got
+
+
+def test_a_class_one_file_imports_from_another_is_credited_to_the_file_that_defines_it() -> None:
+    """two_layer_net.py (a listed module, loaded) imports the layers from nn_layers.py (not listed): the load
+    credited Relu, Affine, SoftmaxWithLoss and MulLayer to two_layer_net.py, and the report's "graded from"
+    line named it for them, nn_layers.py among the "other .py files not graded". Now they are credited to
+    nn_layers.py, which the load's modules name. Control: TwoLayerNet, defined in two_layer_net.py, stays
+    there; the same layers in a listed layers.py were credited to it already."""
+    net = (
+        "from nn_layers import MulLayer, Relu, Affine, SoftmaxWithLoss\n\n\n"
+        "class TwoLayerNet:\n    def __init__(self):\n        self.last = SoftmaxWithLoss()\n"
+    )
+    files = {"two_layer_net.py": net, "nn_layers.py": S.LAYERS, **SUPPORT}
+    layers_job = {**LAYERS_JOB, "optional": ["TwoLayerNet"]}
+    ran = run_inside(files, job("layers", [], **layers_job))
+    found, modules = ran.loaded["found"], ran.loaded["modules"]
+    assert {n: found[n] for n in ("Relu", "Affine", "TwoLayerNet")} == {
+        "Relu": "nn_layers.Relu",
+        "Affine": "nn_layers.Affine",
+        "TwoLayerNet": "two_layer_net.TwoLayerNet",
+    }, found
+    assert modules.get("nn_layers") == "nn_layers.py" and modules.get("two_layer_net") == "two_layer_net.py"
+    listed = run_inside(
+        {"two_layer_net.py": net.replace("nn_layers", "layers"), "layers.py": S.LAYERS, **SUPPORT},
+        job("layers", [], **layers_job),
+    )
+    assert listed.loaded["found"]["Affine"] == "layers.Affine", listed.loaded["found"]

@@ -1415,13 +1415,8 @@ def _keeps_output(a: DeZeroAdapter, of: str) -> bool:
     return False
 
 
-# The ordering attribute as students name it: the book's, a stored revision's (FACTS.md), and its short form
-# (the manifest's step16 and step17 detect the first two: a bare `gen` is as often a random generator).
-GENERATION_NAMES = ("generation", "priority", "gen")
-
-
 def _number(a: DeZeroAdapter, obj: Ref, what: str) -> float:
-    value = a.session.getattr(obj, *GENERATION_NAMES, missing_ok=True)
+    value = a.session.getattr(obj, *aliases.GENERATION_NAMES, *a.names.ordering, missing_ok=True)
     if value.missing:
         raise StudentFailure("missing_name", f"{what} has no attribute generation (step 16 adds it)")
     array = np.asarray(a.session.array(value, what), dtype=np.float64)
