@@ -11,7 +11,7 @@ students write; the scan records the book's name for it beside the identifiers t
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from grader import pyparse
@@ -43,6 +43,8 @@ class _File:
 
     exp_names: frozenset[str]
     exp_sum_names: frozenset[str]
+    # id(node) -> the _NEGATED_LOG / _LOG / _REDUCED marks of its subtree, each node read once (`_contents`)
+    contents: Mapping[int, int]
 
     def is_exp(self, node: ast.AST) -> bool:
         return call_name(node) == "exp" or (isinstance(node, ast.Name) and node.id in self.exp_names)
@@ -57,7 +59,7 @@ class _File:
         return any(self.is_exp(sub) for arg in over for sub in ast.walk(arg))
 
 
-def _file(nodes: Iterable[ast.AST]) -> _File:
+def _file(tree: ast.AST, nodes: Iterable[ast.AST]) -> _File:
     assigned = [(n.targets, n.value) for n in nodes if isinstance(n, ast.Assign)]
     exp_names = {
         t.id
@@ -66,7 +68,7 @@ def _file(nodes: Iterable[ast.AST]) -> _File:
         for t in targets
         if isinstance(t, ast.Name)
     }
-    partial = _File(frozenset(exp_names), frozenset())
+    partial = _File(frozenset(exp_names), frozenset(), {})
     sums = {
         t.id
         for targets, value in assigned
@@ -74,7 +76,56 @@ def _file(nodes: Iterable[ast.AST]) -> _File:
         for t in targets
         if isinstance(t, ast.Name)
     }
-    return _File(partial.exp_names, frozenset(sums))
+    return _File(partial.exp_names, frozenset(sums), _contents(tree))
+
+
+# What a subtree holds that the cross-entropy recogniser asks about, as bits: a negated log (`_negates_log`),
+# a log, a sum or mean
+_NEGATED_LOG, _LOG, _REDUCED = 1, 2, 4
+_REDUCERS = frozenset({"sum", "mean"})
+
+
+def _own_marks(node: ast.AST, marks: Mapping[int, int]) -> int:
+    """The node's own marks, its children's already in `marks`."""
+    name = call_name(node)
+    log, reduced = name == "log", name in _REDUCERS
+    negated_log = _negates_log(node, marks)
+    return (_NEGATED_LOG if negated_log else 0) | (_LOG if log else 0) | (_REDUCED if reduced else 0)
+
+
+def _negates_log(node: ast.AST, marks: Mapping[int, int]) -> bool:
+    """`-<an expression with a log>`, or `-t * <a log>` (either order, `-1 * ...` too): a minus elsewhere in
+    the statement (`np.log(np.sum(np.exp(x), axis=-1))`, `x[-1]`) negates no log."""
+    if _negated(node):
+        assert isinstance(node, ast.UnaryOp)
+        return bool(marks[id(node.operand)] & _LOG)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        sides = ((node.left, node.right), (node.right, node.left))
+        return any(_negated(a) and marks[id(b)] & _LOG for a, b in sides)
+    return False
+
+
+def _negated(node: ast.AST) -> bool:
+    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+
+
+def _contents(tree: ast.AST) -> dict[int, int]:
+    """Each node's marks with its subtree's, children before parents (no recursion): a walk of every valued
+    node's subtree read a chain of 2,000 nested lambdas (`f = lambda: lambda: ... 0`, one 16 KB line) in 10 s
+    of the parent's CPU (session 38)."""
+    marks: dict[int, int] = {}
+    pending: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if children_done:
+            own = _own_marks(node, marks)
+            for child in ast.iter_child_nodes(node):
+                own |= marks[id(child)]
+            marks[id(node)] = own
+        else:
+            pending.append((node, True))
+            pending.extend((child, False) for child in ast.iter_child_nodes(node))
+    return marks
 
 
 def _sigmoid(node: ast.AST, file: _File) -> bool:
@@ -132,27 +183,8 @@ def _cross_entropy(node: ast.AST, file: _File) -> bool:
     value = node.body if isinstance(node, ast.Lambda) else getattr(node, "value", None)
     if value is None:
         return False
-    inside = list(ast.walk(value))
-    names = {call_name(n) for n in inside}
-    return "log" in names and bool(names & {"sum", "mean"}) and any(_negates_log(n) for n in inside)
-
-
-def _negates_log(node: ast.AST) -> bool:
-    """`-<an expression with a log>`, or `-t * <a log>` (either order, `-1 * ...` too)."""
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        return _has_log(node.operand)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        sides = ((node.left, node.right), (node.right, node.left))
-        return any(_negated(a) and _has_log(b) for a, b in sides)
-    return False
-
-
-def _negated(node: ast.AST) -> bool:
-    return isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
-
-
-def _has_log(node: ast.AST) -> bool:
-    return any(call_name(n) == "log" for n in ast.walk(node))
+    everything = _NEGATED_LOG | _LOG | _REDUCED
+    return file.contents[id(value)] & everything == everything
 
 
 def _relu(node: ast.AST, file: _File) -> bool:
@@ -180,10 +212,30 @@ def _positive(node: ast.AST, of: ast.AST) -> bool:
     if not (isinstance(node, ast.Compare) and len(node.ops) == 1):
         return False
     op, left, right = node.ops[0], node.left, node.comparators[0]
-    same = ast.dump(of)
-    return (isinstance(op, ast.Gt | ast.GtE) and _number(right, 0) and ast.dump(left) == same) or (
-        isinstance(op, ast.Lt | ast.LtE) and _number(left, 0) and ast.dump(right) == same
+    return (isinstance(op, ast.Gt | ast.GtE) and _number(right, 0) and _same(left, of)) or (
+        isinstance(op, ast.Lt | ast.LtE) and _number(left, 0) and _same(right, of)
     )
+
+
+def _same(a: ast.AST, b: ast.AST) -> bool:
+    """The two trees are one formula (ast.dump's equality, positions aside), read pair by pair up to the first
+    difference: ast.dump of the left side at each `*` of a chain `x * (x > 0) * (x > 0) ...` (600 terms a
+    line, 8 lines, 54 KB) cost the parent 31 s of CPU (session 38), and recursed past the stack at 2,000."""
+    pending: list[tuple[object, object]] = [(a, b)]
+    while pending:
+        x, y = pending.pop()
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, ast.AST):
+            pending.extend((getattr(x, f, None), getattr(y, f, None)) for f in x._fields)
+        elif isinstance(x, list):
+            assert isinstance(y, list)
+            if len(x) != len(y):
+                return False
+            pending.extend(zip(x, y, strict=True))
+        elif x != y:
+            return False
+    return True
 
 
 # The nodes a recogniser reads: a formula, a call, a statement holding one.
@@ -201,7 +253,7 @@ RECOGNISERS: dict[str, Callable[[ast.AST, _File], bool]] = {
 def computed_names(tree: ast.AST) -> set[str]:
     """The names of RECOGNISERS whose formula the tree computes somewhere."""
     nodes = [n for n in pyparse.walked(tree) if isinstance(n, _READ)]
-    file = _file(nodes)
+    file = _file(tree, nodes)
     found: set[str] = set()
     for name, recognises in RECOGNISERS.items():
         if any(recognises(n, file) for n in nodes):

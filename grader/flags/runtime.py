@@ -531,6 +531,45 @@ def _breakpoint_with_arguments(src: Source, node: ast.Call) -> Hit | None:
     )
 
 
+# The attribute protocol's own methods do what the builtins do: `builtins.__getattribute__('exec')(text)`,
+# `object.__getattribute__(builtins, 'exec')`, `type(m).__getattribute__(m, name)`, operator's
+# `attrgetter('exec')(builtins)` ran a backward kept as text with no flag while `getattr(builtins, 'exec')`
+# was flagged (session 38, sample miniflow/hidden_code_getattribute.py). Read as the builtin they stand for.
+DUNDER_ATTR_BUILTINS = {
+    "__getattribute__": "getattr",
+    "__getattr__": "getattr",
+    "__setattr__": "setattr",
+    "__delattr__": "delattr",
+}
+_BOUND_ARITY = {"getattr": 1, "setattr": 2, "delattr": 1}
+# operator's getters, made with the name, called on the object: `operator.methodcaller('exec', s)(builtins)`
+ATTRIBUTE_GETTERS = frozenset({"operator.attrgetter", "operator.methodcaller"})
+
+
+def _attribute_builtin_call(src: Source, node: ast.Call) -> tuple[str, str, ast.expr | None] | None:
+    """(builtin, module, name expression) when the call reads or writes a module's attribute through
+    getattr/setattr/delattr or the dunder method each calls, bound (`m.__getattribute__(n)`) or unbound
+    (`object.__getattribute__(m, n)`); None when no module is plainly its receiver (the student's own
+    objects: `object.__getattribute__(self, name)`)."""
+    func, args = node.func, node.args
+    if isinstance(func, ast.Name) and func.id in ATTR_BUILTINS and func.id not in src.defined:
+        target = _module_expr(src, args[0]) if args else None
+        return (func.id, target, args[1] if len(args) > 1 else None) if target else None
+    if isinstance(func, ast.Call) and func.args and args:  # operator.attrgetter('exec')(builtins)
+        resolved = src.resolve(func.func) if isinstance(func.func, (ast.Name, ast.Attribute)) else None
+        target = _module_expr(src, args[0]) if resolved and resolved[0] in ATTRIBUTE_GETTERS else None
+        return ("getattr", target, func.args[0]) if target else None
+    if not (isinstance(func, ast.Attribute) and func.attr in DUNDER_ATTR_BUILTINS):
+        return None
+    verb = DUNDER_ATTR_BUILTINS[func.attr]
+    # the bound method takes the name (and setattr's value); called on a class it takes the object first
+    if len(args) > _BOUND_ARITY[verb]:
+        unbound = _module_expr(src, args[0])
+        return (verb, unbound, args[1]) if unbound else None
+    bound = _module_expr(src, func.value)
+    return (verb, bound, args[0] if args else None) if bound else None
+
+
 def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
     func = node.func
     handed = _breakpoint_with_arguments(src, node)
@@ -545,15 +584,15 @@ def _calls(src: Source, node: ast.Call) -> Iterator[Hit]:
         and _is_annotations(node.args[1])
     ):
         yield Hit("dynamic_code", node.lineno, _ANNOTATIONS_WRITTEN)
-    if isinstance(func, ast.Name) and func.id in ATTR_BUILTINS and func.id not in src.defined:
-        target = _module_expr(src, node.args[0]) if node.args else None
-        name = node.args[1] if len(node.args) > 1 else None
-        if target and not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
-            yield _hit(node, "computed_attribute", f"{func.id}({target}, <computed name>)")
-        elif target and func.id != "getattr":
-            yield _hit(node, "module_patching", f"{func.id} on {target}")
-        elif target and isinstance(name, ast.Constant) and isinstance(name.value, str):
-            dotted = f"{target}.{name.value}"  # getattr(builtins, 'exec') is builtins.exec
+    reached = _attribute_builtin_call(src, node)
+    if reached:
+        verb, module, name = reached
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            yield _hit(node, "computed_attribute", f"{verb}({module}, <computed name>)")
+        elif verb != "getattr":
+            yield _hit(node, "module_patching", f"{verb} on {module}")
+        else:
+            dotted = f"{module}.{name.value}"  # getattr(builtins, 'exec') is builtins.exec
             code = "dynamic_code" if runners.judged(dotted) else _name_rule(dotted)  # arguments unread
             if code:
                 yield _hit(node, code, f"uses {dotted} through getattr")

@@ -30,15 +30,20 @@ MAX_PER_CODE = 10  # per submission: enough to point staff at the code, bounded 
 # parent under a second or two whatever a submission holds (the loader admits 8 MiB).
 MAX_SCAN_BYTES = pyparse.MAX_PARSED_BYTES
 OPAQUE_SUFFIXES = frozenset({".pyc", ".pyo", ".so", ".pyd", ".dylib"})
+# What a file writes to reach optparse's Values with no other flag on the way: the module's name, or that of
+# the one module of the standard library holding it at its top (lib2to3.main: `getattr(lib2to3.main,
+# "\x6fptparse")` names optparse only in a string's value, 43 / 43 and no flag until session 38, sample
+# miniflow/hidden_code_optparse_escaped.py; tests/flags/test_read_as_python.py reads the installed library)
+OPTPARSE_WORDS = ("optparse", "lib2to3")
 
 
 @dataclass(frozen=True)
 class ScanContext:
     graded: frozenset[str] = frozenset()  # names the assignment grades (classes and functions)
     forbidden: Mapping[str, str] = field(default_factory=dict)  # the assignment's forbidden imports -> code
-    # A Python file of the submission names optparse (its text, as Python reads it, holds the word:
-    # read_as_python.py): optparse's Values, which runs a file by path, may be handed to any other file
-    # (runtime.py OPTPARSE_RUNNERS)
+    # A Python file of the submission names optparse or lib2to3 (OPTPARSE_WORDS; its text, as Python reads
+    # it, holds the word: read_as_python.py): optparse's Values, which runs a file by path, may be handed to
+    # any other file (runtime.py OPTPARSE_RUNNERS)
     optparse: bool = False
     # The submission holds one Python file (or notebook): no other file can call its functions
     # (namespace_writes: a key handed only literal names by the file's own calls)
@@ -187,7 +192,10 @@ def scan_submission(
     # one bytes search a file (~1 us for 10 KiB); decoded and normalised past it only when not plain ASCII
     # or when it has a coding line
     optparse = any(
-        read_as_python.names(data, "optparse") for rel, data in files.items() if rel.lower().endswith(".py")
+        read_as_python.names(data, word)
+        for rel, data in files.items()
+        if rel.lower().endswith(".py")
+        for word in OPTPARSE_WORDS
     )
     alone = sum(rel.lower().endswith((".py", ".ipynb")) for rel in files) == 1
     ctx = ScanContext(

@@ -4,7 +4,9 @@ no flag on the raw-bytes search, and ran correct backward passes kept as text at
 
 from __future__ import annotations
 
+import ast
 import json
+import sysconfig
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from grader.assignments import load_assignment
 from grader.flags import scan_submission
 from grader.flags.read_as_python import names
+from grader.flags.scan import OPTPARSE_WORDS
 from grader.loaders import load_submission
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,10 +58,73 @@ def test_other_text_and_undecodable_files_name_nothing() -> None:
     assert not names(b"# coding: no-such-codec\nx = 1\n", "optparse")
 
 
-def test_the_sample_gets_its_expected_flag() -> None:
-    """submissions/miniflow/hidden_code_optparse_normalised.py: flagged where its expected.json entry says
-    (the sample sweep, tests/samples/test_expected.py, grades it: 43 / 43)."""
-    name = "hidden_code_optparse_normalised.py"
+# optparse named only in a string's value, the attribute of lib2to3.main read by getattr (session 38: 43 / 43
+# and no flag, sample miniflow/hidden_code_optparse_escaped.py); line 2 runs the file
+ESCAPED = {
+    "hex escape": b"import lib2to3.main as m\ngetattr(m, '\\x6fptparse').Values().read_file('x.py')\n",
+    "octal escape": b"import lib2to3.main as m\ngetattr(m, '\\157ptparse').Values().read_file('x.py')\n",
+    "named escape": b"import lib2to3.main as m\n"
+    b"getattr(m, '\\N{LATIN SMALL LETTER O}ptparse').Values().read_file('x.py')\n",
+    "adjacent literals": b"from lib2to3 import main\n"
+    b"getattr(main, 'opt' 'parse').Values().read_file('x.py')\n",
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(ESCAPED))
+def test_optparse_reached_by_a_string_that_spells_it_only_as_a_value_is_flagged(spelling: str) -> None:
+    """getattr(lib2to3.main, <a string whose value is 'optparse'>).Values().read_file(...): neither the bytes
+    nor Python's reading of the identifiers name optparse; the module holding it does."""
+    source = ESCAPED[spelling]
+    assert b"optparse" not in source
+    assert [(f.code, f.line) for f in scan_submission({"a.py": source})] == [("dynamic_code", 2)]
+
+
+def _top_level_imports(tree: ast.Module) -> set[str]:
+    """The modules a module imports when it is imported: its top-level statements, if/try blocks included
+    (a function's own import binds nothing in the module's namespace)."""
+    found: set[str] = set()
+    pending: list[ast.stmt] = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+        elif isinstance(node, (ast.If, ast.Try)):
+            pending.extend(child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt))
+            if isinstance(node, ast.Try):
+                pending.extend(stmt for handler in node.handlers for stmt in handler.body)
+    return found
+
+
+def test_every_module_of_the_standard_library_holding_optparse_is_named_by_a_gate_word() -> None:
+    """A module of the installed standard library that imports optparse at its top holds it as an attribute,
+    which getattr with a literal name reads unflagged: a file reaching it must write a gate word (its name
+    holds one). The census finds lib2to3.main at least, so it cannot pass on an empty walk."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    holders = set()
+    for path in stdlib.rglob("*.py"):
+        rel = path.relative_to(stdlib)
+        if {"site-packages", "dist-packages", "test", "tests"} & set(rel.parts):
+            continue
+        data = path.read_bytes()
+        if b"optparse" not in data:
+            continue
+        try:
+            tree = ast.parse(data)
+        except SyntaxError:
+            continue  # lib2to3's test data
+        if "optparse" in _top_level_imports(tree):
+            holders.add(".".join(rel.with_suffix("").parts).removesuffix(".__init__"))
+    holders.discard("optparse")
+    assert "lib2to3.main" in holders
+    assert [h for h in sorted(holders) if not any(word in h for word in OPTPARSE_WORDS)] == []
+
+
+@pytest.mark.parametrize("name", ["hidden_code_optparse_normalised.py", "hidden_code_optparse_escaped.py"])
+def test_the_sample_gets_its_expected_flag(name: str) -> None:
+    """submissions/miniflow/hidden_code_optparse_*.py: flagged where its expected.json entry says (the sample
+    sweep, tests/samples/test_expected.py, grades them: 43 / 43)."""
     expected = json.loads((REPO / "submissions" / "miniflow" / "expected.json").read_text(encoding="utf-8"))
     path = REPO / "submissions" / "miniflow" / name
     assert b"optparse" not in path.read_bytes()

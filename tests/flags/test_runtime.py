@@ -207,6 +207,23 @@ RULES = [
     ("dynamic_code", "x = 1\ndef f(g: 'ex' + 'ec' + '(s)'): pass\n", "x = 1\ndef f(g: int | None): pass\n"),
     ("dynamic_code", "x = 1\ndef f(x: '(y := 1)'): pass\n",
      "x = 1\ndef f(x: 'float or ndarray', y: 'int > 0', *z: 'tuple[*Ts]'): pass\n"),
+    # session 38: the attribute protocol's own methods and operator's getters read as getattr/setattr
+    # (sample miniflow/hidden_code_getattribute.py, 43 / 43 and no flag before); the look-alikes are a
+    # class's own __getattr__/__setattr__ calling object's, as honest config classes do
+    ("dynamic_code", "import builtins\nbuiltins.__getattribute__('exec')(s, ns)\n",
+     "class C:\n    def __getattr__(self, n):\n        return object.__getattribute__(self, '_' + n)\n"),
+    ("dynamic_code", "import builtins\nobject.__getattribute__(builtins, 'exec')(s)\n",
+     "import numpy as np\nobject.__getattribute__(np.ndarray, 'shape')\n"),
+    ("dynamic_code", "import builtins\ntype(builtins).__getattribute__(builtins, 'exec')(s)\n",
+     "import builtins\nv = type(builtins).__name__\n"),
+    ("computed_attribute", "import numpy as np\nf = np.__getattribute__(n)\n",
+     "import numpy as np\nf = np.__getattribute__('float64')\n"),
+    ("module_patching", "import numpy as np\nnp.__setattr__('dot', f)\n",
+     "class C:\n    def __setattr__(self, k, v):\n        super().__setattr__(k, v)\n"),
+    ("dynamic_code", "import builtins, operator\noperator.methodcaller('exec', s)(builtins)\n",
+     "import operator\nget = operator.attrgetter('value')(node)\n"),
+    ("dynamic_code", "import builtins\nfrom operator import attrgetter\nattrgetter('exec')(builtins)(s)\n",
+     "import numpy as np\nfrom operator import attrgetter\nattrgetter('float64')(np)\n"),
 ]  # fmt: skip
 
 
