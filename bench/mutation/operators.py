@@ -323,6 +323,7 @@ def mutants(family: str, sample: str, source: str, owners: frozenset[str] | None
     out: list[Mutant] = []
     seen: set[str] = {original}
     for owner, qualname, func, siblings in list(_graded_functions(tree, owners)):
+        around = _Around.of(tree, original, func)
         for site in list(_sites(func)):
             for op_name, operator in OPERATORS.items():
                 if op_name == "attribute_swap":
@@ -332,9 +333,7 @@ def mutants(family: str, sample: str, source: str, owners: frozenset[str] | None
                 for replacement, description in replacements:
                     if replacement is not None:
                         ast.copy_location(replacement, site)
-                    mutated = _Replace(site, replacement).visit(tree)
-                    text = ast.unparse(ast.fix_missing_locations(mutated))
-                    _Replace(replacement, site).visit(tree)  # put the original back
+                    text = around.text(site, replacement)
                     if text in seen:
                         continue
                     seen.add(text)
@@ -343,3 +342,36 @@ def mutants(family: str, sample: str, source: str, owners: frozenset[str] | None
                         Mutant(family, sample, len(out), op_name, owner, qualname, line, description, text)
                     )
     return out
+
+
+@dataclass(frozen=True)
+class _Around:
+    """One top-level class or function of a module and the module's unparsed text around it: a variant of
+    it is the text before, its own unparsed text, the text after. Unparsing the whole module for each
+    variant made dlfs-advanced's 874 variants cost over 20 s (the text is the same: `ast.unparse` writes each
+    top-level statement with no context but a blank line before a def or class)."""
+
+    top: ast.stmt
+    before: str
+    after: str
+
+    @classmethod
+    def of(cls, tree: ast.Module, original: str, func: ast.FunctionDef) -> _Around:
+        """Around the top-level function, or the class holding the method, `func` (`original`: the module's
+        text; a shadowing twin of the same name is another statement)."""
+        index = next(
+            i for i, t in enumerate(tree.body) if t is func or any(f is func for f in getattr(t, "body", ()))
+        )
+        top = tree.body[index]
+        before = ast.unparse(ast.Module(body=tree.body[:index], type_ignores=[]))
+        before += "\n\n" if before else ""
+        own = ast.unparse(top)
+        assert original.startswith(before + own), (ast.unparse(top)[:80], "unparsed differently alone")
+        return cls(top, before, original[len(before) + len(own) :])
+
+    def text(self, site: ast.AST, replacement: ast.AST | None) -> str:
+        """The module's text with `site` (a node of this definition) replaced, the tree left as it was."""
+        mutated = _Replace(site, replacement).visit(self.top)
+        text = ast.unparse(ast.fix_missing_locations(mutated))
+        _Replace(replacement, site).visit(self.top)  # put the original back
+        return self.before + text + self.after

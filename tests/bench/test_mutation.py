@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 from pathlib import Path
 
@@ -48,6 +49,48 @@ def mutation(bench_tools):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(runner, "mutants", functools.cache(runner.mutants))
         yield runner, bench_tools.module("mutation.operators")
+
+
+SPLICED = '''"""A module docstring."""
+import numpy as np
+LR = 0.1
+
+def sgd(p, g):
+    p -= LR * g
+
+@staticmethod
+def scaled(x):
+    return 2 * x
+
+class Mul:
+    """Shadowed by its twin below."""
+    def backward(self, dout):
+        return (dout * self.y, dout * self.x)
+SCALE = 3
+
+class Mul:
+    def backward(self, dout):
+        return (dout * self.x, dout * self.y)
+'''
+
+
+def test_each_variant_is_the_whole_module_with_one_definition_changed(bench_tools):
+    """A variant's text is spliced around the definition it changes (unparsing the whole module per variant
+    cost a minute a sweep): it is a module's own unparsed text, and only the top-level statement holding the
+    change differs from the original's, the first `Mul` of two for its variants, the second for the twin's."""
+    operators = bench_tools.module("mutation.operators")
+    original = ast.parse(SPLICED)
+    variants = operators.mutants("miniflow", "spliced.py", SPLICED)
+    assert {m.function for m in variants} == {"sgd", "scaled", "Mul.backward"}
+    changed_at = set()
+    for m in variants:
+        tree = ast.parse(m.source)
+        assert ast.unparse(tree) == m.source, m.description
+        pairs = enumerate(zip(tree.body, original.body, strict=True))
+        differ = [i for i, (a, b) in pairs if ast.dump(a) != ast.dump(b)]
+        assert len(differ) == 1 and getattr(original.body[differ[0]], "name", None) == m.owner, m
+        changed_at.add(differ[0])
+    assert changed_at == {3, 4, 5, 7}  # sgd, scaled, both Muls
 
 
 def _variant(operators, family, function, description, line_text):
