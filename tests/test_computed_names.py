@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ast
+from pathlib import Path
 
 import pytest
 
+from grader.assignments import load_assignment
 from grader.computed_names import computed_names
+from grader.loaders import load_submission
 
 
 def _names(source: str) -> set[str]:
@@ -123,3 +126,45 @@ def test_a_relu_written_out_is_relu(source: str) -> None:
 def test_other_maxima_are_no_relu(source: str) -> None:
     """Negative controls: a maximum with no zero, a step function, another array masked."""
     assert "relu" not in _names(source)
+
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "sample", "reads", "looks_like"),
+    [
+        ("miniflow", "miniflow/correct.py", False, "sgd"),  # it defines sgd_update
+        ("dezero", "dezero/book_step22_sub_neg_sign.py", False, "step22"),
+        # chapter 4's network with its sigmoid inline is chapter 4's only by its formula (docs/STAGES.md)
+        ("dlfs-layers", "layers/ch04_sigmoid_inline.py", True, "ch04-two-layer-net"),
+    ],
+)
+def test_the_formulas_are_read_only_for_an_assignment_whose_stages_ask_for_them(
+    monkeypatch: pytest.MonkeyPatch, assignment: str, sample: str, reads: bool, looks_like: str
+) -> None:
+    """A MiniFlow or DeZero grading's parent part (the stage inferred as `check` does, the report's stage
+    read as every grading does) never reads a file's formulas: no stage of theirs detects sigmoid, softmax,
+    cross_entropy_error or relu (session 38: 2 to 5 ms a file, 12% of a MiniFlow batch parent's profile).
+    The DLFS chapter-4 stage still reads them, and its sample is still inferred chapter 4's."""
+    from grader import stage_scan
+    from grader.model import RunResult
+    from grader.pipeline import RunPlan, _report
+
+    calls: list[int] = []
+
+    def counted(tree: ast.AST) -> set[str]:
+        calls.append(1)
+        return computed_names(tree)
+
+    monkeypatch.setattr(stage_scan, "computed_names", counted)
+    a = load_assignment(assignment)
+    path = SUBMISSIONS / sample
+    files = load_submission(path).files
+    inferred = stage_scan.infer(a, files)
+    plan = RunPlan.create(a, 0, [])
+    unrun = RunResult("rlimits", None, {}, None, "", "", 0.0)
+    report = _report(plan, "kim", path, load_submission(path), unrun, 0.0)
+    assert inferred is not None and inferred.stage == looks_like
+    assert report.stage is not None and report.stage.looks_like == looks_like
+    assert (len(calls) > 0) == reads, calls
