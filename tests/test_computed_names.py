@@ -168,3 +168,19 @@ def test_the_formulas_are_read_only_for_an_assignment_whose_stages_ask_for_them(
     assert inferred is not None and inferred.stage == looks_like
     assert report.stage is not None and report.stage.looks_like == looks_like
     assert (len(calls) > 0) == reads, calls
+
+
+def test_one_submissions_formulas_never_reach_the_next_ones_stage() -> None:
+    """The answer kept per assignment (reads_formulas) holds nothing read from a submission: two files
+    differing only in the hidden layer's formula (the sigmoid inline, or tanh) are read apart, in either
+    order, and the first again after the second."""
+    from grader.stage_scan import infer
+
+    a = load_assignment("dlfs-layers")
+    sigmoid = (SUBMISSIONS / "layers/ch04_sigmoid_inline.py").read_bytes()
+    tanh = sigmoid.replace(b"1 / (1 + np.exp(-a1))", b"np.tanh(a1)")
+    assert tanh != sigmoid
+    stages = [infer(a, {"two_layer_net.py": data}) for data in (sigmoid, tanh, sigmoid)]
+    looks = [s.stage if s else None for s in stages]
+    assert looks[0] == looks[2] == "ch04-two-layer-net"
+    assert looks[1] != "ch04-two-layer-net"
