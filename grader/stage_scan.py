@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from grader import pyparse
 from grader.assignments import Assignment
 from grader.branch_taken import taken
-from grader.computed_names import computed_names
+from grader.computed_names import computed_names, read_by
 from grader.defined import nested_class_methods, program_files, top_level_names
 from grader.flags.source import Unscannable, local_module_names, parse
 from grader.inside import aliases
@@ -58,12 +58,12 @@ MATMUL = "__matmul__"  # what `X @ W` mentions: the method it calls (shown as `@
 ORDERING = "generation"
 
 
-def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
+def names_in(files: Mapping[str, bytes], *, formulas: bool = True) -> tuple[set[str], set[str]]:
     """(defined, identifiers): classes and functions defined anywhere plus module-level assignments (what the
     code itself provides: an imported name is not the student's work), and every identifier mentioned (the
-    `@` operator as `__matmul__`). A file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives
-    its unindented definitions. At most MAX_DEFINED defined names, the first found, from the files that
-    define at most that many each."""
+    `@` operator as `__matmul__`; with `formulas`, the book's functions computed inline: reads_formulas). A
+    file past the parent's parse budget (pyparse.MAX_PARSED_BYTES) gives its unindented definitions. At
+    most MAX_DEFINED defined names, the first found, from the files that define at most that many each."""
     defined: dict[str, str | None] = {}  # in the order found, to keep the first MAX_DEFINED
     idents: set[str] = set()
     functions: set[str] = set()  # defined by a def somewhere
@@ -75,7 +75,7 @@ def names_in(files: Mapping[str, bytes]) -> tuple[set[str], set[str]]:
     local = local_module_names(files)
     python = ((rel, data) for rel, data in files.items() if rel.endswith(".py"))
     for rel, data, fits in pyparse.within_budget(python):
-        mine = _file_names(rel, data, fits, local, idents, functions, behind, methods, top, trees)
+        mine = _file_names(rel, data, fits, local, idents, functions, behind, methods, top, trees, formulas)
         if len(mine) <= MAX_DEFINED:
             defined.update(mine)
             others.update(n for n, kind in mine.items() if kind not in ("def", IMPORTED))
@@ -208,6 +208,7 @@ def _file_names(
     methods: dict[str, str],
     top: set[str],
     trees: list[ast.Module],
+    formulas: bool,
 ) -> dict[str, str | None]:
     """The names one file defines, in source order, each with "def" when a def binds it (and nothing else
     here does: a class or an assignment makes it no function only); its identifiers added to `idents`, the
@@ -240,8 +241,8 @@ def _file_names(
     idents.update([n.arg for n in source.of(ast.arg)])
     if ast.MatMult in source.positions:
         idents.add(MATMUL)  # `X @ W` mentions matrix multiplication as much as `np.dot(X, W)` does
-    # `1 / (1 + np.exp(-a1))` uses sigmoid as much as `sigmoid(a1)` does (grader/computed_names.py)
-    idents.update(computed_names(source.tree))
+    if formulas:  # `1 / (1 + np.exp(-a1))` uses sigmoid as much as `sigmoid(a1)` does (computed_names.py)
+        idents.update(computed_names(source.tree))
     for node in source.of(*_DEFINITIONS):
         name = node.name  # type: ignore[attr-defined]
         if type(node) is ast.ClassDef:
@@ -374,7 +375,9 @@ def infer(
     functions_conv.py was inferred step60, which extends step54, its conv cases ungraded."""
     from grader import named_step
 
-    defined, idents = names if names is not None else names_in(program_files(files, assignment))
+    if names is None:
+        names = names_in(program_files(files, assignment), formulas=reads_formulas(assignment))
+    defined, idents = names
     table, aliases_ = _once(
         assignment, ("progression", up_to_step), lambda: _progression(assignment, up_to_step)
     )
@@ -421,6 +424,19 @@ def _once(assignment: Assignment, key: Any, compute: Callable[[], Any]) -> Any:
     return values[key]
 
 
+def reads_formulas(assignment: Assignment) -> bool:
+    """Whether a stage of the assignment reads a name computed_names records from a formula (a `detect` or
+    `absent` identifier): DLFS chapter 4's network, detected by sigmoid, softmax and cross_entropy_error.
+    For the others the formulas cannot change any stage read (infer, stage_context), and are not read."""
+    return _once(
+        assignment,
+        "formulas",
+        lambda: read_by(
+            name for s in assignment.stages for name in (*itertools.chain.from_iterable(s.detect), *s.absent)
+        ),
+    )
+
+
 def graded_code_files(assignment: Assignment, files: Mapping[str, bytes]) -> list[str]:
     """The program's files (program_files: other step files and copies set aside) that define a name some
     stage grades, in the submission's order: the files whose code the stage is inferred from and graded."""
@@ -428,7 +444,7 @@ def graded_code_files(assignment: Assignment, files: Mapping[str, bytes]) -> lis
     known = known_names(assignment.stages)
     out: list[str] = []
     for path, data in program_files(files, assignment).items():
-        defined, _ = names_in({path: data})
+        defined, _ = names_in({path: data}, formulas=False)
         if any(defines(n, defined, aliases_, known) for n in known):
             out.append(path)
     return out
@@ -472,7 +488,7 @@ def stage_context(
     stage = plan.graded_stage
     try:
         # the files the run grades: at a stage asked for, its own step file, not a later one set aside
-        defined, idents = names_in(program_files(files, a, plan.one_of(), copies))
+        defined, idents = names_in(program_files(files, a, plan.one_of(), copies), formulas=reads_formulas(a))
         looks = infer(a, files, (defined, idents)) if files else None
     except Exception:  # a scan bug costs the not_implemented wording, never the submission's grade
         looks, defined, idents = None, set(), set()
@@ -531,7 +547,7 @@ def step_methods(plan: RunPlan, files: Mapping[str, bytes]) -> frozenset[str]:
     in the files the run grades (`RunPlan.one_of`, as `stage_context` reads them), so that `grader check`'s
     line of hidden points and the grade agree."""
     try:
-        defined, _ = names_in(program_files(files, plan.assignment, plan.one_of()))
+        defined, _ = names_in(program_files(files, plan.assignment, plan.one_of()), formulas=False)
     except Exception:  # a scan bug: none, so such a case is skipped, never failed for a scan's sake
         return frozenset()
     return frozenset(METHOD_NAMES & defined)

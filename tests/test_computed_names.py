@@ -5,10 +5,13 @@ from __future__ import annotations
 import ast
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from grader.assignments import load_assignment
 from grader.computed_names import computed_names
+from grader.loaders import load_submission
 
 
 def _names(source: str) -> set[str]:
@@ -182,3 +185,61 @@ def test_two_sides_are_one_formula_as_ast_dump_says(a: str, b: str) -> None:
     no relu, `a.b[0] * (a.b[0] > 0)` is."""
     same = ast.dump(ast.parse(a, mode="eval").body) == ast.dump(ast.parse(b, mode="eval").body)
     assert ("relu" in _names(f"z = ({a}) * (({b}) > 0)")) is same
+
+
+SUBMISSIONS = Path(__file__).resolve().parents[1] / "submissions"
+
+
+@pytest.mark.parametrize(
+    ("assignment", "sample", "reads", "looks_like"),
+    [
+        ("miniflow", "miniflow/correct.py", False, "sgd"),  # it defines sgd_update
+        ("dezero", "dezero/book_step22_sub_neg_sign.py", False, "step22"),
+        # chapter 4's network with its sigmoid inline is chapter 4's only by its formula (docs/STAGES.md)
+        ("dlfs-layers", "layers/ch04_sigmoid_inline.py", True, "ch04-two-layer-net"),
+    ],
+)
+def test_the_formulas_are_read_only_for_an_assignment_whose_stages_ask_for_them(
+    monkeypatch: pytest.MonkeyPatch, assignment: str, sample: str, reads: bool, looks_like: str
+) -> None:
+    """A MiniFlow or DeZero grading's parent part (the stage inferred as `check` does, the report's stage
+    read as every grading does) never reads a file's formulas: no stage of theirs detects sigmoid, softmax,
+    cross_entropy_error or relu (session 38: 2 to 5 ms a file, 12% of a MiniFlow batch parent's profile).
+    The DLFS chapter-4 stage still reads them, and its sample is still inferred chapter 4's."""
+    from grader import stage_scan
+    from grader.model import RunResult
+    from grader.pipeline import RunPlan, _report
+
+    calls: list[int] = []
+
+    def counted(tree: ast.AST) -> set[str]:
+        calls.append(1)
+        return computed_names(tree)
+
+    monkeypatch.setattr(stage_scan, "computed_names", counted)
+    a = load_assignment(assignment)
+    path = SUBMISSIONS / sample
+    files = load_submission(path).files
+    inferred = stage_scan.infer(a, files)
+    plan = RunPlan.create(a, 0, [])
+    unrun = RunResult("rlimits", None, {}, None, "", "", 0.0)
+    report = _report(plan, "kim", path, load_submission(path), unrun, 0.0)
+    assert inferred is not None and inferred.stage == looks_like
+    assert report.stage is not None and report.stage.looks_like == looks_like
+    assert (len(calls) > 0) == reads, calls
+
+
+def test_one_submissions_formulas_never_reach_the_next_ones_stage() -> None:
+    """The answer kept per assignment (reads_formulas) holds nothing read from a submission: two files
+    differing only in the hidden layer's formula (the sigmoid inline, or tanh) are read apart, in either
+    order, and the first again after the second."""
+    from grader.stage_scan import infer
+
+    a = load_assignment("dlfs-layers")
+    sigmoid = (SUBMISSIONS / "layers/ch04_sigmoid_inline.py").read_bytes()
+    tanh = sigmoid.replace(b"1 / (1 + np.exp(-a1))", b"np.tanh(a1)")
+    assert tanh != sigmoid
+    stages = [infer(a, {"two_layer_net.py": data}) for data in (sigmoid, tanh, sigmoid)]
+    looks = [s.stage if s else None for s in stages]
+    assert looks[0] == looks[2] == "ch04-two-layer-net"
+    assert looks[1] != "ch04-two-layer-net"
