@@ -181,7 +181,38 @@ def rebinds(tree: ast.AST) -> bool:
                 return True
             continue
         stack += ast.iter_child_nodes(node)
-    return False
+    return _set_through_a_variable(tree)
+
+
+def _set_through_a_variable(tree: ast.AST) -> bool:
+    """`m = sys.modules[__name__]` then `m.__name__ = "__main__"` (or `setattr(m, "__name__", ...)`): a
+    `__name__` set on a plain name that an assignment, a loop, a `with` or an import binds, which may hold the
+    module. A decorator's `wrapper.__name__ = f.__name__` sets it on a def's name or a parameter: never."""
+    nodes = list(ast.walk(tree))
+    targets = {
+        n.value.id
+        for n in nodes
+        if isinstance(n, ast.Attribute)
+        and n.attr == NAME
+        and isinstance(n.ctx, (ast.Store, ast.Del))
+        and isinstance(n.value, ast.Name)
+    }
+    targets |= {
+        n.args[0].id
+        for n in nodes
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Name)
+        and n.func.id in ("setattr", "delattr")
+        and len(n.args) > 1
+        and isinstance(n.args[0], ast.Name)
+        and isinstance(n.args[1], ast.Constant)
+        and n.args[1].value == NAME
+    }
+    if not targets:
+        return False
+    variables = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    variables |= {(n.asname or n.name).partition(".")[0] for n in nodes if isinstance(n, ast.alias)}
+    return bool(targets & variables)
 
 
 def mark_rebound(tree: ast.AST, source: str | bytes) -> None:

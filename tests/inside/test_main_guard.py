@@ -78,6 +78,9 @@ REBINDINGS = {
     "tuple target": '__name__, _other = "__main__", 1\n',
     "global in a function": 'def _f():\n    global __name__\n    __name__ = "__main__"\n_f()\n',
     "import as": "from _fake_main import NAME as __name__\n",
+    # the module held by a variable (review of s38-trust: not read as a rebinding)
+    "module in a variable": 'import sys\nm = sys.modules[__name__]\nm.__name__ = "__main__"\n',
+    "setattr on a variable": 'import sys\nm = sys.modules[__name__]\nsetattr(m, "__name__", "__main__")\n',
 }
 GUARDED = """
 if __name__ {op} "__main__":
