@@ -17,8 +17,8 @@ A module may rebind its own `__name__` before the guard (`__name__ = "__main__"`
 ...`, `sys.modules[__name__].__name__ = ...`, a `global __name__` in a function it calls, a loop or `as`
 target): Python then runs what the reading said never runs (session 38). Such a module's guards are
 undecided (both blocks may run: the readers' safe side): `astparse.parse` marks every `__name__` of a module
-that binds it anywhere (`mark_rebound`), and a marked name decides nothing here; `text_rebinds` says the same
-of a module's text for the line reader.
+that may bind it (`mark_rebound`; a class's or a function's own `__name__` is not the module's: `rebinds`),
+and a marked name decides nothing here; `text_rebinds` says the same of a module's text for the line reader.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def _names_main(left: ast.expr, right: ast.expr) -> bool:
 def _binds(node: ast.AST) -> bool:
     """Whether `node` binds or deletes the module's `__name__`, or may (an attribute `__name__` set on
     anything but a plain name, which a decorator's `wrapper.__name__ = ...` is; the string as a key set
-    or deleted, or as `setattr`/`delattr`'s name)."""
+    or deleted, or as `setattr`/`delattr`'s name on anything but a plain name, which a decorator's
+    `setattr(wrapper, "__name__", ...)` is)."""
     if isinstance(node, ast.Name):
         return node.id == NAME and isinstance(node.ctx, (ast.Store, ast.Del))
     if isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -125,13 +126,93 @@ def _binds(node: ast.AST) -> bool:
         and isinstance(node.func, ast.Name)
         and node.func.id in ("setattr", "delattr")
     ):
-        return len(node.args) > 1 and isinstance(node.args[1], ast.Constant) and node.args[1].value == NAME
+        args = node.args
+        return (
+            len(args) > 1
+            and not isinstance(args[0], ast.Name)
+            and isinstance(args[1], ast.Constant)
+            and args[1].value == NAME
+        )
     return False
 
 
+# What binds a name in the scope it is written in: inside a function or class body such a `__name__` is
+# the function's local or the class's attribute (`class Add: __name__ = "Add"`, a `def __name__(self)`
+# property, `__name__ = f.__name__` in a helper), not the module's. What reaches the module from any scope
+# (`global __name__`, `globals()[...]`, `sys.modules[...].__name__`, `setattr`) counts wherever it is.
+_SCOPED = (
+    ast.Name,
+    ast.alias,
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.ClassDef,
+    ast.MatchAs,
+    ast.MatchStar,
+)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _outer_parts(node: ast.AST) -> list[ast.AST]:
+    """The parts of a function, class or lambda that run in the scope holding it: decorators, defaults,
+    annotations, bases and keywords."""
+    if isinstance(node, ast.ClassDef):
+        return [*node.decorator_list, *node.bases, *node.keywords]
+    args: ast.arguments = node.args  # type: ignore[attr-defined]
+    parts: list[ast.AST] = [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        every = (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg)
+        parts += [*node.decorator_list, *(a.annotation for a in every if a is not None and a.annotation)]
+        parts += [node.returns] if node.returns is not None else []
+    return parts
+
+
 def rebinds(tree: ast.AST) -> bool:
-    """Whether the module may rebind its `__name__` anywhere (`_binds`)."""
-    return any(_binds(node) for node in ast.walk(tree))
+    """Whether the module may rebind its `__name__` (`_binds`): in its own scope, or from any scope by what
+    reaches the module from there (_SCOPED binds only where it is written)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if _binds(node):
+            return True
+        if isinstance(node, _SCOPES):
+            stack += _outer_parts(node)
+            inner = (n for n in ast.walk(node) if n is not node and not isinstance(n, _SCOPED))
+            if any(_binds(n) for n in inner):
+                return True
+            continue
+        stack += ast.iter_child_nodes(node)
+    return _set_through_a_variable(tree)
+
+
+def _set_through_a_variable(tree: ast.AST) -> bool:
+    """`m = sys.modules[__name__]` then `m.__name__ = "__main__"` (or `setattr(m, "__name__", ...)`): a
+    `__name__` set on a plain name that an assignment, a loop, a `with` or an import binds, which may hold the
+    module. A decorator's `wrapper.__name__ = f.__name__` sets it on a def's name or a parameter: never."""
+    nodes = list(ast.walk(tree))
+    targets = {
+        n.value.id
+        for n in nodes
+        if isinstance(n, ast.Attribute)
+        and n.attr == NAME
+        and isinstance(n.ctx, (ast.Store, ast.Del))
+        and isinstance(n.value, ast.Name)
+    }
+    targets |= {
+        n.args[0].id
+        for n in nodes
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Name)
+        and n.func.id in ("setattr", "delattr")
+        and len(n.args) > 1
+        and isinstance(n.args[0], ast.Name)
+        and isinstance(n.args[1], ast.Constant)
+        and n.args[1].value == NAME
+    }
+    if not targets:
+        return False
+    variables = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    variables |= {(n.asname or n.name).partition(".")[0] for n in nodes if isinstance(n, ast.alias)}
+    return bool(targets & variables)
 
 
 def mark_rebound(tree: ast.AST, source: str | bytes) -> None:

@@ -801,12 +801,24 @@ def _credited(names: Names, hit: tuple[str, Any], root: str, homes: dict[str, st
             if m.module is not None and m.module.__name__ == home and vars(m.module).get(attr) is obj:
                 return f"{m.name}.{attr}"
         for name, imported, path in _modules_under(root):
-            if name == home and vars(imported).get(attr) is obj:
-                homes[home] = os.path.relpath(path, root).replace(os.sep, "/")
+            relpath = os.path.relpath(path, root).replace(os.sep, "/")
+            if name == home and vars(imported).get(attr) is obj and _path_gives(relpath, home):
+                homes[home] = relpath
                 return f"{home}.{attr}"
     except Exception:
         pass
     return where
+
+
+def _path_gives(relpath: str, name: str) -> bool:
+    """Whether `name` is one the module of file `relpath` has as Python imports it (its dotted path or a
+    dotted tail, a package's without `__init__`): the parent keeps only such a name (grader/sandbox/
+    frames.py `_module_names`). A file loaded under a name of its own (`spec_from_file_location("mylayers",
+    ...)`) was credited to a module the parent then dropped, and each name credited there with it."""
+    dotted = relpath.removesuffix(".py").replace("/", ".")
+    return any(
+        whole == name or whole.endswith("." + name) for whole in (dotted, dotted.removesuffix(".__init__"))
+    )
 
 
 def _stale_bases(names: Names, found: Mapping[str, str]) -> list[str]:

@@ -22,6 +22,18 @@ HONEST = {
     "format_exception": "import traceback\ntry:\n    1/0\nexcept Exception as e:\n"
     "    print(''.join(traceback.format_exception(type(e), e, e.__traceback__)))\n",
     "dictConfig": "import logging.config\nlogging.config.dictConfig({'version': 1})\n",
+    # the attribute protocol's own methods on the student's objects, with computed names (review of
+    # s38-hostile: its rule reads them as getattr/setattr only with a module plainly the receiver)
+    "attribute_protocol_own_objects": (
+        "import operator\nclass Variable:\n    def __getattr__(self, name):\n"
+        "        return getattr(object.__getattribute__(self, 'data'), name)\n"
+        "class Layer:\n    def __setattr__(self, name, value):\n        super().__setattr__(name, value)\n"
+        "    def __getattr__(self, name):\n        return super().__getattribute__('_' + name)\n"
+        "    def get(self, name):\n        return object.__getattribute__(self, name)\n"
+        "    def peek(self, name):\n        return type(self).__getattribute__(self, name)\n"
+        "    def drop(self, name):\n        object.__delattr__(self, name)\n"
+        "    def params(self, names):\n        return operator.attrgetter(*names)(self)\n"
+    ),
     "dictConfig_from": "from logging.config import dictConfig\ndictConfig({'version': 1, 'handlers': {'f': "
     "{'class': 'logging.FileHandler', 'filename': 'train.log'}}})\n",
     "getmembers_own_class": "import inspect\nclass Affine:\n    def forward(self, x):\n        return x\n"

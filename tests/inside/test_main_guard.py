@@ -78,6 +78,9 @@ REBINDINGS = {
     "tuple target": '__name__, _other = "__main__", 1\n',
     "global in a function": 'def _f():\n    global __name__\n    __name__ = "__main__"\n_f()\n',
     "import as": "from _fake_main import NAME as __name__\n",
+    # the module held by a variable (review of s38-trust: not read as a rebinding)
+    "module in a variable": 'import sys\nm = sys.modules[__name__]\nm.__name__ = "__main__"\n',
+    "setattr on a variable": 'import sys\nm = sys.modules[__name__]\nsetattr(m, "__name__", "__main__")\n',
 }
 GUARDED = """
 if __name__ {op} "__main__":
@@ -141,3 +144,44 @@ def test_a_module_with_no_line_shaped_as_a_rebinding_is_never_walked(monkeypatch
     assert walked == [] and on_import(tree.body[1].test) is False
     astparse.parse('__name__ = "__main__"\nif __name__ == "__main__":\n    pass\n')
     assert len(walked) == 1
+
+
+# Honest code that binds a `__name__` that is not the module's (review of s38-trust): a class attribute, a
+# property, a helper's local, a decorator's `setattr(wrapper, "__name__", ...)` and `wrapper.__name__ = ...`.
+NOT_THE_MODULES = {
+    "class attribute": 'class Add:\n    __name__ = "Add"\n',
+    "property": 'class Add:\n    @property\n    def __name__(self):\n        return "Add"\n',
+    "helper's local": "def label(f):\n    __name__ = f.__name__\n    return __name__\n",
+    "setattr on a wrapper": (
+        "def named(f):\n    def wrapper(*a):\n        return f(*a)\n"
+        '    setattr(wrapper, "__name__", f.__name__)\n    return wrapper\n'
+    ),
+    "wrapper attribute": (
+        "def named(f):\n    def wrapper(*a):\n        return f(*a)\n"
+        "    wrapper.__name__ = f.__name__\n    return wrapper\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("op", ["==", "!="])
+@pytest.mark.parametrize("spelling", sorted(NOT_THE_MODULES))
+def test_a_name_bound_in_a_function_or_class_leaves_the_guard_decided(
+    tmp_path, spelling: str, op: str
+) -> None:
+    """A `__name__` bound inside a class or function body (or set on a function object) is not the module's:
+    Python skips the guard's other block, and so do both readers. Before, any of the first four made the
+    module's guards undecided, so a class of the file's `if __name__ == "__main__":` tests counted as defined
+    on import. The rebindings that do reach the module (REBINDINGS, `global` among them) stay undecided."""
+    from grader.inside import astparse, choice
+
+    source = NOT_THE_MODULES[spelling] + GUARDED.format(op=op)
+    ran = _python_runs(tmp_path, source)
+    assert ran == ("ELSE" if op == "==" else "BODY")  # the oracle: the module's __name__ was not rebound
+    node = next(n for n in astparse.parse(source).body if isinstance(n, ast.If))
+    classes = {n.name for n in import_branches(node).runs if isinstance(n, ast.ClassDef)}
+    defs = set(choice.nested_defs(source.splitlines(keepends=True)))
+    expected = {"BODY": "Sigmoid", "ELSE": "Relu"}[ran]
+    assert classes & {"Sigmoid", "Relu"} == {expected} and defs & {"Sigmoid", "Relu"} == {expected}, (
+        classes,
+        defs,
+    )

@@ -650,3 +650,29 @@ def test_a_class_one_file_imports_from_another_is_credited_to_the_file_that_defi
         job("layers", [], **layers_job),
     )
     assert listed.loaded["found"]["Affine"] == "layers.Affine", listed.loaded["found"]
+
+
+def test_a_class_of_a_module_loaded_under_a_name_of_its_own_stays_where_the_parent_keeps_it() -> None:
+    """two_layer_net.py loads nn_layers.py as `mylayers` (importlib's recipe: spec_from_file_location, put
+    in sys.modules): the layers' `__module__` names no file, and the parent drops a module whose name its
+    file's path does not give (grader/sandbox/frames.py `_module_names`), and with it each name credited
+    there: Affine left the load's found names (judge/stages.py reads them). Credited to the loaded file
+    instead, as before s38-realcode. Control: nn_layers.py imported by its own name is credited to it (the
+    test above)."""
+    from grader.sandbox.frames import _module_names
+
+    net = (
+        "import importlib.util, os, sys\n"
+        "_spec = importlib.util.spec_from_file_location(\n"
+        "    'mylayers', os.path.join(os.path.dirname(os.path.abspath(__file__)), 'nn_layers.py'))\n"
+        "mylayers = importlib.util.module_from_spec(_spec)\n"
+        "sys.modules['mylayers'] = mylayers\n_spec.loader.exec_module(mylayers)\n"
+        "Relu, Affine = mylayers.Relu, mylayers.Affine\n\n\n"
+        "class TwoLayerNet:\n    pass\n"
+    )
+    files = {"two_layer_net.py": net, "nn_layers.py": S.LAYERS, **SUPPORT}
+    ran = run_inside(files, job("layers", [], **{**LAYERS_JOB, "optional": ["TwoLayerNet"]}))
+    found, modules = ran.loaded["found"], ran.loaded["modules"]
+    for name in ("Relu", "Affine", "TwoLayerNet"):
+        module = found[name].rpartition(".")[0]
+        assert module in modules and module in _module_names(modules[module]), (name, found, modules)

@@ -578,3 +578,46 @@ def test_the_parameters_the_grader_filled_in_are_a_few_identifiers(handed: objec
     parsed = parse_frames(stream(LOADED, {**OK1, "handed": ["reg_scale"]}), JOB)
     assert parsed.violation is None and parsed.outputs["c1"].handed == ("reg_scale",)
     assert parse_frames(stream(LOADED, OK1), JOB).outputs["c1"].handed == ()
+
+
+def test_a_graded_from_line_names_only_a_file_handed_in_under_a_name_its_path_gives() -> None:
+    """The student's process credits a found name to the module that defines it (grader/inside/student.py
+    `_credited`, s38-realcode) and names that module's file: the "graded from" line quotes it. A file the
+    submission does not have, a path outside it, text that is no file, or a file under a name its path does
+    not give is dropped with the names credited there (review of s38-realcode). Control: the honest credit
+    to nn_layers.py is quoted; without the parent's reading every claim is kept."""
+    from grader.reports.escape import terminal
+    from grader.reports.graded_files import graded_files_line
+
+    sources = ["nn_layers.py", "two_layer_net.py"]
+    job = {"harness": {**JOB["harness"], "load": {"sources": sources}}}
+    honest = {"nn_layers": "nn_layers.py", "two_layer_net": "two_layer_net.py"}
+    forged = {
+        "ghost": "ghost.py",
+        "up": "../nn_layers.py",
+        "wording": WORDING,
+        "mylayers": "two_layer_net.py",
+    }
+    claimed = {
+        **LOADED,
+        "modules": {**honest, **forged},
+        "found": {
+            "Affine": "nn_layers.Affine",
+            "TwoLayerNet": "two_layer_net.TwoLayerNet",
+            "Relu": "ghost.Relu",
+            "Sigmoid": "up.Sigmoid",
+            "SoftmaxWithLoss": "wording.SoftmaxWithLoss",
+            "MulLayer": "mylayers.MulLayer",
+        },
+    }
+
+    def line(job: dict) -> str | None:
+        load = parse_frames(stream(claimed, OK1, DONE), job).load
+        assert load is not None
+        doc = {"submission": {"files": sources}, "load": {"modules": load.modules, "found": load.found}}
+        return graded_files_line(doc, terminal)
+
+    assert line(job) == "graded from nn_layers.py (Affine), two_layer_net.py (TwoLayerNet)"
+    whole = parse_frames(stream(claimed, OK1, DONE), JOB).load  # negative control: nothing to narrow to
+    assert whole is not None and whole.modules["up"] == "../nn_layers.py" and "Relu" in whole.found
+    assert "MulLayer" in (line(JOB) or "")
