@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import astparse
-from .main_guard import on_import, text_rebinds
+from .main_guard import on_import
 
 
 def member(relpath: str, name: str) -> bool:
@@ -509,7 +509,7 @@ def nested_defs(lines: Sequence[str], inside: Collection[int] = ()) -> dict[str,
             taken = {d for d in taken if d < depth or (d == depth and branch)}
         runs = guard_on_import(body)
         if runs is not None and rebound is None:  # read once, at the file's first guard (main_guard.py)
-            rebound = text_rebinds("\n".join(line.rstrip("\r\n") for line in lines))
+            rebound = astparse.text_rebinds("\n".join(line.rstrip("\r\n") for line in lines))
         if rebound:
             runs = None  # a file that may rebind its __name__: its guards decide nothing
         if runs is False or _NEVER_RUNS.match(body):

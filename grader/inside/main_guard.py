@@ -18,7 +18,8 @@ A module may rebind its own `__name__` before the guard (`__name__ = "__main__"`
 target): Python then runs what the reading said never runs (session 38). Such a module's guards are
 undecided (both blocks may run: the readers' safe side): `astparse.parse` marks every `__name__` of a module
 that may bind it (`mark_rebound`; a class's or a function's own `__name__` is not the module's: `rebinds`),
-and a marked name decides nothing here; `text_rebinds` says the same of a module's text for the line reader.
+and a marked name decides nothing here; `astparse.text_rebinds` says the same of a module's text for the line
+reader.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ _MAYBE_TEXT = tuple(re.compile(p) for p in (_AFTER, _KEYWORD, _QUOTED))
 _MAYBE_BYTES = tuple(re.compile(p.encode()) for p in (_AFTER, _KEYWORD, _QUOTED))
 
 
-def _may_rebind(source: str | bytes) -> bool:
+def may_rebind(source: str | bytes) -> bool:
     name = b"__name__" if isinstance(source, bytes) else "__name__"
     patterns = _MAYBE_BYTES if isinstance(source, bytes) else _MAYBE_TEXT
     lines = source.splitlines()
@@ -218,26 +219,11 @@ def _set_through_a_variable(tree: ast.AST) -> bool:
 def mark_rebound(tree: ast.AST, source: str | bytes) -> None:
     """Mark each `__name__` of a module that may rebind it (REBOUND): its guards decide nothing. `source`, the
     parsed text, spares the walk of the (many) modules whose text holds no rebinding."""
-    if not isinstance(tree, ast.Module) or not _may_rebind(source) or not rebinds(tree):
+    if not isinstance(tree, ast.Module) or not may_rebind(source) or not rebinds(tree):
         return
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and node.id == NAME:
             setattr(node, REBOUND, True)
-
-
-def text_rebinds(text: str) -> bool:
-    """Whether a module's text may rebind its `__name__` (parsed only when its text holds a rebinding's
-    shape; text that does not parse: as the text says)."""
-    if not _may_rebind(text):
-        return False
-    from . import (
-        astparse,
-    )  # parse, which marks: never imported by this module at its top (astparse imports it)
-
-    try:
-        return rebinds(astparse.parse(text))
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return True
 
 
 def import_branches(node: ast.If) -> ImportBranches:
